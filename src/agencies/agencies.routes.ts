@@ -1,0 +1,118 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import type { Services } from '../services';
+import { actorOf, flash } from '../http/context';
+import { idParam } from '../http/errors';
+import { checkbox, choice, flattenValues, formState, optionalIdChoice, parseForm, requiredText, versionField, type FormState } from '../http/forms';
+import { ADMIN, get, post, type RouteDef } from '../http/routes';
+import { AGENCY_TYPES, AGENCY_TYPE_VALUES } from './agency-types';
+import type { AgencyChanges } from './agencies.repository';
+import * as users from '../users/users.repository';
+
+const agencySchema = z.object({
+  name: requiredText('the agency name', 120),
+  shortName: requiredText('a short name', 30),
+  type: choice(AGENCY_TYPE_VALUES, 'Select the type of agency'),
+  districtId: optionalIdChoice('Select a district from the list'),
+  coreMember: checkbox,
+  attendanceRequired: checkbox,
+  active: choice(['true', 'false'] as const, 'Select whether the agency is active').transform((v) => v === 'true'),
+  spocUserId: optionalIdChoice('Select a user from the list'),
+});
+
+const editSchema = agencySchema.extend({ version: versionField });
+
+const typeItems = Object.entries(AGENCY_TYPES).map(([value, text]) => ({ value, text }));
+
+function valuesOf(agency: AgencyChanges): Record<string, unknown> {
+  return {
+    name: agency.name,
+    shortName: agency.shortName,
+    type: agency.type,
+    districtId: agency.districtId ?? '',
+    coreMember: agency.coreMember ? 'true' : undefined,
+    attendanceRequired: agency.attendanceRequired ? 'true' : undefined,
+    active: agency.active ? 'true' : 'false',
+    spocUserId: agency.spocUserId ?? '',
+  };
+}
+
+export function agencyRoutes(services: Services): RouteDef[] {
+  const { agencies, db } = services;
+
+  async function renderForm(res: Response, opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> }) {
+    const districts = await agencies.districts();
+    const members = opts.agencyId ? await users.list(db, { agencyId: opts.agencyId }) : [];
+    res.status(opts.status ?? 200).render('admin/agency-form', {
+      title: opts.agencyId ? 'Edit agency' : 'Add an agency',
+      backLink: '/admin/agencies',
+      agencyId: opts.agencyId,
+      version: opts.version,
+      form: opts.form,
+      conflict: opts.conflict,
+      typeItems,
+      districtItems: districts.map((d) => ({ value: d.id, text: d.name })),
+      spocItems: members.map((u) => ({ value: u.id, text: `${u.name}${u.jobTitle ? `, ${u.jobTitle}` : ''}` })),
+      activeItems: [
+        { value: 'true', text: 'Active' },
+        { value: 'false', text: 'Deactivated', hint: 'Its users can no longer sign in and it is no longer invited to panels.' },
+      ],
+    });
+  }
+
+  return [
+    get('/admin/agencies', ADMIN, async (_req, res) => {
+      const list = await agencies.list();
+      res.render('admin/agencies', {
+        title: 'Agencies',
+        agencies: list.map((a) => ({ ...a, typeName: AGENCY_TYPES[a.type as keyof typeof AGENCY_TYPES] ?? a.type })),
+      });
+    }),
+
+    get('/admin/agencies/new', ADMIN, async (_req, res) => {
+      await renderForm(res, { form: formState({ active: 'true' }) });
+    }),
+
+    post('/admin/agencies/new', ADMIN, async (req, res) => {
+      const parsed = parseForm(agencySchema, req.body);
+      if (!parsed.ok) return renderForm(res, { form: parsed.form, status: 400 });
+      const result = await agencies.create(parsed.data, actorOf(req));
+      if (!result.ok) {
+        const errors = 'errors' in result ? result.errors : {};
+        return renderForm(res, { form: formState(flattenValues(req.body), errors), status: 400 });
+      }
+      flash(req, `Agency ${parsed.data.name} added`);
+      res.redirect(303, '/admin/agencies');
+    }),
+
+    get('/admin/agencies/:id/edit', ADMIN, async (req, res) => {
+      const agency = await agencies.get(idParam(req.params.id));
+      await renderForm(res, { agencyId: agency.id, version: agency.version, form: formState(valuesOf(agency)) });
+    }),
+
+    post('/admin/agencies/:id/edit', ADMIN, async (req, res) => {
+      const id = idParam(req.params.id);
+      const current = await agencies.get(id);
+      const parsed = parseForm(editSchema, req.body);
+      if (!parsed.ok) return renderForm(res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
+      const { version, ...changes } = parsed.data;
+      const result = await agencies.update(id, version, changes, actorOf(req));
+      if (result.ok) {
+        flash(req, `Agency ${changes.name} updated`);
+        return res.redirect(303, '/admin/agencies');
+      }
+      const typed = flattenValues(req.body);
+      if ('stale' in result) {
+        const latest = await agencies.get(id);
+        return renderForm(res, {
+          agencyId: id,
+          version: latest.version,
+          status: 409,
+          form: formState(typed, { name: 'Someone else changed this agency while you were editing it. Check their changes below, then save yours again if they are still right.' }),
+          conflict: { ...latest, typeName: AGENCY_TYPES[latest.type as keyof typeof AGENCY_TYPES] },
+        });
+      }
+      return renderForm(res, { agencyId: id, version, form: formState(typed, result.errors), status: 400 });
+    }),
+  ];
+}

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import session from 'express-session';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Services } from './services';
+import { DatabaseSessionStore, SESSION_IDLE_MS } from './auth/session-store';
+import { authorize, loadCurrentUser } from './auth/current-user';
+import { csrfProtection, CsrfError, noStore, securityHeaders } from './http/security';
+import { HttpError, NotFoundError } from './http/errors';
+import { navigationFor } from './http/navigation';
+import type { RouteDef } from './http/routes';
+import { actorOf } from './http/context';
+import { isDatabaseUnavailable } from './db/database';
+import { setUpViews } from './views/engine';
+import { recordAudit } from './audit/audit';
+import { authRoutes } from './auth/auth.routes';
+import { homeRoutes } from './home/home.routes';
+import { agencyRoutes } from './agencies/agencies.routes';
+import { userRoutes } from './users/users.routes';
+import { mailRoutes } from './mail/mail.routes';
+
+const root = path.resolve(__dirname, '..');
+const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
+
+/** Every route of the application, each with the rule of who may use it. */
+export function routeTable(services: Services): RouteDef[] {
+  return [
+    ...homeRoutes(services),
+    ...authRoutes(services),
+    ...agencyRoutes(services),
+    ...userRoutes(services),
+    ...mailRoutes(services),
+  ];
+}
+
+function setUpStaticFiles(app: Express): void {
+  const options = { index: false, maxAge: '1d', fallthrough: true } as const;
+  app.get('/assets/govuk-frontend.min.css', (_req, res) => res.sendFile(path.join(govukDist, 'govuk-frontend.min.css'), { maxAge: '1d' }));
+  app.get('/assets/govuk-frontend.min.js', (_req, res) => res.sendFile(path.join(govukDist, 'govuk-frontend.min.js'), { maxAge: '1d' }));
+  app.use('/assets', express.static(path.join(govukDist, 'assets'), options));
+  app.use('/public', express.static(path.join(root, 'public'), options));
+}
+
+function setUpLogging(app: Express, services: Services): void {
+  app.use(
+    pinoHttp({
+      logger: services.logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // No personal data in logs: the path without its query string, no headers, no bodies.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req) => ({ userId: (req as express.Request).user?.id }),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+}
+
+function setUpSession(app: Express, services: Services): void {
+  const { config } = services;
+  app.use(
+    session({
+      name: services.sessionCookieName,
+      secret: config.sessionSecret,
+      store: new DatabaseSessionStore(services.db, services.clock),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      unset: 'destroy',
+      proxy: config.trustProxy,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_IDLE_MS, path: '/' },
+    }),
+  );
+}
+
+const ERROR_PAGES: Record<number, { heading: string; paragraphs: string[] }> = {
+  400: { heading: 'Sorry, there is a problem with the request', paragraphs: ['Check what you entered and try again.'] },
+  403: { heading: 'You do not have permission to see this page', paragraphs: ['If you think you should, ask your partnership administrator.'] },
+  404: { heading: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'] },
+  409: { heading: 'Someone else changed this record', paragraphs: ['Reload the page to see the latest version, then make your changes again.'] },
+  413: { heading: 'What you sent is too large', paragraphs: ['Shorten the text and try again.'] },
+  429: { heading: 'Too many requests', paragraphs: ['Wait a few minutes and try again.'] },
+  500: { heading: 'Sorry, there is a problem with the service', paragraphs: ['Try again later. Nothing you sent has been lost if you saw no confirmation; check before entering it again.'] },
+  503: { heading: 'Sorry, the service is unavailable', paragraphs: ['The database cannot be reached. Try again in a few minutes. Your last change was not saved.'] },
+};
+
+function errorHandler(services: Services): ErrorRequestHandler {
+  return async (err, req, res, _next) => {
+    const raw = err as { status?: number; statusCode?: number; expose?: boolean };
+    let status = 500;
+    if (err instanceof HttpError) status = err.status;
+    else if (isDatabaseUnavailable(err)) status = 503;
+    else if ((raw.status ?? raw.statusCode ?? 0) >= 400 && (raw.status ?? raw.statusCode ?? 0) < 500) status = raw.status ?? raw.statusCode ?? 400;
+    const reference = String(req.id ?? randomUUID());
+    if (status >= 500) {
+      services.logger.error({ err, reqId: reference, status }, 'request failed');
+    }
+    if (err instanceof CsrfError) {
+      await recordAudit(services.db, actorOf(req), { action: 'csrf.rejected', outcome: 'denied', details: { reason: err.reason, method: req.method } }).catch(() => undefined);
+    }
+    if (res.headersSent) return req.socket.destroy();
+    const page = ERROR_PAGES[status] ?? ERROR_PAGES[status >= 500 ? 500 : 400];
+    const paragraphs = err instanceof HttpError && status !== 404 && status !== 403 ? [err.message, ...page.paragraphs.slice(1)] : page.paragraphs;
+    res.status(status);
+    if (status === 503) res.setHeader('Retry-After', '30');
+    res.render('errors/error', { title: page.heading, heading: page.heading, paragraphs, reference: status >= 500 ? reference : undefined }, (renderErr, html) => {
+      if (renderErr) {
+        services.logger.error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain').send(`${page.heading}. Reference: ${reference}`);
+      } else res.send(html);
+    });
+  };
+}
+
+export interface AppOptions {
+  /** Extra routes (tests); they are declared like every other route. */
+  extraRoutes?: RouteDef[];
+}
+
+export function createApp(services: Services, options: AppOptions = {}): Express & { routes: RouteDef[] } {
+  const app = express() as Express & { routes: RouteDef[] };
+  app.disable('x-powered-by');
+  app.set('trust proxy', services.config.trustProxy ? 1 : false);
+  app.set('query parser', 'simple');
+  setUpViews(app);
+  app.use(securityHeaders());
+  setUpLogging(app, services);
+  setUpStaticFiles(app);
+  app.use(noStore);
+  app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
+  setUpSession(app, services);
+  app.use(loadCurrentUser(services.db, services.clock));
+  app.use(csrfProtection(services.config.baseUrl));
+  app.use((req, res, next) => {
+    res.locals.navigation = navigationFor(req.user, req.path);
+    if (req.session.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    next();
+  });
+
+  const routes = [...routeTable(services), ...(options.extraRoutes ?? [])];
+  for (const route of routes) {
+    app[route.method](route.path, authorize(services.db, route.access, route.path), ...route.handlers);
+  }
+  app.routes = routes;
+
+  app.use(() => {
+    throw new NotFoundError();
+  });
+  app.use(errorHandler(services));
+  return app;
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database';
+import type { Clock } from '../clock';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../http/context';
+import * as users from '../users/users.repository';
+import { hashPassword, timingDummyHash, verifyPassword } from './passwords';
+
+export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
+/** Failed attempts allowed per account, and per address, within the window. */
+export const ACCOUNT_LIMIT = 5;
+export const ADDRESS_LIMIT = 20;
+
+export type SignInResult =
+  | { outcome: 'signed-in'; userId: number }
+  | { outcome: 'invalid' }
+  | { outcome: 'throttled' };
+
+function accountKey(email: string): string {
+  return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+}
+
+export function authService(db: Db, clock: Clock) {
+  async function failuresSince(column: 'accountKey' | 'ip', value: string, since: Date): Promise<number> {
+    const row = await db
+      .selectFrom('loginFailures')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where(column, '=', value)
+      .where('at', '>', since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  return {
+    /**
+     * Checks an email and password. Unknown accounts, wrong passwords and deactivated accounts get
+     * the same answer in the same time; every attempt is audited.
+     */
+    async signIn(email: string, password: string, actor: Actor): Promise<SignInResult> {
+      const key = accountKey(email);
+      const ip = actor.ip ?? 'unknown';
+      const since = new Date(clock.now().getTime() - THROTTLE_WINDOW_MS);
+      const [byAccount, byAddress] = await Promise.all([
+        failuresSince('accountKey', key, since),
+        failuresSince('ip', ip, since),
+      ]);
+      const user = await users.findByEmail(db, email);
+      if (byAccount >= ACCOUNT_LIMIT || byAddress >= ADDRESS_LIMIT) {
+        await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
+          action: 'auth.sign-in',
+          outcome: 'denied',
+          details: { reason: byAccount >= ACCOUNT_LIMIT ? 'account-throttled' : 'address-throttled' },
+        });
+        return { outcome: 'throttled' };
+      }
+      const valid = user
+        ? await verifyPassword(user.passwordHash, password)
+        : (await verifyPassword(await timingDummyHash(), password)) && false;
+      if (!user || !valid || !user.active) {
+        await db.insertInto('loginFailures').values({ accountKey: key, ip, at: clock.now() }).execute();
+        await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
+          action: 'auth.sign-in',
+          outcome: 'failure',
+          details: { reason: !user ? 'unknown-account' : !valid ? 'wrong-password' : 'inactive-account' },
+        });
+        return { outcome: 'invalid' };
+      }
+      await db.deleteFrom('loginFailures').where('accountKey', '=', key).execute();
+      await recordAudit(db, { ...actor, userId: user.id, agencyId: user.agencyId }, { action: 'auth.sign-in' });
+      return { outcome: 'signed-in', userId: user.id };
+    },
+
+    async changePassword(userId: number, current: string, next: string, actor: Actor): Promise<'changed' | 'wrong-current'> {
+      const user = await db.selectFrom('users').select(['passwordHash']).where('id', '=', userId).executeTakeFirstOrThrow();
+      if (!(await verifyPassword(user.passwordHash, current))) {
+        await recordAudit(db, actor, { action: 'auth.change-password', outcome: 'failure', entityType: 'user', entityId: userId });
+        return 'wrong-current';
+      }
+      await db.transaction().execute(async (trx) => {
+        await users.setPassword(trx, userId, await hashPassword(next), clock.now());
+        await recordAudit(trx, actor, { action: 'auth.change-password', entityType: 'user', entityId: userId });
+      });
+      return 'changed';
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof authService>;

@@ -1,0 +1,63 @@
+import type { RequestHandler } from 'express';
+import type { Db } from '../db/database';
+import type { Clock } from '../clock';
+import { recordAudit } from '../audit/audit';
+import { actorOf } from '../http/context';
+import { ForbiddenError } from '../http/errors';
+import type { Access } from '../http/routes';
+import { allows } from '../http/routes';
+import * as users from '../users/users.repository';
+import { SESSION_ABSOLUTE_MS } from './session-store';
+
+function destroySession(req: Parameters<RequestHandler>[0]): Promise<void> {
+  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}
+
+/** Loads the signed-in user for the request, ending sessions past their absolute lifetime. */
+export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {
+  return async (req, res, next) => {
+    const { userId, signedInAt } = req.session;
+    if (!userId) return next();
+    if (!signedInAt || clock.now().getTime() - signedInAt > SESSION_ABSOLUTE_MS) {
+      await destroySession(req);
+      return next();
+    }
+    const row = await users.findWithAgency(db, userId);
+    if (!row || !row.active || !row.agencyActive) {
+      await destroySession(req);
+      return next();
+    }
+    req.user = {
+      id: row.id,
+      name: row.name,
+      email: row.email,
+      role: row.role,
+      agencyId: row.agencyId,
+      agencyName: row.agencyName,
+      agencyShortName: row.agencyShortName,
+      spocForAgencyId: row.spocUserId === row.id ? row.agencyId : null,
+    };
+    res.locals.currentUser = req.user;
+    next();
+  };
+}
+
+/** Enforces a route's declared access. Signed-out visitors go to sign in; others are refused and audited. */
+export function authorize(db: Db, access: Access, routePath: string): RequestHandler {
+  return async (req, res, next) => {
+    if (access === 'public') return next();
+    if (!req.user) {
+      if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+      return res.redirect(303, '/login');
+    }
+    if (allows(access, req.user.role)) return next();
+    await recordAudit(db, actorOf(req), {
+      action: 'access.denied',
+      outcome: 'denied',
+      details: { method: req.method, route: routePath },
+    });
+    throw new ForbiddenError();
+  };
+}
+
+export { destroySession };

@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { Database } from './schema';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  pool: pg.Pool;
+  mode: 'postgres' | 'embedded';
+  close(): Promise<void>;
+}
+
+// pg returns int8 (count(*), bigint ids) as strings; timestamptz as Date. Keep both defaults.
+
+export function kyselyOver(pool: pg.Pool): Db {
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+}
+
+function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
+  // An idle client losing its connection (database restart) must not crash the process.
+  pool.on('error', (err) => logger?.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error'));
+}
+
+export async function openPostgres(url: string, poolSize: number, logger?: Logger): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  watchPool(pool, logger);
+  const db = kyselyOver(pool);
+  return { db, pool, mode: 'postgres', close: () => db.destroy() };
+}
+
+/** Embedded PostgreSQL (PGlite) stored in a directory, or in memory, behind the same pg.Pool interface. */
+export async function openEmbedded(
+  dataDir: string | undefined,
+  logger?: Logger,
+  loadDataDir?: Blob,
+): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
+  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pglite = new PGlite({ dataDir, extensions: { pg_trgm }, loadDataDir });
+  await pglite.waitReady;
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  watchPool(pool, logger);
+  const db = kyselyOver(pool);
+  return {
+    db,
+    pool,
+    mode: 'embedded',
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+export function embeddedDir(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
+}
+
+/** PostgreSQL error codes and socket errors meaning "the database is unreachable right now". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: string; message?: string };
+  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'];
+  if (e.code && codes.includes(e.code)) return true;
+  const msg = e.message ?? '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(msg);
+}

@@ -1,0 +1,43 @@
+/** The one family of HTTP errors. Services throw these; the central error handler renders them. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message = 'Page not found') {
+    super(404, message);
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  constructor(message = 'You do not have permission to see this page') {
+    super(403, message);
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message = 'The request could not be understood') {
+    super(400, message);
+  }
+}
+
+/** A save made against an old version of a record: refused so that nobody's work is silently lost. */
+export class StaleVersionError extends HttpError {
+  constructor(message = 'Someone else changed this record while you were editing it') {
+    super(409, message);
+  }
+}
+
+/** Parses a positive integer route parameter; anything else is an unknown id, so 404. */
+export function idParam(value: unknown): number {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) {
+    throw new NotFoundError();
+  }
+  return Number(value);
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/** What a form shows: what the user typed, and a message by each field that is wrong. */
+export interface FormState {
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  errorList: { text: string; href: string }[];
+  hasErrors: boolean;
+}
+
+/** `subjects.0.name` → `subjects[0][name]`, the name the browser sends. */
+export function fieldName(path: readonly PropertyKey[]): string {
+  const [first, ...rest] = path.map(String);
+  return first + rest.map((p) => `[${p}]`).join('');
+}
+
+/** `subjects[0][name]` → `subjects-0-name`, usable as an element id. */
+export function fieldId(name: string): string {
+  return name.replace(/\]\[|\[|\]/g, '-').replace(/-+$/, '');
+}
+
+/** Flattens a parsed body ({subjects: [{name}]}) to browser field names ({'subjects[0][name]': …}). */
+export function flattenValues(body: unknown, prefix = ''): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (body === null || typeof body !== 'object') return out;
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    const name = prefix ? `${prefix}[${key}]` : key;
+    if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) out[name] = value;
+    else if (value !== null && typeof value === 'object') Object.assign(out, flattenValues(value, name));
+    else out[name] = value;
+  }
+  return out;
+}
+
+export function formState(values: Record<string, unknown> = {}, errors: Record<string, string> = {}): FormState {
+  const errorList = Object.entries(errors).map(([name, text]) => ({ text, href: `#${fieldId(name)}` }));
+  return { values, errors, errorList, hasErrors: errorList.length > 0 };
+}
+
+export type Parsed<T> = { ok: true; data: T } | { ok: false; form: FormState };
+
+/** Validates a request body; on failure returns the form to re-render, with what was typed kept. */
+export function parseForm<T>(schema: z.ZodType<T>, body: unknown, extraErrors: Record<string, string> = {}): Parsed<T> {
+  const result = schema.safeParse(body ?? {});
+  const values = flattenValues(body);
+  const errors: Record<string, string> = {};
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const name = fieldName(issue.path);
+      if (!(name in errors)) errors[name] = issue.message;
+    }
+  }
+  for (const [name, message] of Object.entries(extraErrors)) if (!(name in errors)) errors[name] = message;
+  if (result.success && Object.keys(errors).length === 0) return { ok: true, data: result.data };
+  return { ok: false, form: formState(values, errors) };
+}
+
+const oneLine = (label: string) => (v: string) => !/[\r\n]/.test(v) || `${label} must be on one line`;
+
+function lengthLimited(label: string, max: number) {
+  return z.string().trim().max(max, `${label} must be ${max} characters or fewer`);
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** A required single-line text field. `label` reads in a sentence: "Enter {label}". */
+export function requiredText(label: string, max = 200) {
+  const Label = capitalised(label);
+  return z
+    .string({ error: `Enter ${label}` })
+    .trim()
+    .min(1, `Enter ${label}`)
+    .max(max, `${Label} must be ${max} characters or fewer`)
+    .refine((v) => oneLine(Label)(v) === true, `${Label} must be on one line`);
+}
+
+/** An optional single-line text field; empty becomes null. */
+export function optionalText(label: string, max = 200) {
+  const Label = capitalised(label);
+  return z
+    .union([z.string(), z.undefined()])
+    .transform((v) => (v ?? '').trim())
+    .pipe(lengthLimited(Label, max).refine((v) => oneLine(Label)(v) === true, `${Label} must be on one line`))
+    .transform((v) => (v === '' ? null : v));
+}
+
+/** Optional multi-line text; empty becomes null. */
+export function optionalLongText(label: string, max = 5000) {
+  return z
+    .union([z.string(), z.undefined()])
+    .transform((v) => (v ?? '').replace(/\r\n/g, '\n').trim())
+    .pipe(lengthLimited(capitalised(label), max))
+    .transform((v) => (v === '' ? null : v));
+}
+
+export function requiredLongText(label: string, max = 5000) {
+  return z
+    .string({ error: `Enter ${label}` })
+    .transform((v) => v.replace(/\r\n/g, '\n').trim())
+    .pipe(z.string().min(1, `Enter ${label}`).max(max, `${capitalised(label)} must be ${max} characters or fewer`));
+}
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
+
+export function emailAddress(label = 'an email address') {
+  return z
+    .string({ error: `Enter ${label}` })
+    .trim()
+    .min(1, `Enter ${label}`)
+    .max(254, 'Email address must be 254 characters or fewer')
+    .refine((v) => EMAIL.test(v), 'Enter an email address in the correct format, like name@example.org')
+    .transform((v) => v.toLowerCase());
+}
+
+/** A checkbox: present (any value) means true. */
+export const checkbox = z
+  .union([z.string(), z.array(z.string()), z.undefined()])
+  .transform((v) => v !== undefined && v !== '' && v !== 'false');
+
+/** One of a fixed list, chosen from radios or a select. */
+export function choice<T extends string>(values: readonly T[], message: string) {
+  return z
+    .string({ error: message })
+    .refine((v): v is T => (values as readonly string[]).includes(v), message)
+    .transform((v) => v as T);
+}
+
+/** An id chosen from a select; the caller checks that it exists. */
+export function idChoice(message: string) {
+  return z
+    .string({ error: message })
+    .regex(/^[1-9]\d{0,9}$/, message)
+    .transform(Number);
+}
+
+export function optionalIdChoice(message: string) {
+  return z
+    .union([z.string(), z.undefined()])
+    .transform((v) => (v === undefined || v === '' ? null : v))
+    .pipe(z.union([z.null(), z.string().regex(/^[1-9]\d{0,9}$/, message).transform(Number)]));
+}
+
+/** The version a form was loaded with, for refusing saves made against an old version. */
+export const versionField = z
+  .string({ error: 'The form is missing its version: reload the page' })
+  .regex(/^\d{1,9}$/, 'The form is missing its version: reload the page')
+  .transform(Number);
+

@@ -1,0 +1,26 @@
+import type { CurrentUser } from './context';
+import { ADMIN, allows, type Access } from './routes';
+
+interface NavItem {
+  text: string;
+  href: string;
+  access: Access;
+}
+
+/** The service navigation; each user sees the sections their role may use. */
+const NAVIGATION: NavItem[] = [
+  { text: 'Home', href: '/', access: 'signed-in' },
+  { text: 'Agencies', href: '/admin/agencies', access: ADMIN },
+  { text: 'Users', href: '/admin/users', access: ADMIN },
+  { text: 'Sent mail', href: '/admin/mail', access: ADMIN },
+];
+
+export function navigationFor(user: CurrentUser | undefined, path: string) {
+  if (!user) return [];
+  const visible = NAVIGATION.filter((item) => allows(item.access, user.role));
+  // The longest matching prefix is the current section.
+  const current = visible
+    .filter((item) => (item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`)))
+    .sort((a, b) => b.href.length - a.href.length)[0];
+  return visible.map((item) => ({ text: item.text, href: item.href, active: item === current }));
+}

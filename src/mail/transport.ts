@@ -1,0 +1,45 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
+
+export interface SentInfo {
+  response: string;
+}
+
+/** Delivers one message; throws on failure (with `responseCode` when the SMTP server refused). */
+export interface MailTransport {
+  send(message: SendMailOptions & { outboxId: string }): Promise<SentInfo>;
+  close(): void;
+  describe(): string;
+}
+
+export function smtpTransport(url: string): MailTransport {
+  const transporter: Transporter = nodemailer.createTransport(url);
+  return {
+    async send(message) {
+      const { outboxId: _outboxId, ...mail } = message;
+      const info = await transporter.sendMail(mail);
+      return { response: String(info.response ?? '') };
+    },
+    close: () => transporter.close(),
+    describe: () => 'SMTP',
+  };
+}
+
+/** Without an SMTP server, messages are written as .eml files for the administrator's Sent mail page. */
+export function fileTransport(dir: string): MailTransport {
+  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(message) {
+      const { outboxId, ...mail } = message;
+      const info = await transporter.sendMail(mail);
+      await mkdir(dir, { recursive: true });
+      const file = path.join(dir, `${outboxId.padStart(8, '0')}.eml`);
+      await writeFile(file, info.message as Buffer);
+      return { response: `written to ${path.basename(file)}` };
+    },
+    close: () => transporter.close(),
+    describe: () => `files in ${dir}`,
+  };
+}

@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Clock } from './clock';
+import type { DatabaseHandle } from './db/database';
+import { recordAudit, type AuditEvent } from './audit/audit';
+import type { Actor } from './http/context';
+import { authService } from './auth/auth.service';
+import { agenciesService } from './agencies/agencies.service';
+import { usersService } from './users/users.service';
+import { MailWorker } from './mail/mail.worker';
+import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
+import path from 'node:path';
+
+export interface Dependencies {
+  config: Readonly<Config>;
+  database: DatabaseHandle;
+  clock: Clock;
+  logger: Logger;
+  /** Overrides the transport chosen from the configuration (tests). */
+  mailTransport?: MailTransport;
+}
+
+/** The composition root: every service, wired by hand. */
+export function createServices(deps: Dependencies) {
+  const { config, database, clock, logger } = deps;
+  const { db } = database;
+  const mailTransport = deps.mailTransport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail')));
+  const mailWorker = new MailWorker({
+    db,
+    clock,
+    transport: mailTransport,
+    from: config.mailFrom,
+    messageIdDomain: new URL(config.baseUrl).hostname,
+    logger,
+    intervalMs: config.mailWorkerIntervalMs,
+  });
+  const users = usersService(db, clock);
+  return {
+    config,
+    db,
+    database,
+    clock,
+    logger,
+    mailTransport,
+    mailWorker,
+    sessionCookieName: config.secureCookies ? '__Host-asbrac.sid' : 'asbrac.sid',
+    audit: (actor: Actor, event: AuditEvent) => recordAudit(db, actor, event),
+    auth: authService(db, clock),
+    agencies: agenciesService(db),
+    users,
+    sessions: { endOtherSessions: users.endOtherSessions },
+    /** Releases what services hold beyond the database (the PDF browser, once there is one). */
+    shutdown: async () => undefined,
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

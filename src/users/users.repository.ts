@@ -1,0 +1,105 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { NewUser, Role } from '../db/schema';
+
+const userColumns = [
+  'users.id',
+  'users.email',
+  'users.name',
+  'users.jobTitle',
+  'users.phone',
+  'users.role',
+  'users.agencyId',
+  'users.isDeputy',
+  'users.active',
+  'users.version',
+  'users.passwordChangedAt',
+] as const;
+
+export function findByEmail(db: Db, email: string) {
+  return db
+    .selectFrom('users')
+    .select([...userColumns, 'users.passwordHash'])
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+}
+
+/** The user with their agency, as the signed-in user is shown everywhere. */
+export function findWithAgency(db: Db, id: number) {
+  return db
+    .selectFrom('users')
+    .innerJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select([
+      ...userColumns,
+      'agencies.name as agencyName',
+      'agencies.shortName as agencyShortName',
+      'agencies.active as agencyActive',
+      'agencies.spocUserId',
+    ])
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface UserFilter {
+  agencyId?: number;
+  role?: Role;
+  includeInactive?: boolean;
+}
+
+export function list(db: Db, filter: UserFilter = {}) {
+  let q = db
+    .selectFrom('users')
+    .innerJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select([...userColumns, 'agencies.name as agencyName', 'agencies.shortName as agencyShortName'])
+    .orderBy('agencies.name')
+    .orderBy('users.name');
+  if (filter.agencyId) q = q.where('users.agencyId', '=', filter.agencyId);
+  if (filter.role) q = q.where('users.role', '=', filter.role);
+  if (!filter.includeInactive) q = q.where('users.active', '=', true);
+  return q.execute();
+}
+
+export async function insert(db: Db, user: NewUser): Promise<number> {
+  const row = await db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface UserChanges {
+  email: string;
+  name: string;
+  jobTitle: string | null;
+  phone: string | null;
+  role: Role;
+  agencyId: number;
+  isDeputy: boolean;
+  active: boolean;
+}
+
+/** Applies the changes if the row is still at `version`; returns false when someone saved meanwhile. */
+export async function update(db: Db, id: number, version: number, changes: UserChanges): Promise<boolean> {
+  const result = await db
+    .updateTable('users')
+    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function setPassword(db: Db, id: number, passwordHash: string, at: Date): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ passwordHash, passwordChangedAt: at, version: sql`version + 1`, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function emailTaken(db: Db, email: string, exceptId?: number): Promise<boolean> {
+  let q = db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+export function findById(db: Db, id: number) {
+  return db.selectFrom('users').select(userColumns).where('id', '=', id).executeTakeFirst();
+}

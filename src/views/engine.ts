@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Express } from 'express';
+import { create } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+import { fieldId } from '../http/forms';
+import { formatCalendarDate, formatDate, formatDateTime, formatTime } from './dates';
+
+const root = path.resolve(__dirname, '..', '..');
+
+type FormLike = { values?: Record<string, unknown>; errors?: Record<string, string> } | undefined;
+
+export const helpers = {
+  eq: (a: unknown, b: unknown) => String(a) === String(b),
+  not: (a: unknown) => !a,
+  and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+  or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+  gt: (a: unknown, b: unknown) => Number(a) > Number(b),
+  includes: (list: unknown, value: unknown) => Array.isArray(list) && list.map(String).includes(String(value)),
+  formatDate,
+  formatDateTime,
+  formatTime,
+  formatCalendarDate,
+  fieldId: (name: string) => fieldId(String(name)),
+  fieldValue: (form: FormLike, name: string) => form?.values?.[name],
+  fieldError: (form: FormLike, name: string) => form?.errors?.[name],
+  /** A checked radio or checkbox: the submitted value equals (or, for lists, contains) this item's. */
+  isChecked: (form: FormLike, name: string, value: unknown) => {
+    const v = form?.values?.[name];
+    return Array.isArray(v) ? v.map(String).includes(String(value)) : v !== undefined && String(v) === String(value);
+  },
+  concat: (...args: unknown[]) => args.slice(0, -1).join(''),
+  plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),
+  add: (a: unknown, b: unknown) => Number(a) + Number(b),
+  /** Builds an object in a template, to pass several values to a partial. */
+  obj: (options: HelperOptions) => options.hash,
+  list: (...args: unknown[]) => args.slice(0, -1),
+  json: (value: unknown) => JSON.stringify(value),
+};
+
+export function viewEngine() {
+  return create({
+    extname: '.hbs',
+    layoutsDir: path.join(root, 'views', 'layouts'),
+    partialsDir: path.join(root, 'views', 'partials'),
+    defaultLayout: 'main',
+    helpers,
+  });
+}
+
+export function setUpViews(app: Express): void {
+  const engine = viewEngine();
+  app.engine('hbs', engine.engine);
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(root, 'views', 'pages'));
+  // Compiled templates are cached in every mode: Express enables it in production, we want it always.
+  app.enable('view cache');
+}
