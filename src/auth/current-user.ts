@@ -9,8 +9,15 @@ import { allows } from '../http/routes';
 import * as users from '../users/users.repository';
 import { SESSION_ABSOLUTE_MS } from './session-store';
 
-function destroySession(req: Parameters<RequestHandler>[0]): Promise<void> {
+type Req = Parameters<RequestHandler>[0];
+
+export function destroySession(req: Req): Promise<void> {
   return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
+}
+
+/** Ends the signed-in session but leaves the request a fresh, empty one to continue with. */
+function endSession(req: Req): Promise<void> {
+  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
 /** Loads the signed-in user for the request, ending sessions past their absolute lifetime. */
@@ -19,12 +26,12 @@ export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {
     const { userId, signedInAt } = req.session;
     if (!userId) return next();
     if (!signedInAt || clock.now().getTime() - signedInAt > SESSION_ABSOLUTE_MS) {
-      await destroySession(req);
+      await endSession(req);
       return next();
     }
     const row = await users.findWithAgency(db, userId);
     if (!row || !row.active || !row.agencyActive) {
-      await destroySession(req);
+      await endSession(req);
       return next();
     }
     req.user = {
@@ -60,4 +67,3 @@ export function authorize(db: Db, access: Access, routePath: string): RequestHan
   };
 }
 
-export { destroySession };

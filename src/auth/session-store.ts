@@ -13,9 +13,9 @@ export class DatabaseSessionStore extends session.Store {
     super();
   }
 
-  private expiry(sess: session.SessionData): Date {
-    const expires = sess.cookie?.expires ? new Date(sess.cookie.expires) : null;
-    return expires ?? new Date(this.clock.now().getTime() + IDLE_MS);
+  /** Idle expiry, counted by the application's clock (the cookie's own expiry is the browser's). */
+  private expiry(_sess: session.SessionData): Date {
+    return new Date(this.clock.now().getTime() + IDLE_MS);
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {

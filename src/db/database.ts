@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { CamelCasePlugin, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { Logger } from 'pino';
 import type { Database } from './schema';
 
@@ -11,6 +14,8 @@ export interface DatabaseHandle {
   db: Db;
   pool: pg.Pool;
   mode: 'postgres' | 'embedded';
+  /** The embedded database itself, in embedded mode (for dumping its data directory). */
+  pglite?: PGlite;
   close(): Promise<void>;
 }
 
@@ -38,9 +43,6 @@ export async function openEmbedded(
   logger?: Logger,
   loadDataDir?: Blob,
 ): Promise<DatabaseHandle> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const { createPgConfig } = await import('@electric-sql/pglite/node-postgres');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = new PGlite({ dataDir, extensions: { pg_trgm }, loadDataDir });
   await pglite.waitReady;
@@ -51,6 +53,7 @@ export async function openEmbedded(
     db,
     pool,
     mode: 'embedded',
+    pglite,
     close: async () => {
       await db.destroy();
       await pglite.close();

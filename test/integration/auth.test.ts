@@ -1,0 +1,164 @@
+import request from 'supertest';
+import { createTestContext, type TestContext } from '../support/context';
+import { anonymous, csrfFrom, DEMO, postForm, signIn } from '../support/http';
+import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from '../../src/auth/auth.service';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+function auditRows(action: string) {
+  return ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', action).orderBy('id').execute();
+}
+
+function sessionCookie(res: request.Response): string | undefined {
+  const cookies = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return cookies.find((c) => c.startsWith('asbrac.sid='))?.split(';')[0];
+}
+
+describe('signing in', () => {
+  test('when the password is right, then the user is redirected to where they were going with a new session id', async () => {
+    const agent = await anonymous(ctx);
+    const before = await agent.get('/admin/users');
+    expect(before.status).toBe(303);
+    expect(before.headers.location).toBe('/login');
+    const page = await agent.get('/login');
+    const preLoginCookie = sessionCookie(page) ?? sessionCookie(before);
+    const res = await postForm(agent, '/login', { email: DEMO.admin, password: 'demo-password', _csrf: csrfFrom(page.text) });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/admin/users');
+    const newCookie = sessionCookie(res);
+    expect(newCookie).toBeDefined();
+    expect(newCookie).not.toEqual(preLoginCookie);
+    const users = await agent.get('/admin/users');
+    expect(users.status).toBe(200);
+    expect(users.text).toContain('Alex Morgan');
+    const rows = await auditRows('auth.sign-in');
+    expect(rows.at(-1)).toMatchObject({ outcome: 'success', userId: expect.any(Number) });
+  });
+
+  test('when the session id was fixed before sign-in, then the old id does not carry the signed-in session', async () => {
+    const agent = await anonymous(ctx);
+    const page = await agent.get('/login');
+    const fixed = sessionCookie(page) ?? '';
+    await postForm(agent, '/login', { email: DEMO.chair, password: 'demo-password' });
+    const attacker = await request(ctx.app).get('/').set('Cookie', fixed);
+    expect(attacker.status).toBe(303);
+    expect(attacker.headers.location).toBe('/login');
+  });
+
+  test('when the account is unknown or the password wrong, then the answer is the same and both are audited', async () => {
+    const agent = await anonymous(ctx);
+    const unknown = await postForm(agent, '/login', { email: 'nobody@example.org', password: 'whatever-password' });
+    const wrong = await postForm(agent, '/login', { email: DEMO.housing, password: 'not-the-password' });
+    expect(unknown.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    const message = 'The email address or password is not correct';
+    expect(unknown.text).toContain(message);
+    expect(wrong.text).toContain(message);
+    expect(unknown.text).toContain('value="nobody@example.org"');
+    expect(wrong.text).not.toContain('not-the-password');
+    const failures = (await auditRows('auth.sign-in')).filter((r) => r.outcome === 'failure');
+    expect(failures.map((f) => f.details.reason)).toEqual(expect.arrayContaining(['unknown-account', 'wrong-password']));
+    // No personal data in the audit trail: the email address typed is not stored.
+    expect(JSON.stringify(failures)).not.toContain('nobody@example.org');
+  });
+
+  test('when fields are missing, then each gets a message by the field', async () => {
+    const agent = await anonymous(ctx);
+    const res = await postForm(agent, '/login', { email: '', password: '' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Enter your email address');
+    expect(res.text).toContain('Enter your password');
+    expect(res.text).toContain('href="#email"');
+  });
+
+  test(`when an account has ${ACCOUNT_LIMIT} failures, then even the right password is refused for a while`, async () => {
+    const agent = await anonymous(ctx);
+    for (let i = 0; i < ACCOUNT_LIMIT; i++) {
+      expect((await postForm(agent, '/login', { email: DEMO.council, password: `wrong-${i}` })).status).toBe(401);
+    }
+    const blocked = await postForm(agent, '/login', { email: DEMO.council, password: 'demo-password' });
+    expect(blocked.status).toBe(429);
+    expect(blocked.text).toContain('too many attempts');
+    const denied = (await auditRows('auth.sign-in')).filter((r) => r.outcome === 'denied');
+    expect(denied.at(-1)?.details.reason).toBe('account-throttled');
+    ctx.clock.advance(16 * 60 * 1000);
+    const later = await postForm(agent, '/login', { email: DEMO.council, password: 'demo-password' });
+    expect(later.status).toBe(303);
+  });
+
+  test(`when one address fails ${ADDRESS_LIMIT} times across accounts, then it is refused`, async () => {
+    ctx.clock.advance(16 * 60 * 1000);
+    const agent = await anonymous(ctx);
+    for (let i = 0; i < ADDRESS_LIMIT; i++) {
+      await postForm(agent, '/login', { email: `spray-${i}@example.org`, password: 'guess-password' });
+    }
+    const blocked = await postForm(agent, '/login', { email: DEMO.lpft, password: 'demo-password' });
+    expect(blocked.status).toBe(429);
+    ctx.clock.advance(16 * 60 * 1000);
+  });
+});
+
+describe('sessions', () => {
+  test('when signed out, then the old session cookie no longer works', async () => {
+    const agent = await signIn(ctx, DEMO.police);
+    const res = await postForm(agent, '/logout');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login?signed-out=1');
+    expect((await agent.get('/')).headers.location).toBe('/login');
+    const rows = await auditRows('auth.sign-out');
+    expect(rows.length).toBeGreaterThan(0);
+  });
+
+  test('when idle for more than 30 minutes, then the user must sign in again', async () => {
+    const agent = await signIn(ctx, DEMO.police);
+    ctx.clock.advance(29 * 60 * 1000);
+    expect((await agent.get('/')).status).toBe(200);
+    ctx.clock.advance(31 * 60 * 1000);
+    const res = await agent.get('/');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/login');
+  });
+
+  test('when active for more than 12 hours, then the session ends however busy', async () => {
+    const start = ctx.clock.now();
+    const agent = await signIn(ctx, DEMO.police);
+    for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
+      ctx.clock.set(new Date(start.getTime() + minutes * 60 * 1000));
+      const res = await agent.get('/');
+      if (res.status !== 200) throw new Error(`session ended early, after ${minutes} minutes`);
+    }
+    ctx.clock.set(new Date(start.getTime() + 12 * 60 * 60 * 1000 + 60 * 1000));
+    expect((await agent.get('/')).headers.location).toBe('/login');
+  });
+
+  test('the session cookie is HttpOnly and SameSite=Lax', async () => {
+    const agent = await anonymous(ctx);
+    const res = await postForm(agent, '/login', { email: DEMO.chair, password: 'demo-password' });
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('asbrac.sid='));
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+  });
+});
+
+describe('changing your own password', () => {
+  test('when the current password is right and the new one long enough, then it changes and other sessions end', async () => {
+    const elsewhere = await signIn(ctx, DEMO.housing);
+    const agent = await signIn(ctx, DEMO.housing);
+    const short = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'short', confirmPassword: 'short' });
+    expect(short.status).toBe(400);
+    expect(short.text).toContain('Password must be at least 12 characters');
+    const mismatch = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'a-long-new-password', confirmPassword: 'another-long-password' });
+    expect(mismatch.text).toContain('The passwords do not match');
+    const wrong = await postForm(agent, '/account/password', { currentPassword: 'nope', newPassword: 'a-long-new-password', confirmPassword: 'a-long-new-password' });
+    expect(wrong.text).toContain('Your current password is not correct');
+    const ok = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'a-long-new-password', confirmPassword: 'a-long-new-password' });
+    expect(ok.status).toBe(303);
+    expect((await agent.get('/')).status).toBe(200);
+    expect((await elsewhere.get('/')).headers.location).toBe('/login');
+    await signIn(ctx, DEMO.housing, 'a-long-new-password');
+  });
+});
