@@ -36,9 +36,9 @@ export function routeTable(services: Services): RouteDef[] {
 
 function setUpStaticFiles(app: Express): void {
   const options = { index: false, maxAge: '1d', fallthrough: true } as const;
-  app.get('/assets/govuk-frontend.min.css', (_req, res) => res.sendFile(path.join(govukDist, 'govuk-frontend.min.css'), { maxAge: '1d' }));
-  app.get('/assets/govuk-frontend.min.js', (_req, res) => res.sendFile(path.join(govukDist, 'govuk-frontend.min.js'), { maxAge: '1d' }));
+  // GOV.UK Frontend's CSS refers to /assets/fonts and /assets/images; its CSS and JS sit one level up.
   app.use('/assets', express.static(path.join(govukDist, 'assets'), options));
+  app.use('/assets', express.static(govukDist, options));
   app.use('/public', express.static(path.join(root, 'public'), options));
 }
 
@@ -106,10 +106,12 @@ function errorHandler(services: Services): ErrorRequestHandler {
     }
     if (res.headersSent) return req.socket.destroy();
     const page = ERROR_PAGES[status] ?? ERROR_PAGES[status >= 500 ? 500 : 400];
-    const paragraphs = err instanceof HttpError && status !== 404 && status !== 403 ? [err.message, ...page.paragraphs.slice(1)] : page.paragraphs;
+    const ownMessage = err instanceof CsrfError || (err instanceof HttpError && status !== 404 && status !== 403);
+    const paragraphs = ownMessage ? [(err as Error).message, ...page.paragraphs.slice(1)] : page.paragraphs;
+    const heading = err instanceof CsrfError ? 'This form could not be accepted' : page.heading;
     res.status(status);
     if (status === 503) res.setHeader('Retry-After', '30');
-    res.render('errors/error', { title: page.heading, heading: page.heading, paragraphs, reference: status >= 500 ? reference : undefined }, (renderErr, html) => {
+    res.render('errors/error', { title: heading, heading, paragraphs, reference: status >= 500 ? reference : undefined }, (renderErr, html) => {
       if (renderErr) {
         services.logger.error({ err: renderErr }, 'error page failed to render');
         res.type('text/plain').send(`${page.heading}. Reference: ${reference}`);

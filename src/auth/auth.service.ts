@@ -56,7 +56,7 @@ export function authService(db: Db, clock: Clock) {
       const valid = user
         ? await verifyPassword(user.passwordHash, password)
         : (await verifyPassword(await timingDummyHash(), password)) && false;
-      if (!user || !valid || !user.active) {
+      if (!user || !valid || !user.active || !user.agencyActive) {
         await db.insertInto('loginFailures').values({ accountKey: key, ip, at: clock.now() }).execute();
         await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
           action: 'auth.sign-in',

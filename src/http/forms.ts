@@ -80,7 +80,8 @@ export function requiredText(label: string, max = 200) {
 export function optionalText(label: string, max = 200) {
   const Label = capitalised(label);
   return z
-    .union([z.string(), z.undefined()])
+    .string()
+    .optional()
     .transform((v) => (v ?? '').trim())
     .pipe(lengthLimited(Label, max).refine((v) => oneLine(Label)(v) === true, `${Label} must be on one line`))
     .transform((v) => (v === '' ? null : v));
@@ -89,7 +90,8 @@ export function optionalText(label: string, max = 200) {
 /** Optional multi-line text; empty becomes null. */
 export function optionalLongText(label: string, max = 5000) {
   return z
-    .union([z.string(), z.undefined()])
+    .string()
+    .optional()
     .transform((v) => (v ?? '').replace(/\r\n/g, '\n').trim())
     .pipe(lengthLimited(capitalised(label), max))
     .transform((v) => (v === '' ? null : v));
@@ -116,7 +118,8 @@ export function emailAddress(label = 'an email address') {
 
 /** A checkbox: present (any value) means true. */
 export const checkbox = z
-  .union([z.string(), z.array(z.string()), z.undefined()])
+  .union([z.string(), z.array(z.string())])
+  .optional()
   .transform((v) => v !== undefined && v !== '' && v !== 'false');
 
 /** One of a fixed list, chosen from radios or a select. */
@@ -137,9 +140,11 @@ export function idChoice(message: string) {
 
 export function optionalIdChoice(message: string) {
   return z
-    .union([z.string(), z.undefined()])
+    .string()
+    .optional()
     .transform((v) => (v === undefined || v === '' ? null : v))
-    .pipe(z.union([z.null(), z.string().regex(/^[1-9]\d{0,9}$/, message).transform(Number)]));
+    .refine((v) => v === null || /^[1-9]\d{0,9}$/.test(v), message)
+    .transform((v) => (v === null ? null : Number(v)));
 }
 
 /** The version a form was loaded with, for refusing saves made against an old version. */

@@ -19,8 +19,9 @@ const userColumns = [
 export function findByEmail(db: Db, email: string) {
   return db
     .selectFrom('users')
-    .select([...userColumns, 'users.passwordHash'])
-    .where(sql<string>`lower(email)`, '=', email.toLowerCase())
+    .innerJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select([...userColumns, 'users.passwordHash', 'agencies.active as agencyActive'])
+    .where(sql<string>`lower(users.email)`, '=', email.toLowerCase())
     .executeTakeFirst();
 }
 
