@@ -1,0 +1,137 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { enqueueMail, InvalidRecipientError } from '../../src/mail/outbox';
+import { MailWorker, MAX_ATTEMPTS } from '../../src/mail/mail.worker';
+import { fileTransport, smtpTransport } from '../../src/mail/transport';
+import { createTestContext, type TestContext } from '../support/context';
+import { DEMO, postForm, signIn } from '../support/http';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+
+let ctx: TestContext;
+let smtp: TestSmtpServer;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  ctx = await createTestContext({ mailTransport: smtpTransport(smtp.url), now: '2026-11-23T10:00:00Z' });
+});
+afterAll(async () => {
+  await ctx.close();
+  await smtp.close();
+});
+beforeEach(async () => {
+  smtp.received.length = 0;
+  await ctx.services.mailWorker.drain();
+});
+
+const message = (n: number) => ({ kind: 'test', to: `person${n}@example.org`, subject: `Notice ${n}`, text: `Body ${n}` });
+const row = (id: string) => ctx.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+
+test('queued messages are delivered once, marked, with a stable Message-ID derived from the row', async () => {
+  const ids = [];
+  for (let n = 1; n <= 3; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  expect(await ctx.services.mailWorker.drain()).toBe(3);
+  const mails = await smtp.waitFor(3);
+  expect(mails.map((m) => m.subject).sort()).toEqual(['OFFICIAL-SENSITIVE: Notice 1', 'OFFICIAL-SENSITIVE: Notice 2', 'OFFICIAL-SENSITIVE: Notice 3']);
+  for (const id of ids) {
+    const sent = await row(id);
+    expect(sent.status).toBe('sent');
+    expect(sent.sentAt).toEqual(new Date('2026-11-23T10:00:00Z'));
+    expect(mails.some((m) => m.messageId === `<outbox-${id}@127.0.0.1>`)).toBe(true);
+  }
+  expect(await ctx.services.mailWorker.drain()).toBe(0);
+  expect(smtp.received).toHaveLength(3);
+});
+
+test('when the server answers 421 three times, then the message is retried with backoff and delivered exactly once', async () => {
+  smtp.refuseNext(421, 421, 421);
+  const id = await enqueueMail(ctx.db, message(10));
+  const delays: number[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await ctx.services.mailWorker.runOnce();
+    const queued = await row(id);
+    expect(queued).toMatchObject({ status: 'queued', attempts: attempt });
+    expect(queued.lastError).toContain('Try again later');
+    delays.push(queued.nextAttemptAt.getTime() - ctx.clock.now().getTime());
+    // Not due yet: nothing is attempted before the backoff has passed.
+    expect(await ctx.services.mailWorker.runOnce()).toBe(0);
+    ctx.clock.set(queued.nextAttemptAt);
+  }
+  expect(delays[1]).toBeGreaterThan(0);
+  expect(delays[2]).toBeGreaterThan(delays[0]);
+  await ctx.services.mailWorker.runOnce();
+  expect(await row(id)).toMatchObject({ status: 'sent', attempts: 4 });
+  await smtp.waitFor(1);
+  expect(smtp.received).toHaveLength(1);
+});
+
+test('when the server refuses with 550, then the message fails, is shown to administrators, and can be sent again', async () => {
+  smtp.refuseNext(550);
+  const id = await enqueueMail(ctx.db, message(20));
+  await ctx.services.mailWorker.runOnce();
+  expect(await row(id)).toMatchObject({ status: 'failed', attempts: 1 });
+  expect(smtp.received).toHaveLength(0);
+
+  const admin = await signIn(ctx, DEMO.admin);
+  const list = await admin.get('/admin/mail?status=failed');
+  expect(list.text).toContain(`href="/admin/mail/${id}"`);
+  const detail = await admin.get(`/admin/mail/${id}`);
+  expect(detail.text).toContain('Mailbox unavailable');
+  expect(detail.text).toContain('Send again');
+
+  const retry = await postForm(admin, `/admin/mail/${id}/retry`);
+  expect(retry.status).toBe(303);
+  await ctx.services.mailWorker.drain();
+  expect(await row(id)).toMatchObject({ status: 'sent' });
+  expect(smtp.received).toHaveLength(1);
+  const again = await postForm(admin, `/admin/mail/${id}/retry`);
+  expect(again.status).toBe(303);
+  expect((await admin.get(`/admin/mail/${id}`)).text).toContain('Only a message that failed can be sent again');
+  expect((await postForm(admin, '/admin/mail/999999/retry')).status).toBe(404);
+});
+
+test(`when a message keeps failing temporarily, then it fails after ${MAX_ATTEMPTS} attempts`, async () => {
+  smtp.refuseNext(...Array(MAX_ATTEMPTS).fill(451));
+  const id = await enqueueMail(ctx.db, message(30));
+  for (let i = 0; i < MAX_ATTEMPTS; i++) {
+    await ctx.services.mailWorker.runOnce();
+    ctx.clock.set((await row(id)).nextAttemptAt);
+  }
+  expect(await row(id)).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS });
+});
+
+test('two workers on one database never send a message twice', async () => {
+  const ids = [];
+  for (let n = 0; n < 60; n++) ids.push(await enqueueMail(ctx.db, message(100 + n)));
+  const make = () => new MailWorker({ db: ctx.db, clock: ctx.clock, transport: smtpTransport(smtp.url), from: 'a@example.org', messageIdDomain: 'test', logger: pino({ level: 'silent' }), batchSize: 5 });
+  const [a, b] = [make(), make()];
+  const [sentByA, sentByB] = await Promise.all([a.drain(), b.drain()]);
+  expect(sentByA + sentByB).toBe(60);
+  await smtp.waitFor(60);
+  const messageIds = smtp.received.map((m) => m.messageId);
+  expect(new Set(messageIds).size).toBe(60);
+});
+
+test('a recipient with a line break or several addresses is refused; a subject cannot add a header', async () => {
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org\r\nBcc: b@example.org' })).rejects.toThrow(InvalidRecipientError);
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org, b@example.org' })).rejects.toThrow(InvalidRecipientError);
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'Someone <a@example.org>' })).rejects.toThrow(InvalidRecipientError);
+  await enqueueMail(ctx.db, { ...message(1), subject: 'Hello\r\nBcc: victim@example.org' });
+  await ctx.services.mailWorker.drain();
+  const [mail] = await smtp.waitFor(1);
+  expect(mail.subject).toBe('OFFICIAL-SENSITIVE: Hello Bcc: victim@example.org');
+  expect(mail.headers.get('bcc')).toBeUndefined();
+  expect((mail.to as { text: string }).text).toBe('person1@example.org');
+});
+
+test('without an SMTP server, messages are written as .eml files', async () => {
+  const dir = path.join(ctx.dataDir, 'mail-files');
+  const worker = new MailWorker({ db: ctx.db, clock: ctx.clock, transport: fileTransport(dir), from: 'asbrac@example.org', messageIdDomain: 'localhost' });
+  const id = await enqueueMail(ctx.db, { ...message(40), attachments: [{ filename: 'note.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached').toString('base64') }] });
+  await worker.drain();
+  const files = readdirSync(dir);
+  expect(files).toContain(`${id.padStart(8, '0')}.eml`);
+  const eml = readFileSync(path.join(dir, `${id.padStart(8, '0')}.eml`), 'utf8');
+  expect(eml).toContain('Subject: OFFICIAL-SENSITIVE: Notice 40');
+  expect(eml).toContain(`Message-ID: <outbox-${id}@localhost>`);
+  expect(eml).toContain('note.txt');
+});
