@@ -10,6 +10,8 @@ import { usersService } from './users/users.service';
 import { MailWorker } from './mail/mail.worker';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
 import path from 'node:path';
+import { PdfRenderer } from './pdf/renderer';
+import { pdfDocuments } from './pdf/documents';
 
 export interface Dependencies {
   config: Readonly<Config>;
@@ -35,6 +37,8 @@ export function createServices(deps: Dependencies) {
     intervalMs: config.mailWorkerIntervalMs,
   });
   const users = usersService(db, clock);
+  // Chromium is launched on the first PDF, not here: most processes (and tests) never print one.
+  const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath, logger });
   return {
     config,
     db,
@@ -49,8 +53,12 @@ export function createServices(deps: Dependencies) {
     agencies: agenciesService(db),
     users,
     sessions: { endOtherSessions: users.endOtherSessions },
-    /** Releases what services hold beyond the database (the PDF browser, once there is one). */
-    shutdown: async () => undefined,
+    pdf,
+    pdfDocuments: pdfDocuments({ renderer: pdf }),
+    /** Releases what services hold beyond the database: the PDF browser, after the renders in flight. */
+    shutdown: async () => {
+      await pdf.close();
+    },
   };
 }
 
