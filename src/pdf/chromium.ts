@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ export class ChromiumNotFoundError extends Error {
 
 function isExecutableFile(file: string): boolean {
   try {
+    accessSync(file, constants.X_OK);
     return statSync(file).isFile();
   } catch {
     return false;
@@ -48,7 +49,7 @@ export interface FindChromiumOptions {
 export function findChromium(configured: string | undefined, options: FindChromiumOptions = {}): string {
   if (configured) {
     if (isExecutableFile(configured)) return configured;
-    throw new ChromiumNotFoundError(`CHROMIUM_PATH is "${configured}", which is not a file`);
+    throw new ChromiumNotFoundError(`CHROMIUM_PATH is "${configured}", which is not an executable file`);
   }
   const candidates = options.candidates ?? CHROMIUM_CANDIDATES;
   const found = candidates.find(isExecutableFile);

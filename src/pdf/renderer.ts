@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { HTTPRequest, Page, PDFOptions } from 'puppeteer-core';
+import { TimeoutError, type HTTPRequest, type Page, type PDFOptions } from 'puppeteer-core';
 import { findChromium, launchChromium, type LaunchedChromium } from './chromium';
 
 export interface PdfMargins {
@@ -240,7 +240,8 @@ export class PdfRenderer {
     const state = this.#pageStates.get(page)!;
     const url = `${DOCUMENT_ORIGIN}/${randomUUID()}`;
     state.expected = { url, html };
-    const timeout = options.timeoutMs ?? this.#options.renderTimeoutMs;
+    // A backstop only: the render's own timer (in #withTimeout) is the one that fires.
+    const timeout = (options.timeoutMs ?? this.#options.renderTimeoutMs) + 5000;
     try {
       const response = await page.goto(url, { waitUntil: 'load', timeout });
       if (!response || !response.ok()) throw new Error(`the document did not load (${response?.status() ?? 'no response'})`);
@@ -278,6 +279,12 @@ export class PdfRenderer {
     running.catch(() => undefined);
     try {
       return await Promise.race([running, expired]);
+    } catch (err) {
+      if (err instanceof TimeoutError) {
+        this.#stats.timeouts++;
+        throw new PdfRenderTimeoutError(ms);
+      }
+      throw err;
     } finally {
       clearTimeout(timer);
     }
