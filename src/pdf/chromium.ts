@@ -88,6 +88,7 @@ export interface LaunchedChromium {
 export interface LaunchOptions {
   executablePath: string;
   timeoutMs?: number;
+  protocolTimeoutMs?: number;
 }
 
 export async function launchChromium(options: LaunchOptions): Promise<LaunchedChromium> {
@@ -101,6 +102,7 @@ export async function launchChromium(options: LaunchOptions): Promise<LaunchedCh
       userDataDir,
       args: [...CHROMIUM_ARGS],
       timeout: options.timeoutMs ?? 30000,
+      protocolTimeout: options.protocolTimeoutMs,
       // The app decides when the browser goes on SIGTERM: after the requests in flight have finished.
       handleSIGINT: false,
       handleSIGTERM: false,

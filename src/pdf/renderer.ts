@@ -18,7 +18,7 @@ export interface PdfRenderOptions {
   /** Used when the document's CSS sets no `@page` margin. */
   margin?: PdfMargins;
   landscape?: boolean;
-  /** Overrides the renderer's timeout for this document. */
+  /** A shorter timeout for this document; it cannot be longer than the renderer's, which bounds Chromium's protocol calls too. */
   timeoutMs?: number;
 }
 
@@ -76,6 +76,8 @@ export class PdfRendererClosedError extends Error {
  */
 const DOCUMENT_ORIGIN = 'https://document.invalid';
 const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+
+const PAGE_CLOSE_TIMEOUT_MS = 5000;
 
 const A4_DEFAULT_MARGIN: Required<PdfMargins> = { top: '20mm', right: '18mm', bottom: '20mm', left: '18mm' };
 
@@ -180,8 +182,10 @@ export class PdfRenderer {
   /** Lets renders in flight finish (up to closeTimeoutMs), then closes every browser. Later renders are refused. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      const inFlight = Promise.allSettled([...this.#inFlight]);
-      await Promise.race([inFlight, delay(this.#options.closeTimeoutMs)]);
+      if (this.#inFlight.size > 0) {
+        const inFlight = Promise.allSettled([...this.#inFlight]);
+        await Promise.race([inFlight, delay(this.#options.closeTimeoutMs)]);
+      }
       const launching = this.#launching;
       if (launching) await launching.catch(() => undefined);
       await Promise.all([...this.#instances].map((instance) => this.#dispose(instance)));
@@ -220,18 +224,18 @@ export class PdfRenderer {
     let reusable = false;
     try {
       page = instance.idle.pop() ?? (await this.#newPage(instance));
-      const pdf = await this.#withTimeout(page, options.timeoutMs ?? this.#options.renderTimeoutMs, (p) => this.#print(p, html, options));
+      const pdf = await this.#withTimeout(instance, page, this.#timeoutFor(options), (p) => this.#print(p, html, options));
       reusable = true;
       return pdf;
     } catch (err) {
       if (!instance.chromium.browser.connected) this.#markDead(instance);
       throw err;
     } finally {
-      instance.busy--;
       if (page) {
         if (reusable && !instance.retiring && !instance.dead && !page.isClosed()) instance.idle.push(page);
-        else await page.close().catch(() => undefined);
+        else await this.#closePage(instance, page);
       }
+      instance.busy--;
       if (instance.retiring && instance.busy === 0) void this.#dispose(instance);
     }
   }
@@ -241,7 +245,7 @@ export class PdfRenderer {
     const url = `${DOCUMENT_ORIGIN}/${randomUUID()}`;
     state.expected = { url, html };
     // A backstop only: the render's own timer (in #withTimeout) is the one that fires.
-    const timeout = (options.timeoutMs ?? this.#options.renderTimeoutMs) + 5000;
+    const timeout = this.#timeoutFor(options) + 5000;
     try {
       const response = await page.goto(url, { waitUntil: 'load', timeout });
       if (!response || !response.ok()) throw new Error(`the document did not load (${response?.status() ?? 'no response'})`);
@@ -265,14 +269,14 @@ export class PdfRenderer {
     return Buffer.from(await page.pdf(pdfOptions));
   }
 
-  async #withTimeout<T>(page: Page, ms: number, work: (page: Page) => Promise<T>): Promise<T> {
+  async #withTimeout<T>(instance: BrowserInstance, page: Page, ms: number, work: (page: Page) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const running = work(page);
     const expired = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         this.#stats.timeouts++;
         // Closing the page abandons whatever Chromium is still doing for it; the page is not reused.
-        void page.close().catch(() => undefined);
+        void this.#closePage(instance, page);
         reject(new PdfRenderTimeoutError(ms));
       }, ms);
     });
@@ -290,6 +294,23 @@ export class PdfRenderer {
     }
   }
 
+  #timeoutFor(options: PdfRenderOptions): number {
+    return Math.min(options.timeoutMs ?? this.#options.renderTimeoutMs, this.#options.renderTimeoutMs);
+  }
+
+  /** A page that will not close in a few seconds means a wedged browser: it is replaced. */
+  async #closePage(instance: BrowserInstance, page: Page): Promise<void> {
+    if (page.isClosed()) return;
+    const closed = await Promise.race([
+      page.close().then(
+        () => true,
+        () => false,
+      ),
+      delay(PAGE_CLOSE_TIMEOUT_MS).then(() => false),
+    ]);
+    if (!closed && !instance.dead && instance.chromium.browser.connected) this.#retire(instance, 'a page would not close');
+  }
+
   async #instance(): Promise<BrowserInstance> {
     if (this.#closing && !this.#current) throw new PdfRendererClosedError();
     const current = this.#current;
@@ -304,7 +325,12 @@ export class PdfRenderer {
 
   async #launch(): Promise<BrowserInstance> {
     const executablePath = findChromium(this.#options.chromiumPath);
-    const chromium = await launchChromium({ executablePath, timeoutMs: this.#options.launchTimeoutMs });
+    const chromium = await launchChromium({
+      executablePath,
+      timeoutMs: this.#options.launchTimeoutMs,
+      // No protocol call should outlive the render that made it by much; Puppeteer's default is 3 minutes.
+      protocolTimeoutMs: this.#options.renderTimeoutMs + 10000,
+    });
     this.#stats.launches++;
     const instance: BrowserInstance = { chromium, idle: [], busy: 0, assigned: 0, retiring: false, dead: false };
     this.#instances.add(instance);
