@@ -19,6 +19,8 @@ import { homeRoutes } from './home/home.routes';
 import { agencyRoutes } from './agencies/agencies.routes';
 import { userRoutes } from './users/users.routes';
 import { mailRoutes } from './mail/mail.routes';
+import { referralRoutes } from './referrals/referrals.routes';
+import { riskMatrixRoutes } from './risk/risk-matrix.routes';
 
 const root = path.resolve(__dirname, '..');
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -31,6 +33,8 @@ export function routeTable(services: Services): RouteDef[] {
     ...agencyRoutes(services),
     ...userRoutes(services),
     ...mailRoutes(services),
+    ...referralRoutes(services),
+    ...riskMatrixRoutes(services),
   ];
 }
 

@@ -7,6 +7,7 @@ import type { Actor } from './http/context';
 import { authService } from './auth/auth.service';
 import { agenciesService } from './agencies/agencies.service';
 import { usersService } from './users/users.service';
+import { referralsService } from './referrals/referrals.service';
 import { MailWorker } from './mail/mail.worker';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
 import path from 'node:path';
@@ -52,6 +53,7 @@ export function createServices(deps: Dependencies) {
     auth: authService(db, clock),
     agencies: agenciesService(db),
     users,
+    referrals: referralsService(db, clock, config.baseUrl, () => mailWorker.poke()),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: pdfDocuments({ renderer: pdf }),

@@ -112,6 +112,16 @@ export interface Database {
   loginFailures: LoginFailureTable;
   auditEvents: AuditEventTable;
   outbox: OutboxTable;
+  riskMatrixVersions: RiskMatrixVersionTable;
+  riskQuestions: RiskQuestionTable;
+  referralReferenceCounters: ReferralReferenceCounterTable;
+  referrals: ReferralTable;
+  referralSubjects: ReferralSubjectTable;
+  referralSubjectLinks: ReferralSubjectLinkTable;
+  referralIncidents: ReferralIncidentTable;
+  referralRiskAnswers: ReferralRiskAnswerTable;
+  referralLinks: ReferralLinkTable;
+  referralEvents: ReferralEventTable;
 }
 
 export type District = Selectable<DistrictTable>;
@@ -121,3 +131,147 @@ export type AgencyUpdate = Updateable<AgencyTable>;
 export type User = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+
+export interface RiskMatrixVersionTable {
+  id: Id;
+  number: number;
+  threshold: number;
+  escalationIncidents: number;
+  escalationMonths: number;
+  repeatMonths: number;
+  changeNote: string;
+  createdBy: number | null;
+  createdAt: Timestamp;
+}
+
+export interface RiskAnswerOption {
+  key: string;
+  label: string;
+  weight: number;
+}
+
+export interface RiskQuestionTable {
+  id: Id;
+  matrixVersionId: number;
+  position: number;
+  code: string;
+  text: string;
+  hint: string | null;
+  options: ColumnType<RiskAnswerOption[], string, string>;
+}
+
+export interface ReferralReferenceCounterTable {
+  year: number;
+  lastNumber: number;
+}
+
+export type ReferralStatus = 'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
+export type RiskVerdict = 'high' | 'standard';
+export type SubjectKind = 'victim' | 'perpetrator' | 'location';
+
+export interface ReferralTable {
+  id: Id;
+  reference: string | null;
+  status: ReferralStatus;
+  districtId: number | null;
+  referringAgencyId: number;
+  createdBy: number;
+  submittedBy: number | null;
+  officerName: string | null;
+  officerRole: string | null;
+  officerPhone: string | null;
+  officerEmail: string | null;
+  reason: string | null;
+  triedActions: ColumnType<string[], string[] | undefined, string[]>;
+  triedOther: string | null;
+  triedDetails: string | null;
+  lawfulBasis: string | null;
+  consent: 'yes' | 'no' | null;
+  consentReason: string | null;
+  riskMatrixVersionId: number;
+  riskScore: Generated<number>;
+  riskVerdict: ColumnType<RiskVerdict, RiskVerdict | undefined, RiskVerdict>;
+  criteria: ColumnType<string[], string[] | undefined, string[]>;
+  judgement: 'agree' | 'high' | 'lower' | null;
+  judgementReasons: string | null;
+  escalationCount: Generated<number>;
+  subjectKinds: ColumnType<SubjectKind[], SubjectKind[] | undefined, SubjectKind[]>;
+  searchText: Generated<string>;
+  screeningNote: string | null;
+  screenedBy: number | null;
+  screenedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  closedReason: string | null;
+  closedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  submittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  lastSubmittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  version: Generated<number>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface ReferralSubjectTable {
+  id: Id;
+  referralId: number;
+  position: number;
+  kind: SubjectKind | null;
+  fullName: string | null;
+  nameKey: string | null;
+  /** pg parses `date` to a Date at local midnight, which shifts the day outside UTC: select it with ::text. */
+  dateOfBirth: ColumnType<Date | null, string | null, string | null>;
+  approximateAge: number | null;
+  gender: string | null;
+  address: string | null;
+  addressKey: string | null;
+  postcode: string | null;
+  postcodeKey: string | null;
+  description: string | null;
+  vulnerabilities: ColumnType<string[], string[] | undefined, string[]>;
+}
+
+export interface ReferralSubjectLinkTable {
+  id: Id;
+  referralId: number;
+  fromSubjectId: number;
+  relation: string;
+  toSubjectId: number;
+}
+
+export interface ReferralIncidentTable {
+  id: Id;
+  referralId: number;
+  position: number;
+  /** Select with ::text, as dateOfBirth. */
+  incidentDate: ColumnType<Date | null, string | null, string | null>;
+  type: string | null;
+  summary: string | null;
+  agencyReference: string | null;
+}
+
+export interface ReferralRiskAnswerTable {
+  referralId: number;
+  questionId: number;
+  answer: string;
+}
+
+export interface ReferralLinkTable {
+  id: Id;
+  referralId: number;
+  linkedReferralId: number;
+  kind: 'repeat' | 'duplicate';
+  createdAt: Timestamp;
+}
+
+export interface ReferralEventTable {
+  id: BigId;
+  referralId: number;
+  at: Timestamp;
+  userId: number | null;
+  agencyId: number | null;
+  kind: string;
+  note: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export type Referral = Selectable<ReferralTable>;
+export type RiskMatrixVersion = Selectable<RiskMatrixVersionTable>;
+export type RiskQuestion = Selectable<RiskQuestionTable>;

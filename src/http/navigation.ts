@@ -10,9 +10,11 @@ interface NavItem {
 /** The service navigation; each user sees the sections their role may use. */
 const NAVIGATION: NavItem[] = [
   { text: 'Home', href: '/', access: 'signed-in' },
+  { text: 'Referrals', href: '/referrals', access: 'signed-in' },
   { text: 'Agencies', href: '/admin/agencies', access: ADMIN },
   { text: 'Users', href: '/admin/users', access: ADMIN },
   { text: 'Sent mail', href: '/admin/mail', access: ADMIN },
+  { text: 'Risk matrix', href: '/admin/risk-matrix', access: ADMIN },
 ];
 
 export function navigationFor(user: CurrentUser | undefined, path: string) {

@@ -1,0 +1,172 @@
+import { optionalText, requiredText } from '../http/forms';
+import type { RiskAnswerOption } from '../db/schema';
+import { rowsOf, str } from '../referrals/form-rows';
+import type { Matrix } from './scoring';
+
+export const MAX_QUESTIONS = 50;
+export const MAX_OPTIONS = 8;
+
+export interface RawOption {
+  key: string;
+  label: string;
+  weight: string;
+}
+
+export interface RawQuestion {
+  code: string;
+  text: string;
+  hint: string;
+  options: RawOption[];
+}
+
+export interface RawMatrix {
+  basedOn: string;
+  threshold: string;
+  escalationIncidents: string;
+  escalationMonths: string;
+  repeatMonths: string;
+  changeNote: string;
+  questions: RawQuestion[];
+}
+
+export interface MatrixInput {
+  basedOn: number;
+  threshold: number;
+  escalationIncidents: number;
+  escalationMonths: number;
+  repeatMonths: number;
+  changeNote: string;
+  questions: { code: string; text: string; hint: string | null; options: RiskAnswerOption[] }[];
+}
+
+export function blankQuestion(): RawQuestion {
+  return {
+    code: '',
+    text: '',
+    hint: '',
+    options: [
+      { key: 'yes', label: 'Yes', weight: '' },
+      { key: 'no', label: 'No', weight: '0' },
+      { key: 'not-known', label: 'Not known', weight: '0' },
+    ],
+  };
+}
+
+export function readRawMatrix(body: unknown): RawMatrix {
+  const b = body !== null && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  return {
+    basedOn: str(b.basedOn),
+    threshold: str(b.threshold),
+    escalationIncidents: str(b.escalationIncidents),
+    escalationMonths: str(b.escalationMonths),
+    repeatMonths: str(b.repeatMonths),
+    changeNote: str(b.changeNote),
+    questions: rowsOf(b.questions, MAX_QUESTIONS).map((q) => ({
+      code: str(q.code),
+      text: str(q.text),
+      hint: str(q.hint),
+      options: rowsOf(q.options, MAX_OPTIONS).map((o) => ({ key: str(o.key), label: str(o.label), weight: str(o.weight) })),
+    })),
+  };
+}
+
+export function rawFromMatrix(matrix: Matrix): RawMatrix {
+  return {
+    basedOn: String(matrix.number),
+    threshold: String(matrix.threshold),
+    escalationIncidents: String(matrix.escalationIncidents),
+    escalationMonths: String(matrix.escalationMonths),
+    repeatMonths: String(matrix.repeatMonths),
+    changeNote: '',
+    questions: matrix.questions.map((q) => ({
+      code: q.code,
+      text: q.text,
+      hint: q.hint ?? '',
+      options: q.options.map((o) => ({ key: o.key, label: o.label, weight: String(o.weight) })),
+    })),
+  };
+}
+
+const KEY = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+function slug(text: string, fallback: string): string {
+  const s = text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .split('-')
+    .slice(0, 5)
+    .join('-')
+    .slice(0, 40);
+  return s || fallback;
+}
+
+function unique(wanted: string, taken: Set<string>): string {
+  let candidate = wanted;
+  for (let n = 2; taken.has(candidate); n++) candidate = `${wanted.slice(0, 36)}-${n}`;
+  taken.add(candidate);
+  return candidate;
+}
+
+/** Checks a new version of the matrix. Codes tie a question to its earlier versions; new ones are made up. */
+export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const fail = (name: string, message: string) => {
+    if (!(name in errors)) errors[name] = message;
+  };
+  const whole = (name: string, value: string, min: number, max: number, message: string): number => {
+    const v = value.trim();
+    if (!/^\d{1,4}$/.test(v) || Number(v) < min || Number(v) > max) {
+      fail(name, message);
+      return 0;
+    }
+    return Number(v);
+  };
+
+  const basedOn = /^\d{1,9}$/.test(raw.basedOn) ? Number(raw.basedOn) : 0;
+  const threshold = whole('threshold', raw.threshold, 1, 1000, 'Enter the high-risk threshold as a whole number from 1 to 1000');
+  const escalationIncidents = whole('escalationIncidents', raw.escalationIncidents, 2, 100, 'Enter the number of incidents as a whole number from 2 to 100');
+  const escalationMonths = whole('escalationMonths', raw.escalationMonths, 1, 36, 'Enter the escalation period as a whole number of months from 1 to 36');
+  const repeatMonths = whole('repeatMonths', raw.repeatMonths, 1, 36, 'Enter the repeat period as a whole number of months from 1 to 36');
+  const note = requiredText('what changed and why', 300).safeParse(raw.changeNote);
+  if (!note.success) fail('changeNote', note.error.issues[0].message);
+
+  const codes = new Set<string>();
+  const questions: MatrixInput['questions'] = [];
+  raw.questions.forEach((q, i) => {
+    const n = i + 1;
+    const at = (field: string) => `questions[${i}][${field}]`;
+    const option = (j: number, field: string) => `questions[${i}][options][${j}][${field}]`;
+    const filledOptions = q.options.map((o, j) => ({ o, j })).filter(({ o }) => o.label.trim() !== '' || o.weight.trim() !== '');
+    if (q.text.trim() === '' && q.hint.trim() === '' && filledOptions.length === 0) return;
+    const text = requiredText(`the text of question ${n}`, 500).safeParse(q.text);
+    if (!text.success) fail(at('text'), text.error.issues[0].message);
+    const hint = optionalText(`the hint of question ${n}`, 500).safeParse(q.hint);
+    if (!hint.success) fail(at('hint'), hint.error.issues[0].message);
+    const keys = new Set<string>();
+    const options: RiskAnswerOption[] = [];
+    for (const { o, j } of filledOptions) {
+      const label = requiredText(`the label of answer ${j + 1} to question ${n}`, 100).safeParse(o.label);
+      if (!label.success) fail(option(j, 'label'), label.error.issues[0].message);
+      const weight = whole(option(j, 'weight'), o.weight, 0, 100, `Enter the weight of answer ${j + 1} to question ${n} as a whole number from 0 to 100`);
+      if (label.success) {
+        const key = unique(KEY.test(o.key) && !keys.has(o.key) ? o.key : slug(label.data, `answer-${j + 1}`), keys);
+        options.push({ key, label: label.data, weight });
+      }
+    }
+    if (filledOptions.length < 2) fail(at('options'), `Give question ${n} at least two answers`);
+    if (text.success && hint.success) {
+      const code = unique(KEY.test(q.code) && !codes.has(q.code) ? q.code : slug(text.data, `question-${n}`), codes);
+      questions.push({ code, text: text.data, hint: hint.data, options });
+    }
+  });
+  if (questions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('questions'))) fail('questions', 'Add at least one question');
+
+  const highest = questions.reduce((sum, q) => sum + Math.max(0, ...q.options.map((o) => o.weight)), 0);
+  if (!('threshold' in errors) && questions.length > 0 && threshold > highest) {
+    fail('threshold', `The threshold must be no more than the highest possible score, ${highest}, or no case could reach it`);
+  }
+
+  if (Object.keys(errors).length > 0 || !note.success) return { input: null, errors };
+  return { input: { basedOn, threshold, escalationIncidents, escalationMonths, repeatMonths, changeNote: note.data, questions }, errors };
+}
