@@ -36,6 +36,7 @@ export function postcodeKey(postcode: string | null | undefined): string | null 
 }
 
 export function isUkPostcode(postcode: string): boolean {
+  if (/[^A-Za-z0-9 ]/.test(postcode)) return false;
   const key = postcodeKey(postcode);
   return key !== null && POSTCODE.test(key);
 }

@@ -1,7 +1,10 @@
 import type { Db } from '../db/database';
 import { seedFoundation } from './demo-foundation';
+import { seedReferrals } from './demo-referrals';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
 export async function seedDemoData(db: Db, password: string): Promise<boolean> {
-  return seedFoundation(db, password);
+  if (!(await seedFoundation(db, password))) return false;
+  await seedReferrals(db);
+  return true;
 }
