@@ -129,8 +129,8 @@ export interface AppOptions {
   extraRoutes?: RouteDef[];
 }
 
-export function createApp(services: Services, options: AppOptions = {}): Express & { routes: RouteDef[] } {
-  const app = express() as Express & { routes: RouteDef[] };
+export function createApp(services: Services, options: AppOptions = {}): Express & { declaredRoutes: RouteDef[] } {
+  const app = express() as Express & { declaredRoutes: RouteDef[] };
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy ? 1 : false);
   app.set('query parser', 'simple');
@@ -156,7 +156,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   for (const route of routes) {
     app[route.method](route.path, authorize(services.db, route.access, route.path), ...route.handlers);
   }
-  app.routes = routes;
+  app.declaredRoutes = routes;
 
   app.use(() => {
     throw new NotFoundError();

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { Role } from '../db/schema';
 import type { AgencyType } from '../agencies/agency-types';
@@ -91,10 +92,12 @@ export const DEMO_USERS: UserSeed[] = [
 
 /** Districts, agencies and demo accounts. Returns false when the database already holds districts. */
 export async function seedFoundation(db: Db, password: string): Promise<boolean> {
-  const existing = await db.selectFrom('districts').select('id').limit(1).executeTakeFirst();
-  if (existing) return false;
   const passwordHash = await hashPassword(password);
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
+    // Several instances may start at once on an empty database: one seeds, the others find it done.
+    await sql`select pg_advisory_xact_lock(7405021)`.execute(trx);
+    const existing = await trx.selectFrom('districts').select('id').limit(1).executeTakeFirst();
+    if (existing) return false;
     const districts = await trx
       .insertInto('districts')
       .values(DISTRICTS.map((name) => ({ name, slug: name.toLowerCase().replace(/[^a-z]+/g, '-') })))
@@ -136,6 +139,6 @@ export async function seedFoundation(db: Db, password: string): Promise<boolean>
         .executeTakeFirstOrThrow();
       if (u.spoc) await trx.updateTable('agencies').set({ spocUserId: row.id }).where('id', '=', agencyId(u.agency)).execute();
     }
+    return true;
   });
-  return true;
 }

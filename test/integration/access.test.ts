@@ -20,19 +20,19 @@ function call(agent: Agent & { csrf: string }, route: RouteDef) {
 }
 
 test('every route the application serves is declared in the route table with an access rule', () => {
-  const table = new Set(ctx.app.routes.map((r) => `${r.method} ${r.path}`));
+  const table = new Set(ctx.app.declaredRoutes.map((r) => `${r.method} ${r.path}`));
   const router = (ctx.app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
   const registered = router.stack
     .filter((layer) => layer.route)
     .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path}`));
   expect(registered.length).toBeGreaterThan(5);
   for (const r of registered) expect(table).toContain(r);
-  for (const r of ctx.app.routes) expect(r.access === 'public' || r.access === 'signed-in' || r.access.length > 0).toBe(true);
+  for (const r of ctx.app.declaredRoutes) expect(r.access === 'public' || r.access === 'signed-in' || r.access.length > 0).toBe(true);
 });
 
 test('a signed-out visitor is sent to sign in from every route that is not public', async () => {
   let agent = await anonymous(ctx);
-  for (const route of ctx.app.routes) {
+  for (const route of ctx.app.declaredRoutes) {
     if (route.path === '/logout') {
       expect((await call(agent, route)).status).toBe(303);
       agent = await anonymous(ctx);
@@ -56,7 +56,7 @@ describe.each(ROLES)('as the %s', (role) => {
     let agent = await signIn(ctx, EMAIL_FOR[role]);
     const before = await ctx.db.selectFrom('auditEvents').select('id').where('action', '=', 'access.denied').execute();
     let refused = 0;
-    for (const route of ctx.app.routes) {
+    for (const route of ctx.app.declaredRoutes) {
       const res = await call(agent, route);
       const label = `${route.method.toUpperCase()} ${route.path} as ${role}`;
       if (allows(route.access, role)) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openEmbedded, openPostgres, type DatabaseHandle } from '../../src/db/database';
-import { PGLITE_TEMPLATE, TEMPLATE_DB } from './paths';
+import { pgliteTemplate, templateDb, testDbPrefix } from './paths';
 
 export const usingPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
@@ -12,7 +12,7 @@ async function createFromTemplate(url: string, name: string): Promise<void> {
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`create database "${name}" template ${TEMPLATE_DB}`);
+        await admin.query(`create database "${name}" template ${templateDb()}`);
         return;
       } catch (err) {
         // Two files copying the template at the same instant: try again shortly.
@@ -32,7 +32,7 @@ async function createFromTemplate(url: string, name: string): Promise<void> {
 export async function openTestDatabase(): Promise<DatabaseHandle & { url?: string }> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
-    const name = `asbrac_t_${randomBytes(6).toString('hex')}`;
+    const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
     await createFromTemplate(url, name);
     const dbUrl = new URL(url);
     dbUrl.pathname = `/${name}`;
@@ -49,6 +49,6 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
       },
     };
   }
-  const dump = new Blob([readFileSync(PGLITE_TEMPLATE)]);
+  const dump = new Blob([readFileSync(pgliteTemplate())]);
   return openEmbedded(undefined, undefined, dump);
 }

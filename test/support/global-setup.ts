@@ -3,7 +3,7 @@ import pg from 'pg';
 import { kyselyOver, openEmbedded } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
 import { seedFoundation } from '../../src/seed/demo-foundation';
-import { ARTIFACTS, DEMO_PASSWORD, PGLITE_TEMPLATE, TEMPLATE_DB } from './paths';
+import { ARTIFACTS, DEMO_PASSWORD, templateDb, pgliteTemplate, runId } from './paths';
 
 /**
  * Migrates and seeds one template database; every test file then gets its own copy, so files run
@@ -11,15 +11,16 @@ import { ARTIFACTS, DEMO_PASSWORD, PGLITE_TEMPLATE, TEMPLATE_DB } from './paths'
  */
 export default async function globalSetup(): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
+  runId();
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
-    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
-    await admin.query(`create database ${TEMPLATE_DB}`);
+    await admin.query(`drop database if exists ${templateDb()} with (force)`);
+    await admin.query(`create database ${templateDb()}`);
     await admin.end();
     const templateUrl = new URL(url);
-    templateUrl.pathname = `/${TEMPLATE_DB}`;
+    templateUrl.pathname = `/${templateDb()}`;
     const pool = new pg.Pool({ connectionString: templateUrl.toString(), max: 2 });
     const db = kyselyOver(pool);
     await migrateToLatest(db);
@@ -31,6 +32,6 @@ export default async function globalSetup(): Promise<void> {
   await migrateToLatest(database.db);
   await seedFoundation(database.db, DEMO_PASSWORD);
   const dump = await database.pglite!.dumpDataDir('gzip');
-  writeFileSync(PGLITE_TEMPLATE, Buffer.from(await dump.arrayBuffer()));
+  writeFileSync(pgliteTemplate(), Buffer.from(await dump.arrayBuffer()));
   await database.close();
 }

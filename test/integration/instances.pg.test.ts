@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { testDbPrefix } from '../support/paths';
+import { signInOverHttp, startAppProcess, type AppProcess } from '../support/process';
+
+// Runs only against PostgreSQL (TEST_DATABASE_URL), as CI does: see jest.config.js.
+const running: AppProcess[] = [];
+afterAll(() => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+
+async function start(env: Record<string, string>) {
+  const app = await startAppProcess(env);
+  running.push(app);
+  return app;
+}
+
+const postgresUrl = process.env.TEST_DATABASE_URL;
+if (!postgresUrl) throw new Error('TEST_DATABASE_URL is required for this file');
+describe('PostgreSQL mode with two instances', () => {
+  const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
+  const dbUrl = () => {
+    const u = new URL(postgresUrl!);
+    u.pathname = `/${name}`;
+    return u.toString();
+  };
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    await admin.end();
+  });
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: postgresUrl });
+    await admin.connect();
+    await admin.query(`drop database if exists "${name}" with (force)`);
+    await admin.end();
+  });
+
+  test('two instances starting at once migrate once and share sessions', async () => {
+    const common = { DATABASE_URL: dbUrl(), SEED_DEMO_DATA: 'true', SESSION_SECRET: 'shared-secret-for-both-instances-0123456789' };
+    const [a, b] = await Promise.all([
+      start({ ...common, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-a-')) }),
+      start({ ...common, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-b-')) }),
+    ]);
+    const client = new pg.Client({ connectionString: dbUrl() });
+    await client.connect();
+    const migrations = await client.query('select name from kysely_migration');
+    const districts = await client.query('select count(*)::int as n from districts');
+    await client.end();
+    expect(new Set(migrations.rows.map((r) => r.name)).size).toBe(migrations.rows.length);
+    expect(districts.rows[0].n).toBe(7);
+
+    const cookie = await signInOverHttp(a.baseUrl, 'chair@example.org');
+    const onB = await fetch(`${b.baseUrl}/`, { headers: { cookie }, redirect: 'manual' });
+    expect(onB.status).toBe(200);
+    expect(await onB.text()).toContain('Insp. Sam Hartley');
+    a.child.kill('SIGTERM');
+    b.child.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    expect(await b.exited).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { signInOverHttp, startAppProcess, type AppProcess } from '../support/process';
+
+const running: AppProcess[] = [];
+afterAll(() => {
+  for (const p of running) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+});
+
+async function start(env: Record<string, string>) {
+  const app = await startAppProcess(env);
+  running.push(app);
+  return app;
+}
+
+describe('embedded mode', () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-embedded-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('boots on a new data directory, migrates, adds demo data, signs in, and stops cleanly on SIGTERM', async () => {
+    const app = await start({ DATA_DIR: dataDir });
+    const health = await fetch(`${app.baseUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
+    expect(app.output()).toContain('demo data added');
+
+    const cookie = await signInOverHttp(app.baseUrl, 'admin@example.org');
+    const agencies = await fetch(`${app.baseUrl}/admin/agencies`, { headers: { cookie } });
+    const html = await agencies.text();
+    const lpftRow = html.split('<tr').find((r) => r.includes('Lincolnshire Partnership NHS Foundation Trust'));
+    expect(lpftRow).toContain('Priya Shah');
+
+    // A second process on the same directory would corrupt it: it is refused.
+    const second = await start({ DATA_DIR: dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toContain('is in use by process');
+
+    // Requests in flight finish; then the process exits 0.
+    const inFlight = fetch(`${app.baseUrl}/admin/users`, { headers: { cookie } });
+    await new Promise((r) => setTimeout(r, 5));
+    app.child.kill('SIGTERM');
+    expect((await inFlight).status).toBe(200);
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toContain('stopped');
+    // No personal data in the logs: no email addresses, only ids.
+    expect(app.output()).not.toContain('admin@example.org');
+  });
+
+  test('restarts on the same data without adding demo data twice', async () => {
+    const app = await start({ DATA_DIR: dataDir });
+    expect(app.output()).not.toContain('demo data added');
+    expect((await fetch(`${app.baseUrl}/healthz`)).status).toBe(200);
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+  });
+
+  test('a bad setting stops start-up with a message naming the variable', async () => {
+    const app = await start({ DATA_DIR: dataDir, PORT: '3000', SMTP_URL: 'mailto:nobody' });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain('Configuration error: SMTP_URL');
+  });
+});
+

@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { ROOT } from './paths';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  output: () => string;
+  baseUrl: string;
+  exited: Promise<number | null>;
+}
+
+/** Starts the real server (`src/server.ts`) as its own process and waits until it listens. */
+export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000): Promise<AppProcess> {
+  const port = env.PORT ?? String(await freePort());
+  let out = '';
+  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const deadline = Date.now() + timeoutMs;
+  while (!out.includes('listening on')) {
+    if (child.exitCode !== null) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`server did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, output: () => out, baseUrl: `http://127.0.0.1:${port}`, exited };
+}
+
+/** Signs in over real HTTP and returns the session cookie. */
+export async function signInOverHttp(baseUrl: string, email: string, password = 'demo-password'): Promise<string> {
+  const page = await fetch(`${baseUrl}/login`);
+  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
+  const res = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, email, password }),
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+}
