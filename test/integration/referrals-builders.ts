@@ -94,6 +94,8 @@ export async function districtId(ctx: TestContext, name: string): Promise<number
 /** A complete, valid referral form. */
 export async function referralBody(ctx: TestContext, overrides: Partial<ReferralBody> = {}): Promise<ReferralBody> {
   const matrix = await ctx.services.referrals.riskMatrix.current();
+  // Each referral on its own street, so that tests do not match each other's subjects by address.
+  const street = `${uniqueName('x').split(' ')[1]} Lane`;
   return {
     districtId: String(await districtId(ctx, 'Boston')),
     officerName: 'PC Jordan Ellis',
@@ -102,8 +104,8 @@ export async function referralBody(ctx: TestContext, overrides: Partial<Referral
     officerPhone: '01522 000000',
     reason: 'Repeated intimidation of an older neighbour.',
     subjects: [
-      { kind: 'victim', fullName: uniqueName('Alex'), dateOfBirth: { day: '3', month: '4', year: '1948' }, address: '12 Willow Lane\nBoston', postcode: 'PE21 8QR', vulnerabilities: ['age', 'isolation'] },
-      { kind: 'perpetrator', fullName: uniqueName('Sam'), approximateAge: '30', address: '14 Willow Lane', postcode: 'PE21 8QR' },
+      { kind: 'victim', fullName: uniqueName('Alex'), dateOfBirth: { day: '3', month: '4', year: '1948' }, address: `12 ${street}\nBoston`, postcode: 'PE21 8QR', vulnerabilities: ['age', 'isolation'] },
+      { kind: 'perpetrator', fullName: uniqueName('Sam'), approximateAge: '30', address: `14 ${street}`, postcode: 'PE21 8QR' },
     ],
     incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'verbal-abuse', summary: 'Shouting and swearing at the door.' }],
     links: [{ from: '1', relation: 'perpetrator-of', to: '0' }],
