@@ -337,8 +337,24 @@ function filtered(db: Db, visible: Visibility, f: ListFilters) {
   return q;
 }
 
+/** Each order matches an index, so a page is read from the index rather than sorted. */
+function ordered<Q extends ReturnType<typeof filtered>>(q: Q, sort: Sort): Q {
+  switch (sort) {
+    case 'submitted-asc':
+      return q.orderBy(sql`referrals.submitted_at asc nulls first`).orderBy('referrals.id', 'asc') as Q;
+    case 'reference':
+      return q.orderBy('referrals.reference', 'asc').orderBy('referrals.id', 'asc') as Q;
+    case 'score':
+      return q.orderBy('referrals.riskScore', 'desc').orderBy('referrals.id', 'desc') as Q;
+    case 'updated':
+      return q.orderBy('referrals.updatedAt', 'desc').orderBy('referrals.id', 'desc') as Q;
+    default:
+      return q.orderBy(sql`referrals.submitted_at desc nulls last`).orderBy('referrals.id', 'desc') as Q;
+  }
+}
+
 export function listQuery(db: Db, visible: Visibility, f: ListFilters, sort: Sort, limit: number, offset: number) {
-  let q = filtered(db, visible, f)
+  return ordered(filtered(db, visible, f), sort)
     .innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId')
     .leftJoin('districts', 'districts.id', 'referrals.districtId')
     .select([
@@ -353,29 +369,18 @@ export function listQuery(db: Db, visible: Visibility, f: ListFilters, sort: Sor
       'referrals.subjectKinds',
       'districts.name as districtName',
       'agencies.shortName as agencyShortName',
-    ]);
-  // Each order matches an index, so a page is read from the index rather than sorted.
-  switch (sort) {
-    case 'submitted-asc':
-      q = q.orderBy(sql`referrals.submitted_at asc nulls first`).orderBy('referrals.id', 'asc');
-      break;
-    case 'reference':
-      q = q.orderBy('referrals.reference', 'asc').orderBy('referrals.id', 'asc');
-      break;
-    case 'score':
-      q = q.orderBy('referrals.riskScore', 'desc').orderBy('referrals.id', 'desc');
-      break;
-    case 'updated':
-      q = q.orderBy('referrals.updatedAt', 'desc').orderBy('referrals.id', 'desc');
-      break;
-    default:
-      q = q.orderBy(sql`referrals.submitted_at desc nulls last`).orderBy('referrals.id', 'desc');
-  }
-  return q.limit(limit).offset(offset);
+    ])
+    .limit(limit)
+    .offset(offset);
 }
 
-export function countQuery(db: Db, visible: Visibility, f: ListFilters) {
-  return filtered(db, visible, f).select(sql<string>`count(*)`.as('n'));
+/**
+ * How many referrals match, counting no further than `cap` + 1: beyond a few thousand nobody pages
+ * through results, and an exact count of most of a large table would read all of it.
+ */
+export function countQuery(db: Db, visible: Visibility, f: ListFilters, cap: number) {
+  const matching = ordered(filtered(db, visible, f), 'submitted-desc').select('referrals.id').limit(cap + 1);
+  return db.selectFrom(matching.as('matching')).select(sql<string>`count(*)`.as('n'));
 }
 
 /** The subjects of a page of referrals, for the list's "who or where" column. */

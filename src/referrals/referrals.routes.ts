@@ -225,6 +225,7 @@ export function referralRoutes(services: Services): RouteDef[] {
         title: parsed.filters.status === 'submitted' ? 'Screening queue' : 'Referrals',
         form: formState(parsed.values, parsed.errors),
         total: result.total,
+        capped: result.capped,
         rows: result.rows.map((r) => ({
           ...r,
           status: statusView(r.status),

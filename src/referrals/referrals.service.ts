@@ -17,6 +17,8 @@ import { EDITABLE_STATUSES, IllegalTransitionError, OPEN_STATUSES, TRANSITIONS, 
 import * as repo from './referrals.repository';
 
 export const PAGE_SIZE = 25;
+/** The list counts matches up to this many; more are shown as "more than". */
+export const COUNT_CAP = 10_000;
 
 export type SaveResult = { ok: true; id: number } | { ok: false; reason: 'stale' | 'read-only' };
 export type SubmitResult =
@@ -444,8 +446,9 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
     /** The list and search. The audit row records which filters were used, never the words searched for. */
     async list(user: CurrentUser, actor: Actor, filters: repo.ListFilters, sort: repo.Sort, page: number) {
       const visible = visibleReferrals(user);
-      const { n } = await repo.countQuery(db, visible, filters).executeTakeFirstOrThrow();
-      const total = Number(n);
+      const { n } = await repo.countQuery(db, visible, filters, COUNT_CAP).executeTakeFirstOrThrow();
+      const capped = Number(n) > COUNT_CAP;
+      const total = Math.min(Number(n), COUNT_CAP);
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
       const current = Math.min(page, pages);
       const rows = await repo.listQuery(db, visible, filters, sort, PAGE_SIZE, (current - 1) * PAGE_SIZE).execute();
@@ -458,6 +461,7 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
       });
       return {
         total,
+        capped,
         page: current,
         pages,
         rows: rows.map((r) => ({ ...r, subjects: subjects.filter((s) => s.referralId === r.id) })),

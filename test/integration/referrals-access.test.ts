@@ -1,5 +1,5 @@
 import { createTestContext, type TestContext } from '../support/context';
-import { DEMO, postForm, signIn } from '../support/http';
+import { anonymous, DEMO, postForm, signIn } from '../support/http';
 import { canSeeReferral } from '../../src/referrals/case-access';
 import { makeReferral, postReferral, referralBody, userNamed } from './referrals-builders';
 
@@ -134,7 +134,6 @@ describe('role rules on routes', () => {
   });
 
   test('signed-out visitors are sent to sign in, and nothing is shown', async () => {
-    const { anonymous } = await import('../support/http');
     const visitor = await anonymous(ctx);
     for (const path of ['/referrals', '/referrals/new', `/referrals/${policeCase.id}`]) {
       const res = await visitor.get(path);

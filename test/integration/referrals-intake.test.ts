@@ -1,6 +1,6 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, textOf } from '../support/http';
-import { answers, districtId, highAnswers, makeReferral, postReferral, referralBody, uniqueName } from './referrals-builders';
+import { actorFor, answers, districtId, highAnswers, makeReferral, postReferral, referralBody, uniqueName, userNamed } from './referrals-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -425,8 +425,7 @@ describe('bad input over the web', () => {
 describe('reference numbers', () => {
   test('when referrals are submitted at the same time, then each gets its own number; a new year starts again at 0001', async () => {
     const drafts = await Promise.all([1, 2, 3, 4, 5].map(() => makeReferral(ctx, DEMO.police, {}, {})));
-    const user = await import('./referrals-builders').then((b) => b.userNamed(ctx, DEMO.police));
-    const { actorFor } = await import('./referrals-builders');
+    const user = await userNamed(ctx, DEMO.police);
     const results = await Promise.all(
       drafts.map(async ({ id }) => {
         const { version } = await ctx.db.selectFrom('referrals').select('version').where('id', '=', id).executeTakeFirstOrThrow();
