@@ -177,10 +177,8 @@ export function findAnswers(db: Db, referralId: number) {
 /** Cases linked to this one, in either direction. */
 export async function findCaseLinks(db: Db, referralId: number) {
   const columns = ['referralLinks.id', 'referralLinks.kind', 'other.id as otherId', 'other.reference as otherReference', 'other.status as otherStatus'] as const;
-  const [outgoing, incoming] = [
-    await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.linkedReferralId').select(columns).where('referralLinks.referralId', '=', referralId).execute(),
-    await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.referralId').select(columns).where('referralLinks.linkedReferralId', '=', referralId).execute(),
-  ];
+  const outgoing = await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.linkedReferralId').select(columns).where('referralLinks.referralId', '=', referralId).execute();
+  const incoming = await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.referralId').select(columns).where('referralLinks.linkedReferralId', '=', referralId).execute();
   return [...outgoing.map((l) => ({ ...l, direction: 'to' as const })), ...incoming.map((l) => ({ ...l, direction: 'from' as const }))];
 }
 

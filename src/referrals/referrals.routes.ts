@@ -4,7 +4,7 @@ import type { Services } from '../services';
 import type { ReferralStatus, RiskVerdict, SubjectKind } from '../db/schema';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
-import { flattenValues, formState, optionalLongText } from '../http/forms';
+import { fieldId, flattenValues, formState, optionalLongText } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { ZONE } from '../views/dates';
 import { assess, type Matrix } from '../risk/scoring';
@@ -161,7 +161,8 @@ export function referralRoutes(services: Services): RouteDef[] {
       if (!existing.editable) return readOnly(req, res, referralId);
     }
     const body = req.body as Record<string, unknown>;
-    const version = /^\d{1,9}$/.test(str(body.version)) ? Number(body.version) : (existing?.referral.version ?? 0);
+    // A form for an existing referral without its version cannot prove it is up to date: treat it as stale.
+    const version = /^\d{1,9}$/.test(str(body.version)) ? Number(body.version) : -1;
     const common = { referralId, version, reference: existing?.referral.reference, status: existing?.referral.status, screeningNote: existing?.referral.screeningNote };
     const raw = readRaw(body);
     const action = parseAction(body.action);
@@ -277,7 +278,7 @@ export function referralRoutes(services: Services): RouteDef[] {
         referral,
         view: recordView({ referral: { ...referral, riskScore: check.assessment.score, riskVerdict: check.assessment.verdict, criteria: check.assessment.criteria, escalationCount: check.assessment.escalationCount }, matrix }, today(services)),
         assessment: { ...check.assessment, verdict: verdictView(check.assessment.verdict) },
-        problems: Object.entries(check.errors).map(([name, text]) => ({ name, text })),
+        problems: Object.entries(check.errors).map(([name, text]) => ({ text, href: `/referrals/${id}/edit#${fieldId(name)}` })),
         repeats: check.repeats,
         duplicates: check.duplicates,
         matrix,

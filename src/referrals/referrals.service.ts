@@ -153,7 +153,10 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
   async function stored(id: number) {
     const referral = await repo.findReferral(db, id);
     if (!referral) throw new NotFoundError();
-    const [subjects, subjectLinks, incidents, answers] = [await repo.findSubjects(db, id), await repo.findSubjectLinks(db, id), await repo.findIncidents(db, id), await repo.findAnswers(db, id)];
+    const subjects = await repo.findSubjects(db, id);
+    const subjectLinks = await repo.findSubjectLinks(db, id);
+    const incidents = await repo.findIncidents(db, id);
+    const answers = await repo.findAnswers(db, id);
     return { ...referral, subjects, subjectLinks, incidents, answers };
   }
 
@@ -249,11 +252,10 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
       const raw = rawFromStored(record);
       if (record.riskMatrixVersionId !== current.id) {
         const old = await riskMatrix.forForm(record.riskMatrixVersionId);
-        const codeOf = new Map(old.questions.map((q) => [`q${q.id}`, q.code]));
+        const oldIdOf = new Map(old.questions.map((q) => [q.code, q.id]));
         const risk: Record<string, string> = {};
         for (const q of current.questions) {
-          const oldId = [...codeOf.entries()].find(([, code]) => code === q.code)?.[0];
-          const answer = oldId ? raw.risk[oldId] : undefined;
+          const answer = raw.risk[`q${oldIdOf.get(q.code)}`];
           if (answer && q.options.some((o) => o.key === answer)) risk[`q${q.id}`] = answer;
         }
         raw.risk = risk;
@@ -354,6 +356,11 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
         );
         await repo.insertCaseLinks(trx, id, repeatIds, 'repeat', now);
         await repo.insertCaseLinks(trx, id, chosen, 'duplicate', now);
+        for (const other of duplicates.filter((d) => chosen.includes(d.referralId))) {
+          const by = { at: now, userId: user.id, agencyId: user.agencyId, kind: 'linked' };
+          await repo.insertEvent(trx, { ...by, referralId: id, note: `Linked by the referrer as a possible duplicate of ${other.reference}`, details: { referralId: other.referralId } });
+          await repo.insertEvent(trx, { ...by, referralId: other.referralId, note: `${reference} was linked to this case as a possible duplicate`, details: { referralId: id } });
+        }
         const resubmission = row.status === 'more-information-requested';
         await repo.insertEvent(trx, {
           referralId: id,

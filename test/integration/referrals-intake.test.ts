@@ -315,6 +315,12 @@ describe('repeats and possible duplicates', () => {
     const record = await agent.get(`/referrals/${id}`);
     expect(textOf(record.text, 'linked-cases')).toBe('Linked cases');
     expect(record.text).toContain('possible duplicate, linked by the referrer');
+    const reference = (await ctx.db.selectFrom('referrals').select('reference').where('id', '=', id).executeTakeFirstOrThrow()).reference;
+    const events = await ctx.db.selectFrom('referralEvents').select(['referralId', 'kind', 'note']).where('kind', '=', 'linked').where('referralId', 'in', [id, open.id]).orderBy('id').execute();
+    expect(events).toEqual([
+      { referralId: id, kind: 'linked', note: `Linked by the referrer as a possible duplicate of ${open.reference}` },
+      { referralId: open.id, kind: 'linked', note: `${reference} was linked to this case as a possible duplicate` },
+    ]);
   });
 
   test('when a location matches an open case by address and postcode, then it is offered for linking', async () => {
