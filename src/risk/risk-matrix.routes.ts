@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
@@ -35,7 +35,7 @@ export function riskMatrixRoutes(services: Services): RouteDef[] {
     });
   }
 
-  async function showVersion(req: Request, res: Response, id: number | null) {
+  async function showVersion(res: Response, id: number | null) {
     const matrix = id === null ? await matrices.current() : await matrices.get(id);
     const versions = await matrices.versions();
     const current = versions[0];
@@ -51,9 +51,9 @@ export function riskMatrixRoutes(services: Services): RouteDef[] {
   }
 
   return [
-    get('/admin/risk-matrix', ADMIN, (req, res) => showVersion(req, res, null)),
+    get('/admin/risk-matrix', ADMIN, (_req, res) => showVersion(res, null)),
 
-    get('/admin/risk-matrix/versions/:id', ADMIN, (req, res) => showVersion(req, res, idParam(req.params.id))),
+    get('/admin/risk-matrix/versions/:id', ADMIN, (req, res) => showVersion(res, idParam(req.params.id))),
 
     get('/admin/risk-matrix/edit', ADMIN, async (_req, res) => {
       renderEditor(res, rawFromMatrix(await matrices.current()));
