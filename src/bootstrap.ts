@@ -11,6 +11,8 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 /** Loads the configuration, or prints which variable is wrong and exits. */
 export function configOrExit(): Readonly<Config> {
+  // A .env file beside package.json is read first; the environment wins over it.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig();
   } catch (err) {

@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
 
   const seedWanted = config.seedDemoData === 'true' || (config.seedDemoData === 'auto' && database.mode === 'embedded' && config.env !== 'production');
-  if (seedWanted && (await seedDemoData(database.db, config.demoPassword))) logger.info('demo data added');
+  if (seedWanted && (await seedDemoData(database.db, config.demoPassword, config.baseUrl))) logger.info('demo data added');
 
   const services = createServices({ config, database, clock: systemClock, logger });
   const app = createApp(services);

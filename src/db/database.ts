@@ -19,7 +19,10 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-// pg returns int8 (count(*), bigint ids) as strings; timestamptz as Date. Keep both defaults.
+// pg returns int8 (count(*), bigint ids) as strings and timestamptz as Date: both kept. A `date`
+// column is a calendar day with no time zone, so it stays the 'YYYY-MM-DD' text PostgreSQL sends
+// (as a Date it would become local midnight and shift a day east or west of UTC).
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
 
 export function kyselyOver(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });

@@ -21,7 +21,9 @@ export function securityHeaders(): RequestHandler {
         formAction: ["'self'"],
       },
     },
-    referrerPolicy: { policy: 'no-referrer' },
+    // same-origin, not no-referrer: under no-referrer browsers send `Origin: null` on form posts,
+    // which the CSRF origin check must refuse. same-origin still never leaks a URL to another site.
+    referrerPolicy: { policy: 'same-origin' },
     xFrameOptions: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
     strictTransportSecurity: { maxAge: 31536000, includeSubDomains: true },

@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const database = await openDatabase(config, logger);
-  const added = await seedDemoData(database.db, config.demoPassword);
+  const added = await seedDemoData(database.db, config.demoPassword, config.baseUrl);
   await database.close();
   console.log(added ? 'Demo data added.' : 'The database already holds data: demo data not added.');
 }

@@ -3,8 +3,8 @@ import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
-export async function seedDemoData(db: Db, password: string): Promise<boolean> {
+export async function seedDemoData(db: Db, password: string, baseUrl: string): Promise<boolean> {
   if (!(await seedFoundation(db, password))) return false;
-  await seedReferrals(db);
+  await seedReferrals(db, baseUrl);
   return true;
 }

@@ -36,3 +36,14 @@ test('a refused form shows a page that says what to do, and changes nothing', as
   expect(res.text).toContain('reload the page and try again');
   expect(await count()).toBe(before);
 });
+
+test('a form posted by a browser from this site (same-origin Origin and Sec-Fetch-Site) is accepted; Origin null is not', async () => {
+  const agent = await signIn(ctx, DEMO.admin);
+  const ok = await agent.post('/admin/agencies/new').set('Origin', 'http://127.0.0.1').set('Sec-Fetch-Site', 'same-origin').type('form').send({ _csrf: agent.csrf, name: '' });
+  expect(ok.status).toBe(400);
+  const opaque = await agent.post('/admin/agencies/new').set('Origin', 'null').type('form').send({ _csrf: agent.csrf, name: '' });
+  expect(opaque.status).toBe(403);
+  const page = await agent.get('/admin/agencies');
+  // Browsers send a real Origin on same-origin posts only when the referrer policy allows it.
+  expect(page.headers['referrer-policy']).toBe('same-origin');
+});

@@ -24,7 +24,7 @@ function expectSecurityHeaders(res: request.Response) {
   expect(csp).not.toContain('unsafe-inline');
   expect(csp).not.toContain('unsafe-eval');
   expect(res.headers['x-content-type-options']).toBe('nosniff');
-  expect(res.headers['referrer-policy']).toBe('no-referrer');
+  expect(res.headers['referrer-policy']).toBe('same-origin');
   expect(res.headers['x-frame-options']).toBe('DENY');
   expect(res.headers['x-powered-by']).toBeUndefined();
 }

@@ -101,7 +101,7 @@ describe('the risk matrix', () => {
 describe('demo data', () => {
   test('when the database already holds data, then no demo referrals are added', async () => {
     const before = await ctx.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    expect(await seedDemoData(ctx.db, 'demo-password')).toBe(false);
+    expect(await seedDemoData(ctx.db, 'demo-password', ctx.config.baseUrl)).toBe(false);
     const after = await ctx.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
