@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { testDbPrefix } from '../support/paths';
-import { signInOverHttp, startAppProcess, type AppProcess } from '../support/process';
+import { expectRunning, signInOverHttp, startAppProcess, type AppProcess } from '../support/process';
 
 // Runs only against PostgreSQL (TEST_DATABASE_URL), as CI does: see jest.config.js.
 const running: AppProcess[] = [];
@@ -54,9 +54,11 @@ describe('PostgreSQL mode with two instances', () => {
     expect(new Set(migrations.rows.map((r) => r.name)).size).toBe(migrations.rows.length);
     expect(districts.rows[0].n).toBe(7);
 
+    expectRunning(a);
+    expectRunning(b);
     const cookie = await signInOverHttp(a.baseUrl, 'chair@example.org');
     const onB = await fetch(`${b.baseUrl}/`, { headers: { cookie }, redirect: 'manual' });
-    expect(onB.status).toBe(200);
+    expect({ status: onB.status, b: onB.status === 200 ? '' : b.output() }).toEqual({ status: 200, b: '' });
     expect(await onB.text()).toContain('Insp. Sam Hartley');
     a.child.kill('SIGTERM');
     b.child.kill('SIGTERM');

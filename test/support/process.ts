@@ -45,6 +45,11 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
   return { child, output: () => out, baseUrl: `http://127.0.0.1:${port}`, exited };
 }
 
+/** Fails with the process's own output when it is not running: the likeliest explanation of a failure. */
+export function expectRunning(app: AppProcess): void {
+  if (app.child.exitCode !== null) throw new Error(`the app process exited with ${app.child.exitCode}:\n${app.output()}`);
+}
+
 /** Signs in over real HTTP and returns the session cookie. */
 export async function signInOverHttp(baseUrl: string, email: string, password = 'demo-password'): Promise<string> {
   const page = await fetch(`${baseUrl}/login`);
