@@ -122,6 +122,22 @@ export interface Database {
   referralRiskAnswers: ReferralRiskAnswerTable;
   referralLinks: ReferralLinkTable;
   referralEvents: ReferralEventTable;
+  panelSeries: PanelSeriesTable;
+  panels: PanelTable;
+  panelInvitations: PanelInvitationTable;
+  agendaItems: AgendaItemTable;
+  agendaVersions: AgendaVersionTable;
+  researchRequests: ResearchRequestTable;
+  reminderLog: ReminderLogTable;
+  confidentialityStatements: ConfidentialityStatementTable;
+  attendanceResponses: AttendanceResponseTable;
+  attendanceTokens: AttendanceTokenTable;
+  clinicianAttendance: ClinicianAttendanceTable;
+  registerEntries: RegisterEntryTable;
+  meetingRecords: MeetingRecordTable;
+  sharedInformation: SharedInformationTable;
+  actions: ActionTable;
+  actionUpdates: ActionUpdateTable;
 }
 
 export type District = Selectable<DistrictTable>;
@@ -275,3 +291,221 @@ export interface ReferralEventTable {
 export type Referral = Selectable<ReferralTable>;
 export type RiskMatrixVersion = Selectable<RiskMatrixVersionTable>;
 export type RiskQuestion = Selectable<RiskQuestionTable>;
+
+/** A calendar day, 'YYYY-MM-DD' (pg's date parser is set to leave it as text). */
+type CalendarDate = string;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export type PanelStatus = 'scheduled' | 'agenda-published' | 'in-progress' | 'concluded' | 'minutes-approved' | 'minutes-circulated' | 'cancelled';
+
+export interface PanelSeriesTable {
+  id: Generated<number>;
+  districtId: number;
+  rule: string;
+  createdBy: number | null;
+  createdAt: Timestamp;
+}
+
+export interface PanelTable {
+  id: Generated<number>;
+  districtId: number;
+  seriesId: number | null;
+  startsAt: Timestamp;
+  endsAt: Timestamp;
+  venue: string | null;
+  onlineLink: string | null;
+  chairUserId: number;
+  researchClosesOn: CalendarDate;
+  status: Generated<PanelStatus>;
+  cancelledReason: string | null;
+  icsSequence: Generated<number>;
+  agendaVersion: Generated<number>;
+  agendaRevision: Generated<number>;
+  confidentialityStatementId: number | null;
+  concludedAt: NullableTimestamp;
+  createdBy: number | null;
+  version: Generated<number>;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
+export interface PanelInvitationTable {
+  panelId: number;
+  agencyId: number;
+  reason: 'core' | 'referrer' | 'added';
+  invitedAt: Timestamp;
+}
+
+export type AgendaItemKind = 'review' | 'new' | 'anniversary' | 'other-business';
+
+export interface AgendaItemTable {
+  id: Generated<number>;
+  panelId: number;
+  position: number;
+  kind: AgendaItemKind;
+  referralId: number | null;
+  title: string | null;
+  presentingAgencyId: number | null;
+  minutesAllotted: number;
+  involvesChildren: Generated<boolean>;
+  addedManually: Generated<boolean>;
+  removedAt: NullableTimestamp;
+  removedReason: string | null;
+  createdAt: Timestamp;
+}
+
+export interface AgendaVersionTable {
+  id: Generated<number>;
+  panelId: number;
+  version: number;
+  publishedAt: Timestamp;
+  publishedBy: number | null;
+  changes: ColumnType<string[], string | undefined, string>;
+  items: ColumnType<unknown[], string, string>;
+}
+
+export type ResearchStatus = 'requested' | 'information-held' | 'nothing-held';
+
+export interface ResearchRequestTable {
+  id: Generated<number>;
+  panelId: number;
+  agendaItemId: number;
+  agencyId: number;
+  status: Generated<ResearchStatus>;
+  summary: string | null;
+  answeredBy: number | null;
+  answeredAt: NullableTimestamp;
+  version: Generated<number>;
+  createdAt: Timestamp;
+}
+
+export interface ReminderLogTable {
+  kind: string;
+  subjectKey: string;
+  sentAt: Timestamp;
+}
+
+export interface ConfidentialityStatementTable {
+  id: Generated<number>;
+  version: number;
+  text: string;
+  createdBy: number | null;
+  createdAt: Timestamp;
+}
+
+export type AttendanceAnswer = 'attending' | 'deputy' | 'apologies';
+
+export interface AttendanceResponseTable {
+  id: Generated<number>;
+  panelId: number;
+  agencyId: number;
+  answer: AttendanceAnswer;
+  /** The named people attending: [{ name, role? }]. */
+  attendees: ColumnType<{ name: string; role?: string | null }[], string | undefined, string>;
+  mode: 'in-person' | 'online' | null;
+  deputyName: string | null;
+  deputyRole: string | null;
+  apologyReason: string | null;
+  informationInAdvance: boolean | null;
+  informationReceivedOn: CalendarDate | null;
+  answeredBy: number | null;
+  answeredVia: 'signed-in' | 'link';
+  answeredAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface AttendanceTokenTable {
+  id: Generated<number>;
+  panelId: number;
+  agencyId: number;
+  answer: AttendanceAnswer;
+  tokenHash: string;
+  expiresAt: Timestamp;
+  usedAt: NullableTimestamp;
+  createdAt: Timestamp;
+}
+
+export interface ClinicianAttendanceTable {
+  agendaItemId: number;
+  agencyId: number;
+  attending: boolean;
+  clinicianName: string | null;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+}
+
+export type RegisterStatus = 'present' | 'online' | 'late' | 'left-early' | 'absent' | 'apologies';
+
+export interface RegisterEntryTable {
+  id: Generated<number>;
+  panelId: number;
+  agencyId: number | null;
+  personName: string;
+  role: string | null;
+  isObserver: Generated<boolean>;
+  status: RegisterStatus;
+  /** Local time of day, 'HH:MM' (Europe/London), as the chair notes it. */
+  arrivedAt: string | null;
+  leftAt: string | null;
+  confidentialityAgreed: Generated<boolean>;
+  confidentialityStatementId: number | null;
+  agreedAt: NullableTimestamp;
+  recordedBy: number | null;
+  version: Generated<number>;
+  createdAt: Timestamp;
+}
+
+export type Decision = 'review' | 'close' | 'escalate' | 'deferred';
+
+export interface MeetingRecordTable {
+  agendaItemId: number;
+  discussion: string | null;
+  riskLevel: 'high' | 'medium' | 'low' | null;
+  decision: Decision | null;
+  closeReason: 'risk-reduced' | 'moved-away' | 'other-process' | 'other' | null;
+  escalateTo: 'marac' | 'mappa' | 'adult-safeguarding' | 'child-safeguarding' | 'other' | null;
+  decisionNote: string | null;
+  nextReviewOn: CalendarDate | null;
+  deferredReason: string | null;
+  discussed: Generated<boolean>;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface SharedInformationTable {
+  agendaItemId: number;
+  agencyId: number;
+  text: string;
+}
+
+export type ActionStatus = 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done';
+
+export interface ActionTable {
+  id: Generated<number>;
+  referralId: number;
+  panelId: number;
+  agendaItemId: number | null;
+  description: string;
+  ownerAgencyId: number;
+  ownerName: string | null;
+  dueOn: CalendarDate;
+  priority: Generated<'high' | 'medium' | 'low'>;
+  status: Generated<ActionStatus>;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  closedAt: NullableTimestamp;
+  version: Generated<number>;
+}
+
+export interface ActionUpdateTable {
+  id: Generated<number>;
+  actionId: number;
+  userId: number | null;
+  panelId: number | null;
+  at: Timestamp;
+  fromStatus: ActionStatus | null;
+  toStatus: ActionStatus | null;
+  note: string | null;
+  newDueOn: CalendarDate | null;
+}
