@@ -21,6 +21,9 @@ import { userRoutes } from './users/users.routes';
 import { mailRoutes } from './mail/mail.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { riskMatrixRoutes } from './risk/risk-matrix.routes';
+import { panelRoutes } from './panels/panels.routes';
+import { agendaRoutes } from './agendas/agenda.routes';
+import { researchRoutes } from './research/research.routes';
 
 const root = path.resolve(__dirname, '..');
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -35,6 +38,9 @@ export function routeTable(services: Services): RouteDef[] {
     ...mailRoutes(services),
     ...referralRoutes(services),
     ...riskMatrixRoutes(services),
+    ...panelRoutes(services),
+    ...agendaRoutes(services),
+    ...researchRoutes(services),
   ];
 }
 

@@ -13,6 +13,9 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail/transpo
 import path from 'node:path';
 import { PdfRenderer } from './pdf/renderer';
 import { pdfDocuments } from './pdf/documents';
+import { panelsService } from './panels/panels.service';
+import { agendaService } from './agendas/agenda.service';
+import { researchService } from './research/research.service';
 
 export interface Dependencies {
   config: Readonly<Config>;
@@ -54,6 +57,9 @@ export function createServices(deps: Dependencies) {
     agencies: agenciesService(db),
     users,
     referrals: referralsService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    panels: panelsService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    agendas: agendaService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    research: researchService(db, clock, config.baseUrl, () => mailWorker.poke()),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: pdfDocuments({ renderer: pdf }),

@@ -11,6 +11,8 @@ interface NavItem {
 const NAVIGATION: NavItem[] = [
   { text: 'Home', href: '/', access: 'signed-in' },
   { text: 'Referrals', href: '/referrals', access: 'signed-in' },
+  { text: 'Panels', href: '/panels', access: 'signed-in' },
+  { text: 'Research', href: '/research', access: 'signed-in' },
   { text: 'Agencies', href: '/admin/agencies', access: ADMIN },
   { text: 'Users', href: '/admin/users', access: ADMIN },
   { text: 'Sent mail', href: '/admin/mail', access: ADMIN },

@@ -19,7 +19,20 @@ const GRANTS: Grant[] = [
   (eb, user) => (user.role === 'administrator' || user.role === 'chair' ? eb('referrals.status', '!=', 'draft') : null),
   // An agency sees everything it referred.
   (eb, user) => eb('referrals.referringAgencyId', '=', user.agencyId),
-  // Panels add here: cases listed on agendas of panels the user's agency is invited to.
+  // An agency invited to a panel sees the cases on its agenda once the agenda is published, so it
+  // can research them; a case taken off the agenda is no longer shown through that panel.
+  (eb, user) =>
+    eb.exists(
+      eb
+        .selectFrom('agendaItems')
+        .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
+        .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
+        .select('agendaItems.id')
+        .whereRef('agendaItems.referralId', '=', 'referrals.id')
+        .where('agendaItems.removedAt', 'is', null)
+        .where('panels.agendaVersion', '>', 0)
+        .where('panelInvitations.agencyId', '=', user.agencyId),
+    ),
 ];
 
 /**

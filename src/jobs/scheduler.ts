@@ -1,0 +1,43 @@
+import type { Services } from '../services';
+
+/**
+ * Background jobs run every few minutes by each app instance. Jobs must be safe to run from
+ * several instances at once (reminders claim a row in reminder_log before sending).
+ */
+type Job = { name: string; everyMinutes: number; run: (services: Services) => Promise<unknown> };
+
+const jobs = new Map<string, Job>();
+const timers: NodeJS.Timeout[] = [];
+const running = new Set<Promise<unknown>>();
+
+export function registerJob(name: string, run: (services: Services) => Promise<unknown>, everyMinutes = 60): void {
+  jobs.set(name, { name, run, everyMinutes });
+}
+
+export function registeredJobs(): string[] {
+  return [...jobs.keys()];
+}
+
+export function startJobs(services: Services): void {
+  for (const job of jobs.values()) {
+    const tick = () => {
+      const p = job
+        .run(services)
+        .catch((err: unknown) => services.logger.error({ err, job: job.name }, 'job failed'))
+        .finally(() => running.delete(p));
+      running.add(p);
+    };
+    const timer = setInterval(tick, job.everyMinutes * 60_000);
+    timer.unref();
+    timers.push(timer);
+  }
+}
+
+/** Stops the timers and waits for the runs in flight. */
+export async function stopJobs(): Promise<void> {
+  for (const t of timers.splice(0)) clearInterval(t);
+  await Promise.allSettled([...running]);
+}
+
+// Research reminders go out on the working day before the closing date; hourly runs find that day.
+registerJob('research-reminders', (services) => services.research.sendResearchReminders(services.clock.now()), 60);

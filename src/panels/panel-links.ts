@@ -1,0 +1,29 @@
+import type { CurrentUser } from '../http/context';
+import type { PanelStatus } from '../db/schema';
+
+export interface PanelLink {
+  text: string;
+  href: string;
+  hint?: string;
+}
+
+/**
+ * The links on a panel's overview page. Each feature of a panel (agenda, research, attendance,
+ * register, meeting, minutes) adds its own here, for the users who may follow it.
+ */
+export function panelLinksFor(user: CurrentUser, panel: { id: number; status: PanelStatus; agendaVersion: number }): PanelLink[] {
+  const manages = user.role === 'administrator' || user.role === 'chair';
+  const links: PanelLink[] = [];
+  if (manages) links.push({ text: 'Build the agenda', href: `/panels/${panel.id}/agenda`, hint: panel.agendaVersion > 0 ? `Version ${panel.agendaVersion} published` : 'Not yet published' });
+  else if (panel.agendaVersion > 0) links.push({ text: 'Agenda', href: `/panels/${panel.id}/agenda`, hint: `Version ${panel.agendaVersion}` });
+  if (panel.agendaVersion > 0) links.push({ text: 'Agenda (PDF)', href: `/panels/${panel.id}/agenda.pdf` });
+  if (manages && panel.agendaVersion > 0) links.push({ text: 'Research matrix', href: `/panels/${panel.id}/research` });
+  if (!manages && panel.agendaVersion > 0) links.push({ text: "Your agency's research", href: '/research' });
+  if (panel.status !== 'cancelled') {
+    links.push({ text: 'Attendance', href: `/panels/${panel.id}/attendance`, hint: manages ? 'Who is coming, and quorum' : "Your agency's answer" });
+  }
+  if (manages && panel.status !== 'scheduled' && panel.status !== 'agenda-published' && panel.status !== 'cancelled') {
+    links.push({ text: 'Register', href: `/panels/${panel.id}/register`, hint: panel.status === 'in-progress' ? 'Take the register' : 'As recorded' });
+  }
+  return links;
+}
