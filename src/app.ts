@@ -21,6 +21,8 @@ import { userRoutes } from './users/users.routes';
 import { mailRoutes } from './mail/mail.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { riskMatrixRoutes } from './risk/risk-matrix.routes';
+import { insightRoutes } from './insight/insight.routes';
+import { retentionRoutes } from './retention/retention.routes';
 import { panelRoutes } from './panels/panels.routes';
 import { agendaRoutes } from './agendas/agenda.routes';
 import { researchRoutes } from './research/research.routes';
@@ -38,6 +40,8 @@ export function routeTable(services: Services): RouteDef[] {
     ...mailRoutes(services),
     ...referralRoutes(services),
     ...riskMatrixRoutes(services),
+    ...insightRoutes(services),
+    ...retentionRoutes(services),
     ...panelRoutes(services),
     ...agendaRoutes(services),
     ...researchRoutes(services),

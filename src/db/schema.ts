@@ -138,6 +138,7 @@ export interface Database {
   sharedInformation: SharedInformationTable;
   actions: ActionTable;
   actionUpdates: ActionUpdateTable;
+  retentionSettings: RetentionSettingsTable;
 }
 
 export type District = Selectable<DistrictTable>;
@@ -220,6 +221,8 @@ export interface ReferralTable {
   closedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   submittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   lastSubmittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Set when the retention job removed the case's personal data. */
+  anonymisedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   version: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -508,4 +511,14 @@ export interface ActionUpdateTable {
   toStatus: ActionStatus | null;
   note: string | null;
   newDueOn: CalendarDate | null;
+}
+
+/** The single row (id 1) of how long data is kept. */
+export interface RetentionSettingsTable {
+  id: number;
+  closedCaseYears: Generated<number>;
+  auditYears: Generated<number>;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+  version: Generated<number>;
 }

@@ -1,5 +1,5 @@
 import type { CurrentUser } from './context';
-import { ADMIN, allows, type Access } from './routes';
+import { ADMIN, ADMIN_OR_CHAIR, allows, type Access } from './routes';
 
 interface NavItem {
   text: string;
@@ -17,6 +17,8 @@ const NAVIGATION: NavItem[] = [
   { text: 'Users', href: '/admin/users', access: ADMIN },
   { text: 'Sent mail', href: '/admin/mail', access: ADMIN },
   { text: 'Risk matrix', href: '/admin/risk-matrix', access: ADMIN },
+  { text: 'Reports', href: '/reports', access: ADMIN_OR_CHAIR },
+  { text: 'Retention', href: '/admin/retention', access: ADMIN },
 ];
 
 export function navigationFor(user: CurrentUser | undefined, path: string) {
