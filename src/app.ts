@@ -21,6 +21,9 @@ import { userRoutes } from './users/users.routes';
 import { mailRoutes } from './mail/mail.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { riskMatrixRoutes } from './risk/risk-matrix.routes';
+import { attendanceRoutes } from './attendance/attendance.routes';
+import { registerRoutes } from './register/register.routes';
+import { attendanceReportRoutes } from './reports/attendance.routes';
 import { insightRoutes } from './insight/insight.routes';
 import { retentionRoutes } from './retention/retention.routes';
 import { panelRoutes } from './panels/panels.routes';
@@ -40,6 +43,9 @@ export function routeTable(services: Services): RouteDef[] {
     ...mailRoutes(services),
     ...referralRoutes(services),
     ...riskMatrixRoutes(services),
+    ...attendanceRoutes(services),
+    ...registerRoutes(services),
+    ...attendanceReportRoutes(services),
     ...insightRoutes(services),
     ...retentionRoutes(services),
     ...panelRoutes(services),

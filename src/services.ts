@@ -8,6 +8,8 @@ import { authService } from './auth/auth.service';
 import { agenciesService } from './agencies/agencies.service';
 import { usersService } from './users/users.service';
 import { referralsService } from './referrals/referrals.service';
+import { attendanceService } from './attendance/attendance.service';
+import { registerService } from './register/register.service';
 import { MailWorker } from './mail/mail.worker';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
 import path from 'node:path';
@@ -60,6 +62,8 @@ export function createServices(deps: Dependencies) {
     panels: panelsService(db, clock, config.baseUrl, () => mailWorker.poke()),
     agendas: agendaService(db, clock, config.baseUrl, () => mailWorker.poke()),
     research: researchService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    attendance: attendanceService(db, clock, config.baseUrl, () => mailWorker.poke(), config.mailFrom),
+    register: registerService(db, clock),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: pdfDocuments({ renderer: pdf }),

@@ -1,10 +1,13 @@
 import type { Db } from '../db/database';
 import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
+import { seedAttendance } from './demo-attendance';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
 export async function seedDemoData(db: Db, password: string, baseUrl: string): Promise<boolean> {
   if (!(await seedFoundation(db, password))) return false;
   await seedReferrals(db, baseUrl);
+  // After the panels: it answers and registers whatever panels exist.
+  await seedAttendance(db);
   return true;
 }

@@ -1,0 +1,23 @@
+import { DateTime } from 'luxon';
+import type { AttendanceAnswer } from '../db/schema';
+import { ZONE } from '../views/dates';
+import { workingDaysBefore } from '../panels/working-days';
+
+export interface InvitedAgencyAnswer {
+  agencyId: number;
+  attendanceRequired: boolean;
+  answer: AttendanceAnswer | null;
+}
+
+/** The agencies whose attendance is required and who have not said they (or a deputy) will come. */
+export function missingForQuorum<T extends InvitedAgencyAnswer>(agencies: readonly T[]): T[] {
+  return agencies.filter((a) => a.attendanceRequired && a.answer !== 'attending' && a.answer !== 'deputy');
+}
+
+export const londonDay = (at: Date): string => DateTime.fromJSDate(at).setZone(ZONE).toISODate() as string;
+
+/** Whether reminders (working days skip weekends and bank holidays) for a panel starting at `startsAt` are due on `now`: from three working days before it, until it starts. */
+export function reminderDue(startsAt: Date, now: Date, workingDays = 3): boolean {
+  if (now >= startsAt) return false;
+  return londonDay(now) >= workingDaysBefore(londonDay(startsAt), workingDays);
+}
