@@ -11,6 +11,11 @@ export function homeRoutes(services: Services): RouteDef[] {
       res.render('home', { title: 'Home', user, isAdmin: user.role === 'administrator' });
     }),
 
+    // Liveness: the process answers. No session, no database (the benchmark's floor, too).
+    get('/ping', 'public', (_req, res) => {
+      res.type('text/plain').send('ok');
+    }),
+
     get('/healthz', 'public', async (_req, res) => {
       try {
         await Promise.race([

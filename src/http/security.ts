@@ -64,7 +64,9 @@ function sameToken(a: string, b: string): boolean {
 export function csrfProtection(baseUrl: string): RequestHandler {
   const allowedOrigin = new URL(baseUrl).origin;
   return (req, res, next) => {
-    res.locals.csrfToken = csrfToken(req);
+    // Made only when a page with a form asks for it, so that requests without a form (health
+    // checks, static-like routes, crawlers) never create a session row.
+    Object.defineProperty(res.locals, 'csrfToken', { get: () => csrfToken(req), configurable: true, enumerable: true });
     if (SAFE_METHODS.has(req.method)) return next();
     const site = req.get('sec-fetch-site');
     if (site && site !== 'same-origin' && site !== 'none') return next(new CsrfError('cross-site request'));

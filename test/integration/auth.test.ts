@@ -162,3 +162,16 @@ describe('changing your own password', () => {
     await signIn(ctx, DEMO.housing, 'a-long-new-password');
   });
 });
+
+describe('requests without a form', () => {
+  test('the liveness and health checks answer without creating a session', async () => {
+    const count = async () => (await ctx.db.selectFrom('sessions').select('sid').execute()).length;
+    const before = await count();
+    const ping = await request(ctx.app).get('/ping');
+    expect(ping.status).toBe(200);
+    expect(ping.text).toBe('ok');
+    expect(ping.headers['set-cookie']).toBeUndefined();
+    expect((await request(ctx.app).get('/healthz')).headers['set-cookie']).toBeUndefined();
+    expect(await count()).toBe(before);
+  });
+});
