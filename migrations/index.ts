@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './20261123_0001_foundation';
 import * as referrals from './20261123_0002_referrals';
 import * as panels from './20261123_0003_panels';
+import * as minutes from './20261123_0007_minutes';
 import * as retention from './20261123_0008_retention';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
@@ -9,5 +10,6 @@ export const migrations: Record<string, Migration> = {
   '20261123_0001_foundation': foundation,
   '20261123_0002_referrals': referrals,
   '20261123_0003_panels': panels,
+  '20261123_0007_minutes': minutes,
   '20261123_0008_retention': retention,
 };

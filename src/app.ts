@@ -21,6 +21,7 @@ import { userRoutes } from './users/users.routes';
 import { mailRoutes } from './mail/mail.routes';
 import { referralRoutes } from './referrals/referrals.routes';
 import { riskMatrixRoutes } from './risk/risk-matrix.routes';
+import { minutesRoutes } from './minutes/minutes.routes';
 import { attendanceRoutes } from './attendance/attendance.routes';
 import { registerRoutes } from './register/register.routes';
 import { attendanceReportRoutes } from './reports/attendance.routes';
@@ -43,6 +44,7 @@ export function routeTable(services: Services): RouteDef[] {
     ...mailRoutes(services),
     ...referralRoutes(services),
     ...riskMatrixRoutes(services),
+    ...minutesRoutes(services),
     ...attendanceRoutes(services),
     ...registerRoutes(services),
     ...attendanceReportRoutes(services),

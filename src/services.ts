@@ -15,6 +15,7 @@ import { fileTransport, smtpTransport, type MailTransport } from './mail/transpo
 import path from 'node:path';
 import { PdfRenderer } from './pdf/renderer';
 import { pdfDocuments } from './pdf/documents';
+import { minutesService } from './minutes/minutes.service';
 import { panelsService } from './panels/panels.service';
 import { agendaService } from './agendas/agenda.service';
 import { researchService } from './research/research.service';
@@ -45,6 +46,7 @@ export function createServices(deps: Dependencies) {
   const users = usersService(db, clock);
   // Chromium is launched on the first PDF, not here: most processes (and tests) never print one.
   const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath, logger });
+  const documents = pdfDocuments({ renderer: pdf });
   return {
     config,
     db,
@@ -66,7 +68,8 @@ export function createServices(deps: Dependencies) {
     register: registerService(db, clock),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
-    pdfDocuments: pdfDocuments({ renderer: pdf }),
+    pdfDocuments: documents,
+    minutes: minutesService(db, clock, documents, () => mailWorker.poke()),
     /** Releases what services hold beyond the database: the PDF browser, after the renders in flight. */
     shutdown: async () => {
       await pdf.close();

@@ -138,6 +138,11 @@ export interface Database {
   sharedInformation: SharedInformationTable;
   actions: ActionTable;
   actionUpdates: ActionUpdateTable;
+  minutesDrafts: MinutesDraftTable;
+  minutesVersions: MinutesVersionTable;
+  minutesCopies: MinutesCopyTable;
+  minutesCirculations: MinutesCirculationTable;
+  minutesDeliveries: MinutesDeliveryTable;
   retentionSettings: RetentionSettingsTable;
 }
 
@@ -521,4 +526,59 @@ export interface RetentionSettingsTable {
   updatedBy: number | null;
   updatedAt: Timestamp;
   version: Generated<number>;
+}
+
+export interface MinutesDraftTable {
+  panelId: number;
+  introduction: string | null;
+  otherBusiness: string | null;
+  /** Per agenda item id, a summary that replaces the recorded discussion in the minutes. */
+  itemSummaries: ColumnType<Record<string, string>, string | undefined, string>;
+  updatedBy: number | null;
+  updatedAt: Timestamp;
+  version: Generated<number>;
+}
+
+export interface MinutesVersionTable {
+  id: Generated<number>;
+  panelId: number;
+  version: number;
+  content: ColumnType<unknown, string, string>;
+  pdf: ColumnType<Uint8Array | null, Buffer | null | undefined, Buffer | null>;
+  pdfSha256: string | null;
+  correctionReason: string | null;
+  approvedBy: number | null;
+  approvedAt: ColumnType<Date, Date, Date>;
+}
+
+export interface MinutesCopyTable {
+  id: Generated<number>;
+  minutesVersionId: number;
+  agencyId: number;
+  pdf: ColumnType<Uint8Array, Buffer, Buffer>;
+  pdfSha256: string;
+  createdAt: Timestamp;
+}
+
+export interface MinutesCirculationTable {
+  id: Generated<number>;
+  panelId: number;
+  minutesVersionId: number;
+  circulatedBy: number | null;
+  circulatedAt: ColumnType<Date, Date, Date>;
+}
+
+export interface MinutesDeliveryTable {
+  id: Generated<number>;
+  circulationId: number;
+  panelId: number;
+  userId: number;
+  agencyId: number;
+  email: string;
+  copyId: number;
+  pdfSha256: string;
+  outboxId: string;
+  resendOf: number | null;
+  createdBy: number | null;
+  createdAt: ColumnType<Date, Date, Date>;
 }

@@ -1,0 +1,4 @@
+import type { Selectable } from 'kysely';
+import type { PanelTable } from '../db/schema';
+
+export type Panel = Selectable<PanelTable>;

@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { createTestContext, type TestContext } from '../support/context';
+import { DEMO, postForm, signIn, type Agent } from '../support/http';
+import { firstPageToPng, readPdf } from '../support/pdf';
+import { recordedPanel, type RecordedPanel } from './minutes-builders';
+
+const IMG = '<img src=file:///etc/passwd>';
+const SCRIPT = '<script>alert(1)</script>';
+
+let ctx: TestContext;
+let admin: Agent & { csrf: string };
+let chair: Agent & { csrf: string };
+let otherChair: Agent & { csrf: string };
+let police: Agent & { csrf: string };
+let council: Agent & { csrf: string };
+
+beforeAll(async () => {
+  ctx = await createTestContext({ now: '2026-12-09T09:00:00Z' });
+  [admin, chair, otherChair, police, council] = await Promise.all([
+    signIn(ctx, DEMO.admin),
+    signIn(ctx, DEMO.chair),
+    signIn(ctx, 'chair.east@example.org'),
+    signIn(ctx, DEMO.police),
+    signIn(ctx, DEMO.council),
+  ]);
+});
+afterAll(() => ctx.close());
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/\s+/g, ' ');
+const pdfOf = async (agent: Agent, url: string) => {
+  const res = await agent.get(url).buffer(true).parse((r, cb) => {
+    const chunks: Buffer[] = [];
+    r.on('data', (c: Buffer) => chunks.push(c));
+    r.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+  return { res, body: res.body as Buffer };
+};
+const draftVersion = (html: string) => /name="version" value="(\d+)"/.exec(html)![1];
+const approveVersion = (html: string) => /name="draftVersion" value="(\d+)"/.exec(html)![1];
+const audits = (panelId: number, action: string) =>
+  ctx.db.selectFrom('auditEvents').select(['outcome', 'userId']).where('entityType', '=', 'panel').where('entityId', '=', String(panelId)).where('action', '=', action).execute();
+
+describe('draft minutes', () => {
+  let p: RecordedPanel;
+  beforeAll(async () => {
+    p = await recordedPanel(ctx);
+    const district = await ctx.db.selectFrom('panels').select('districtId').where('id', '=', p.panelId).executeTakeFirstOrThrow();
+    const chairId = (await ctx.db.selectFrom('users').select('id').where('email', '=', DEMO.chair).executeTakeFirstOrThrow()).id;
+    await ctx.db.insertInto('panels').values({ districtId: district.districtId, startsAt: '2027-01-12T10:00:00Z', endsAt: '2027-01-12T12:00:00Z', chairUserId: chairId, researchClosesOn: '2027-01-08' }).execute();
+  });
+
+  test('when a panel has concluded, then the draft is assembled from its record', async () => {
+    const res = await admin.get(`/panels/${p.panelId}/minutes`);
+    expect(res.status).toBe(200);
+    const page = text(res.text);
+    expect(page).toContain('OFFICIAL-SENSITIVE');
+    expect(page).toContain('8 December 2026, 10:00 to 12:30');
+    expect(page).toContain('Municipal Buildings, Boston');
+    expect(page).toContain('Insp. Sam Hartley');
+    expect(page).toContain('PC Jordan Ellis, ASB Officer Present');
+    expect(page).toContain('Arrived late at 10:25');
+    expect(page).toContain('Left early at 11:40');
+    expect(page).toMatch(/Fenland Vale Housing Association Yes 7 December 2026/);
+    expect(page).toContain('Lee Observer, Student social worker');
+    expect(page).toContain('Confidentiality statement (version 1)');
+    expect(page).toContain('Agreed by: Dr Robin Marsh, PC Jordan Ellis, PCSO Taylor Grant, Lee Observer');
+    expect(page).toContain(p.references[0]);
+    expect(page).toContain('Morgan Testvictim; Riley Testperp');
+    expect(page).toContain('Three calls in October.');
+    expect(page).toContain('Known to services; engaging.');
+    expect(page).toContain('Risk level Medium');
+    expect(page).toContain('Keep under review. Next review: 12 January 2027');
+    expect(page).toContain('Escalate to MARAC');
+    expect(page).toContain('Joint visit to the victim Lincolnshire Police PC Jordan Ellis 20 December 2026');
+    expect(page).toContain('Refer to MARAC');
+    expect(page).toContain('Fit a video doorbell Lincolnshire Police Completed: Fitted on 18 November');
+    expect(page).toContain('Summer outreach plan');
+    expect(page).toContain('12 January 2027 at 10:00');
+    expect(await audits(p.panelId, 'minutes.viewed')).toContainEqual(expect.objectContaining({ outcome: 'success' }));
+  });
+
+  test('when a representative or an uninvited agency asks for minutes not yet approved, then it is not found and audited', async () => {
+    expect((await police.get(`/panels/${p.panelId}/minutes`)).status).toBe(404);
+    expect((await council.get(`/panels/${p.panelId}/minutes`)).status).toBe(404);
+    expect((await police.get(`/panels/${p.panelId}/minutes.pdf`)).status).toBe(404);
+    expect((await police.get(`/panels/999999/minutes`)).status).toBe(404);
+    const denied = (await audits(p.panelId, 'minutes.viewed')).filter((a) => a.outcome === 'denied');
+    expect(denied.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('when two people edit the draft at once, then the later save is refused with both texts shown and nothing lost', async () => {
+    const page = await chair.get(`/panels/${p.panelId}/minutes`);
+    const version = draftVersion(page.text);
+    const first = await postForm(chair, `/panels/${p.panelId}/minutes`, { version, introduction: 'The chair welcomed everyone.', otherBusiness: '', [`summary[i${p.itemIds[0]}]`]: 'Summary by the chair.' });
+    expect(first.status).toBe(303);
+    const stale = await postForm(admin, `/panels/${p.panelId}/minutes`, { version, introduction: 'Introduction by the coordinator.', otherBusiness: 'Nothing else.' });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Someone else saved the draft');
+    expect(stale.text).toMatch(/id="theirs-introduction">The chair welcomed everyone\./);
+    expect(stale.text).toContain('Summary by the chair.');
+    expect(stale.text).toContain('>Introduction by the coordinator.</textarea>');
+    const saved = await ctx.db.selectFrom('minutesDrafts').selectAll().where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    expect(saved).toMatchObject({ introduction: 'The chair welcomed everyone.', otherBusiness: null, version: 1 });
+    expect(saved.itemSummaries).toEqual({ [String(p.itemIds[0])]: 'Summary by the chair.' });
+    // The summary replaces the recorded discussion; the recorded one is still offered beside it.
+    const after = text((await chair.get(`/panels/${p.panelId}/minutes`)).text);
+    expect(after).toContain('Incidents have reduced since the last panel.');
+  });
+
+  test('when the draft is too long or the form has no version, then it is refused and what was typed is kept', async () => {
+    const long = await postForm(chair, `/panels/${p.panelId}/minutes`, { version: '1', introduction: 'x'.repeat(20001) });
+    expect(long.status).toBe(400);
+    expect(long.text).toContain('The introduction must be 20000 characters or fewer');
+    const noVersion = await postForm(chair, `/panels/${p.panelId}/minutes`, { introduction: 'Typed without a version' });
+    expect(noVersion.status).toBe(409);
+    expect(noVersion.text).toContain('Typed without a version');
+    const saved = await ctx.db.selectFrom('minutesDrafts').select('introduction').where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    expect(saved.introduction).toBe('The chair welcomed everyone.');
+  });
+});
+
+describe('approval and versions', () => {
+  let p: RecordedPanel;
+  let v1: Buffer;
+  beforeAll(async () => {
+    p = await recordedPanel(ctx, { extraActions: 30, discussion: `Discussed. ${IMG} ${SCRIPT}` });
+  });
+
+  test('when another chair, or anyone for a panel not concluded, approves, then it is refused and nothing is stored', async () => {
+    const page = await admin.get(`/panels/${p.panelId}/minutes`);
+    expect((await postForm(otherChair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) })).status).toBe(403);
+    const open = await recordedPanel(ctx, { status: 'in-progress', startsAt: '2026-12-01T10:00:00Z' });
+    const notReady = await admin.get(`/panels/${open.panelId}/minutes`);
+    expect(notReady.text).toContain('Minutes are not ready yet');
+    const refused = await postForm(admin, `/panels/${open.panelId}/minutes/approve`, { draftVersion: '0' });
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('Minutes can be approved only once the panel has concluded');
+    expect(await ctx.db.selectFrom('minutesVersions').select('id').where('panelId', 'in', [p.panelId, open.panelId]).execute()).toHaveLength(0);
+  });
+
+  test('when the chair approves, then version 1 is frozen with its PDF and hash and the panel is minutes approved', async () => {
+    const page = await chair.get(`/panels/${p.panelId}/minutes`);
+    const saved = await postForm(chair, `/panels/${p.panelId}/minutes`, { version: draftVersion(page.text), introduction: `Welcome ${IMG}`, otherBusiness: `Notes ${SCRIPT}` });
+    expect(saved.status).toBe(303);
+    // Approving what the page showed before the save is refused: the text changed since.
+    const stale = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) });
+    expect(stale.status).toBe(409);
+    const fresh = await chair.get(`/panels/${p.panelId}/minutes`);
+    const res = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(fresh.text) });
+    expect(res.status).toBe(303);
+    const panel = await ctx.db.selectFrom('panels').select('status').where('id', '=', p.panelId).executeTakeFirstOrThrow();
+    expect(panel.status).toBe('minutes-approved');
+    const row = await ctx.db.selectFrom('minutesVersions').selectAll().where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    expect(row.version).toBe(1);
+    v1 = Buffer.from(row.pdf!);
+    expect(row.pdfSha256).toBe(sha(v1));
+    expect((row.content as { introduction: string }).introduction).toBe(`Welcome ${IMG}`);
+    expect((await audits(p.panelId, 'minutes.approved')).filter((a) => a.outcome === 'success')).toHaveLength(1);
+  });
+
+  test('when the HTML page shows user text with markup, then it is escaped, never markup', async () => {
+    const res = await admin.get(`/panels/${p.panelId}/minutes`);
+    expect(res.text).toContain('&lt;img src&#x3D;file:///etc/passwd&gt;');
+    expect(res.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(res.text).not.toContain(IMG);
+    expect(res.text).not.toContain(SCRIPT);
+  });
+
+  test('when the approved PDF is read, then every page is marked and numbered, every action is present and markup is literal text', async () => {
+    const { pages } = await readPdf(v1);
+    expect(pages.length).toBeGreaterThanOrEqual(3);
+    pages.forEach((page, i) => {
+      expect(page.split('OFFICIAL-SENSITIVE').length - 1).toBeGreaterThanOrEqual(2);
+      expect(page).toContain(`Page ${i + 1} of ${pages.length}`);
+      expect(page).toContain('Boston');
+    });
+    const all = pages.join('\n').replace(/\s+/g, ' ');
+    expect(pages[0]).toContain('Circulation list');
+    expect(pages[0]).toContain('Not to be copied or shared without the agreement of the agencies');
+    expect(pages[0]).toContain('PC Jordan Ellis');
+    for (const action of ['Joint visit to the victim', 'Mental health check-in', 'Refer to MARAC', 'Fit a video doorbell']) expect(all).toContain(action);
+    for (let n = 1; n <= 30; n++) expect(all).toContain(`Follow-up action number ${n} `);
+    expect(all).toContain(IMG);
+    expect(all).toContain(SCRIPT);
+    expect(all).toContain('Welcome');
+    const png = await firstPageToPng(v1, 'minutes-title-page');
+    if (png) expect(png.width).toBeLessThan(png.height);
+  });
+
+  test('when a version is downloaded again, then the same stored bytes come back with their SHA-256', async () => {
+    const a = await pdfOf(admin, `/panels/${p.panelId}/minutes/versions/1.pdf`);
+    const b = await pdfOf(chair, `/panels/${p.panelId}/minutes/versions/1.pdf`);
+    expect(a.res.status).toBe(200);
+    expect(a.res.headers['content-type']).toBe('application/pdf');
+    expect(a.body.equals(v1)).toBe(true);
+    expect(b.body.equals(v1)).toBe(true);
+    expect(a.res.headers.etag).toBe(`"sha256-${sha(v1)}"`);
+    expect(a.res.headers['repr-digest']).toBe(`sha-256=:${createHash('sha256').update(v1).digest('base64')}:`);
+    expect((await admin.get(`/panels/${p.panelId}/minutes/versions/7.pdf`)).status).toBe(404);
+  });
+
+  test('when an invited representative opens the minutes, then they see the approved version and get their agency copy', async () => {
+    const page = await police.get(`/panels/${p.panelId}/minutes`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Approved, version 1');
+    expect(page.text).not.toContain('id="draft-form"');
+    const redirect = await police.get(`/panels/${p.panelId}/minutes.pdf`);
+    expect(redirect.status).toBe(303);
+    const copy = await pdfOf(police, `/panels/${p.panelId}/minutes/versions/1.pdf`);
+    expect(copy.res.status).toBe(200);
+    const { pages } = await readPdf(copy.body);
+    for (const pageText of pages) expect(pageText).toContain('Copy for: Lincolnshire Police');
+    const again = await pdfOf(police, `/panels/${p.panelId}/minutes/versions/1.pdf`);
+    expect(again.body.equals(copy.body)).toBe(true);
+    // Posting as a representative is refused by role.
+    expect((await postForm(police, `/panels/${p.panelId}/minutes/approve`, { draftVersion: '1' })).status).toBe(403);
+    expect((await council.get(`/panels/${p.panelId}/minutes`)).status).toBe(404);
+  });
+
+  test('when a correction is approved, then it needs a reason, makes version 2 and keeps version 1', async () => {
+    const page = await admin.get(`/panels/${p.panelId}/minutes`);
+    const noReason = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text), reason: '  ' });
+    expect(noReason.status).toBe(400);
+    expect(noReason.text).toContain('Give the reason for the correction');
+    const edit = await postForm(admin, `/panels/${p.panelId}/minutes`, { version: draftVersion(page.text), introduction: 'Corrected welcome', otherBusiness: '' });
+    expect(edit.status).toBe(303);
+    const fresh = await admin.get(`/panels/${p.panelId}/minutes`);
+    const res = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(fresh.text), reason: 'Introduction corrected' });
+    expect(res.status).toBe(303);
+    const versions = await ctx.db.selectFrom('minutesVersions').select(['version', 'correctionReason', 'pdfSha256']).where('panelId', '=', p.panelId).orderBy('version').execute();
+    expect(versions.map((v) => [v.version, v.correctionReason])).toEqual([
+      [1, null],
+      [2, 'Introduction corrected'],
+    ]);
+    expect(versions[0].pdfSha256).toBe(sha(v1));
+    const listed = await admin.get(`/panels/${p.panelId}/minutes`);
+    expect(listed.text).toContain('Version 1 (PDF)');
+    expect(listed.text).toContain('Version 2 (PDF)');
+    expect(listed.text).toContain('Correction: Introduction corrected');
+    expect((await pdfOf(admin, `/panels/${p.panelId}/minutes/versions/1.pdf`)).body.equals(v1)).toBe(true);
+    expect(text((await police.get(`/panels/${p.panelId}/minutes`)).text)).toContain('Corrected welcome');
+  });
+
+  test('when Chromium is killed while the minutes are approved, then the approval still completes', async () => {
+    const q = await recordedPanel(ctx, { startsAt: '2026-12-02T10:00:00Z' });
+    const page = await admin.get(`/panels/${q.panelId}/minutes`);
+    const browser = ctx.services.pdf.currentBrowser();
+    expect(browser?.pid).toBeDefined();
+    const approving = postForm(admin, `/panels/${q.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) });
+    await new Promise((r) => setTimeout(r, 40));
+    process.kill(browser!.pid!, 'SIGKILL');
+    const res = await approving;
+    expect([303, 500]).toContain(res.status);
+    if (res.status === 500) {
+      // A render that failed changed nothing: the chair approves again and it works.
+      expect(await ctx.db.selectFrom('minutesVersions').select('id').where('panelId', '=', q.panelId).execute()).toHaveLength(0);
+      expect((await postForm(admin, `/panels/${q.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) })).status).toBe(303);
+    }
+    const row = await ctx.db.selectFrom('minutesVersions').select(['pdf', 'pdfSha256']).where('panelId', '=', q.panelId).executeTakeFirstOrThrow();
+    expect((await readPdf(Buffer.from(row.pdf!))).pages.join('\n')).toContain('Circulation list');
+  });
+});
