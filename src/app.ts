@@ -30,6 +30,8 @@ import { retentionRoutes } from './retention/retention.routes';
 import { panelRoutes } from './panels/panels.routes';
 import { agendaRoutes } from './agendas/agenda.routes';
 import { researchRoutes } from './research/research.routes';
+import { meetingRoutes } from './meeting/meeting.routes';
+import { actionRoutes } from './actions/actions.routes';
 
 const root = path.resolve(__dirname, '..');
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -53,6 +55,8 @@ export function routeTable(services: Services): RouteDef[] {
     ...panelRoutes(services),
     ...agendaRoutes(services),
     ...researchRoutes(services),
+    ...meetingRoutes(services),
+    ...actionRoutes(services),
   ];
 }
 

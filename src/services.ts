@@ -10,6 +10,8 @@ import { usersService } from './users/users.service';
 import { referralsService } from './referrals/referrals.service';
 import { attendanceService } from './attendance/attendance.service';
 import { registerService } from './register/register.service';
+import { actionsService } from './actions/actions.service';
+import { meetingService } from './meeting/meeting.service';
 import { MailWorker } from './mail/mail.worker';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
 import path from 'node:path';
@@ -61,6 +63,8 @@ export function createServices(deps: Dependencies) {
     agencies: agenciesService(db),
     users,
     referrals: referralsService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    meeting: meetingService(db, clock, config.baseUrl, () => mailWorker.poke()),
+    actions: actionsService(db, clock, config.baseUrl, () => mailWorker.poke()),
     panels: panelsService(db, clock, config.baseUrl, () => mailWorker.poke()),
     agendas: agendaService(db, clock, config.baseUrl, () => mailWorker.poke()),
     research: researchService(db, clock, config.baseUrl, () => mailWorker.poke()),

@@ -12,6 +12,7 @@ const NAVIGATION: NavItem[] = [
   { text: 'Home', href: '/', access: 'signed-in' },
   { text: 'Referrals', href: '/referrals', access: 'signed-in' },
   { text: 'Attendance', href: '/attendance', access: 'signed-in' },
+  { text: 'Actions', href: '/actions', access: 'signed-in' },
   { text: 'Panels', href: '/panels', access: 'signed-in' },
   { text: 'Research', href: '/research', access: 'signed-in' },
   { text: 'Agencies', href: '/admin/agencies', access: ADMIN },

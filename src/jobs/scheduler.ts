@@ -1,4 +1,5 @@
 import type { Services } from '../services';
+import { sendActionDigests } from '../actions/actions.service';
 
 /**
  * Background jobs run every few minutes by each app instance. Jobs must be safe to run from
@@ -41,3 +42,6 @@ export async function stopJobs(): Promise<void> {
 
 // Research reminders go out on the working day before the closing date; hourly runs find that day.
 registerJob('research-reminders', (services) => services.research.sendResearchReminders(services.clock.now()), 60);
+
+// Action digests: hourly runs send each person one a week (reminder_log), from the first run of the London week.
+registerJob('action-digests', (services) => sendActionDigests(services, services.clock.now()), 60);

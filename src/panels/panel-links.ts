@@ -25,5 +25,12 @@ export function panelLinksFor(user: CurrentUser, panel: { id: number; status: Pa
   if (manages && panel.status !== 'scheduled' && panel.status !== 'agenda-published' && panel.status !== 'cancelled') {
     links.push({ text: 'Register', href: `/panels/${panel.id}/register`, hint: panel.status === 'in-progress' ? 'Take the register' : 'As recorded' });
   }
+  if (manages && (panel.status === 'agenda-published' || panel.status === 'in-progress' || panel.status === 'concluded' || panel.status === 'minutes-approved' || panel.status === 'minutes-circulated')) {
+    links.push({ text: 'Meeting', href: `/panels/${panel.id}/meeting`, hint: panel.status === 'agenda-published' ? 'Start the meeting' : panel.status === 'in-progress' ? 'Record each case' : 'As recorded' });
+  }
+  if (manages && panel.status === 'in-progress') links.push({ text: 'Conclude the meeting', href: `/panels/${panel.id}/conclude`, hint: 'Check every case has a decision' });
+  if (panel.status !== 'scheduled' && panel.status !== 'agenda-published' && panel.status !== 'cancelled') {
+    links.push({ text: 'Actions from this panel', href: `/actions?show=all&panel=${panel.id}` });
+  }
   return links;
 }

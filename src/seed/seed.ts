@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
 import { seedAttendance } from './demo-attendance';
+import { seedMeeting } from './demo-meeting';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
 export async function seedDemoData(db: Db, password: string, baseUrl: string): Promise<boolean> {
@@ -9,5 +10,7 @@ export async function seedDemoData(db: Db, password: string, baseUrl: string): P
   await seedReferrals(db, baseUrl);
   // After the panels: it answers and registers whatever panels exist.
   await seedAttendance(db);
+  // After attendance: records the meetings of the past panels, with their actions.
+  await seedMeeting(db);
   return true;
 }

@@ -1,0 +1,216 @@
+import type { Request, Response } from 'express';
+import type { Services } from '../services';
+import { actorOf, currentUser, flash } from '../http/context';
+import { idParam } from '../http/errors';
+import { flattenValues, formState, type FormState } from '../http/forms';
+import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
+import { datePartsOf, str } from '../referrals/form-rows';
+import { subjectLabel } from '../referrals/referral-view';
+import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITY_NAMES, RESOLUTIONS, RESOLUTION_NAMES } from '../actions/action-status';
+import { isOverdue, londonDate } from '../actions/overdue';
+import { CLOSE_REASONS, CLOSE_REASON_NAMES, DECISIONS, DECISION_NAMES, ESCALATIONS, ESCALATION_NAMES, ITEM_KIND_NAMES, RISK_LEVELS, RISK_LEVEL_NAMES } from './meeting-codes';
+import { readActionForm, readItemForm, resolutionField, sharedField } from './meeting-form';
+
+type ItemData = Awaited<ReturnType<Services['meeting']['item']>>;
+
+const items = <T extends string>(values: readonly T[], names: Record<T, string>) => values.map((value) => ({ value, text: names[value] }));
+
+function itemState(i: { referralId: number | null; decision: string | null; discussed: boolean | null; recordVersion: number | null }) {
+  if (i.decision === 'deferred') return { text: 'Deferred', tag: 'govuk-tag--yellow' };
+  if (i.discussed) return { text: 'Discussed', tag: 'govuk-tag--green' };
+  if (i.recordVersion) return { text: 'In progress', tag: 'govuk-tag--light-blue' };
+  return { text: 'Not started', tag: 'govuk-tag--grey' };
+}
+
+/** The saved record as form values: what the page shows when it is opened. */
+function storedValues(data: ItemData): Record<string, unknown> {
+  const r = data.record;
+  const values: Record<string, unknown> = {
+    version: String(r?.version ?? 0),
+    discussion: r?.discussion ?? '',
+    riskLevel: r?.riskLevel ?? '',
+    decision: r?.decision ?? '',
+    closeReason: r?.closeReason ?? '',
+    escalateTo: r?.escalateTo ?? '',
+    decisionNote: r?.decisionNote ?? '',
+    deferredReason: r?.deferredReason ?? '',
+    discussed: r?.discussed ? 'yes' : '',
+    nextReviewOn: datePartsOf(r?.nextReviewOn),
+  };
+  // Shared information starts from each agency's research answer until the meeting records its own.
+  for (const agency of data.agencies) {
+    const saved = data.shared.find((s) => s.agencyId === agency.id);
+    const answer = data.research.find((a) => a.agencyId === agency.id);
+    values[sharedField(agency.id)] = saved ? saved.text : r ? '' : answer?.status === 'information-held' ? answer.summary ?? '' : '';
+  }
+  return flattenValues(values);
+}
+
+function actionDefaults(data: ItemData): FormState {
+  return formState(flattenValues({ priority: 'medium', due: datePartsOf(data.defaultDue), ownerAgencyId: '' }));
+}
+
+export function meetingRoutes(services: Services): RouteDef[] {
+  const { meeting } = services;
+  const today = () => londonDate(services.clock.now());
+
+  function renderItem(res: Response, data: ItemData, page: { form?: FormState; actionForm?: FormState; status?: number; conflict?: boolean }) {
+    const now = services.clock.now();
+    const position = data.items.findIndex((i) => i.id === data.item.id);
+    const neighbour = (i: (typeof data.items)[number] | undefined) => (i ? { href: `/panels/${data.panel.id}/meeting/items/${i.id}`, label: i.reference ?? i.title ?? `Item ${i.position}` } : null);
+    const recording = data.panel.status === 'in-progress';
+    const r = data.record;
+    res.status(page.status ?? 200).render('meeting/item', {
+      title: `Item ${position + 1}: ${data.referral?.reference ?? data.item.title ?? 'Other business'}`,
+      backLink: `/panels/${data.panel.id}/meeting`,
+      panel: data.panel,
+      item: { ...data.item, kindName: ITEM_KIND_NAMES[data.item.kind] ?? data.item.kind, number: position + 1, of: data.items.length },
+      referral: data.referral,
+      subjects: data.subjects.map((s) => subjectLabel(s)),
+      research: data.research,
+      agencies: data.agencies.map((a) => ({ ...a, field: sharedField(a.id), research: data.research.find((x) => x.agencyId === a.id) })),
+      earlier: data.earlier.map((a) => ({
+        ...a,
+        statusName: ACTION_STATUS_NAMES[a.status],
+        statusTag: ACTION_STATUS_TAGS[a.status],
+        priorityName: PRIORITY_NAMES[a.priority],
+        overdue: isOverdue(a, now),
+        outcomeField: `${resolutionField(a.id)}[outcome]`,
+        dueField: `${resolutionField(a.id)}[due]`,
+        noteField: `${resolutionField(a.id)}[note]`,
+        updates: a.updates.map((u) => ({ ...u, fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null, toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null })),
+      })),
+      pendingCount: data.earlier.filter((a) => a.pending).length,
+      agreed: data.agreed.map((a) => ({ ...a, statusName: ACTION_STATUS_NAMES[a.status], statusTag: ACTION_STATUS_TAGS[a.status], priorityName: PRIORITY_NAMES[a.priority] })),
+      recording,
+      conflict: page.conflict,
+      theirs: page.conflict && r
+        ? {
+            updatedByName: r.updatedByName,
+            updatedAt: r.updatedAt,
+            discussion: r.discussion,
+            riskLevel: r.riskLevel ? RISK_LEVEL_NAMES[r.riskLevel] : null,
+            decision: r.decision ? DECISION_NAMES[r.decision] : null,
+            shared: data.shared.map((s) => ({ agencyName: data.agencies.find((a) => a.id === s.agencyId)?.name ?? '', text: s.text })),
+          }
+        : null,
+      form: page.form ?? formState(storedValues(data)),
+      actionForm: page.actionForm ?? actionDefaults(data),
+      riskItems: items(RISK_LEVELS, RISK_LEVEL_NAMES),
+      decisionItems: items(DECISIONS, DECISION_NAMES),
+      closeItems: items(CLOSE_REASONS, CLOSE_REASON_NAMES),
+      escalateItems: items(ESCALATIONS, ESCALATION_NAMES),
+      resolutionItems: items(RESOLUTIONS, RESOLUTION_NAMES),
+      priorityItems: [{ value: 'high', text: 'High' }, { value: 'medium', text: 'Medium' }, { value: 'low', text: 'Low' }],
+      ownerItems: data.agencies.map((a) => ({ value: a.id, text: a.name })),
+      previous: neighbour(data.items[position - 1]),
+      next: neighbour(data.items[position + 1]),
+    });
+  }
+
+  async function saveItem(req: Request, res: Response) {
+    const user = currentUser(req);
+    const actor = actorOf(req);
+    const panelId = idParam(req.params.id);
+    const itemId = idParam(req.params.itemId);
+    const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const { input, errors } = readItemForm(body, { agencyIds: data.agencies.map((a) => a.id), pending: data.earlier.filter((a) => a.pending).map((a) => a.id), today: today() });
+    // A form without its version cannot prove it is up to date: treat it as stale.
+    const version = /^\d{1,9}$/.test(str(body.version)) ? Number(body.version) : -1;
+    const typed = flattenValues(body);
+    delete typed._csrf;
+    if (data.panel.status !== 'in-progress') {
+      return renderItem(res, data, { form: formState(typed, { discussion: data.panel.status === 'concluded' ? 'The meeting has been concluded, so this record can no longer be changed' : 'The meeting has not started: start it before recording anything' }), status: 400 });
+    }
+    if (Object.keys(errors).length) return renderItem(res, data, { form: formState(typed, errors), status: 400 });
+    const saved = await meeting.saveItem(user, actor, panelId, itemId, version, input);
+    if (!saved.ok) {
+      const latest = await meeting.item(user, actor, panelId, itemId, { audit: false });
+      return renderItem(res, latest, { form: formState({ ...typed, version: String(latest.record?.version ?? 0) }), status: 409, conflict: true });
+    }
+    const position = data.items.findIndex((i) => i.id === itemId);
+    const next = data.items[position + 1];
+    flash(req, input.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
+    if (str(body.continue) === 'next' && next) return res.redirect(303, `/panels/${panelId}/meeting/items/${next.id}`);
+    res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}`);
+  }
+
+  async function addAction(req: Request, res: Response) {
+    const user = currentUser(req);
+    const actor = actorOf(req);
+    const panelId = idParam(req.params.id);
+    const itemId = idParam(req.params.itemId);
+    const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const typed = flattenValues(body);
+    delete typed._csrf;
+    if (data.panel.status !== 'in-progress' || !data.item.referralId) {
+      const message = !data.item.referralId ? 'Actions are agreed for cases; this item is not a case' : 'Actions can be agreed only while the meeting is in progress';
+      return renderItem(res, data, { actionForm: formState(typed, { description: message }), status: 400 });
+    }
+    const { input, errors } = readActionForm(body, { agencyIds: data.agencies.map((a) => a.id), today: today() });
+    if (!input) return renderItem(res, data, { actionForm: formState(typed, errors), status: 400 });
+    const id = await meeting.addAction(user, actor, panelId, itemId, input);
+    flash(req, `Action ${id} agreed`, 'success', 'The owning agency has been told by email.');
+    res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}#actions`);
+  }
+
+  async function renderConclude(req: Request, res: Response, status = 200) {
+    const panelId = idParam(req.params.id);
+    const summary = await meeting.concludeSummary(currentUser(req), actorOf(req), panelId);
+    res.status(status).render('meeting/conclude', {
+      title: 'Conclude the meeting',
+      backLink: `/panels/${panelId}/meeting`,
+      panel: summary.panel,
+      undecided: summary.undecided.map((i) => ({ ...i, href: `/panels/${panelId}/meeting/items/${i.id}`, missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed' })),
+      register: summary.register,
+      ready: summary.ready,
+      inProgress: summary.panel.status === 'in-progress',
+      refused: status !== 200,
+      decided: summary.items.filter((i) => i.referralId !== null && !summary.undecided.includes(i)).map((i) => ({ ...i, decisionName: i.decision ? DECISION_NAMES[i.decision] : '' })),
+    });
+  }
+
+  return [
+    get('/panels/:id/meeting', ADMIN_OR_CHAIR, async (req, res) => {
+      const panelId = idParam(req.params.id);
+      const { panel, items: agenda, statement } = await meeting.overview(currentUser(req), actorOf(req), panelId);
+      res.render('meeting/overview', {
+        title: 'Meeting',
+        backLink: `/panels/${panelId}`,
+        panel,
+        statement,
+        canStart: panel.status === 'agenda-published',
+        recording: panel.status === 'in-progress',
+        items: agenda.map((i) => ({ ...i, kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind, state: itemState(i), decisionName: i.decision ? DECISION_NAMES[i.decision] : null, href: `/panels/${panelId}/meeting/items/${i.id}` })),
+        first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
+      });
+    }),
+
+    post('/panels/:id/meeting/start', ADMIN_OR_CHAIR, async (req, res) => {
+      const panelId = idParam(req.params.id);
+      const started = await meeting.start(currentUser(req), actorOf(req), panelId);
+      if (started) flash(req, 'The meeting has started', 'success', 'Read the confidentiality statement to the meeting before the first case.');
+      res.redirect(303, `/panels/${panelId}/meeting`);
+    }),
+
+    get('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, async (req, res) => {
+      const data = await meeting.item(currentUser(req), actorOf(req), idParam(req.params.id), idParam(req.params.itemId));
+      renderItem(res, data, {});
+    }),
+
+    post('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, saveItem),
+    post('/panels/:id/meeting/items/:itemId/actions', ADMIN_OR_CHAIR, addAction),
+
+    get('/panels/:id/conclude', ADMIN_OR_CHAIR, (req, res) => renderConclude(req, res)),
+
+    post('/panels/:id/conclude', ADMIN_OR_CHAIR, async (req, res) => {
+      const panelId = idParam(req.params.id);
+      const result = await meeting.conclude(currentUser(req), actorOf(req), panelId);
+      if (!result.ok) return renderConclude(req, res, 400);
+      flash(req, 'The meeting is concluded', 'success', 'Decisions have been applied to the cases. The minutes can now be drafted.');
+      res.redirect(303, `/panels/${panelId}/meeting`);
+    }),
+  ];
+}
