@@ -144,6 +144,9 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
   };
 }
 
+/** Timeline entries written by the meeting: a case deferred at a panel goes back to waiting for one. */
+const MEETING_EVENT_NAMES: Record<string, string> = { deferred: 'Deferred at a panel: awaiting a later panel' };
+
 export function eventView(e: { at: Date; kind: string; note: string | null; userName: string | null; agencyShortName: string | null }) {
-  return { at: e.at, name: EVENT_NAMES[e.kind] ?? e.kind, who: [e.userName, e.agencyShortName].filter(Boolean).join(', '), noteParagraphs: paragraphs(e.note) };
+  return { at: e.at, name: EVENT_NAMES[e.kind] ?? MEETING_EVENT_NAMES[e.kind] ?? e.kind, who: [e.userName, e.agencyShortName].filter(Boolean).join(', '), noteParagraphs: paragraphs(e.note) };
 }
