@@ -35,14 +35,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('minutes_versions_panel_version', ['panel_id', 'version'])
     .execute();
 
-  // The copy printed for one recipient agency, stored so that what was sent can be served again byte for byte.
+  // The copy printed for one recipient agency, stored so that what was sent can be served again byte
+  // for byte. Null bytes only for seeded copies, printed and stored on their first request.
   await db.schema
     .createTable('minutes_copies')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('minutes_version_id', 'integer', (c) => c.notNull().references('minutes_versions.id').onDelete('cascade'))
     .addColumn('agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
-    .addColumn('pdf', 'bytea', (c) => c.notNull())
-    .addColumn('pdf_sha256', 'text', (c) => c.notNull())
+    .addColumn('pdf', 'bytea')
+    .addColumn('pdf_sha256', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('minutes_copies_version_agency', ['minutes_version_id', 'agency_id'])
     .execute();
@@ -66,7 +67,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('copy_id', 'integer', (c) => c.notNull().references('minutes_copies.id'))
-    .addColumn('pdf_sha256', 'text', (c) => c.notNull())
+    // The hash of the copy attached: what was sent, checkable against the stored copy.
+    .addColumn('pdf_sha256', 'text')
     .addColumn('outbox_id', 'bigint', (c) => c.notNull().references('outbox.id'))
     .addColumn('resend_of', 'integer', (c) => c.references('minutes_deliveries.id'))
     .addColumn('created_by', 'integer', (c) => c.references('users.id'))

@@ -81,17 +81,37 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
     return { pdf: Buffer.from(stored.pdf!), sha256: stored.pdfSha256! };
   }
 
+  /** A copy's bytes, printed and stored on first use when it was made without them (seeded copies). */
+  async function printedCopy(copyId: number): Promise<{ id: number; pdf: Buffer; sha256: string }> {
+    const row = await db
+      .selectFrom('minutesCopies')
+      .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
+      .innerJoin('agencies', 'agencies.id', 'minutesCopies.agencyId')
+      .select(['minutesCopies.id', 'minutesCopies.pdf', 'minutesCopies.pdfSha256', 'minutesVersions.content', 'agencies.name as agencyName'])
+      .where('minutesCopies.id', '=', copyId)
+      .executeTakeFirstOrThrow();
+    if (row.pdf && row.pdfSha256) return { id: row.id, pdf: Buffer.from(row.pdf), sha256: row.pdfSha256 };
+    const pdf = await renderPdf(row.content as MinutesContent, row.agencyName);
+    const digest = sha256(pdf);
+    // Another request may have printed it first: theirs is kept, so a copy only ever has one set of bytes.
+    await db.updateTable('minutesCopies').set({ pdf, pdfSha256: digest }).where('id', '=', copyId).where('pdf', 'is', null).execute();
+    const stored = await db.selectFrom('minutesCopies').select(['pdf', 'pdfSha256']).where('id', '=', copyId).executeTakeFirstOrThrow();
+    await db.updateTable('minutesDeliveries').set({ pdfSha256: stored.pdfSha256 }).where('copyId', '=', copyId).where('pdfSha256', 'is', null).execute();
+    return { id: copyId, pdf: Buffer.from(stored.pdf!), sha256: stored.pdfSha256! };
+  }
+
   /** The copy made for one agency, printed once and then always served from storage. */
   async function agencyCopy(versionId: number, content: MinutesContent, agencyId: number, agencyName: string) {
-    const existing = await db.selectFrom('minutesCopies').select(['id', 'pdfSha256']).where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirst();
-    if (existing) return existing;
+    const existing = await db.selectFrom('minutesCopies').select('id').where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirst();
+    if (existing) return printedCopy(existing.id);
     const pdf = await renderPdf(content, agencyName);
     await db
       .insertInto('minutesCopies')
       .values({ minutesVersionId: versionId, agencyId, pdf, pdfSha256: sha256(pdf) })
       .onConflict((oc) => oc.columns(['minutesVersionId', 'agencyId']).doNothing())
       .execute();
-    return db.selectFrom('minutesCopies').select(['id', 'pdfSha256']).where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirstOrThrow();
+    const row = await db.selectFrom('minutesCopies').select('id').where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirstOrThrow();
+    return printedCopy(row.id);
   }
 
   return {
@@ -101,11 +121,7 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
     latestVersion,
     versionPdf,
     renderPdf,
-    async agencyCopyPdf(versionId: number, content: MinutesContent, agencyId: number, agencyName: string) {
-      const copy = await agencyCopy(versionId, content, agencyId, agencyName);
-      const row = await db.selectFrom('minutesCopies').select('pdf').where('id', '=', copy.id).executeTakeFirstOrThrow();
-      return { pdf: Buffer.from(row.pdf), sha256: copy.pdfSha256 };
-    },
+    agencyCopyPdf: agencyCopy,
     defaultRecipients: (panelId: number) => defaultRecipients(db, panelId),
     eligibleRecipients: (panelId: number) => eligibleRecipients(db, panelId),
 
@@ -118,12 +134,13 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
       const row = await db
         .selectFrom('minutesCopies')
         .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
-        .select(['minutesCopies.pdf', 'minutesCopies.pdfSha256', 'minutesVersions.version', 'minutesCopies.agencyId'])
+        .select(['minutesVersions.version', 'minutesCopies.agencyId'])
         .where('minutesCopies.id', '=', copyId)
         .where('minutesVersions.panelId', '=', panelId)
         .executeTakeFirst();
       if (!row) throw new NotFoundError();
-      return { ...row, pdf: Buffer.from(row.pdf) };
+      const printed = await printedCopy(copyId);
+      return { ...row, pdf: printed.pdf, pdfSha256: printed.sha256 };
     },
 
     async saveDraft(panelId: number, user: CurrentUser, actor: Actor, expectedVersion: number, text: DraftText) {
@@ -178,13 +195,9 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
      */
     async circulate(panelId: number, user: CurrentUser, actor: Actor, versionNumber: number, recipients: Recipient[], baseUrl: string) {
       const chosen = await version(panelId, versionNumber);
-      const copies = new Map<number, { id: number; pdfSha256: string }>();
+      // Printed before the transaction: one copy per agency, shared by its recipients.
+      const copies = new Map<number, { id: number; pdf: Buffer; sha256: string }>();
       for (const r of recipients) if (!copies.has(r.agencyId)) copies.set(r.agencyId, await agencyCopy(chosen.id, chosen.content, r.agencyId, r.agencyName));
-      const copyBytes = new Map<number, Buffer>();
-      for (const [agencyId, c] of copies) {
-        const row = await db.selectFrom('minutesCopies').select('pdf').where('id', '=', c.id).executeTakeFirstOrThrow();
-        copyBytes.set(agencyId, Buffer.from(row.pdf));
-      }
       const count = await db.transaction().execute(async (trx) => {
         const panel = await trx.selectFrom('panels').select('status').where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
         if (panel.status !== 'minutes-approved' && panel.status !== 'minutes-circulated') throw new HttpError(409, 'Only approved minutes can be circulated');
@@ -195,10 +208,10 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
           .executeTakeFirstOrThrow();
         for (const r of recipients) {
           const copy = copies.get(r.agencyId)!;
-          const outboxId = await enqueueMinutesMail(trx, chosen.content, chosen.version, r, copyBytes.get(r.agencyId)!, baseUrl);
+          const outboxId = await enqueueMinutesMail(trx, chosen.content, chosen.version, r, copy.pdf, baseUrl);
           await trx
             .insertInto('minutesDeliveries')
-            .values({ circulationId: circulation.id, panelId, userId: r.userId, agencyId: r.agencyId, email: r.email, copyId: copy.id, pdfSha256: copy.pdfSha256, outboxId, createdBy: user.id, createdAt: clock.now() })
+            .values({ circulationId: circulation.id, panelId, userId: r.userId, agencyId: r.agencyId, email: r.email, copyId: copy.id, pdfSha256: copy.sha256, outboxId, createdBy: user.id, createdAt: clock.now() })
             .execute();
         }
         await trx.updateTable('panels').set({ status: 'minutes-circulated', updatedAt: clock.now(), version: sql`version + 1` }).where('id', '=', panelId).execute();
@@ -246,6 +259,9 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
 
     /** Queues a new message for one recipient of an earlier delivery: the same stored copy, a new Message-ID. */
     async resend(panelId: number, deliveryId: number, user: CurrentUser, actor: Actor, baseUrl: string) {
+      const known = await db.selectFrom('minutesDeliveries').select('copyId').where('id', '=', deliveryId).where('panelId', '=', panelId).executeTakeFirst();
+      if (!known) throw new NotFoundError();
+      const printed = await printedCopy(known.copyId);
       await db.transaction().execute(async (trx) => {
         const d = await trx
           .selectFrom('minutesDeliveries')
@@ -259,12 +275,10 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
             'minutesDeliveries.userId',
             'minutesDeliveries.agencyId',
             'minutesDeliveries.copyId',
-            'minutesDeliveries.pdfSha256',
             'users.email',
             'users.name',
             'users.active',
             'agencies.name as agencyName',
-            'minutesCopies.pdf',
             'minutesVersions.content',
             'minutesVersions.version',
           ])
@@ -273,10 +287,10 @@ export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, af
           .executeTakeFirst();
         if (!d) throw new NotFoundError();
         const recipient = { userId: d.userId, name: d.name, email: d.email, agencyId: d.agencyId, agencyName: d.agencyName };
-        const outboxId = await enqueueMinutesMail(trx, d.content as MinutesContent, d.version, recipient, Buffer.from(d.pdf), baseUrl);
+        const outboxId = await enqueueMinutesMail(trx, d.content as MinutesContent, d.version, recipient, printed.pdf, baseUrl);
         await trx
           .insertInto('minutesDeliveries')
-          .values({ circulationId: d.circulationId, panelId, userId: d.userId, agencyId: d.agencyId, email: d.email, copyId: d.copyId, pdfSha256: d.pdfSha256, outboxId, resendOf: d.id, createdBy: user.id, createdAt: clock.now() })
+          .values({ circulationId: d.circulationId, panelId, userId: d.userId, agencyId: d.agencyId, email: d.email, copyId: d.copyId, pdfSha256: printed.sha256, outboxId, resendOf: d.id, createdBy: user.id, createdAt: clock.now() })
           .execute();
         await recordAudit(trx, actor, { action: 'minutes.resent', entityType: 'panel', entityId: panelId, details: { deliveryId, userId: d.userId } });
       });

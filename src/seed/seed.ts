@@ -3,6 +3,7 @@ import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
 import { seedAttendance } from './demo-attendance';
 import { seedMeeting } from './demo-meeting';
+import { seedMinutes } from './demo-minutes';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
 export async function seedDemoData(db: Db, password: string, baseUrl: string): Promise<boolean> {
@@ -12,5 +13,7 @@ export async function seedDemoData(db: Db, password: string, baseUrl: string): P
   await seedAttendance(db);
   // After attendance: records the meetings of the past panels, with their actions.
   await seedMeeting(db);
+  // Last: approves the minutes of whatever panels have concluded, and circulates one.
+  await seedMinutes(db);
   return true;
 }
