@@ -555,8 +555,8 @@ export interface MinutesCopyTable {
   id: Generated<number>;
   minutesVersionId: number;
   agencyId: number;
-  pdf: ColumnType<Uint8Array, Buffer, Buffer>;
-  pdfSha256: string;
+  pdf: ColumnType<Uint8Array | null, Buffer | null | undefined, Buffer | null>;
+  pdfSha256: string | null;
   createdAt: Timestamp;
 }
 
@@ -576,7 +576,7 @@ export interface MinutesDeliveryTable {
   agencyId: number;
   email: string;
   copyId: number;
-  pdfSha256: string;
+  pdfSha256: string | null;
   outboxId: string;
   resendOf: number | null;
   createdBy: number | null;
