@@ -71,6 +71,16 @@ export function meetingService(db: Db, clock: Clock, baseUrl: string, pokeMail: 
    * this panel, each with `resolvedHere` when this panel has already recorded what happened to it.
    */
   async function earlierActions(trx: Db, referralId: number, panelId: number) {
+    const lastHeard = await trx
+      .selectFrom('agendaItems')
+      .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
+      .select((eb) => eb.fn.max('panels.startsAt').as('at'))
+      .where('agendaItems.referralId', '=', referralId)
+      .where('agendaItems.removedAt', 'is', null)
+      .where('panels.id', '!=', panelId)
+      .where('panels.startsAt', '<', (eb) => eb.selectFrom('panels as p').select('p.startsAt').where('p.id', '=', panelId))
+      .executeTakeFirst();
+    const since = lastHeard?.at ? new Date(lastHeard.at) : null;
     const actions = await trx
       .selectFrom('actions')
       .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
@@ -83,8 +93,8 @@ export function meetingService(db: Db, clock: Clock, baseUrl: string, pokeMail: 
         eb.or([
           eb('actions.status', 'in', INCOMPLETE_STATUSES),
           eb.exists(eb.selectFrom('actionUpdates').select('actionUpdates.id').whereRef('actionUpdates.actionId', '=', 'actions.id').where('actionUpdates.panelId', '=', panelId)),
-          // Completed or closed since the case was last heard: the panel still reviews them.
-          eb('actions.closedAt', '>=', eb.selectFrom('panels as p').select('p.startsAt').where('p.id', '=', sql<number>`actions.panel_id`)),
+          // Finished since the case was last heard: the panel still hears what was done.
+          ...(since ? [eb('actions.closedAt', '>=', since)] : []),
         ]),
       )
       .orderBy('actions.dueOn')

@@ -178,6 +178,8 @@ describe('review at the next panel', () => {
     const notDone = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.lpft, dueOn: '2026-03-01', status: 'in-progress', description: 'Offer an assessment.' });
     const finished = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.police, dueOn: '2026-02-20', status: 'completed', description: 'Long finished.' });
     await ctx.db.updateTable('actions').set({ closedAt: new Date('2026-01-20T10:00:00Z') }).where('id', '=', finished).execute();
+    const doneSince = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.police, dueOn: '2026-02-20', status: 'completed', description: 'Warning letter sent.' });
+    await ctx.db.updateTable('actions').set({ closedAt: new Date('2026-02-15T10:00:00Z') }).where('id', '=', doneSince).execute();
     await ctx.db.updateTable('referrals').set({ status: 'active' }).where('id', '=', c.id).execute();
     const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z', status: 'in-progress' });
     const item = await addItem(ctx, panel.id, c.id, 'review');
@@ -188,6 +190,9 @@ describe('review at the next panel', () => {
     expect(page.text).toContain('Install a door camera.');
     expect(page.text).toContain('Offer an assessment.');
     expect(page.text).not.toContain('Long finished.');
+    // Finished since the case was last heard: shown for the panel to hear, with nothing to resolve.
+    expect(page.text).toContain('Warning letter sent.');
+    expect(page.text).not.toContain(`name="resolutions[a${doneSince}][outcome]"`);
     expect(page.text).toMatch(new RegExp(`id="earlier-${carried}"[\\s\\S]*?Overdue`));
 
     const base = { version: versionOn(page.text), discussion: 'Reviewed.', riskLevel: 'medium', decision: 'review', nextReviewOn: dateFields('2026-04-06'), discussed: 'yes' };
