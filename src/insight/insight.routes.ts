@@ -89,6 +89,7 @@ export function insightRoutes(services: Services): RouteDef[] {
         { table: table('case-outcomes') },
         {
           table: table('actions-by-agency'),
+          wide: true,
           chart: bars('chart-actions-on-time', 'Actions completed on time, by agency', report.actions.map((a) => ({ label: a.name, value: a.set === 0 ? 0 : Math.round((a.onTime / a.set) * 100) })), '%'),
         },
       ],

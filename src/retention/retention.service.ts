@@ -148,7 +148,8 @@ export async function purgeAudit(db: Db, actor: Actor, now: Date, auditYears: nu
     const deleted = await trx.deleteFrom('auditEvents').where('at', '<', before).executeTakeFirst();
     const count = Number(deleted.numDeletedRows);
     await sql`set local asbrac.audit_purge = 'off'`.execute(trx);
-    await recordAudit(trx, actor, { action: 'audit.purged', entityType: 'audit-events', details: { deleted: count, auditYears, before: before.toISOString() } });
+    // An hourly run that found nothing is not worth a row; a purge, or one asked for by a person, is.
+    if (count > 0 || actor.userId !== null) await recordAudit(trx, actor, { action: 'audit.purged', entityType: 'audit-events', details: { deleted: count, auditYears, before: before.toISOString() } });
     return count;
   });
 }

@@ -51,10 +51,10 @@ export async function referral(
       referringAgencyId: id.agency(spec.agency ?? 'Police'),
       createdBy: id.user('police@example.org'),
       riskMatrixVersionId: id.matrixId,
-      submittedAt: spec.submittedAt,
+      submittedAt: spec.submittedAt === null ? null : new Date(spec.submittedAt),
       riskVerdict: spec.verdict ?? 'standard',
       subjectKinds: [...new Set(spec.subjects.map((s) => s.kind))],
-      closedAt: spec.closedAt ?? null,
+      closedAt: spec.closedAt ? new Date(spec.closedAt) : null,
       reason: spec.reason ?? null,
     })
     .returning('id')

@@ -1,5 +1,6 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, signIn } from '../support/http';
+import { readPdf } from '../support/pdf';
 import { action, heard, ids, panel, referral, referrals, register, type Ids } from './insight-builders';
 
 let ctx: TestContext;
@@ -315,7 +316,6 @@ describe('the quarterly data return', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
-    const { readPdf } = await import('../support/pdf');
     const pdf = await readPdf(res.body as Buffer);
     expect(pdf.pages).toHaveLength(1);
     const text = pdf.pages[0].replace(/\s+/g, ' ');
