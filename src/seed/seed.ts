@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
+import { seedPanels } from './demo-panels';
 import { seedAttendance } from './demo-attendance';
 import { seedMeeting } from './demo-meeting';
 import { seedMinutes } from './demo-minutes';
@@ -9,6 +10,8 @@ import { seedMinutes } from './demo-minutes';
 export async function seedDemoData(db: Db, password: string, baseUrl: string): Promise<boolean> {
   if (!(await seedFoundation(db, password))) return false;
   await seedReferrals(db, baseUrl);
+  // After the referrals: past panels hear the active cases; the next one lists those awaiting.
+  await seedPanels(db, baseUrl);
   // After the panels: it answers and registers whatever panels exist.
   await seedAttendance(db);
   // After attendance: records the meetings of the past panels, with their actions.
