@@ -32,5 +32,13 @@ export function panelLinksFor(user: CurrentUser, panel: { id: number; status: Pa
   if (panel.status !== 'scheduled' && panel.status !== 'agenda-published' && panel.status !== 'cancelled') {
     links.push({ text: 'Actions from this panel', href: `/actions?show=all&panel=${panel.id}` });
   }
+  const hasMinutes = panel.status === 'minutes-approved' || panel.status === 'minutes-circulated';
+  if (manages && (panel.status === 'concluded' || hasMinutes)) {
+    links.push({ text: 'Minutes', href: `/panels/${panel.id}/minutes`, hint: panel.status === 'concluded' ? 'Draft: edit and approve' : 'Approved; a correction makes a new version' });
+  } else if (hasMinutes) links.push({ text: 'Minutes', href: `/panels/${panel.id}/minutes`, hint: 'Approved' });
+  if (user.role === 'administrator' && hasMinutes) {
+    links.push({ text: 'Circulate the minutes', href: `/panels/${panel.id}/minutes/circulate` });
+    if (panel.status === 'minutes-circulated') links.push({ text: 'Minutes delivery log', href: `/panels/${panel.id}/minutes/deliveries` });
+  }
   return links;
 }
