@@ -258,6 +258,11 @@ describe('the agenda', () => {
     expect((await policeAgent.get(`/panels/${panelId}`)).status).toBe(200);
     expect((await policeAgent.get(`/panels/${panelId}/agenda`)).status).toBe(404);
     expect((await policeAgent.post(`/panels/${panelId}/agenda`).type('form').send({ _csrf: policeAgent.csrf })).status).toBe(403);
+    expect((await policeAgent.get('/panels')).text).toContain(`href="/panels/${panelId}"`);
+    const colc = await signIn(ctx, DEMO.council);
+    const list = await colc.get('/panels');
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(`href="/panels/${panelId}"`);
   });
 
   it('when a panel with an agenda is cancelled, then invitees get a CANCEL with a raised sequence and its cases stay awaiting', async () => {
