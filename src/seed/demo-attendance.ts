@@ -3,8 +3,11 @@ import type { AttendanceAnswer, RegisterStatus } from '../db/schema';
 
 /** A repeatable pseudo-random number in [0, 1) from a panel and an agency, so the demo is the same each time. */
 function chance(panelId: number, agencyId: number, salt: number): number {
-  const x = Math.sin(panelId * 12.9898 + agencyId * 78.233 + salt * 37.719) * 43758.5453;
-  return x - Math.floor(x);
+  let h = Math.imul(panelId, 73856093) ^ Math.imul(agencyId, 19349663) ^ Math.imul(salt, 83492791);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 const FIRST = ['Alex', 'Sam', 'Jo', 'Chris', 'Pat', 'Robin', 'Lee', 'Kim', 'Ash', 'Jess'];
@@ -40,8 +43,8 @@ export async function seedAttendance(db: Db): Promise<void> {
         const roll = chance(panel.id, agency.id, 1);
         // The upcoming panel: about half have answered, and LPFT and adult care not yet.
         if (!met && (patchy || roll < 0.45)) continue;
-        const silent = roll < (patchy ? 0.3 : 0.05);
-        const apologies = !silent && roll < (patchy ? 0.5 : 0.15);
+        const silent = roll < (patchy ? 0.3 : 0.03);
+        const apologies = !silent && roll < (patchy ? 0.5 : 0.1);
         const deputy = !silent && !apologies && chance(panel.id, agency.id, 2) < 0.15;
         const online = chance(panel.id, agency.id, 3) < 0.3;
         const answeredAt = new Date(panel.startsAt.getTime() - (2 + Math.floor(roll * 10)) * 86_400_000);
@@ -68,7 +71,7 @@ export async function seedAttendance(db: Db): Promise<void> {
         }
         if (!met) continue;
         // Some who said they would come did not; some who never answered turned up anyway.
-        const noShow = answer !== 'apologies' && chance(panel.id, agency.id, 6) < (patchy ? 0.3 : 0.05);
+        const noShow = answer !== 'apologies' && chance(panel.id, agency.id, 6) < (patchy ? 0.3 : 0.03);
         const status: RegisterStatus = answer === 'apologies' ? 'apologies' : noShow || silent ? 'absent' : online ? 'online' : chance(panel.id, agency.id, 7) < 0.1 ? 'late' : 'present';
         const present = status !== 'absent' && status !== 'apologies';
         await trx
