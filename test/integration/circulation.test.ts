@@ -77,6 +77,7 @@ describe('once approved', () => {
     ['several addresses in one field', async () => ({ addEmail: 'police@example.org, lpft@example.org' }), 'addEmail', 'Enter one email address only'],
     ['an address outside the invited agencies', async () => ({ addEmail: 'council@example.org' }), 'addEmail', 'Enter the email address of a user of one of the invited agencies'],
     ['nobody', async () => ({}), 'recipients', 'Choose at least one recipient'],
+    ['a version that was never approved', async () => ({ version: '9', recipients: [String(await userId(DEMO.police))] }), 'version', 'Choose the approved version to circulate'],
   ])('when the recipients include %s, then the field says so and nothing is sent', async (_name, fields, field, message) => {
     const before = await outboxCount();
     const extra = await fields();

@@ -80,6 +80,17 @@ describe('draft minutes', () => {
     expect(await audits(p.panelId, 'minutes.viewed')).toContainEqual(expect.objectContaining({ outcome: 'success' }));
   });
 
+  test('when the chair downloads the draft, then it is printed from the record with the marking, and not for a panel still in progress', async () => {
+    const { res, body } = await pdfOf(chair, `/panels/${p.panelId}/minutes.pdf`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const { pages } = await readPdf(body);
+    expect(pages[0]).toContain('OFFICIAL-SENSITIVE');
+    expect(pages.join('\n')).toContain('Joint visit to the victim');
+    const open = await recordedPanel(ctx, { status: 'in-progress', startsAt: '2026-11-24T10:00:00Z' });
+    expect((await chair.get(`/panels/${open.panelId}/minutes.pdf`)).status).toBe(404);
+  });
+
   test('when a representative or an uninvited agency asks for minutes not yet approved, then it is not found and audited', async () => {
     expect((await police.get(`/panels/${p.panelId}/minutes`)).status).toBe(404);
     expect((await council.get(`/panels/${p.panelId}/minutes`)).status).toBe(404);
