@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { DateTime } from 'luxon';
 import type { Services } from '../services';
 import type { AttendanceAnswer } from '../db/schema';
 import { actorOf, currentUser, flash } from '../http/context';
@@ -7,6 +8,8 @@ import { flattenValues, formState, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { requireVisiblePanel } from '../panels/panel-access';
 import { recordAudit } from '../audit/audit';
+import { ZONE } from '../views/dates';
+import { checkDate, dateParts, datePartsOf } from '../referrals/form-rows';
 import { ANSWER_NAMES, answerFormValues, MODE_NAMES, readAnswer, readClinicians } from './attendance-form';
 import { missingForQuorum } from './quorum';
 import type { AgencyAttendanceRow } from './attendance.service';
@@ -42,6 +45,8 @@ export function attendanceRoutes(services: Services): RouteDef[] {
   const { attendance, db } = services;
 
   interface PagePart {
+    /** A refused "information received" date: the agency it was for, and the form to show again. */
+    information?: { agencyId: number; form: FormState };
     answerForm?: FormState;
     clinicianForm?: FormState;
     conflict?: string;
@@ -58,7 +63,15 @@ export function attendanceRoutes(services: Services): RouteDef[] {
       res.status(part.status ?? 200).render('attendance/panel-table', {
         ...common,
         title: `Attendance: ${panel.districtName} panel`,
-        rows: rows.map((r) => ({ ...r, summary: answerSummary(r), research: researchSummary(r), quorumMissing: missing.has(r.agencyId) })),
+        rows: rows.map((r) => ({
+          ...r,
+          summary: answerSummary(r),
+          research: researchSummary(r),
+          quorumMissing: missing.has(r.agencyId),
+          receivedName: `received-${r.agencyId}`,
+          infoForm: part.information?.agencyId === r.agencyId ? part.information.form : formState(flattenValues({ [`received-${r.agencyId}`]: datePartsOf(r.informationReceivedOn) })),
+        })),
+        form: part.information?.form ?? formState(),
         quorumMissing: missing.size,
         quorumMissingNames: rows.filter((r) => missing.has(r.agencyId)).map((r) => r.shortName),
         answeredCount: rows.filter((r) => r.answer).length,
@@ -171,6 +184,23 @@ export function attendanceRoutes(services: Services): RouteDef[] {
         sent.agencies === 0 ? 'important' : 'success',
       );
       res.redirect(303, `/panels/${panelId}/attendance`);
+    }),
+
+    post('/panels/:id/attendance/information', ADMIN_OR_CHAIR, async (req, res) => {
+      const panelId = idParam(req.params.id);
+      await attendance.panelOrThrow(panelId);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const agencyId = idParam(body.agencyId);
+      const name = `received-${agencyId}`;
+      const today = DateTime.fromJSDate(services.clock.now()).setZone(ZONE).toISODate() as string;
+      const checked = checkDate(dateParts(body[name]), 'the date the information was received', { earliest: '2000-01-01', latest: today });
+      if ('error' in checked) {
+        return renderPanelPage(req, res, panelId, { information: { agencyId, form: formState(flattenValues(body), { [name]: checked.error }) }, status: 400 });
+      }
+      const receivedOn = 'value' in checked ? checked.value : null;
+      await attendance.recordInformationReceived(actorOf(req), panelId, agencyId, receivedOn);
+      flash(req, receivedOn ? 'Date information was received saved' : 'Date information was received cleared');
+      res.redirect(303, `/panels/${panelId}/attendance#agency-${agencyId}`);
     }),
 
     get('/attend/:token', 'public', async (req, res) => {

@@ -232,6 +232,25 @@ export function attendanceService(db: Db, clock: Clock, baseUrl: string, pokeMai
       });
     },
 
+    /** The chair records the day an agency that sent apologies delivered its information (null clears it). */
+    async recordInformationReceived(actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) {
+      await db.transaction().execute(async (trx) => {
+        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
+        if (!panel) throw new NotFoundError();
+        if (panel.status === 'cancelled') throw new AnswersClosedError();
+        const updated = await trx
+          .updateTable('attendanceResponses')
+          .set({ informationReceivedOn: receivedOn, version: sql<number>`version + 1` })
+          .where('panelId', '=', panelId)
+          .where('agencyId', '=', agencyId)
+          .where('answer', '=', 'apologies')
+          .returning('id')
+          .executeTakeFirst();
+        if (!updated) throw new NotFoundError();
+        await recordAudit(trx, actor, { action: 'attendance.information', entityType: 'panel', entityId: panelId, details: { agencyId, receivedOn } });
+      });
+    },
+
     /** Sends a reminder now to the named agencies, or to every required agency that has not confirmed. */
     async remindNow(actor: Actor, panelId: number, agencyId: number | null) {
       const panel = await panelOrThrow(panelId);

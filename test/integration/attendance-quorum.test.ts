@@ -139,3 +139,29 @@ describe('automatic reminders', () => {
     expect(await reminders(cancelled)).toHaveLength(0);
   });
 });
+
+describe('information sent with apologies', () => {
+  test('when the chair records the day the information arrived, then it is kept and audited; a wrong or future date is refused by its field', async () => {
+    const panelId = await makePanel(ctx, { startsAt: '2026-06-15T09:00:00Z', agencies: ['LPFT', 'Police'] });
+    ctx.clock.set('2026-06-05T09:00:00Z');
+    await answer(panelId, DEMO.lpft, { answer: 'apologies', apologyReason: 'Clinic', informationInAdvance: 'yes' });
+    const chair = await signIn(ctx, DEMO.chair);
+    const lpft = await agencyId(ctx, 'LPFT');
+    const name = `received-${lpft}`;
+    const future = await postForm(chair, `/panels/${panelId}/attendance/information`, { agencyId: String(lpft), [`${name}[day]`]: '7', [`${name}[month]`]: '6', [`${name}[year]`]: '2026' });
+    expect(future.status).toBe(400);
+    expect(future.text).toContain('The date the information was received must be today or in the past');
+    expect(future.text).toContain(`id="${name}-day" name="${name}[day]" type="text" inputmode="numeric" value="7"`);
+    const bad = await postForm(chair, `/panels/${panelId}/attendance/information`, { agencyId: String(lpft), [`${name}[day]`]: '31', [`${name}[month]`]: '2', [`${name}[year]`]: '2026' });
+    expect(bad.text).toContain('must be a real date');
+    expect((await ctx.db.selectFrom('attendanceResponses').select('informationReceivedOn').where('panelId', '=', panelId).executeTakeFirstOrThrow()).informationReceivedOn).toBeNull();
+    const ok = await postForm(chair, `/panels/${panelId}/attendance/information`, { agencyId: String(lpft), [`${name}[day]`]: '4', [`${name}[month]`]: '6', [`${name}[year]`]: '2026' });
+    expect(ok.status).toBe(303);
+    expect((await ctx.db.selectFrom('attendanceResponses').select('informationReceivedOn').where('panelId', '=', panelId).executeTakeFirstOrThrow()).informationReceivedOn).toBe('2026-06-04');
+    expect((await auditOf(ctx, 'attendance.information', panelId))[0].details).toEqual({ agencyId: lpft, receivedOn: '2026-06-04' });
+    // An agency that did not send apologies has nothing to record.
+    const police = await agencyId(ctx, 'Police');
+    expect((await postForm(chair, `/panels/${panelId}/attendance/information`, { agencyId: String(police) })).status).toBe(404);
+    expect((await postForm(chair, '/panels/999999/attendance/information', {})).status).toBe(404);
+  });
+});
