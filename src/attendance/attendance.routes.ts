@@ -82,6 +82,7 @@ export function attendanceRoutes(services: Services): RouteDef[] {
     const [own] = await attendance.agencyRows(panelId, user.agencyId);
     if (!own) throw new NotFoundError();
     const isSpoc = user.spocForAgencyId === user.agencyId;
+    const atMeeting = panel.status === 'in-progress' ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panelId) } : null;
     const clinicianItems = isSpoc ? await attendance.clinicianItems(panelId, user.agencyId) : [];
     const clinicianValues: Record<string, string> = {};
     for (const item of clinicianItems) {
@@ -97,6 +98,7 @@ export function attendanceRoutes(services: Services): RouteDef[] {
       conflict: part.conflict,
       answerItems: ANSWER_ITEMS,
       isSpoc,
+      atMeeting,
       clinicianItems: clinicianItems.map((i) => ({ ...i, attendingName: `items[item-${i.id}][attending]`, nameName: `items[item-${i.id}][name]` })),
     });
   }

@@ -6,6 +6,7 @@ import { idParam, StaleVersionError } from '../http/errors';
 import { checkbox, flattenValues, formState, optionalText, parseForm, requiredLongText, requiredText, versionField, type FormState } from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { z } from 'zod';
+import { requireVisiblePanel } from '../panels/panel-access';
 import { PRESENT_STATUSES, REGISTER_STATUSES, REGISTER_STATUS_NAMES, type RegisterLine, type RegisterRowInput } from './register.service';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -149,6 +150,15 @@ export function registerRoutes(services: Services): RouteDef[] {
       await register.addObserver(currentUser(req), actorOf(req), panelId, parsed.data);
       flash(req, 'Observer added');
       res.redirect(303, `/panels/${panelId}/register`);
+    }),
+
+    post('/panels/:id/register/self', 'signed-in', async (req, res) => {
+      const panelId = idParam(req.params.id);
+      await requireVisiblePanel(services.db, currentUser(req), actorOf(req), panelId, 'register.self');
+      const mode = (req.body as Record<string, unknown> | undefined)?.mode === 'online' ? 'online' : 'present';
+      await register.selfAgree(currentUser(req), actorOf(req), panelId, mode);
+      flash(req, 'You are on the register and have agreed to the confidentiality statement');
+      res.redirect(303, `/panels/${panelId}/attendance#confidentiality`);
     }),
 
     get('/admin/confidentiality', ADMIN, async (req, res) => {

@@ -239,6 +239,60 @@ export function registerService(db: Db, clock: Clock) {
       });
     },
 
+    /** The entry a signed-in attendee has on the register, matched by agency and name. */
+    async ownEntry(user: CurrentUser, panelId: number) {
+      return db
+        .selectFrom('registerEntries as e')
+        .leftJoin('confidentialityStatements as s', 's.id', 'e.confidentialityStatementId')
+        .select(['e.id', 'e.status', 'e.confidentialityAgreed', 'e.agreedAt', 's.version as statementVersion'])
+        .where('e.panelId', '=', panelId)
+        .where('e.agencyId', '=', user.agencyId)
+        .where(sql<boolean>`lower(e.person_name) = lower(${user.name})`)
+        .orderBy('e.id')
+        .executeTakeFirst();
+    },
+
+    /**
+     * An attendee signs themselves in to the meeting and agrees to the current statement: their line
+     * on the register is created, or marked present and agreed if the chair had already put them on it.
+     */
+    async selfAgree(user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') {
+      await db.transaction().execute(async (trx) => {
+        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
+        if (!panel) throw new NotFoundError();
+        if (panel.status !== 'in-progress') throw new RegisterClosedError();
+        const invited = await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).where('agencyId', '=', user.agencyId).executeTakeFirst();
+        if (!invited) throw new NotFoundError();
+        const statement = await currentConfidentialityStatement(trx);
+        const now = clock.now();
+        const existing = await trx
+          .selectFrom('registerEntries')
+          .select(['id', 'status', 'confidentialityAgreed'])
+          .where('panelId', '=', panelId)
+          .where('agencyId', '=', user.agencyId)
+          .where(sql<boolean>`lower(person_name) = lower(${user.name})`)
+          .orderBy('id')
+          .executeTakeFirst();
+        if (existing) {
+          await trx
+            .updateTable('registerEntries')
+            .set({
+              ...(PRESENT_STATUSES.includes(existing.status) ? {} : { status }),
+              ...(existing.confidentialityAgreed ? {} : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }),
+              version: sql<number>`version + 1`,
+            })
+            .where('id', '=', existing.id)
+            .execute();
+        } else {
+          await trx
+            .insertInto('registerEntries')
+            .values({ panelId, agencyId: user.agencyId, personName: user.name, status, confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now, recordedBy: user.id })
+            .execute();
+        }
+        await recordAudit(trx, actor, { action: 'register.self', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, status, statementVersion: statement.version } });
+      });
+    },
+
     /** A new version of the confidentiality statement; entries keep the version they agreed to. */
     async newStatement(user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) {
       return db.transaction().execute(async (trx) => {

@@ -173,3 +173,32 @@ describe('the register on the day', () => {
     expect((await chair.get('/panels/999999/register')).status).toBe(404);
   });
 });
+
+describe('attendees agreeing for themselves', () => {
+  test('when a signed-in attendee signs in to an in-progress panel, then they are on the register having agreed to the current version; before the panel starts they cannot', async () => {
+    const panelId = await makePanel(ctx, { startsAt: '2026-06-10T09:00:00Z', agencies: ['Police', 'LPFT'] });
+    const police = await signIn(ctx, DEMO.police);
+    expect((await police.get(`/panels/${panelId}/attendance`)).text).not.toContain('I am here in person and agree');
+    expect((await postForm(police, `/panels/${panelId}/register/self`, { mode: 'present' })).status).toBe(409);
+    await setStatus(ctx, panelId, 'in-progress');
+    // The chair had already put them down as absent.
+    const chair = await signIn(ctx, DEMO.chair);
+    await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: String(await agencyId(ctx, 'Police')), personName: 'pc jordan ellis', status: 'absent' }] });
+    const page = await police.get(`/panels/${panelId}/attendance`);
+    expect(page.text).toContain('I am here in person and agree');
+    expect((await postForm(police, `/panels/${panelId}/register/self`, { mode: 'online' })).status).toBe(303);
+    const saved = await entries(panelId);
+    expect(saved).toHaveLength(1);
+    expect(saved[0]).toMatchObject({ status: 'online', confidentialityAgreed: true });
+    expect((await police.get(`/panels/${panelId}/attendance`)).text).toMatch(/You agreed to version \d+ of the confidentiality statement/);
+    const lpft = await signIn(ctx, DEMO.lpft);
+    expect((await postForm(lpft, `/panels/${panelId}/register/self`, { mode: 'present' })).status).toBe(303);
+    expect((await entries(panelId)).map((e) => [e.personName, e.status, e.agencyId])).toEqual([
+      ['pc jordan ellis', 'online', await agencyId(ctx, 'Police')],
+      ['Priya Shah', 'present', await agencyId(ctx, 'LPFT')],
+    ]);
+    const housing = await signIn(ctx, DEMO.housing);
+    expect((await postForm(housing, `/panels/${panelId}/register/self`, { mode: 'present' })).status).toBe(404);
+    expect((await auditOf(ctx, 'register.self', panelId)).map((a) => a.outcome)).toEqual(['success', 'success', 'denied']);
+  });
+});
