@@ -30,11 +30,25 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  // Keep the start of the output (start-up messages) and its most recent part, not all of it.
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 400_000) out = out.slice(0, 100_000) + out.slice(-200_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
-  while (!out.includes('listening on')) {
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const listening = async () => {
+    if (out.includes('listening on')) return true;
+    try {
+      return (await fetch(`${baseUrl}/ping`)).ok;
+    } catch {
+      return false;
+    }
+  };
+  while (!(await listening())) {
     if (child.exitCode !== null) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -42,7 +56,7 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { child, output: () => out, baseUrl: `http://127.0.0.1:${port}`, exited };
+  return { child, output: () => out, baseUrl, exited };
 }
 
 /** Fails with the process's own output when it is not running: the likeliest explanation of a failure. */

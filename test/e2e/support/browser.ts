@@ -1,0 +1,148 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import os from 'node:os';
+import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
+import { findChromium } from '../../../src/pdf/chromium';
+import { ARTIFACTS } from '../../support/paths';
+
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+export const SCREENSHOTS = path.join(ARTIFACTS, 'e2e');
+
+export interface AxeViolation {
+  page: string;
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** A real headless Chromium driving the real server, one browser context (cookie jar) per person. */
+export class Journey {
+  private browser!: Browser;
+  private profile = mkdtempSync(path.join(os.tmpdir(), 'asbrac-e2e-'));
+  private shot = 0;
+  readonly violations: AxeViolation[] = [];
+  readonly visited = new Set<string>();
+
+  constructor(readonly baseUrl: string) {}
+
+  async start(): Promise<void> {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    // Unlike the PDF renderer's locked-down browser, this one is a person's: it must reach the app.
+    this.browser = await puppeteer.launch({
+      executablePath: findChromium(process.env.CHROMIUM_PATH),
+      headless: true,
+      userDataDir: this.profile,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.browser?.close();
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+
+  /** Signs in through the sign-in page, as a person would, in a context of its own. */
+  async signIn(email: string, password = 'demo-password'): Promise<Page> {
+    const context: BrowserContext = await this.browser.createBrowserContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await page.setViewport({ width: 1280, height: 900 });
+    await this.goto(page, '/login');
+    await page.locator('::-p-aria(Email address)').fill(email);
+    await page.locator('::-p-aria(Password)').fill(password);
+    await this.click(page, 'Sign in');
+    return page;
+  }
+
+  async goto(page: Page, url: string): Promise<void> {
+    const res = await page.goto(new URL(url, this.baseUrl).toString(), { waitUntil: 'load' });
+    if (!res || res.status() >= 400) throw new Error(`${url} answered ${res?.status()}`);
+  }
+
+  /** Clicks a button or link by its accessible name and waits for the next page. */
+  async click(page: Page, name: string): Promise<void> {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`::-p-aria(${name})`).click()]);
+  }
+
+  async fill(page: Page, label: string, value: string): Promise<void> {
+    await page.locator(`::-p-aria(${label})`).fill(value);
+  }
+
+  async choose(page: Page, label: string): Promise<void> {
+    await page.locator(`::-p-aria(${label})`).click();
+  }
+
+  async select(page: Page, label: string, optionText: string): Promise<void> {
+    const handle = await page.locator(`::-p-aria(${label})`).waitHandle();
+    const value = await handle.evaluate((el, text) => {
+      const select = el as HTMLSelectElement;
+      const option = Array.from(select.options).find((o) => o.text.trim() === text);
+      return option?.value;
+    }, optionText);
+    if (value === undefined) throw new Error(`no option "${optionText}" in "${label}"`);
+    await handle.select(value);
+  }
+
+  /** Chooses a radio or checkbox by its label within the fieldset with this legend (starting with it). */
+  async chooseIn(page: Page, legend: string, label: string): Promise<void> {
+    const id = await page.evaluate(
+      (legendText, labelText) => {
+        const fieldset = Array.from(document.querySelectorAll('fieldset')).find((f) => f.querySelector('legend')?.textContent?.trim().startsWith(legendText));
+        const el = Array.from(fieldset?.querySelectorAll('label') ?? []).find((l) => l.textContent?.trim() === labelText);
+        return el?.getAttribute('for') ?? null;
+      },
+      legend,
+      label,
+    );
+    if (!id) throw new Error(`no choice "${label}" under "${legend}"`);
+    await page.locator(`[id="${id}"]`).click();
+  }
+
+  /** Fills a GOV.UK date input found by its legend (the n-th such fieldset, from 0). */
+  async fillDate(page: Page, legend: string, date: { day: string; month: string; year: string }, nth = 0): Promise<void> {
+    const ids = await page.evaluate(
+      (legendText, index) => {
+        const fieldsets = Array.from(document.querySelectorAll('fieldset')).filter((f) => f.querySelector('legend')?.textContent?.trim() === legendText);
+        const fieldset = fieldsets[index];
+        if (!fieldset) return null;
+        const byLabel = (text: string) => {
+          const label = Array.from(fieldset.querySelectorAll('label')).find((l) => l.textContent?.trim() === text);
+          return label?.getAttribute('for') ?? null;
+        };
+        return { day: byLabel('Day'), month: byLabel('Month'), year: byLabel('Year') };
+      },
+      legend,
+      nth,
+    );
+    if (!ids?.day || !ids.month || !ids.year) throw new Error(`no date input "${legend}"`);
+    await page.locator(`[id="${ids.day}"]`).fill(date.day);
+    await page.locator(`[id="${ids.month}"]`).fill(date.month);
+    await page.locator(`[id="${ids.year}"]`).fill(date.year);
+  }
+
+  async text(page: Page): Promise<string> {
+    return page.evaluate(() => document.body.innerText);
+  }
+
+  /**
+   * Keeps a screenshot of the page as an artifact and checks it with axe-core: serious and critical
+   * violations are collected and fail the journey at the end.
+   */
+  async check(page: Page, name: string): Promise<void> {
+    this.shot += 1;
+    const file = path.join(SCREENSHOTS, `${String(this.shot).padStart(2, '0')}-${name}.png`);
+    await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+    this.visited.add(new URL(page.url()).pathname);
+    // Runtime evaluation is not subject to the page's CSP, so axe needs no inline script.
+    await page.evaluate(AXE_SOURCE);
+    const results = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as {
+      violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
+    };
+    for (const v of results.violations) {
+      if (v.impact === 'serious' || v.impact === 'critical') {
+        this.violations.push({ page: name, id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) });
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { freePort, startAppProcess, type AppProcess } from '../../support/process';
+import { testDbPrefix } from '../../support/paths';
+import { startSmtpServer, type TestSmtpServer } from '../../support/smtp';
+
+export interface RunningApp {
+  app: AppProcess;
+  smtp: TestSmtpServer;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The real server with demo data, as `npm start` runs it: on a new PostgreSQL database when
+ * TEST_DATABASE_URL is set (as in CI), otherwise on a new embedded database; mail goes to a real
+ * SMTP server in the test process.
+ */
+export async function startRealApp(): Promise<RunningApp> {
+  const smtp = await startSmtpServer();
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-e2e-data-'));
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), BASE_URL: baseUrl, SMTP_URL: smtp.url, SEED_DEMO_DATA: 'true', LOG_LEVEL: 'warn' };
+  let dropDatabase = async () => undefined as void;
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database "${name}"`);
+    await admin.end();
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`drop database if exists "${name}" with (force)`);
+      await c.end();
+    };
+  }
+  const app = await startAppProcess({ ...env, LOG_LEVEL: 'info' }, 120000);
+  if (app.child.exitCode !== null) throw new Error(`the app did not start:\n${app.output()}`);
+  return {
+    app,
+    smtp,
+    baseUrl,
+    async stop() {
+      if (app.child.exitCode === null) {
+        app.child.kill('SIGTERM');
+        await app.exited;
+      }
+      await smtp.close();
+      await dropDatabase();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
