@@ -5,6 +5,7 @@ import { createApp } from './app';
 import { systemClock } from './clock';
 import { seedDemoData } from './seed/seed';
 import { pruneSessions } from './auth/session-store';
+import { startJobs, stopJobs } from './jobs/all-jobs';
 
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   });
   server.keepAliveTimeout = 5000;
   services.mailWorker.start();
+  startJobs(services);
   const pruner = setInterval(() => {
     pruneSessions(services.db, systemClock).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'session prune failed'));
   }, 10 * 60 * 1000);
@@ -38,6 +40,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => server.closeAllConnections(), 20000);
     force.unref();
     await closed;
+    await stopJobs();
     await services.mailWorker.stop();
     services.mailTransport.close();
     await services.shutdown();

@@ -30,13 +30,16 @@ export function startJobs(services: Services): void {
     };
     const timer = setInterval(tick, job.everyMinutes * 60_000);
     timer.unref();
-    timers.push(timer);
+    // A first run soon after start, so a restart never delays a due reminder by a whole period.
+    const first = setTimeout(tick, 30_000);
+    first.unref();
+    timers.push(timer, first);
   }
 }
 
 /** Stops the timers and waits for the runs in flight. */
 export async function stopJobs(): Promise<void> {
-  for (const t of timers.splice(0)) clearInterval(t);
+  for (const t of timers.splice(0)) clearTimeout(t);
   await Promise.allSettled([...running]);
 }
 
