@@ -44,7 +44,9 @@ export function readRegister(body: unknown): { rows: RegisterRowInput[]; errors:
       errors[name('status')] = 'Select how this person attended';
       return;
     }
-    const n = personName.safeParse(s(raw.personName));
+    // Someone absent or sending apologies may be unknown by name: the agency's line is enough.
+    const unnamedAllowed = status === 'absent' || status === 'apologies';
+    const n = unnamedAllowed && s(raw.personName).trim() === '' ? ({ success: true, data: '' } as const) : personName.safeParse(s(raw.personName));
     if (!n.success) errors[name('personName')] = n.error.issues[0].message;
     const role = personRole.safeParse(s(raw.role));
     if (!role.success) errors[name('role')] = role.error.issues[0].message;

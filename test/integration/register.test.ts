@@ -27,8 +27,10 @@ async function panelWithAnswers() {
 /** The register's lines as the page posts them back: hidden fields and the values shown. */
 function linesOf(html: string): Record<string, string>[] {
   const rows: Record<string, string>[] = [];
-  for (const m of html.matchAll(/name="rows\[(\d+)\]\[(\w+)\]"[^>]*?(?:value="([^"]*)")?>/g)) {
-    const [, i, field, value] = m;
+  for (const m of html.matchAll(/name="rows\[(\d+)\]\[(\w+)\]"([^>]*)>/g)) {
+    const [, i, field, rest] = m;
+    if (rest.includes('type="checkbox"') && !rest.includes(' checked')) continue;
+    const value = /value="([^"]*)"/.exec(rest)?.[1];
     rows[Number(i)] ??= {};
     rows[Number(i)][field] = (value ?? '').replace(/&#x27;/g, "'");
   }
@@ -67,6 +69,13 @@ describe('the register on the day', () => {
     expect(page.text).toContain('Not yet recorded: Adult Care, LPFT, Police');
     expect(page.text).toContain('Confidentiality statement (version 1)');
     expect(await registerCompleteness(ctx.db, panelId)).toHaveLength(3);
+    // Saved as offered, with the agency that sent apologies left unnamed: only lines with a status are recorded.
+    const res = await post(chair, `/panels/${panelId}/register`, { rows: lines.map((l) => ({ ...l, status: l.agencyId === lpft ? 'apologies' : l.status })) });
+    expect(res.status).toBe(303);
+    expect((await entries(panelId)).map((e) => [e.agencyId, e.personName, e.status])).toEqual([[Number(lpft), '', 'apologies']]);
+    expect((await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: adult, personName: '', status: 'present' }] })).text).toContain('Enter the name');
+    await setStatus(ctx, panelId, 'concluded');
+    expect((await chair.get(`/panels/${panelId}/register`)).text).toContain('Not named');
   });
 
   test('when the chair records attendance with confidentiality ticked, then entries keep the statement version; late and left early need a time', async () => {
