@@ -13,7 +13,6 @@ import { checkDate, dateParts, datePartsOf } from '../referrals/form-rows';
 import { ANSWER_NAMES, answerFormValues, MODE_NAMES, readAnswer, readClinicians } from './attendance-form';
 import { missingForQuorum } from './quorum';
 import type { AgencyAttendanceRow } from './attendance.service';
-import './attendance.jobs';
 
 const PANEL_STATUS_NAMES: Record<string, string> = {
   scheduled: 'Scheduled',

@@ -1,7 +1,7 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
 import { sendAttendanceReminders } from '../../src/attendance/attendance.service';
-import { registeredJobs } from '../../src/jobs/scheduler';
+import { registeredJobs } from '../../src/jobs/all-jobs';
 import { agencyId, auditOf, makePanel, setStatus } from './attendance-builders';
 import { makeReferral } from './referrals-builders';
 
