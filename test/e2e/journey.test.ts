@@ -13,7 +13,13 @@ beforeAll(async () => {
   journey = new Journey(running.baseUrl);
   await journey.start();
 }, 180000);
+afterEach(() => {
+  const state = expect.getState();
+  if (state.assertionCalls > 0 && running) lastOutput = running.app.output().slice(-4000);
+});
+let lastOutput = '';
 afterAll(async () => {
+  if (process.env.E2E_DEBUG) console.log(lastOutput);
   await journey?.close();
   await running?.stop();
 });
@@ -71,7 +77,7 @@ test('a council officer refers a case with a risk assessment, and the co-ordinat
   const check = await journey.text(council);
   expect(check).toMatch(/high risk/i);
   await journey.check(council, 'referral-check');
-  await journey.click(council, 'Submit referral');
+  await journey.click(council, 'Submit the referral');
   const submitted = await journey.text(council);
   referenceNumber = /ASB-\d{4}-\d{4}/.exec(submitted)?.[0] ?? '';
   expect(referenceNumber).not.toBe('');
@@ -80,7 +86,7 @@ test('a council officer refers a case with a risk assessment, and the co-ordinat
   const admin = await journey.signIn('admin@example.org');
   await journey.goto(admin, '/referrals?status=submitted');
   await journey.check(admin, 'screening-queue');
-  await journey.click(admin, referenceNumber);
+  await journey.follow(admin, referenceNumber);
   await journey.check(admin, 'referral-record');
   expect(await journey.text(admin)).toContain('Margaret Ellingham');
 });

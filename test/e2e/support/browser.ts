@@ -52,6 +52,7 @@ export class Journey {
     await page.locator('::-p-aria(Email address)').fill(email);
     await page.locator('::-p-aria(Password)').fill(password);
     await this.click(page, 'Sign in');
+    if (new URL(page.url()).pathname === '/login') throw new Error(`sign-in as ${email} did not succeed:\n${(await this.text(page)).slice(0, 600)}`);
     return page;
   }
 
@@ -63,6 +64,11 @@ export class Journey {
   /** Clicks a button or link by its accessible name and waits for the next page. */
   async click(page: Page, name: string): Promise<void> {
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`::-p-aria(${name})`).click()]);
+  }
+
+  /** Follows the link whose text contains `text` (a reference number in a table, say). */
+  async follow(page: Page, text: string): Promise<void> {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`a::-p-text(${text})`).click()]);
   }
 
   async fill(page: Page, label: string, value: string): Promise<void> {
