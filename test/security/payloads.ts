@@ -134,7 +134,7 @@ export function readForm(html: string, action?: string): FormFields {
 }
 
 /** Posts a form body already flattened to control names. */
-export function postFields(agent: Agent & { csrf: string }, url: string, values: Record<string, string | string[]>): Promise<Response> {
+export function postFields(agent: Agent & { csrf: string }, url: string, values: Record<string, string | string[]> = {}): Promise<Response> {
   const params = new URLSearchParams();
   params.append('_csrf', agent.csrf);
   for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
