@@ -7,6 +7,7 @@ import { checkbox, flattenValues, formState, optionalText, parseForm, requiredLo
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { z } from 'zod';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { recordAudit } from '../audit/audit';
 import { PRESENT_STATUSES, REGISTER_STATUSES, REGISTER_STATUS_NAMES, type RegisterLine, type RegisterRowInput } from './register.service';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -109,6 +110,7 @@ export function registerRoutes(services: Services): RouteDef[] {
     get('/panels/:id/register', ADMIN_OR_CHAIR, async (req, res) => {
       const panelId = idParam(req.params.id);
       await register.panelOrThrow(panelId);
+      await recordAudit(services.db, actorOf(req), { action: 'register.view', entityType: 'panel', entityId: panelId });
       await renderRegister(req, res, panelId);
     }),
 
