@@ -40,6 +40,17 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     select pn.panel_id, (n % 15) + 1, case when n % 3 = 0 then 'review' else 'new' end, nb.referral_id, 15, n % 5 = 0
     from numbered nb join panels_numbered pn on pn.district_id = nb.district_id and pn.k = nb.n / 15
     where nb.n < 15 * ${months}`.execute(db);
+  // The published version of each agenda, as publishing would have frozen it.
+  await sql`
+    insert into agenda_versions (panel_id, version, published_at, items, changes)
+    select p.id, 1, p.starts_at - interval '10 days',
+           coalesce(jsonb_agg(jsonb_build_object('key', 'case:' || ai.referral_id, 'label', r.reference, 'kind', ai.kind, 'position', ai.position,
+                                                 'startsAt', '10:00', 'minutes', ai.minutes_allotted, 'referralId', ai.referral_id,
+                                                 'reference', r.reference, 'title', null, 'presentingAgency', null) order by ai.position)
+                    filter (where ai.id is not null), '[]'::jsonb),
+           '[]'::jsonb
+    from panels p left join agenda_items ai on ai.panel_id = p.id left join referrals r on r.id = ai.referral_id
+    group by p.id`.execute(db);
   await sql`
     insert into meeting_records (agenda_item_id, discussion, risk_level, decision, next_review_on, discussed)
     select ai.id, 'Synthetic discussion of the case.', 'high', 'review', (p.starts_at + interval '1 month')::date, true
