@@ -66,6 +66,48 @@ export class Journey {
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`::-p-aria(${name})`).click()]);
   }
 
+  /** Presses the button with this accessible name (not a heading of the same words) and waits for the next page. */
+  async press(page: Page, name: string): Promise<void> {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`::-p-aria([name="${name}"][role="button"])`).click()]);
+  }
+
+  /** Fills the text field whose label reads exactly `label` (where the same words also name other elements). */
+  async fillLabelled(page: Page, label: string, value: string): Promise<void> {
+    const id = await page.evaluate((text) => Array.from(document.querySelectorAll('label')).find((l) => l.textContent?.trim() === text)?.getAttribute('for') ?? null, label);
+    if (!id) throw new Error(`no field labelled "${label}"`);
+    await page.locator(`[id="${id}"]`).fill(value);
+  }
+
+  /**
+   * Presses Tab until the focused element answers `isTarget` (by its accessible text), as a person
+   * using only a keyboard would; fails after `limit` presses.
+   */
+  async tabTo(page: Page, describe: string, isTarget: (el: { tag: string; text: string; id: string; name: string }) => boolean, limit = 250): Promise<void> {
+    for (let i = 0; i < limit; i += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement | null;
+        return { tag: el?.tagName.toLowerCase() ?? '', text: (el?.innerText || el?.textContent || '').replace(/\s+/g, ' ').trim(), id: el?.id ?? '', name: el?.getAttribute('name') ?? '' };
+      });
+      if (isTarget(focused)) return;
+    }
+    throw new Error(`Tab never reached ${describe}`);
+  }
+
+  /** Presses a key on the focused element and waits for the page it submits to. */
+  async keyToNavigate(page: Page, key: 'Enter' | 'Space'): Promise<void> {
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);
+  }
+
+  /** A fresh browser context with no session, as someone opening a link from their e-mail. */
+  async anonymous(): Promise<Page> {
+    const context: BrowserContext = await this.browser.createBrowserContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await page.setViewport({ width: 1280, height: 900 });
+    return page;
+  }
+
   /** Follows the link whose text contains `text` (a reference number in a table, say). */
   async follow(page: Page, text: string): Promise<void> {
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`a::-p-text(${text})`).click()]);
@@ -80,10 +122,12 @@ export class Journey {
   }
 
   async select(page: Page, label: string, optionText: string): Promise<void> {
-    const handle = await page.locator(`::-p-aria(${label})`).waitHandle();
+    const handle = await page.locator(`::-p-aria([name="${label}"][role="combobox"])`).waitHandle();
     const value = await handle.evaluate((el, text) => {
       const select = el as HTMLSelectElement;
-      const option = Array.from(select.options).find((o) => o.text.trim() === text);
+      const options = Array.from(select.options);
+      // The option reading exactly `text`, else the one it begins (a reference followed by its details, say).
+      const option = options.find((o) => o.text.trim() === text) ?? options.find((o) => o.text.trim().startsWith(`${text} `));
       return option?.value;
     }, optionText);
     if (value === undefined) throw new Error(`no option "${optionText}" in "${label}"`);
@@ -145,6 +189,17 @@ export class Journey {
     const results = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as {
       violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
     };
+    // axe does not notice a label whose `for` names an id that an earlier element also has (the
+    // field then has no label in the browser): check that each label reaches a form field.
+    const strayLabels = await page.$$eval('label[for]', (labels) =>
+      labels
+        .filter((l) => {
+          const target = document.getElementById(l.getAttribute('for') ?? '');
+          return !target || !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) || document.querySelectorAll(`[id="${CSS.escape(target.id)}"]`).length > 1;
+        })
+        .map((l) => `label[for="${l.getAttribute('for')}"]`),
+    );
+    if (strayLabels.length) this.violations.push({ page: name, id: 'label-target', impact: 'serious', help: 'Each label must name the id of one form field', targets: strayLabels });
     for (const v of results.violations) {
       if (v.impact === 'serious' || v.impact === 'critical') {
         this.violations.push({ page: name, id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) });
