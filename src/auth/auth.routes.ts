@@ -35,6 +35,14 @@ function regenerate(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
 }
 
+/**
+ * Stores the session now. Left to itself, express-session sends a redirect's headers before the
+ * session row is written, so the browser can ask for the next page before it is signed in.
+ */
+function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
+}
+
 export function authRoutes(services: Services): RouteDef[] {
   const { auth } = services;
   const signInPage = (form = formState(), message?: string) => ({ title: 'Sign in', form, message });
@@ -66,6 +74,7 @@ export function authRoutes(services: Services): RouteDef[] {
       req.session.userId = result.userId;
       req.session.signedInAt = services.clock.now().getTime();
       csrfToken(req);
+      await saveSession(req);
       res.redirect(303, returnTo);
     }),
 
