@@ -146,6 +146,20 @@ function errorHandler(services: Services): ErrorRequestHandler {
   };
 }
 
+/**
+ * After a form post, the session (the sign-in, a flash message) must be stored before the browser
+ * follows the redirect: express-session may send a redirect's headers before its row is written.
+ */
+const saveSessionBeforeRedirect: express.RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD') return next();
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session) return redirect(...args);
+    req.session.save((err) => (err ? next(err) : redirect(...args)));
+  }) as typeof res.redirect;
+  next();
+};
+
 export interface AppOptions {
   /** Extra routes (tests); they are declared like every other route. */
   extraRoutes?: RouteDef[];
@@ -163,6 +177,7 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(noStore);
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
   setUpSession(app, services);
+  app.use(saveSessionBeforeRedirect);
   app.use(loadCurrentUser(services.db, services.clock));
   app.use(csrfProtection(services.config.baseUrl));
   app.use((req, res, next) => {
