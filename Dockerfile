@@ -9,7 +9,8 @@ ENV NODE_ENV=production \
     PUPPETEER_SKIP_DOWNLOAD=true \
     CHROMIUM_PATH=/usr/bin/chromium \
     DATA_DIR=/app/data \
-    PORT=3000
+    PORT=3000 \
+    NODE_OPTIONS=--max-old-space-size=192
 
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -81,5 +81,7 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     .limit(1)
     .executeTakeFirstOrThrow();
   const referral = await db.selectFrom('referrals').select('id').where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirstOrThrow();
-  return { panelId: panel.id, referralId: referral.id, searchTerm: 'brumby' };
+  // A practitioner searches for a person by name.
+  const subject = await db.selectFrom('referralSubjects').select('fullName').where('referralId', '=', referral.id).executeTakeFirstOrThrow();
+  return { panelId: panel.id, referralId: referral.id, searchTerm: subject.fullName ?? 'Brumby' };
 }

@@ -31,6 +31,12 @@ export function kyselyOver(pool: pg.Pool): Db {
 function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (err) => logger?.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error'));
+  // The pool listens for errors only on idle clients. A connection lost while a client is checked
+  // out (between the statements of a transaction) would otherwise be an unhandled 'error' event
+  // that ends the process; with this listener the request in progress fails with a 503 instead.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost'));
+  });
 }
 
 export async function openPostgres(url: string, poolSize: number, logger?: Logger): Promise<DatabaseHandle> {

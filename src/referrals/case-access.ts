@@ -21,18 +21,21 @@ const GRANTS: Grant[] = [
   (eb, user) => eb('referrals.referringAgencyId', '=', user.agencyId),
   // An agency invited to a panel sees the cases on its agenda once the agenda is published, so it
   // can research them; a case taken off the agenda is no longer shown through that panel.
+  // (Administrators and chairs already see every shared case, so they skip this costlier test.)
   (eb, user) =>
-    eb.exists(
-      eb
-        .selectFrom('agendaItems')
-        .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
-        .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
-        .select('agendaItems.id')
-        .whereRef('agendaItems.referralId', '=', 'referrals.id')
-        .where('agendaItems.removedAt', 'is', null)
-        .where('panels.agendaVersion', '>', 0)
-        .where('panelInvitations.agencyId', '=', user.agencyId),
-    ),
+    user.role === 'administrator' || user.role === 'chair'
+      ? null
+      : eb.exists(
+          eb
+            .selectFrom('agendaItems')
+            .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
+            .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
+            .select('agendaItems.id')
+            .whereRef('agendaItems.referralId', '=', 'referrals.id')
+            .where('agendaItems.removedAt', 'is', null)
+            .where('panels.agendaVersion', '>', 0)
+            .where('panelInvitations.agencyId', '=', user.agencyId),
+        ),
 ];
 
 /**

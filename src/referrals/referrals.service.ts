@@ -476,8 +476,7 @@ export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail
     },
 
     async waitingForScreening(user: CurrentUser): Promise<number> {
-      const rows = await repo.countByStatus(db, visibleReferrals(user));
-      return Number(rows.find((r) => r.status === 'submitted')?.n ?? 0);
+      return repo.countWithStatus(db, visibleReferrals(user), 'submitted');
     },
 
     districts: () => repo.districtIds(db),

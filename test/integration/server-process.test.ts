@@ -62,3 +62,26 @@ describe('embedded mode', () => {
   });
 });
 
+
+describe('stopping under load', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-sigterm-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('when SIGTERM arrives with requests in flight, then every accepted request completes and the process exits 0', async () => {
+    const app = await start({ DATA_DIR: dir });
+    const cookie = await signInOverHttp(app.baseUrl, 'chair@example.org');
+    const requests = Array.from({ length: 30 }, () =>
+      fetch(`${app.baseUrl}/`, { headers: { cookie } }).then(
+        (r) => r.status,
+        () => 0,
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    app.child.kill('SIGTERM');
+    const statuses = await Promise.all(requests);
+    // A request the server accepted is answered in full; none fails half-way with a server error.
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 0)).toBe(true);
+    expect(await app.exited).toBe(0);
+  });
+});
