@@ -3,10 +3,9 @@ import { usingPostgres } from '../support/database';
 import { explainReferralQueries, seedSyntheticReferrals } from '../../bench/explain-referrals';
 
 // Query plans are PostgreSQL's: this runs against the server in TEST_DATABASE_URL (as CI does),
-// and is skipped on the embedded database, whose planner is not the one in production.
-const onPostgres = usingPostgres ? describe : describe.skip;
-
-onPostgres('the referral list at 100,000 referrals', () => {
+// and runs only against PostgreSQL (a *.pg.test.ts file), whose planner is the one in production.
+if (!usingPostgres) throw new Error('TEST_DATABASE_URL is required for this file');
+describe('the referral list at 100,000 referrals', () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await createTestContext();
