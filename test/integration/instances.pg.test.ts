@@ -2,8 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { testDbPrefix } from '../support/paths';
+import { createEmptyDatabase } from '../support/database';
 import { expectRunning, signInOverHttp, startAppProcess, type AppProcess } from '../support/process';
 
 // Runs only against PostgreSQL (TEST_DATABASE_URL), as CI does: see jest.config.js.
@@ -21,24 +20,12 @@ async function start(env: Record<string, string>) {
 const postgresUrl = process.env.TEST_DATABASE_URL;
 if (!postgresUrl) throw new Error('TEST_DATABASE_URL is required for this file');
 describe('PostgreSQL mode with two instances', () => {
-  const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
-  const dbUrl = () => {
-    const u = new URL(postgresUrl!);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
+  let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  const dbUrl = () => database.url;
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
+    database = await createEmptyDatabase(postgresUrl!);
   });
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  });
+  afterAll(() => database.drop());
 
   test('two instances starting at once migrate once and share sessions', async () => {
     const common = { DATABASE_URL: dbUrl(), SEED_DEMO_DATA: 'true', SESSION_SECRET: 'shared-secret-for-both-instances-0123456789' };

@@ -2,8 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { randomBytes } from 'node:crypto';
-import { testDbPrefix } from '../support/paths';
+import { createEmptyDatabase } from '../support/database';
 import { expectRunning, startAppProcess, type AppProcess } from '../support/process';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
 
@@ -21,25 +20,12 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
 if (!postgresUrl) throw new Error('TEST_DATABASE_URL is required for this file');
 
 describe('the outbox with two app processes on one PostgreSQL database', () => {
-  const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
-  const dbUrl = () => {
-    const u = new URL(postgresUrl!);
-    u.pathname = `/${name}`;
-    return u.toString();
-  };
-
+  let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
+  const dbUrl = () => database.url;
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
+    database = await createEmptyDatabase(postgresUrl!);
   });
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`drop database if exists "${name}" with (force)`);
-    await admin.end();
-  });
+  afterAll(() => database.drop());
 
   test('when 1,000 messages are queued and two processes send them, then each is delivered exactly once', async () => {
     smtp = await startSmtpServer();

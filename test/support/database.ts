@@ -52,3 +52,21 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
   const dump = new Blob([readFileSync(pgliteTemplate())]);
   return openEmbedded(undefined, undefined, dump);
 }
+
+/** A new, empty database on the PostgreSQL server of `adminUrl`, for a real app process to migrate. */
+export async function createEmptyDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
+  const run = async (statement: string) => {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(statement);
+    } finally {
+      await admin.end();
+    }
+  };
+  await run(`create database "${name}"`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: () => run(`drop database if exists "${name}" with (force)`) };
+}

@@ -1,10 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { freePort, startAppProcess, type AppProcess } from '../../support/process';
-import { testDbPrefix } from '../../support/paths';
+import { createEmptyDatabase } from '../../support/database';
 import { startSmtpServer, type TestSmtpServer } from '../../support/smtp';
 
 export interface RunningApp {
@@ -28,20 +26,9 @@ export async function startRealApp(): Promise<RunningApp> {
   let dropDatabase = async () => undefined as void;
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
-    const name = `${testDbPrefix()}${randomBytes(5).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    await admin.query(`create database "${name}"`);
-    await admin.end();
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.toString();
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`drop database if exists "${name}" with (force)`);
-      await c.end();
-    };
+    const database = await createEmptyDatabase(adminUrl);
+    env.DATABASE_URL = database.url;
+    dropDatabase = database.drop;
   }
   const app = await startAppProcess({ ...env, LOG_LEVEL: 'info' }, 120000);
   if (app.child.exitCode !== null) throw new Error(`the app did not start:\n${app.output()}`);
