@@ -177,7 +177,10 @@ describe('PdfRenderer', () => {
     await expect(r.render(longDocument(40), { timeoutMs: 1 })).rejects.toBeInstanceOf(PdfRenderTimeoutError);
     const pdf = await r.render(html('<p>After the timeout</p>'));
     expect((await readPdf(pdf)).pages.join('\n')).toContain('After the timeout');
-    expect(r.stats()).toMatchObject({ launches: 1, timeouts: 1, failures: 1, openPages: 1 });
+    expect(r.stats()).toMatchObject({ timeouts: 1, failures: 1, openPages: 1 });
+    // On a busy machine the abandoned page may not close in time, and the renderer then replaces
+    // its browser (a wedged page must not hold the pool): one launch, or two, never more.
+    expect(r.stats().launches).toBeLessThanOrEqual(2);
   });
 
   it('closes after the render in flight, once, and refuses renders afterwards', async () => {
