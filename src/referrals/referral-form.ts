@@ -442,6 +442,20 @@ export function validateReferral(raw: RawReferral, ctx: ValidationContext): Vali
   };
 }
 
+/** A stored subject of a referral, as the form and the record page read it. */
+export interface StoredSubject {
+  id: number;
+  kind: string | null;
+  fullName: string | null;
+  dateOfBirth: string | null;
+  approximateAge: number | null;
+  gender: string | null;
+  address: string | null;
+  postcode: string | null;
+  description: string | null;
+  vulnerabilities: string[];
+}
+
 /** A stored referral as the form shows it, for editing. */
 export interface StoredReferral {
   districtId: number | null;
@@ -459,18 +473,7 @@ export interface StoredReferral {
   lawfulBasis: string | null;
   consent: string | null;
   consentReason: string | null;
-  subjects: {
-    id: number;
-    kind: string | null;
-    fullName: string | null;
-    dateOfBirth: string | null;
-    approximateAge: number | null;
-    gender: string | null;
-    address: string | null;
-    postcode: string | null;
-    description: string | null;
-    vulnerabilities: string[];
-  }[];
+  subjects: StoredSubject[];
   subjectLinks: { fromSubjectId: number; relation: string; toSubjectId: number }[];
   incidents: { incidentDate: string | null; type: string | null; summary: string | null; agencyReference: string | null }[];
   answers: { questionId: number; answer: string }[];

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ReferralStatus, RiskVerdict } from '../db/schema';
 import type { Matrix } from '../risk/scoring';
+import type { StoredSubject } from './referral-form';
 import { longDate } from './form-rows';
 import {
   CRITERION_NAMES,
@@ -42,19 +43,7 @@ function ageOn(dateOfBirth: string, today: string): number {
   return Math.floor(DateTime.fromISO(today).diff(DateTime.fromISO(dateOfBirth), 'years').years);
 }
 
-interface SubjectLike {
-  id: number;
-  position: number;
-  kind: string | null;
-  fullName: string | null;
-  dateOfBirth: string | null;
-  approximateAge: number | null;
-  gender: string | null;
-  address: string | null;
-  postcode: string | null;
-  description: string | null;
-  vulnerabilities: string[];
-}
+type SubjectLike = StoredSubject & { position: number };
 
 /** How a subject is named in lists and links: a person's name, or a place's name or address. */
 export function subjectLabel(s: { position: number; kind: string | null; fullName: string | null; address: string | null; description: string | null }): string {
