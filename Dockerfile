@@ -27,4 +27,4 @@ RUN useradd --system --create-home --home-dir /home/asbrac asbrac && mkdir -p /a
 USER asbrac
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD curl -fsS http://localhost:3000/healthz || exit 1
-CMD ["node_modules/.bin/tsx", "src/server.ts"]
+CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import path from 'node:path';
 import { ROOT } from './paths';
 
 export function freePort(): Promise<number> {
@@ -25,7 +24,9 @@ export interface AppProcess {
 export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   let out = '';
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['src/server.ts'], {
+  // One node process with tsx's loader, as `npm start` runs it: signals reach the server itself,
+  // not a wrapper that relays them.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
