@@ -11,8 +11,9 @@ DATA_DIR="$dir/data" PORT=$port setsid npm start >"$log" 2>&1 &
 pid=$!
 cleanup() {
   kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  rm -rf "$dir"
+  # Wait for every process of the group (npm may exit before the server has finished stopping).
+  for _ in $(seq 1 80); do pgrep -g "$pid" >/dev/null 2>&1 || break; sleep 0.25; done
+  rm -rf "$dir" || true
 }
 trap cleanup EXIT
 for _ in $(seq 1 120); do
