@@ -12,6 +12,8 @@ import { CompiledQuery, sql } from 'kysely';
 import pg from 'pg';
 import type { Db } from '../src/db/database';
 import { kyselyOver } from '../src/db/database';
+import { systemClock } from '../src/clock';
+import { stampedBy } from '../src/db/clock-timestamps';
 import { migrateToLatest } from '../src/db/migrate';
 import { seedFoundation } from '../src/seed/demo-foundation';
 import type { CurrentUser } from '../src/http/context';
@@ -39,7 +41,7 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
                   (${first})[1 + (g * 7) % ${FIRST.length}] || ' ' || (${last})[1 + (g * 13) % ${LAST.length}] || (g % 997)::text as full_name,
                   ((g * 31) % 300 + 1)::text || ' ' || (${last})[1 + (g * 3) % ${LAST.length}] || ' Road' as address,
                   'LN' || (1 + g % 9)::text || ' ' || (g % 10)::text || 'AB' as postcode,
-                  now() - ((g * 7919) % (3 * 365 * 24 * 60)) * interval '1 minute' as submitted_at,
+                  ${systemClock.now()}::timestamptz - ((g * 7919) % (3 * 365 * 24 * 60)) * interval '1 minute' as submitted_at,
                   (array['submitted','more-information-requested','rejected','awaiting-panel','active','active','closed','closed','closed','draft'])[1 + g % 10] as status
            from generate_series(1, ${count}) as g
          )
@@ -145,7 +147,7 @@ async function main(): Promise<void> {
   await admin.query(`create database "${name}"`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const db = kyselyOver(new pg.Pool({ connectionString: target.toString(), max: 2 }));
+  const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: target.toString(), max: 2 })), systemClock);
   let failed = false;
   try {
     await migrateToLatest(db);

@@ -21,6 +21,7 @@ import pg from 'pg';
 import pino from 'pino';
 import puppeteer from 'puppeteer-core';
 import { kyselyOver } from '../src/db/database';
+import { stampedBy } from '../src/db/clock-timestamps';
 import { migrateToLatest } from '../src/db/migrate';
 import { seedFoundation } from '../src/seed/demo-foundation';
 import { enqueueMail } from '../src/mail/outbox';
@@ -87,7 +88,7 @@ async function withDatabase<T>(label: string, fn: (url: string) => Promise<T>): 
 
 async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb: number; minutesPanelId: number; dbUrl: string }> {
   return withDatabase(String(cases), async (dbUrl) => {
-    const db = kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 }));
+    const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
     await migrateToLatest(db);
     await seedFoundation(db, 'demo-password');
     const started = Date.now();
@@ -176,7 +177,7 @@ async function benchPdf(): Promise<{ warm: number; floor: number; cold: number }
 
 async function benchOutbox(dbUrl: string): Promise<{ outboxPerSecond: number; directPerSecond: number }> {
   const smtp = await startSmtpServer();
-  const db = kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 }));
+  const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
   try {
     await migrateToLatest(db);
     const message = (i: number) => ({ kind: 'bench', to: `person${i}@example.org`, subject: `Benchmark ${i}`, text: `Message ${i}` });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../src/db/database';
+import { systemClock } from '../src/clock';
 import { seedSyntheticReferrals } from './explain-referrals';
 
 /**
@@ -8,24 +9,26 @@ import { seedSyntheticReferrals } from './explain-referrals';
  * 100,000 cases take seconds.
  */
 export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: number; referralId: number; searchTerm: string }> {
+  // Dates relative to the machine's clock, which the benchmarked app also runs on.
+  const now = systemClock.now();
   await seedSyntheticReferrals(db, cases);
   const chair = await db.selectFrom('users').select('id').where('email', '=', 'chair@example.org').executeTakeFirstOrThrow();
   // One panel a month per district, as many months back as the cases need (15 cases a panel).
   const months = Math.max(3, Math.min(120, Math.ceil(cases / 15 / 7)));
   await sql`
-    insert into panels (district_id, starts_at, ends_at, chair_user_id, research_closes_on, status, agenda_version, venue)
+    insert into panels (district_id, starts_at, ends_at, chair_user_id, research_closes_on, status, agenda_version, venue, created_at, updated_at)
     select d.id,
-           date_trunc('month', now()) - (m || ' months')::interval + interval '9 days 10 hours',
-           date_trunc('month', now()) - (m || ' months')::interval + interval '9 days 12 hours 30 minutes',
+           date_trunc('month', ${now}::timestamptz) - (m || ' months')::interval + interval '9 days 10 hours',
+           date_trunc('month', ${now}::timestamptz) - (m || ' months')::interval + interval '9 days 12 hours 30 minutes',
            ${chair.id},
-           (date_trunc('month', now()) - (m || ' months')::interval + interval '7 days')::date,
+           (date_trunc('month', ${now}::timestamptz) - (m || ' months')::interval + interval '7 days')::date,
            case when m = 0 then 'agenda-published' else 'concluded' end,
            1,
-           'Council offices'
+           'Council offices', ${now}::timestamptz, ${now}::timestamptz
     from districts d, generate_series(0, ${months - 1}) as m`.execute(db);
   await sql`
-    insert into panel_invitations (panel_id, agency_id, reason)
-    select p.id, a.id, 'core' from panels p join agencies a on a.core_member and (a.district_id is null or a.district_id = p.district_id)`.execute(db);
+    insert into panel_invitations (panel_id, agency_id, reason, invited_at)
+    select p.id, a.id, 'core', ${now}::timestamptz from panels p join agencies a on a.core_member and (a.district_id is null or a.district_id = p.district_id)`.execute(db);
   // 15 cases of the panel's district on each agenda, each case on one panel only.
   await sql`
     with numbered as (
@@ -36,8 +39,8 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
       select p.id as panel_id, p.district_id, row_number() over (partition by p.district_id order by p.starts_at desc) - 1 as k
       from panels p
     )
-    insert into agenda_items (panel_id, position, kind, referral_id, minutes_allotted, involves_children)
-    select pn.panel_id, (n % 15) + 1, case when n % 3 = 0 then 'review' else 'new' end, nb.referral_id, 15, n % 5 = 0
+    insert into agenda_items (panel_id, position, kind, referral_id, minutes_allotted, involves_children, created_at)
+    select pn.panel_id, (n % 15) + 1, case when n % 3 = 0 then 'review' else 'new' end, nb.referral_id, 15, n % 5 = 0, ${now}::timestamptz
     from numbered nb join panels_numbered pn on pn.district_id = nb.district_id and pn.k = nb.n / 15
     where nb.n < 15 * ${months}`.execute(db);
   // The published version of each agenda, as publishing would have frozen it.
@@ -52,22 +55,22 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     from panels p left join agenda_items ai on ai.panel_id = p.id left join referrals r on r.id = ai.referral_id
     group by p.id`.execute(db);
   await sql`
-    insert into meeting_records (agenda_item_id, discussion, risk_level, decision, next_review_on, discussed)
-    select ai.id, 'Synthetic discussion of the case.', 'high', 'review', (p.starts_at + interval '1 month')::date, true
+    insert into meeting_records (agenda_item_id, discussion, risk_level, decision, next_review_on, discussed, updated_at)
+    select ai.id, 'Synthetic discussion of the case.', 'high', 'review', (p.starts_at + interval '1 month')::date, true, ${now}::timestamptz
     from agenda_items ai join panels p on p.id = ai.panel_id where p.status = 'concluded'`.execute(db);
   await sql`
-    insert into actions (referral_id, panel_id, agenda_item_id, description, owner_agency_id, due_on, priority, status, created_by)
+    insert into actions (referral_id, panel_id, agenda_item_id, description, owner_agency_id, due_on, priority, status, created_by, created_at)
     select ai.referral_id, ai.panel_id, ai.id, 'Synthetic action ' || k, pi.agency_id,
            (p.starts_at + interval '3 weeks')::date, 'medium',
            (array['open','in-progress','completed','completed','not-possible'])[1 + (ai.id + k) % 5],
-           ${chair.id}
+           ${chair.id}, ${now}::timestamptz
     from agenda_items ai
     join panels p on p.id = ai.panel_id
     cross join generate_series(1, 3) as k
     join lateral (select agency_id from panel_invitations where panel_id = ai.panel_id order by agency_id offset (k * 3) % 8 limit 1) pi on true`.execute(db);
   await sql`
     insert into audit_events (at, user_id, agency_id, action, outcome, entity_type, entity_id, ip)
-    select now() - (g || ' minutes')::interval, ${chair.id}, 1, 'referral.view', 'success', 'referral', (1 + g % ${cases})::text, '127.0.0.1'
+    select ${now}::timestamptz - (g || ' minutes')::interval, ${chair.id}, 1, 'referral.view', 'success', 'referral', (1 + g % ${cases})::text, '127.0.0.1'
     from generate_series(1, ${cases * 2}) as g`.execute(db);
   await sql`analyze`.execute(db);
 

@@ -4,6 +4,7 @@ import * as referrals from './20261123_0002_referrals';
 import * as panels from './20261123_0003_panels';
 import * as minutes from './20261123_0007_minutes';
 import * as retention from './20261123_0008_retention';
+import * as appClock from './20261129_0009_times_from_the_app_clock';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '20261123_0003_panels': panels,
   '20261123_0007_minutes': minutes,
   '20261123_0008_retention': retention,
+  '20261129_0009_times_from_the_app_clock': appClock,
 };

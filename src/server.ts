@@ -4,6 +4,7 @@ import { createServices } from './services';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { seedDemoData } from './seed/seed';
+import { stampedBy } from './db/clock-timestamps';
 import { pruneSessions } from './auth/session-store';
 import { startJobs, stopJobs } from './jobs/all-jobs';
 
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
 
   const seedWanted = config.seedDemoData === 'true' || (config.seedDemoData === 'auto' && database.mode === 'embedded' && config.env !== 'production');
-  if (seedWanted && (await seedDemoData(database.db, config.demoPassword, config.baseUrl))) logger.info('demo data added');
+  if (seedWanted && (await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl))) logger.info('demo data added');
 
   const services = createServices({ config, database, clock: systemClock, logger });
   const app = createApp(services);

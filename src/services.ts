@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config';
 import type { Clock } from './clock';
 import type { DatabaseHandle } from './db/database';
+import { stampedBy } from './db/clock-timestamps';
 import { recordAudit, type AuditEvent } from './audit/audit';
 import type { Actor } from './http/context';
 import { authService } from './auth/auth.service';
@@ -34,7 +35,7 @@ export interface Dependencies {
 /** The composition root: every service, wired by hand. */
 export function createServices(deps: Dependencies) {
   const { config, database, clock, logger } = deps;
-  const { db } = database;
+  const db = stampedBy(database.db, clock);
   const mailTransport = deps.mailTransport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail')));
   const mailWorker = new MailWorker({
     db,

@@ -47,7 +47,7 @@ export interface AgencyChanges {
 export async function update(db: Db, id: number, version: number, changes: AgencyChanges): Promise<boolean> {
   const result = await db
     .updateTable('agencies')
-    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .set({ ...changes, version: sql`version + 1` })
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();

@@ -140,7 +140,7 @@ export function agendaService(db: Db, clock: Clock, baseUrl: string, pokeMail: (
     const newlyInvited = invitedNow.filter((id) => !invitedBefore.has(id));
     // Requests for items taken off the agenda go, unless already answered.
     await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panel.id} and i.removed_at is not null and rr.status = 'requested'`.execute(trx);
-    await addResearchRequests(trx, panel.id);
+    await addResearchRequests(trx, panel.id, clock.now());
     const listedBefore = new Set(previousItems.map((i) => i.referralId));
     const listed = items.map((i) => i.referralId).filter((id): id is number => id !== null && !listedBefore.has(id));
     if (listed.length) {

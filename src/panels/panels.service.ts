@@ -286,7 +286,7 @@ export function panelsService(db: Db, clock: Clock, baseUrl: string, pokeMail: (
       if (moved && stayed.length) await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'changed', baseUrl, clock, agencyIds: stayed });
       if (added.length) {
         await queueInvitations(trx, { panelId, method: 'REQUEST', reason: current.agendaVersion > 0 ? 'agenda-published' : 'scheduled', baseUrl, clock, agencyIds: added });
-        if (current.agendaVersion > 0) await addResearchRequests(trx, panelId);
+        if (current.agendaVersion > 0) await addResearchRequests(trx, panelId, clock.now());
       }
       await recordAudit(trx, actor, { action: 'panel.update', entityType: 'panel', entityId: panelId, details: { moved, added, removed } });
       return { ok: true, id: panelId };
@@ -318,10 +318,10 @@ export function panelsService(db: Db, clock: Clock, baseUrl: string, pokeMail: (
 }
 
 /** One research request per current case item and invited agency; existing requests are kept. */
-export async function addResearchRequests(trx: Db, panelId: number): Promise<void> {
+export async function addResearchRequests(trx: Db, panelId: number, at: Date): Promise<void> {
   await sql`
-    insert into research_requests (panel_id, agenda_item_id, agency_id)
-    select i.panel_id, i.id, v.agency_id
+    insert into research_requests (panel_id, agenda_item_id, agency_id, created_at)
+    select i.panel_id, i.id, v.agency_id, ${at}::timestamptz
       from agenda_items i
       join panel_invitations v on v.panel_id = i.panel_id
      where i.panel_id = ${panelId} and i.referral_id is not null and i.removed_at is null

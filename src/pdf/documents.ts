@@ -4,6 +4,7 @@ import Handlebars from 'handlebars';
 import { helpers } from '../views/engine';
 import { formatCalendarDate, formatDate } from '../views/dates';
 import type { PdfRenderer } from './renderer';
+import { DOCUMENT_FONT_FACES, MARGIN_FONT_FACES } from './fonts';
 
 export const PDF_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates', 'pdf');
 
@@ -60,6 +61,8 @@ export function pdfDocuments(options: PdfDocumentsOptions): PdfDocuments {
   // The stylesheet goes in as a partial: a partial is inserted as it is, which a <style> element
   // needs (escaping would turn `>` into `&gt;`), without a triple-stash anywhere.
   hbs.registerPartial('pdf-print-css', read(path.join(PDF_TEMPLATES_DIR, 'print.css')));
+  hbs.registerPartial('pdf-font-faces', DOCUMENT_FONT_FACES);
+  hbs.registerPartial('pdf-margin-font-faces', MARGIN_FONT_FACES);
   hbs.registerPartial('pdf-layout', read(path.join(PDF_TEMPLATES_DIR, 'layout.hbs')));
   const partialsDir = path.join(PDF_TEMPLATES_DIR, 'partials');
   if (existsSync(partialsDir)) {

@@ -75,7 +75,7 @@ export class PdfRendererClosedError extends Error {
  * request interception. The origin is a reserved name that can never resolve.
  */
 const DOCUMENT_ORIGIN = 'https://document.invalid';
-const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+const DOCUMENT_CSP = "default-src 'none'; style-src 'unsafe-inline'; font-src data:; sandbox";
 
 const PAGE_CLOSE_TIMEOUT_MS = 5000;
 

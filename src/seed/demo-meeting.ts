@@ -1,3 +1,4 @@
+import type { Clock } from '../clock';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ActionStatus } from '../db/schema';
@@ -27,8 +28,8 @@ const DISCUSSIONS = [
  * Runs against whatever concluded panels exist; with none it does nothing, and it skips items
  * already recorded, so running it again changes nothing.
  */
-export async function seedMeeting(db: Db, now: Date = new Date()): Promise<number> {
-  const today = londonDate(now);
+export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
+  const today = londonDate(clock.now());
   const panels = await db
     .selectFrom('panels')
     .select(['id', 'startsAt', 'chairUserId'])

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
-import { SettableClock } from '../clock';
+import { SettableClock, type Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { agendaService } from '../agendas/agenda.service';
 import { childrenFlags } from '../agendas/agenda.repository';
@@ -25,8 +25,8 @@ function secondTuesday(now: DateTime, offset: number): string {
  * agendas listing the district's active cases) and the next two months (the nearer one with a
  * published agenda and research partly answered). Run after the referrals.
  */
-export async function seedPanels(db: Db, baseUrl = 'http://localhost:3000'): Promise<SeededPanels> {
-  const now = DateTime.now().setZone(ZONE);
+export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localhost:3000'): Promise<SeededPanels> {
+  const now = DateTime.fromJSDate(today.now()).setZone(ZONE);
   const byDistrict = new Map<number, { past: number[]; next: number[] }>();
   const districts = await db.selectFrom('districts').select(['id', 'name']).orderBy('id').execute();
   const chairs = await db.selectFrom('users').select(['id', 'email']).where('role', '=', 'chair').execute();

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
-import { SettableClock } from '../clock';
+import { SettableClock, type Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { referralsService } from '../referrals/referrals.service';
 import { readRaw, type RawReferral } from '../referrals/referral-form';
@@ -184,8 +184,9 @@ function answersFor(matrix: Matrix, profile: Profile, scenario: Scenario, random
 
 const dateParts = (d: DateTime) => ({ day: String(d.day), month: String(d.month), year: String(d.year) });
 
-export async function seedReferrals(db: Db, baseUrl = 'http://localhost:3000'): Promise<number> {
-  const clock = new SettableClock();
+export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://localhost:3000'): Promise<number> {
+  // The referrals are written at their own past dates; `today` places them relative to now.
+  const clock = new SettableClock(today.now());
   const referrals = referralsService(db, clock, baseUrl, () => undefined);
   const matrix = await referrals.riskMatrix.current();
   const districts = await referrals.districts();
@@ -206,7 +207,7 @@ export async function seedReferrals(db: Db, baseUrl = 'http://localhost:3000'): 
   const admin = user('admin@example.org');
   const chair = user('chair@example.org');
   const random = sequence(20261123);
-  const now = DateTime.now().setZone('Europe/London').startOf('day').plus({ hours: 10 });
+  const now = DateTime.fromJSDate(today.now()).setZone('Europe/London').startOf('day').plus({ hours: 10 });
   // This person was referred months ago (an active case) and again last week: the repeat criterion at work.
   const repeated = { fullName: 'Edna Grimbleby', dob: DateTime.fromISO('1941-06-14') };
   const REPEATED_AT = [24, 8];

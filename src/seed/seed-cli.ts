@@ -1,5 +1,7 @@
 import { configOrExit, createLogger, openDatabase } from '../bootstrap';
 import { seedDemoData } from './seed';
+import { stampedBy } from '../db/clock-timestamps';
+import { systemClock } from '../clock';
 
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -9,7 +11,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const database = await openDatabase(config, logger);
-  const added = await seedDemoData(database.db, config.demoPassword, config.baseUrl);
+  const added = await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl);
   await database.close();
   console.log(added ? 'Demo data added.' : 'The database already holds data: demo data not added.');
 }

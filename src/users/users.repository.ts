@@ -80,7 +80,7 @@ export interface UserChanges {
 export async function update(db: Db, id: number, version: number, changes: UserChanges): Promise<boolean> {
   const result = await db
     .updateTable('users')
-    .set({ ...changes, version: sql`version + 1`, updatedAt: sql`now()` })
+    .set({ ...changes, version: sql`version + 1` })
     .where('id', '=', id)
     .where('version', '=', version)
     .executeTakeFirst();
@@ -90,7 +90,7 @@ export async function update(db: Db, id: number, version: number, changes: UserC
 export async function setPassword(db: Db, id: number, passwordHash: string, at: Date): Promise<void> {
   await db
     .updateTable('users')
-    .set({ passwordHash, passwordChangedAt: at, version: sql`version + 1`, updatedAt: sql`now()` })
+    .set({ passwordHash, passwordChangedAt: at, version: sql`version + 1` })
     .where('id', '=', id)
     .execute();
 }

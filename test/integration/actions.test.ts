@@ -198,7 +198,7 @@ describe('demo data', () => {
     const panel = await makePanel(ctx, { startsAt: '2026-01-12T09:30:00Z', status: 'concluded', agencyEmails: [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council] });
     const cases = [await awaitingCase(ctx), await awaitingCase(ctx), await awaitingCase(ctx)];
     for (const c of cases) await addItem(ctx, panel.id, c.id);
-    const made = await seedMeeting(ctx.db, ctx.clock.now());
+    const made = await seedMeeting(ctx.db, ctx.clock);
     expect(made).toBeGreaterThanOrEqual(6);
     const actions = await ctx.db.selectFrom('actions').select(['status', 'dueOn', 'ownerAgencyId']).where('panelId', '=', panel.id).execute();
     expect(actions.some((a) => a.status === 'completed')).toBe(true);
@@ -208,6 +208,6 @@ describe('demo data', () => {
     for (const email of [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council]) expect(owners).toContain(await agencyOf(ctx, email));
     const records = await ctx.db.selectFrom('meetingRecords').innerJoin('agendaItems', 'agendaItems.id', 'meetingRecords.agendaItemId').select('decision').where('agendaItems.panelId', '=', panel.id).execute();
     expect(records).toHaveLength(3);
-    expect(await seedMeeting(ctx.db, ctx.clock.now())).toBe(0);
+    expect(await seedMeeting(ctx.db, ctx.clock)).toBe(0);
   });
 });

@@ -9,8 +9,8 @@ import { agencyId } from './attendance-builders';
 let ctx: TestContext;
 beforeAll(async () => {
   ctx = await createTestContext();
-  await seedReferrals(ctx.db, ctx.config.baseUrl);
-  await seedPanels(ctx.db, ctx.config.baseUrl);
+  await seedReferrals(ctx.db, ctx.clock, ctx.config.baseUrl);
+  await seedPanels(ctx.db, ctx.clock, ctx.config.baseUrl);
   await seedAttendance(ctx.db);
 }, 60_000);
 afterAll(() => ctx.close());

@@ -51,10 +51,11 @@ describe('the outbox with two app processes on one PostgreSQL database', () => {
     try {
       // One statement, so both workers find the whole queue at once and compete for every row.
       await client.query(
-        `insert into outbox (kind, to_address, subject, text_body, entity_type, entity_id)
-         select 'load-test', 'recipient-' || n || '@example.org', 'OFFICIAL-SENSITIVE: message ' || n, 'Message number ' || n, 'test', n::text
+        `insert into outbox (kind, to_address, subject, text_body, entity_type, entity_id, next_attempt_at, created_at)
+         select 'load-test', 'recipient-' || n || '@example.org', 'OFFICIAL-SENSITIVE: message ' || n, 'Message number ' || n, 'test', n::text, $2, $2
          from generate_series(1, $1::int) as n`,
-        [MESSAGES],
+        // The app processes run on the machine's clock: the messages are due now by that clock.
+        [MESSAGES, new Date()],
       );
       const { rows: queued } = await client.query<{ id: string }>(`select id::text from outbox where kind = 'load-test' order by id`);
       expect(queued).toHaveLength(MESSAGES);

@@ -135,3 +135,30 @@ test('without an SMTP server, messages are written as .eml files', async () => {
   expect(eml).toContain(`Message-ID: <outbox-${id}@localhost>`);
   expect(eml).toContain('note.txt');
 });
+
+describe('one clock', () => {
+  const pinned = ctxClockAt;
+  test.each(['2001-02-03T04:05:06Z', '2049-06-07T08:09:10Z'])(
+    'when a message is queued under a clock pinned at %s, then it is due and sent under that clock, whatever the real date',
+    async (at) => {
+      await pinned(at, async () => {
+        const id = await enqueueMail(ctx.db, message(90));
+        expect(await row(id)).toMatchObject({ createdAt: new Date(at), nextAttemptAt: new Date(at), status: 'queued' });
+        expect(await ctx.services.mailWorker.runOnce()).toBe(1);
+        expect(await row(id)).toMatchObject({ status: 'sent', sentAt: new Date(at) });
+        await smtp.waitFor(1);
+      });
+    },
+  );
+});
+
+/** Runs `fn` with the clock at `at`, then puts it back where the other tests expect it. */
+async function ctxClockAt(at: string, fn: () => Promise<void>): Promise<void> {
+  const before = ctx.clock.now();
+  ctx.clock.set(at);
+  try {
+    await fn();
+  } finally {
+    ctx.clock.set(before);
+  }
+}

@@ -8,8 +8,8 @@ let seeded: SeededPanels;
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  await seedReferrals(ctx.db);
-  seeded = await seedPanels(ctx.db);
+  await seedReferrals(ctx.db, ctx.clock);
+  seeded = await seedPanels(ctx.db, ctx.clock);
 });
 
 afterAll(async () => {
@@ -20,7 +20,7 @@ describe('demo panels', () => {
   it('when the demo is seeded, then every district has three concluded panels and two to come, the nearer published with research partly answered', async () => {
     const districts = await ctx.db.selectFrom('districts').select('id').execute();
     expect(seeded.byDistrict.size).toBe(districts.length);
-    const now = new Date();
+    const now = ctx.clock.now();
     for (const { past, next } of seeded.byDistrict.values()) {
       const pastPanels = await ctx.db.selectFrom('panels').select(['status', 'startsAt']).where('id', 'in', past).execute();
       expect(pastPanels.map((p) => p.status)).toEqual(['concluded', 'concluded', 'concluded']);

@@ -101,14 +101,14 @@ describe('the risk matrix', () => {
 describe('demo data', () => {
   test('when the database already holds data, then no demo referrals are added', async () => {
     const before = await ctx.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    expect(await seedDemoData(ctx.db, 'demo-password', ctx.config.baseUrl)).toBe(false);
+    expect(await seedDemoData(ctx.db, ctx.clock, 'demo-password', ctx.config.baseUrl)).toBe(false);
     const after = await ctx.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
   test('the demo referrals cover every district and every status, with repeats, scores and timelines', async () => {
     const start = await ctx.db.selectFrom('referrals').select((eb) => eb.fn.max('id').as('max')).executeTakeFirstOrThrow();
-    const added = await seedReferrals(ctx.db);
+    const added = await seedReferrals(ctx.db, ctx.clock);
     expect(added).toBe(40);
     const rows = await ctx.db
       .selectFrom('referrals')

@@ -3,7 +3,12 @@ import pg from 'pg';
 import { kyselyOver, openEmbedded } from '../../src/db/database';
 import { migrateToLatest } from '../../src/db/migrate';
 import { seedFoundation } from '../../src/seed/demo-foundation';
+import { stampedBy } from '../../src/db/clock-timestamps';
+import { SettableClock } from '../../src/clock';
 import { ARTIFACTS, DEMO_PASSWORD, templateDb, pgliteTemplate, runId } from './paths';
+
+// The agencies and users every test starts with were made before any date a test pins.
+const FOUNDED = new SettableClock('2020-01-01T00:00:00Z');
 
 /**
  * Migrates and seeds one template database; every test file then gets its own copy, so files run
@@ -24,13 +29,13 @@ export default async function globalSetup(): Promise<void> {
     const pool = new pg.Pool({ connectionString: templateUrl.toString(), max: 2 });
     const db = kyselyOver(pool);
     await migrateToLatest(db);
-    await seedFoundation(db, DEMO_PASSWORD);
+    await seedFoundation(stampedBy(db, FOUNDED), DEMO_PASSWORD);
     await db.destroy();
     return;
   }
   const database = await openEmbedded(undefined);
   await migrateToLatest(database.db);
-  await seedFoundation(database.db, DEMO_PASSWORD);
+  await seedFoundation(stampedBy(database.db, FOUNDED), DEMO_PASSWORD);
   const dump = await database.pglite!.dumpDataDir('gzip');
   writeFileSync(pgliteTemplate(), Buffer.from(await dump.arrayBuffer()));
   await database.close();

@@ -32,8 +32,11 @@ export const A4_POINTS = { width: 595.28, height: 841.89 };
 
 const exec = promisify(execFile);
 
-function poppler(tool: 'pdftoppm' | 'pdftotext'): string | undefined {
-  return [`/usr/bin/${tool}`, `/usr/local/bin/${tool}`].find((p) => existsSync(p));
+/** A poppler tool; its absence fails the test that needs it, saying what to install. */
+function poppler(tool: 'pdftoppm' | 'pdftotext' | 'pdffonts'): string {
+  const found = [`/usr/bin/${tool}`, `/usr/local/bin/${tool}`].find((p) => existsSync(p));
+  if (!found) throw new Error(`${tool} is not installed: it comes with Debian's poppler-utils, which npm run setup installs`);
+  return found;
 }
 
 async function withTempPdf<T>(pdf: Buffer, work: (input: string, dir: string) => Promise<T>): Promise<T> {
@@ -49,15 +52,10 @@ async function withTempPdf<T>(pdf: Buffer, work: (input: string, dir: string) =>
 
 /**
  * Each page's text laid out as it is printed, top to bottom, with poppler's pdftotext (pdf-parse
- * gives text in drawing order, which says nothing about where on the page it is). Undefined, with
- * the reason printed, where poppler is not installed.
+ * gives text in drawing order, which says nothing about where on the page it is).
  */
-export async function pdfLayoutPages(pdf: Buffer): Promise<string[][] | undefined> {
+export async function pdfLayoutPages(pdf: Buffer): Promise<string[][]> {
   const pdftotext = poppler('pdftotext');
-  if (!pdftotext) {
-    console.log('pdftotext is not installed (Debian: poppler-utils): positions on the page not checked');
-    return undefined;
-  }
   return withTempPdf(pdf, async (input) => {
     const { stdout } = await exec(pdftotext, ['-layout', '-enc', 'UTF-8', input, '-']);
     const pages = stdout.split('\f');
@@ -71,16 +69,9 @@ export async function pdfLayoutPages(pdf: Buffer): Promise<string[][] | undefine
   });
 }
 
-/**
- * Renders page 1 to `test-artifacts/<name>.png` with poppler's pdftoppm, so a person can look at it.
- * Returns undefined (and says why) where pdftoppm is not installed.
- */
-export async function firstPageToPng(pdf: Buffer, name: string): Promise<{ file: string; width: number; height: number } | undefined> {
+/** Renders page 1 to `test-artifacts/<name>.png` with poppler's pdftoppm, so a person can look at it. */
+export async function firstPageToPng(pdf: Buffer, name: string): Promise<{ file: string; width: number; height: number }> {
   const pdftoppm = poppler('pdftoppm');
-  if (!pdftoppm) {
-    console.log(`pdftoppm is not installed (Debian: poppler-utils): page image for ${name} not made`);
-    return undefined;
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
   return withTempPdf(pdf, async (input, dir) => {
     await exec(pdftoppm, ['-png', '-r', '100', '-f', '1', '-l', '1', '-singlefile', input, path.join(dir, 'page')]);
@@ -89,5 +80,29 @@ export async function firstPageToPng(pdf: Buffer, name: string): Promise<{ file:
     writeFileSync(file, png);
     // IHDR: width and height are the first two big-endian words after the 8-byte signature and chunk header.
     return { file, width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  });
+}
+
+export interface PdfFont {
+  /** The font's name without its subset prefix ("ABCDEF+NotoSans-Regular" is "NotoSans-Regular"). */
+  name: string;
+  embedded: boolean;
+}
+
+/** The fonts a PDF uses, as poppler's pdffonts lists them. */
+export async function pdfFonts(pdf: Buffer): Promise<PdfFont[]> {
+  const pdffonts = poppler('pdffonts');
+  return withTempPdf(pdf, async (input) => {
+    const { stdout } = await exec(pdffonts, [input]);
+    // The first two lines are the heading and its underline; columns: name type encoding emb sub uni object ID.
+    return stdout
+      .split('\n')
+      .slice(2)
+      .filter((line) => line.trim())
+      .map((line) => {
+        const columns = line.trim().split(/\s+/);
+        const [emb] = columns.slice(-5, -4);
+        return { name: columns[0].replace(/^[A-Z]{6}\+/, ''), embedded: emb === 'yes' };
+      });
   });
 }
