@@ -1,8 +1,20 @@
-FROM node:20-bookworm-slim
+# Build stage: the dev dependencies compile src/ and migrations/ to dist/.
+FROM node:20-bookworm-slim AS build
+ENV PUPPETEER_SKIP_DOWNLOAD=true
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build
 
-# Debian's Chromium prints the PDFs; Puppeteer's own browser download is not used.
+# Final stage: production dependencies, the compiled code, views, templates, public files. The PDF
+# typeface (Noto Sans) comes with the production dependencies; Debian's Chromium prints the PDFs.
+FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation ca-certificates curl \
+ && apt-get install -y --no-install-recommends chromium ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
 
 ENV NODE_ENV=production \
@@ -14,11 +26,9 @@ ENV NODE_ENV=production \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-# tsx runs the TypeScript sources directly, so it is kept with the production dependencies.
-RUN npm install --no-audit --no-fund --include=dev && npm cache clean --force
-COPY tsconfig.json ./
-COPY src ./src
-COPY migrations ./migrations
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY scripts/build.js scripts/start.js ./scripts/
 COPY views ./views
 COPY templates ./templates
 COPY public ./public
@@ -27,4 +37,4 @@ RUN useradd --system --create-home --home-dir /home/asbrac asbrac && mkdir -p /a
 USER asbrac
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD curl -fsS http://localhost:3000/healthz || exit 1
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "dist/server.js"]

@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'public/vendor/**'] },
+  { ignores: ['node_modules/**', 'data/**', 'coverage/**', 'test-artifacts/**', 'public/vendor/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

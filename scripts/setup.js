@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /**
  * Installs what ASBRAC Manager needs, quickly and only what is missing:
- * - the npm dependencies (from the committed lock file);
+ * - the npm dependencies, with `npm ci` from the committed lock file (never rewritten);
  * - a headless Chromium for PDFs: a system one when found; else Debian's `chromium` when running
  *   as root with apt; else Puppeteer's own installer. It says which it used.
- * - poppler-utils (pdftotext, pdftoppm) for the PDF tests, where apt can install it.
+ * - poppler-utils and faketime for the tests, where apt can install them.
  */
 const { spawnSync } = require('node:child_process');
-const { existsSync, statSync, mkdirSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
 const os = require('node:os');
 
@@ -23,30 +24,36 @@ function onPath(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).stdout.trim() || undefined;
 }
 
+function lockHash() {
+  return createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+}
+
+/** `npm ci` from the committed lock file (which it never rewrites), unless node_modules was installed from this very lock file. */
 function installDependencies() {
-  const marker = path.join(root, 'node_modules', '.package-lock.json');
-  const lock = path.join(root, 'package-lock.json');
-  const upToDate = existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs;
-  if (upToDate) return say('npm dependencies already installed');
-  say('installing npm dependencies from package-lock.json');
-  // `npm ci` refuses lock files that omit foreign-platform optional packages; `npm install` with the
-  // committed lock file installs the same versions and leaves the lock file unchanged.
-  run('npm', ['install', '--no-audit', '--no-fund'], { env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: 'true' } });
+  const marker = path.join(root, 'node_modules', '.installed-from-lock');
+  const hash = lockHash();
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) return say('npm dependencies already installed from package-lock.json');
+  say('installing npm dependencies from package-lock.json (npm ci)');
+  run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: 'true' } });
+  writeFileSync(marker, `${hash}\n`);
 }
 
 const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
 
-function aptInstall(pkg) {
+let aptUpdated = false;
+
+function aptInstall(...pkgs) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !onPath('apt-get')) return false;
-  say(`installing Debian's ${pkg} with apt-get`);
+  say(`installing Debian's ${pkgs.join(', ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   try {
-    run('apt-get', ['update', '-qq'], { env });
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { env });
+    if (!aptUpdated) run('apt-get', ['update', '-qq'], { env });
+    aptUpdated = true;
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], { env });
     return true;
   } catch (err) {
-    say(`apt-get could not install ${pkg}: ${err.message}`);
+    say(`apt-get could not install ${pkgs.join(', ')}: ${err.message}`);
     return false;
   }
 }
@@ -67,15 +74,23 @@ function installChromium() {
   say(`Chromium: installed by Puppeteer's installer under ${cacheDir}`);
 }
 
-function installPoppler() {
-  if (onPath('pdftotext') && onPath('pdftoppm')) return say('poppler-utils already installed');
-  if (!aptInstall('poppler-utils')) say('poppler-utils not installed: the PDF tests check text with pdf-parse only and skip the page images');
+/** Tools the tests use: poppler (PDF text by position, fonts, page images) and faketime (the suite with the clock moved ahead). */
+const TEST_TOOLS = [
+  { pkg: 'poppler-utils', commands: ['pdftotext', 'pdftoppm', 'pdffonts'], without: 'the PDF tests that read positions, fonts and page images will fail' },
+  { pkg: 'faketime', commands: ['faketime'], without: 'the test runs with the clock moved ahead cannot run' },
+];
+
+function installTestTools() {
+  const missing = TEST_TOOLS.filter((t) => !t.commands.every(onPath));
+  for (const t of TEST_TOOLS.filter((t) => !missing.includes(t))) say(`${t.pkg} already installed`);
+  if (!missing.length || aptInstall(...missing.map((t) => t.pkg))) return;
+  for (const t of missing) say(`${t.pkg} is not installed and apt-get is not available to root here: ${t.without}`);
 }
 
 function main() {
   installDependencies();
   installChromium();
-  installPoppler();
+  installTestTools();
   say('done');
 }
 

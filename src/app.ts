@@ -31,9 +31,10 @@ import { panelRoutes } from './panels/panels.routes';
 import { agendaRoutes } from './agendas/agenda.routes';
 import { researchRoutes } from './research/research.routes';
 import { meetingRoutes } from './meeting/meeting.routes';
+import { PROJECT_ROOT } from './paths';
 import { actionRoutes } from './actions/actions.routes';
 
-const root = path.resolve(__dirname, '..');
+const root = PROJECT_ROOT;
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
 
 /** Every route of the application, each with the rule of who may use it. */

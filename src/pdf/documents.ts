@@ -4,9 +4,10 @@ import Handlebars from 'handlebars';
 import { helpers } from '../views/engine';
 import { formatCalendarDate, formatDate } from '../views/dates';
 import type { PdfRenderer } from './renderer';
+import { PROJECT_ROOT } from '../paths';
 import { DOCUMENT_FONT_FACES, MARGIN_FONT_FACES } from './fonts';
 
-export const PDF_TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates', 'pdf');
+export const PDF_TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates', 'pdf');
 
 /** The protective marking printed at the top and bottom of every page. */
 export const MARKING = 'OFFICIAL-SENSITIVE';

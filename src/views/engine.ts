@@ -3,9 +3,10 @@ import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { fieldId } from '../http/forms';
+import { PROJECT_ROOT } from '../paths';
 import { formatCalendarDate, formatDate, formatDateTime, formatTime } from './dates';
 
-const root = path.resolve(__dirname, '..', '..');
+const root = PROJECT_ROOT;
 
 type FormLike = { values?: Record<string, unknown>; errors?: Record<string, string> } | undefined;
 
