@@ -96,10 +96,10 @@ async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb:
     console.log(`  ${cases} cases seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await db.destroy();
 
-    const app = await startAppProcess({ NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192', DATABASE_URL: dbUrl, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-')), LOG_LEVEL: 'warn', NODE_ENV: 'production', SESSION_SECRET: randomBytes(32).toString('hex') });
+    const app = await startAppProcess({ NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192', DATABASE_URL: dbUrl, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-')), LOG_LEVEL: 'warn', NODE_ENV: 'production', SESSION_SECRET: randomBytes(32).toString('hex') }, 60000, { compiled: true });
     let peak = 0;
     const sampler = setInterval(() => {
-      // The largest process of the tree is the server itself (tsx's wrapper and esbuild are small);
+      // The largest process of the tree is the server itself (Chromium's are counted apart);
       // adding RSS across processes would count shared pages more than once.
       const pids = [app.child.pid!, ...descendants(app.child.pid!)];
       const largest = Math.max(...pids.map(rssKb));

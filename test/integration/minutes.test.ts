@@ -261,13 +261,8 @@ describe('approval and versions', () => {
     const approving = postForm(admin, `/panels/${q.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) });
     await new Promise((r) => setTimeout(r, 40));
     process.kill(browser!.pid!, 'SIGKILL');
-    const res = await approving;
-    expect([303, 500]).toContain(res.status);
-    if (res.status === 500) {
-      // A render that failed changed nothing: the chair approves again and it works.
-      expect(await ctx.db.selectFrom('minutesVersions').select('id').where('panelId', '=', q.panelId).execute()).toHaveLength(0);
-      expect((await postForm(admin, `/panels/${q.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) })).status).toBe(303);
-    }
+    // The renderer replaces the killed browser and prints the document again.
+    expect((await approving).status).toBe(303);
     const row = await ctx.db.selectFrom('minutesVersions').select(['pdf', 'pdfSha256']).where('panelId', '=', q.panelId).executeTakeFirstOrThrow();
     expect((await readPdf(Buffer.from(row.pdf!))).pages.join('\n')).toContain('Circulation list');
   });

@@ -13,6 +13,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * faketime's settings, when the tests run under it: the server then sees the same moved clock as
+ * the test that drives it, instead of the real date.
+ */
+function movedClock(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/.test(e[0]) && e[1] !== undefined));
+}
+
 export interface AppProcess {
   child: ChildProcess;
   output: () => string;
@@ -20,15 +28,19 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts the real server (`src/server.ts`) as its own process and waits until it listens. */
-export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000): Promise<AppProcess> {
+/**
+ * Starts the real server as its own process and waits until it listens: the sources with tsx's
+ * loader, or with `compiled` the build that `npm start` and the production image run (built first
+ * when stale). Either way one node process, so signals reach the server itself.
+ */
+export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000, options: { compiled?: boolean } = {}): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   let out = '';
-  // One node process with tsx's loader, as `npm start` runs it: signals reach the server itself,
-  // not a wrapper that relays them.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  if (options.compiled) (require('../../scripts/build') as { ensureBuilt(): void }).ensureBuilt();
+  const entry = options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'];
+  const child = spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...movedClock(), NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Keep the start of the output (start-up messages) and its most recent part, not all of it.
