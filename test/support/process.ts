@@ -36,6 +36,7 @@ export interface AppProcess {
 export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000, options: { compiled?: boolean } = {}): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   let out = '';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own CommonJS script, as npm start uses it
   if (options.compiled) (require('../../scripts/build') as { ensureBuilt(): void }).ensureBuilt();
   const entry = options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'];
   const child = spawn(process.execPath, entry, {
