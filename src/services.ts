@@ -22,6 +22,12 @@ import { minutesService } from './minutes/minutes.service';
 import { panelsService } from './panels/panels.service';
 import { agendaService } from './agendas/agenda.service';
 import { researchService } from './research/research.service';
+import { insightService } from './insight/insight.service';
+import { retentionService } from './retention/retention.service';
+import { mailAdminService } from './mail/mail-admin.service';
+import { attendanceReportService } from './reports/attendance-report';
+import { riskMatrixService } from './risk/risk-matrix.service';
+import type { ServiceDeps } from './service-deps';
 
 export interface Dependencies {
   config: Readonly<Config>;
@@ -32,7 +38,7 @@ export interface Dependencies {
   mailTransport?: MailTransport;
 }
 
-/** The composition root: every service, wired by hand. */
+/** The composition root: every service, wired by hand from one dependencies object. */
 export function createServices(deps: Dependencies) {
   const { config, database, clock, logger } = deps;
   const db = stampedBy(database.db, clock);
@@ -46,10 +52,17 @@ export function createServices(deps: Dependencies) {
     logger,
     intervalMs: config.mailWorkerIntervalMs,
   });
-  const users = usersService(db, clock);
   // Chromium is launched on the first PDF, not here: most processes (and tests) never print one.
   const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath, logger });
   const documents = pdfDocuments({ renderer: pdf });
+  const serviceDeps: ServiceDeps = {
+    db,
+    clock,
+    mail: { from: config.mailFrom, poke: () => mailWorker.poke() },
+    links: { baseUrl: config.baseUrl },
+    documents,
+  };
+  const users = usersService(serviceDeps);
   return {
     config,
     db,
@@ -60,21 +73,26 @@ export function createServices(deps: Dependencies) {
     mailWorker,
     sessionCookieName: config.secureCookies ? '__Host-asbrac.sid' : 'asbrac.sid',
     audit: (actor: Actor, event: AuditEvent) => recordAudit(db, actor, event),
-    auth: authService(db, clock),
-    agencies: agenciesService(db),
+    auth: authService(serviceDeps),
+    agencies: agenciesService(serviceDeps),
     users,
-    referrals: referralsService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    meeting: meetingService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    actions: actionsService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    panels: panelsService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    agendas: agendaService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    research: researchService(db, clock, config.baseUrl, () => mailWorker.poke()),
-    attendance: attendanceService(db, clock, config.baseUrl, () => mailWorker.poke(), config.mailFrom),
-    register: registerService(db, clock),
+    riskMatrix: riskMatrixService(serviceDeps),
+    referrals: referralsService(serviceDeps),
+    meeting: meetingService(serviceDeps),
+    actions: actionsService(serviceDeps),
+    panels: panelsService(serviceDeps),
+    agendas: agendaService(serviceDeps),
+    research: researchService(serviceDeps),
+    attendance: attendanceService(serviceDeps),
+    register: registerService(serviceDeps),
+    minutes: minutesService(serviceDeps),
+    insight: insightService(serviceDeps),
+    attendanceReport: attendanceReportService(serviceDeps),
+    retention: retentionService(serviceDeps),
+    mailAdmin: mailAdminService(serviceDeps),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: documents,
-    minutes: minutesService(db, clock, documents, () => mailWorker.poke()),
     /** Releases what services hold beyond the database: the PDF browser, after the renders in flight. */
     shutdown: async () => {
       await pdf.close();

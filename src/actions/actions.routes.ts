@@ -5,7 +5,7 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { formState, type FormState } from '../http/forms';
 import { get, post, type RouteDef } from '../http/routes';
-import { str } from '../referrals/form-rows';
+import { str } from '../http/forms';
 import { ACTION_STATUSES, ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, ACTION_TRANSITIONS, PRIORITY_NAMES } from './action-status';
 import { ActionRefusedError, type ActionFilter, type ActionListFilters } from './actions.service';
 import { isOverdue } from './overdue';

@@ -1,15 +1,16 @@
+import type { ServiceDeps } from '../service-deps';
+import { formatCalendarDate, formatDate, londonDate, londonWeek } from '../time';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ActionStatus } from '../db/schema';
-import type { Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { ForbiddenError, HttpError, NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
 import { visibleReferrals } from '../referrals/case-access';
-import { formatCalendarDate, formatDate } from '../views/dates';
+
 import { canMoveAction, type Priority } from './action-status';
-import { INCOMPLETE_STATUSES, londonDate, londonWeek, weekAhead } from './overdue';
+import { INCOMPLETE_STATUSES, weekAhead } from './overdue';
 
 export const ACTION_PAGE_SIZE = 50;
 
@@ -152,7 +153,9 @@ export async function applyActionUpdate(
   });
 }
 
-export function actionsService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
+export function actionsService({ db, clock, links, mail }: ServiceDeps) {
+  const { baseUrl } = links;
+  const pokeMail = () => mail.poke();
   function baseQuery() {
     return db
       .selectFrom('actions')

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { ServiceDeps } from '../service-deps';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
 import { NotFoundError } from '../http/errors';
@@ -7,7 +7,7 @@ import type { AgencyChanges } from './agencies.repository';
 
 export type SaveResult = { ok: true; id: number } | { ok: false; errors: Record<string, string> } | { ok: false; stale: true };
 
-export function agenciesService(db: Db) {
+export function agenciesService({ db }: ServiceDeps) {
   async function fieldErrors(changes: AgencyChanges, exceptId?: number): Promise<Record<string, string>> {
     const errors: Record<string, string> = {};
     const clash = await repo.clashes(db, changes.name, changes.shortName, exceptId);

@@ -1,12 +1,13 @@
+import { formatCalendarDate, formatTime } from '../time';
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, NotFoundError } from '../http/errors';
 import { formState, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { parseAction, rowsOf, str } from '../referrals/form-rows';
+import { parseAction, rowsOf, str } from '../http/forms';
 import { subjectLabel } from '../referrals/referral-view';
-import { formatCalendarDate, formatTime } from '../views/dates';
+
 import type { AgendaChange, ChangeResult } from './agenda.service';
 
 const KIND_NAMES: Record<string, string> = { review: 'Review', new: 'New case', anniversary: '12 months: decide on closure', 'other-business': 'Other business' };

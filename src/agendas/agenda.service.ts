@@ -1,13 +1,14 @@
+import type { ServiceDeps } from '../service-deps';
+import { londonDate, londonTime } from '../time';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import type { AgendaItemKind } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { londonDate, londonTime } from '../panels/panel-form';
+
 import { addResearchRequests } from '../panels/panels.service';
 import { addableCases, candidateCases, caseDetails, childrenFlags, currentItems } from './agenda.repository';
 import { agendaChanges, NEW_CASE_MINUTES, OTHER_BUSINESS_MINUTES, proposeAgenda, REVIEW_MINUTES, timeSlots, type SnapshotItem } from './proposal';
@@ -26,7 +27,9 @@ export type AgendaChange =
 
 export type ChangeResult = { ok: true; message: string } | { ok: false; reason: 'stale' | 'closed' | 'unchanged' | 'empty' | 'not-addable' };
 
-export function agendaService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
+export function agendaService({ db, clock, links, mail }: Omit<ServiceDeps, 'documents'>) {
+  const { baseUrl } = links;
+  const pokeMail = () => mail.poke();
   async function snapshot(trx: Db, panel: { id: number; startsAt: Date; endsAt: Date }): Promise<SnapshotItem[]> {
     const items = await currentItems(trx, panel.id);
     const { slots } = timeSlots(panel, items);

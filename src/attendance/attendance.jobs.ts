@@ -1,5 +1,7 @@
-import { registerJob } from '../jobs/scheduler';
+import type { Job } from '../jobs/scheduler';
 import { sendAttendanceReminders } from './attendance.service';
 
-// Hourly runs find the day three working days before each panel; reminder_log keeps it to once.
-registerJob('attendance-reminders', (services) => sendAttendanceReminders(services, services.clock.now()), 60);
+export const attendanceJobs: Job[] = [
+  // Hourly runs find the day three working days before each panel; reminder_log keeps it to once.
+  { name: 'attendance-reminders', everyMinutes: 60, run: (services) => sendAttendanceReminders(services, services.clock.now()) },
+];

@@ -1,3 +1,4 @@
+import { ZONE } from '../time';
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Services } from '../services';
@@ -8,8 +9,8 @@ import { flattenValues, formState, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { requireVisiblePanel } from '../panels/panel-access';
 import { recordAudit } from '../audit/audit';
-import { ZONE } from '../views/dates';
-import { checkDate, dateParts, datePartsOf } from '../referrals/form-rows';
+
+import { checkDate, dateParts, datePartsOf } from '../http/forms';
 import { ANSWER_NAMES, answerFormValues, MODE_NAMES, readAnswer, readClinicians } from './attendance-form';
 import { missingForQuorum } from './quorum';
 import type { AgencyAttendanceRow } from './attendance.service';

@@ -1,7 +1,7 @@
+import type { ServiceDeps } from '../service-deps';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { AttendanceAnswer, PanelStatus } from '../db/schema';
-import type { Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -42,7 +42,10 @@ export interface AgencyAttendanceRow {
   researchAnswered: number;
 }
 
-export function attendanceService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void, mailFrom?: string) {
+export function attendanceService({ db, clock, links, mail }: ServiceDeps) {
+  const { baseUrl } = links;
+  const mailFrom = mail.from;
+  const pokeMail = () => mail.poke();
   async function panelOrThrow(panelId: number) {
     const panel = await db
       .selectFrom('panels')

@@ -1,6 +1,7 @@
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
 import type { AttendanceAnswer } from '../db/schema';
-import { ZONE } from '../views/dates';
+
 import { workingDaysBefore } from '../panels/working-days';
 
 export interface InvitedAgencyAnswer {

@@ -1,6 +1,5 @@
+import type { ServiceDeps } from '../service-deps';
 import { createHash } from 'node:crypto';
-import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
 import * as users from '../users/users.repository';
@@ -20,7 +19,7 @@ function accountKey(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 }
 
-export function authService(db: Db, clock: Clock) {
+export function authService({ db, clock }: ServiceDeps) {
   async function failuresSince(column: 'accountKey' | 'ip', value: string, since: Date): Promise<number> {
     const row = await db
       .selectFrom('loginFailures')

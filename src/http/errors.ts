@@ -1,3 +1,5 @@
+import { parseId } from './forms';
+
 /** The one family of HTTP errors. Services throw these; the central error handler renders them. */
 export class HttpError extends Error {
   constructor(
@@ -36,8 +38,7 @@ export class StaleVersionError extends HttpError {
 
 /** Parses a positive integer route parameter; anything else is an unknown id, so 404. */
 export function idParam(value: unknown): number {
-  if (typeof value !== 'string' || !/^[1-9]\d{0,9}$/.test(value) || Number(value) > 2147483647) {
-    throw new NotFoundError();
-  }
-  return Number(value);
+  const id = parseId(value);
+  if (id === null) throw new NotFoundError();
+  return id;
 }

@@ -8,7 +8,7 @@ import { ADMIN_OR_CHAIR, get, type RouteDef } from '../http/routes';
 import { renderChart } from '../reports/svg-chart';
 import { renderCategoryChart } from './charts';
 import { toCsv } from './csv';
-import { insightService, quarterlyCsvRows, QUARTERLY_AGENCY_HEADERS, QUARTERLY_DISTRICT_HEADERS } from './insight.service';
+import {  quarterlyCsvRows, QUARTERLY_AGENCY_HEADERS, QUARTERLY_DISTRICT_HEADERS } from './insight.service';
 import { lastCompleteQuarter, parsePeriod, parseQuarter, type Period } from './period';
 import { METHOD_IN_WORDS } from './trend';
 
@@ -23,7 +23,7 @@ function sendCsv(res: Response, filename: string, csv: string) {
 }
 
 export function insightRoutes(services: Services): RouteDef[] {
-  const insight = insightService(services.db);
+  const { insight } = services;
   const filterDetails = (p: Period) => ({ from: p.fromMonth, to: p.toMonth, districtId: p.districtId });
 
   async function period(req: Request) {

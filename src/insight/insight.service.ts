@@ -1,8 +1,8 @@
+import type { ServiceDeps } from '../service-deps';
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
 import { SUBJECT_KIND_NAMES, VULNERABILITY_NAMES } from '../referrals/referral-codes';
-import { ZONE } from '../views/dates';
+
 import { monthLabel } from '../reports/svg-chart';
 import * as repo from './insight.repository';
 import { BASELINE_MONTHS, RECENT_MONTHS, trendTest, type TrendResult } from './trend';
@@ -55,7 +55,7 @@ export interface TrendReport {
   flagged: TrendRow[];
 }
 
-export function insightService(db: Kysely<Database>) {
+export function insightService({ db }: Pick<ServiceDeps, 'db'>) {
   const districts = () => repo.districts(db);
 
   async function trends(now: Date, districtId: number | null): Promise<TrendReport> {

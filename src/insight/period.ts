@@ -1,5 +1,5 @@
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
-import { ZONE } from '../views/dates';
 
 /** The filters of the dashboard as typed: months as 'YYYY-MM', a district id or ''. */
 export interface PeriodQuery {

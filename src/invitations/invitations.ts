@@ -1,10 +1,11 @@
+import { formatDateTime, formatTime } from '../time';
 import { createHash, randomBytes } from 'node:crypto';
 import { createEvent } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
 import type { AttendanceAnswer, Database } from '../db/schema';
 import { enqueueMail, isSingleAddress } from '../mail/outbox';
-import { formatDateTime, formatTime } from '../views/dates';
+
 import { DateTime } from 'luxon';
 
 /** Only a token's hash is stored: the token itself exists only in the e-mail that carries it. */

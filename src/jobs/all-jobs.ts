@@ -1,6 +1,19 @@
-// Every feature's background jobs, registered with the scheduler by importing their modules.
-import './scheduler';
-import '../attendance/attendance.jobs';
-import '../retention/retention.jobs';
+import type { Services } from '../services';
+import { startJobs as start, stopJobs, type Job } from './scheduler';
+import { actionJobs } from '../actions/actions.jobs';
+import { attendanceJobs } from '../attendance/attendance.jobs';
+import { researchJobs } from '../research/research.jobs';
+import { retentionJobs } from '../retention/retention.jobs';
 
-export { startJobs, stopJobs, registeredJobs } from './scheduler';
+/** Every feature's background jobs: each feature declares its own in its `x.jobs.ts`. */
+export const ALL_JOBS: readonly Job[] = [...attendanceJobs, ...researchJobs, ...actionJobs, ...retentionJobs];
+
+export function registeredJobs(): string[] {
+  return ALL_JOBS.map((j) => j.name);
+}
+
+export function startJobs(services: Services): void {
+  start(services, ALL_JOBS);
+}
+
+export { stopJobs };

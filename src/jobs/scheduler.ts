@@ -1,26 +1,20 @@
 import type { Services } from '../services';
-import { sendActionDigests } from '../actions/actions.service';
 
 /**
  * Background jobs run every few minutes by each app instance. Jobs must be safe to run from
  * several instances at once (reminders claim a row in reminder_log before sending).
  */
-type Job = { name: string; everyMinutes: number; run: (services: Services) => Promise<unknown> };
+export interface Job {
+  name: string;
+  everyMinutes: number;
+  run: (services: Services) => Promise<unknown>;
+}
 
-const jobs = new Map<string, Job>();
 const timers: NodeJS.Timeout[] = [];
 const running = new Set<Promise<unknown>>();
 
-export function registerJob(name: string, run: (services: Services) => Promise<unknown>, everyMinutes = 60): void {
-  jobs.set(name, { name, run, everyMinutes });
-}
-
-export function registeredJobs(): string[] {
-  return [...jobs.keys()];
-}
-
-export function startJobs(services: Services): void {
-  for (const job of jobs.values()) {
+export function startJobs(services: Services, jobs: readonly Job[]): void {
+  for (const job of jobs) {
     const tick = () => {
       const p = job
         .run(services)
@@ -42,9 +36,3 @@ export async function stopJobs(): Promise<void> {
   for (const t of timers.splice(0)) clearTimeout(t);
   await Promise.allSettled([...running]);
 }
-
-// Research reminders go out on the working day before the closing date; hourly runs find that day.
-registerJob('research-reminders', (services) => services.research.sendResearchReminders(services.clock.now()), 60);
-
-// Action digests: hourly runs send each person one a week (reminder_log), from the first run of the London week.
-registerJob('action-digests', (services) => sendActionDigests(services, services.clock.now()), 60);

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { dateParts, longDate, str, type DateParts } from '../referrals/form-rows';
+import { dateParts, str, type DateParts } from '../http/forms';
+import { formatCalendarDate } from '../time';
 import { RESOLUTIONS, type Resolution } from '../actions/action-status';
 import { CLOSE_REASONS, DECISIONS, ESCALATIONS, RISK_LEVELS, type CloseReason, type DecisionCode, type Escalation, type RiskLevel } from './meeting-codes';
 
@@ -41,7 +42,7 @@ export function futureDate(parts: DateParts, label: string, today: string): { va
   if (!dt.isValid) return { error: `${label} must be a real date` };
   const iso = dt.toISODate() as string;
   if (iso < today) return { error: `${label} must be today or in the future` };
-  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!) return { error: `${label} must be before ${longDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!)}` };
+  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!) return { error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!)}` };
   return { value: iso };
 }
 

@@ -1,13 +1,14 @@
+import { londonDate } from '../time';
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { flattenValues, formState, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { datePartsOf, str } from '../referrals/form-rows';
+import { datePartsOf, str } from '../http/forms';
 import { subjectLabel } from '../referrals/referral-view';
 import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITY_NAMES, RESOLUTIONS, RESOLUTION_NAMES } from '../actions/action-status';
-import { isOverdue, londonDate } from '../actions/overdue';
+import { isOverdue } from '../actions/overdue';
 import { CLOSE_REASONS, CLOSE_REASON_NAMES, DECISIONS, DECISION_NAMES, ESCALATIONS, ESCALATION_NAMES, ITEM_KIND_NAMES, RISK_LEVELS, RISK_LEVEL_NAMES } from './meeting-codes';
 import { readActionForm, readItemForm, resolutionField, sharedField } from './meeting-form';
 

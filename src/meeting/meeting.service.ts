@@ -1,6 +1,7 @@
+import type { ServiceDeps } from '../service-deps';
+import { addDays, londonDate } from '../time';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { BadRequestError, NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -8,7 +9,7 @@ import { requireVisiblePanel } from '../panels/panel-access';
 import * as referralRepo from '../referrals/referrals.repository';
 import { canTransition } from '../referrals/status';
 import { applyActionUpdate, createAction } from '../actions/actions.service';
-import { addDays, INCOMPLETE_STATUSES, londonDate } from '../actions/overdue';
+import { INCOMPLETE_STATUSES } from '../actions/overdue';
 import { registerCompleteness } from '../register/register.service';
 import { CLOSE_REASON_NAMES } from './meeting-codes';
 import type { ActionInput, ItemRecordInput } from './meeting-form';
@@ -18,7 +19,9 @@ export class MeetingClosedError extends BadRequestError {}
 
 export type SaveItemResult = { ok: true } | { ok: false; reason: 'stale' };
 
-export function meetingService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
+export function meetingService({ db, clock, links, mail }: ServiceDeps) {
+  const { baseUrl } = links;
+  const pokeMail = () => mail.poke();
   async function panelOf(user: CurrentUser, actor: Actor, panelId: number, action: string) {
     const panel = await requireVisiblePanel(db, user, actor, panelId, action);
     const more = await db

@@ -1,7 +1,7 @@
+import { ZONE, formatCalendarDate } from '../time';
 import { DateTime } from 'luxon';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema';
-import { ZONE, formatCalendarDate } from '../views/dates';
 
 /** Everything the minutes say, display-ready: frozen as JSON when a version is approved. */
 export interface MinutesContent {

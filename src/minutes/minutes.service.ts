@@ -1,8 +1,7 @@
+import type { ServiceDeps } from '../service-deps';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { Clock } from '../clock';
-import type { PdfDocuments } from '../pdf/documents';
 import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
@@ -33,7 +32,8 @@ export function minutesTitle(content: MinutesContent): string {
   return `Minutes of the ASBRAC panel, ${content.panel.district}, ${content.panel.dateText}`;
 }
 
-export function minutesService(db: Db, clock: Clock, documents: PdfDocuments, afterMail: () => void) {
+export function minutesService({ db, clock, documents, mail }: ServiceDeps) {
+  const afterMail = () => mail.poke();
   async function draftText(panelId: number) {
     const row = await db.selectFrom('minutesDrafts').selectAll().where('panelId', '=', panelId).executeTakeFirst();
     return {

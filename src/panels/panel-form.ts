@@ -1,6 +1,5 @@
-import { DateTime } from 'luxon';
-import { ZONE } from '../views/dates';
-import { checkDate, dateParts, datePartsOf, str, strList } from '../referrals/form-rows';
+import { londonDate, londonDateTime, londonTime, TIME_OF_DAY } from '../time';
+import { checkDate, dateParts, datePartsOf, str, strList } from '../http/forms';
 import { defaultResearchClosingDate } from './working-days';
 
 /** What a panel form holds once checked; the service still checks the chair and agencies exist. */
@@ -24,22 +23,6 @@ export interface TimesInput {
   chairUserId: number;
 }
 
-const TIME = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/;
-
-export function londonDateTime(date: string, time: string): Date {
-  const m = TIME.exec(time.trim());
-  if (!m) throw new Error('not a time');
-  return DateTime.fromISO(date, { zone: ZONE }).set({ hour: Number(m[1]), minute: Number(m[2]) }).toUTC().toJSDate();
-}
-
-export function londonDate(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).toISODate() as string;
-}
-
-export function londonTime(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).toFormat('HH:mm');
-}
-
 const idOf = (v: unknown) => (/^[1-9]\d{0,9}$/.test(str(v)) ? Number(str(v)) : null);
 
 /** Time, place and chair: shared by a single panel and a series. */
@@ -47,12 +30,12 @@ export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record
   const startTime = str(body.startTime).trim();
   const endTime = str(body.endTime).trim();
   if (!startTime) errors.startTime = 'Enter a start time';
-  else if (!TIME.test(startTime)) errors.startTime = 'Enter the start time as hours and minutes, like 10:00';
+  else if (!TIME_OF_DAY.test(startTime)) errors.startTime = 'Enter the start time as hours and minutes, like 10:00';
   if (!endTime) errors.endTime = 'Enter an end time';
-  else if (!TIME.test(endTime)) errors.endTime = 'Enter the end time as hours and minutes, like 12:30';
+  else if (!TIME_OF_DAY.test(endTime)) errors.endTime = 'Enter the end time as hours and minutes, like 12:30';
   if (!errors.startTime && !errors.endTime) {
     const minutes = (t: string) => {
-      const m = TIME.exec(t) as RegExpExecArray;
+      const m = TIME_OF_DAY.exec(t) as RegExpExecArray;
       return Number(m[1]) * 60 + Number(m[2]);
     };
     if (minutes(endTime) <= minutes(startTime)) errors.endTime = 'The end time must be after the start time';

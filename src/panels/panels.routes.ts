@@ -1,3 +1,4 @@
+import { formatCalendarDate } from '../time';
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import type { PanelStatus } from '../db/schema';
@@ -5,8 +6,8 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { formState, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { str, strList } from '../referrals/form-rows';
-import { formatCalendarDate } from '../views/dates';
+import { str, strList } from '../http/forms';
+
 import { checkPanelForm, checkTimesAndPlace, panelFormValues } from './panel-form';
 import { panelLinksFor } from './panel-links';
 import { CHANGEABLE, PANEL_STATUSES, PANEL_STATUS_NAMES, PANEL_STATUS_TAGS } from './panels.service';

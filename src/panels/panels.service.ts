@@ -1,14 +1,15 @@
+import type { ServiceDeps } from '../service-deps';
+import { ZONE, londonDateTime } from '../time';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import type { PanelStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
-import { ZONE } from '../views/dates';
+
 import { requireVisiblePanel, visiblePanels } from './panel-access';
-import { londonDateTime, type PanelInput, type TimesInput } from './panel-form';
+import { type PanelInput, type TimesInput } from './panel-form';
 import { defaultResearchClosingDate } from './working-days';
 import { ruleName, type MonthlyRule } from './series';
 
@@ -45,7 +46,9 @@ export interface ListFilters {
   when: 'upcoming' | 'past';
 }
 
-export function panelsService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
+export function panelsService({ db, clock, links, mail }: ServiceDeps) {
+  const { baseUrl } = links;
+  const pokeMail = () => mail.poke();
   const today = () => DateTime.fromJSDate(clock.now()).setZone(ZONE).toISODate() as string;
 
   async function districts() {

@@ -1,8 +1,9 @@
+import { formatCalendarDate, formatDate } from '../time';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from '../views/engine';
-import { formatCalendarDate, formatDate } from '../views/dates';
+
 import type { PdfRenderer } from './renderer';
 import { PROJECT_ROOT } from '../paths';
 import { DOCUMENT_FONT_FACES, MARGIN_FONT_FACES } from './fonts';

@@ -3,7 +3,7 @@ import type { SubjectKind } from '../db/schema';
 import { emailAddress, optionalLongText, optionalText } from '../http/forms';
 import type { Matrix } from '../risk/scoring';
 import { formatPostcode, isUkPostcode } from './matching';
-import { checkDate, dateParts, datePartsOf, rowsOf, str, strList, type DateParts } from './form-rows';
+import { checkDate, dateParts, datePartsOf, rowsOf, str, strList, type DateParts } from '../http/forms';
 import {
   GENDERS,
   INCIDENT_TYPES,

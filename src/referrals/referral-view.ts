@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import type { ReferralStatus, RiskVerdict } from '../db/schema';
 import type { Matrix } from '../risk/scoring';
 import type { StoredSubject } from './referral-form';
-import { longDate } from './form-rows';
+import { formatCalendarDate } from '../time';
 import {
   CRITERION_NAMES,
   EVENT_NAMES,
@@ -95,7 +95,7 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
       isPlace: s.kind === 'location',
       title: subjectLabel(s),
       kindName: nameOf(SUBJECT_KIND_NAMES, s.kind) ?? 'Not given',
-      dateOfBirthText: s.dateOfBirth ? `${longDate(s.dateOfBirth)} (age ${ageOn(s.dateOfBirth, today)})` : null,
+      dateOfBirthText: s.dateOfBirth ? `${formatCalendarDate(s.dateOfBirth)} (age ${ageOn(s.dateOfBirth, today)})` : null,
       genderName: nameOf(GENDER_NAMES, s.gender),
       addressLines: paragraphs(s.address),
       descriptionParagraphs: paragraphs(s.description),
@@ -106,7 +106,7 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
       .map((l) => ({ from: subjectLabel(byId.get(l.fromSubjectId)!), relation: nameOf(RELATION_NAMES, l.relation), to: subjectLabel(byId.get(l.toSubjectId)!) })),
     incidents: r.incidents.map((i) => ({
       ...i,
-      dateText: i.incidentDate ? longDate(i.incidentDate) : 'No date',
+      dateText: i.incidentDate ? formatCalendarDate(i.incidentDate) : 'No date',
       typeName: nameOf(INCIDENT_TYPE_NAMES, i.type) ?? 'Not given',
       summaryParagraphs: paragraphs(i.summary),
     })),

@@ -1,3 +1,4 @@
+import { ZONE } from '../time';
 import type { Request, Response } from 'express';
 import { DateTime } from 'luxon';
 import type { Services } from '../services';
@@ -6,9 +7,9 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { fieldId, flattenValues, formState, optionalLongText } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { ZONE } from '../views/dates';
+
 import { assess, type Matrix } from '../risk/scoring';
-import { checkDate, dateParts, parseAction, str, strList } from './form-rows';
+import { checkDate, dateParts, parseAction, str, strList } from '../http/forms';
 import { blankIncident, blankLink, blankSubject, MAX_INCIDENTS, MAX_LINKS, MAX_SUBJECTS, readRaw, removeSubject, riskField, type RawReferral } from './referral-form';
 import {
   GENDER_NAMES,

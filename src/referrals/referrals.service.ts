@@ -1,12 +1,13 @@
+import type { ServiceDeps } from '../service-deps';
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import type { ReferralStatus, SubjectKind } from '../db/schema';
 import { recordAudit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
-import { ZONE } from '../views/dates';
+
 import { riskMatrixService } from '../risk/risk-matrix.service';
 import { assess, periodStart, type Assessment, type Matrix } from '../risk/scoring';
 import { canSeeReferral, requireVisibleReferral, visibleReferrals } from './case-access';
@@ -85,8 +86,11 @@ function searchTextOf(reference: string | null, subjects: repo.SubjectRow[]): st
 const keysOf = (subjects: { kind: SubjectKind | null; nameKey: string | null; dateOfBirth: string | null; addressKey: string | null; postcodeKey: string | null }[]): repo.SubjectKeys[] =>
   subjects.map((s, i) => ({ position: i + 1, kind: s.kind, nameKey: s.nameKey, dateOfBirth: s.dateOfBirth, addressKey: s.addressKey, postcodeKey: s.postcodeKey }));
 
-export function referralsService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
-  const riskMatrix = riskMatrixService(db);
+export function referralsService(deps: Omit<ServiceDeps, 'documents'>) {
+  const { db, clock } = deps;
+  const { baseUrl } = deps.links;
+  const pokeMail = () => deps.mail.poke();
+  const riskMatrix = riskMatrixService(deps);
 
   const today = () => DateTime.fromJSDate(clock.now()).setZone(ZONE).toISODate() as string;
   const link = (id: number) => `${baseUrl}/referrals/${id}`;

@@ -1,7 +1,7 @@
+import type { ServiceDeps } from '../service-deps';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { RegisterStatus } from '../db/schema';
-import type { Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -79,7 +79,7 @@ export interface RegisterRowInput {
   agreed: boolean;
 }
 
-export function registerService(db: Db, clock: Clock) {
+export function registerService({ db, clock }: ServiceDeps) {
   async function panelOrThrow(panelId: number) {
     const panel = await db
       .selectFrom('panels')

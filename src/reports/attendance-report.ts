@@ -1,8 +1,10 @@
+import type { ServiceDeps } from '../service-deps';
+import { districts } from '../directory/directory.repository';
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import type { AttendanceAnswer, RegisterStatus } from '../db/schema';
-import { ZONE } from '../views/dates';
 
 /** Panels that have met: the register and answers are final. */
 const MET = ['concluded', 'minutes-approved', 'minutes-circulated'] as const;
@@ -175,4 +177,12 @@ export function csvCell(value: string | number | null): string {
 export function attendanceCsv(rows: AgencyReportRow[]): string {
   const lines = [CSV_HEADERS, ...rows.map((r) => [r.agency, r.invitations, r.inPerson, r.online, r.deputy, r.apologies, r.apologiesWithInformation, r.noShows, r.rate, r.underThreshold ? 'yes' : 'no'])];
   return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+/** The attendance report as the composition root wires it. */
+export function attendanceReportService({ db }: Pick<ServiceDeps, 'db'>) {
+  return {
+    report: (filters: ReportFilters) => attendanceReport(db, filters),
+    districts: () => districts(db),
+  };
 }

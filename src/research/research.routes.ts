@@ -3,7 +3,7 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { formState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { str } from '../referrals/form-rows';
+import { str } from '../http/forms';
 import { subjectLabel } from '../referrals/referral-view';
 import { RESEARCH_STATUS_NAMES } from './research.service';
 

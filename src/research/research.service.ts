@@ -1,12 +1,12 @@
+import type { ServiceDeps } from '../service-deps';
+import { ZONE } from '../time';
 import { DateTime } from 'luxon';
-import type { Db } from '../db/database';
-import type { Clock } from '../clock';
 import type { ResearchStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { ZONE } from '../views/dates';
+
 import { enqueueMail } from '../mail/outbox';
 import { invitationRecipients } from '../invitations/invitations';
 import { previousWorkingDay } from '../panels/working-days';
@@ -17,7 +17,9 @@ export const RESEARCH_STATUS_NAMES: Record<ResearchStatus, string> = {
   'nothing-held': 'Nothing held',
 };
 
-export function researchService(db: Db, clock: Clock, baseUrl: string, pokeMail: () => void) {
+export function researchService({ db, clock, links, mail }: ServiceDeps) {
+  const { baseUrl } = links;
+  const pokeMail = () => mail.poke();
   const today = () => DateTime.fromJSDate(clock.now()).setZone(ZONE).toISODate() as string;
 
   /** The items × agencies matrix of a panel, each cell's status, overdue cells marked. */

@@ -4,7 +4,6 @@ import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
 import { formState, parseForm, versionField, type FormState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import './retention.jobs';
 import { casesDueWithin, PREVIEW_DAYS, retentionSettings, runRetention, saveRetentionSettings } from './retention.service';
 
 const years = (label: string) =>

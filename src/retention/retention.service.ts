@@ -1,3 +1,4 @@
+import type { ServiceDeps } from '../service-deps';
 import { DateTime } from 'luxon';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema';
@@ -189,4 +190,14 @@ export async function runRetention(services: { db: Db }, now: Date, actor: Actor
   }
   const auditRowsDeleted = await purgeAudit(db, actor, now, settings.auditYears);
   return { anonymised, auditRowsDeleted };
+}
+
+/** Retention as the composition root wires it: the settings, what falls due, and a run now. */
+export function retentionService({ db, clock }: ServiceDeps) {
+  return {
+    settings: () => retentionSettings(db),
+    dueWithin: (days: number) => casesDueWithin(db, clock.now(), days),
+    save: (actor: Actor, input: Parameters<typeof saveRetentionSettings>[2]) => saveRetentionSettings(db, actor, input, clock.now()),
+    run: (actor?: Actor) => runRetention({ db }, clock.now(), actor),
+  };
 }

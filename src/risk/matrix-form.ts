@@ -1,6 +1,6 @@
 import { optionalText, requiredText } from '../http/forms';
 import type { RiskAnswerOption } from '../db/schema';
-import { rowsOf, str } from '../referrals/form-rows';
+import { rowsOf, str } from '../http/forms';
 import type { Matrix } from './scoring';
 
 export const MAX_QUESTIONS = 50;

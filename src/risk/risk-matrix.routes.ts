@@ -4,7 +4,7 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { flattenValues, formState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import { parseAction } from '../referrals/form-rows';
+import { parseAction } from '../http/forms';
 import { blankQuestion, MAX_OPTIONS, MAX_QUESTIONS, rawFromMatrix, readRawMatrix, validateMatrix, type RawMatrix } from './matrix-form';
 import { maxScore } from './scoring';
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database';
+import type { ServiceDeps } from '../service-deps';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
 import { NotFoundError } from '../http/errors';
@@ -9,7 +9,7 @@ import type { Matrix } from './scoring';
 export type NewVersionResult = { ok: true; id: number; number: number } | { ok: false; stale: true };
 
 /** The partnership's risk matrix. Versions are never changed: editing makes a new one. */
-export function riskMatrixService(db: Db) {
+export function riskMatrixService({ db }: Pick<ServiceDeps, 'db'>) {
   return {
     async current(): Promise<Matrix> {
       const version = await repo.currentVersion(db);

@@ -142,3 +142,6 @@ export async function seedFoundation(db: Db, password: string): Promise<boolean>
     return true;
   });
 }
+
+/** Demo data queues its e-mails like the app does; they wait for the app's own mail worker. */
+export const DEMO_MAIL = { from: 'ASBRAC Manager <asbrac@example.org>', poke: () => undefined };

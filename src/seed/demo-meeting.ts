@@ -1,8 +1,8 @@
+import { addDays, londonDate } from '../time';
 import type { Clock } from '../clock';
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ActionStatus } from '../db/schema';
-import { addDays, londonDate } from '../actions/overdue';
 
 /** Who owns demo actions first: the demo users' agencies, so each of them has something to report back on. */
 const DEMO_OWNERS = ['Police', 'LPFT', 'Fenland Vale', 'CoLC'];

@@ -1,3 +1,5 @@
+import { DEMO_MAIL } from './demo-foundation';
+import { ZONE, londonDateTime } from '../time';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
 import { SettableClock, type Clock } from '../clock';
@@ -5,10 +7,9 @@ import type { Actor, CurrentUser } from '../http/context';
 import { agendaService } from '../agendas/agenda.service';
 import { childrenFlags } from '../agendas/agenda.repository';
 import { monthlyDates } from '../panels/series';
-import { londonDateTime } from '../panels/panel-form';
+
 import { defaultResearchClosingDate } from '../panels/working-days';
 import { agendaChanges, timeSlots, type SnapshotItem } from '../agendas/proposal';
-import { ZONE } from '../views/dates';
 
 export interface SeededPanels {
   /** Per district id: the three past panels (oldest first) and the next two (nearest first). */
@@ -130,7 +131,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
     const nearDate = secondTuesday(now, skip);
     const near = await makePanel(nearDate, 'scheduled');
     const clock = new SettableClock(DateTime.fromISO(defaultResearchClosingDate(nearDate), { zone: ZONE }).minus({ days: 7 }).set({ hour: 9 }).toJSDate());
-    const agendas = agendaService(db, clock, baseUrl, () => undefined);
+    const agendas = agendaService({ db, clock, links: { baseUrl }, mail: DEMO_MAIL });
     const stillAwaiting = awaiting.filter((a) => !heard.some((h) => h.id === a.id));
     let position = 1;
     const children = await childrenFlags(db, [...heard, ...stillAwaiting].map((c) => c.id), nearDate);

@@ -1,3 +1,4 @@
+import { DEMO_MAIL } from './demo-foundation';
 import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
 import { SettableClock, type Clock } from '../clock';
@@ -187,7 +188,7 @@ const dateParts = (d: DateTime) => ({ day: String(d.day), month: String(d.month)
 export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://localhost:3000'): Promise<number> {
   // The referrals are written at their own past dates; `today` places them relative to now.
   const clock = new SettableClock(today.now());
-  const referrals = referralsService(db, clock, baseUrl, () => undefined);
+  const referrals = referralsService({ db, clock, links: { baseUrl }, mail: DEMO_MAIL });
   const matrix = await referrals.riskMatrix.current();
   const districts = await referrals.districts();
   const users = new Map<string, CurrentUser>();

@@ -1,5 +1,4 @@
-import type { Db } from '../db/database';
-import type { Clock } from '../clock';
+import type { ServiceDeps } from '../service-deps';
 import type { Role } from '../db/schema';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
@@ -10,7 +9,7 @@ import type { UserChanges } from './users.repository';
 
 export type UserSaveResult = { ok: true; id: number } | { ok: false; errors: Record<string, string> } | { ok: false; stale: true };
 
-export function usersService(db: Db, clock: Clock) {
+export function usersService({ db, clock }: ServiceDeps) {
   async function fieldErrors(changes: UserChanges, actor: Actor, exceptId?: number): Promise<Record<string, string>> {
     const errors: Record<string, string> = {};
     if (await repo.emailTaken(db, changes.email, exceptId)) errors.email = 'A user with this email address already exists';

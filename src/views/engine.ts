@@ -1,10 +1,10 @@
+import { formatCalendarDate, formatDate, formatDateTime, formatTime } from '../time';
 import path from 'node:path';
 import type { Express } from 'express';
 import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { fieldId } from '../http/forms';
 import { PROJECT_ROOT } from '../paths';
-import { formatCalendarDate, formatDate, formatDateTime, formatTime } from './dates';
 
 const root = PROJECT_ROOT;
 

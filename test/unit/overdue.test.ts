@@ -1,4 +1,5 @@
-import { addDays, isOverdue, londonDate, londonWeek, weekAhead } from '../../src/actions/overdue';
+import { addDays, londonDate, londonWeek } from '../../src/time';
+import { isOverdue, weekAhead } from '../../src/actions/overdue';
 
 const open = (dueOn: string) => ({ status: 'open' as const, dueOn });
 

@@ -1,0 +1,15 @@
+import type { Db } from '../db/database';
+
+/*
+ * The look-ups of districts, agencies and people that every feature uses to fill a select or name
+ * a row. The agencies and users features own those tables' changes; reading a name goes here.
+ * Plain functions taking the database (or a transaction) first.
+ */
+
+export function districts(db: Db) {
+  return db.selectFrom('districts').select(['id', 'name']).orderBy('name').execute();
+}
+
+export async function districtExists(db: Db, id: number): Promise<boolean> {
+  return Boolean(await db.selectFrom('districts').select('id').where('id', '=', id).executeTakeFirst());
+}

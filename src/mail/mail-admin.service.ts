@@ -1,0 +1,41 @@
+import type { ServiceDeps } from '../service-deps';
+import type { OutboxStatus } from '../db/schema';
+import type { Actor } from '../http/context';
+import { NotFoundError } from '../http/errors';
+import { recordAudit } from '../audit/audit';
+import * as repo from './mail-admin.repository';
+
+export const OUTBOX_STATUSES: readonly OutboxStatus[] = ['queued', 'sending', 'sent', 'failed'];
+const PAGE_SIZE = 50;
+
+/** The administrators' view of the outbox: every message, its delivery, and "send again" for failures. */
+export function mailAdminService({ db, clock, mail }: ServiceDeps) {
+  async function list(status: OutboxStatus | undefined, page: number) {
+    const [{ rows, total }, counts] = await Promise.all([repo.page(db, status, PAGE_SIZE, (page - 1) * PAGE_SIZE), repo.countsByStatus(db)]);
+    return {
+      messages: rows,
+      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+      counts: Object.fromEntries(OUTBOX_STATUSES.map((s) => [s, counts.get(s) ?? 0])),
+    };
+  }
+
+  async function message(id: string) {
+    const found = await repo.find(db, id);
+    if (!found) throw new NotFoundError();
+    return found;
+  }
+
+  /** Queues a failed message again; false (changing nothing) when it has not failed. Unknown ids are 404. */
+  async function retry(actor: Actor, id: string): Promise<boolean> {
+    const requeued = await db.transaction().execute(async (trx) => {
+      const done = await repo.requeueFailed(trx, id, clock.now());
+      if (done) await recordAudit(trx, actor, { action: 'mail.retry', entityType: 'outbox', entityId: id });
+      return done;
+    });
+    if (requeued) mail.poke();
+    else await message(id);
+    return requeued;
+  }
+
+  return { list, message, retry };
+}
