@@ -157,7 +157,7 @@ const saveSessionBeforeRedirect: express.RequestHandler = (req, res, next) => {
   res.redirect = ((...args: unknown[]) => {
     if (!req.session) return redirect(...args);
     req.session.save((err) => (err ? next(err) : redirect(...args)));
-  }) as typeof res.redirect;
+  });
   next();
 };
 

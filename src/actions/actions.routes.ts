@@ -51,7 +51,7 @@ export function actionRoutes(services: Services): RouteDef[] {
   return [
     get('/actions', 'signed-in', async (req, res) => {
       const user = currentUser(req);
-      const filters = readFilters(req.query as Record<string, unknown>);
+      const filters = readFilters(req.query);
       const partnershipWide = user.role !== 'representative';
       const result = await actions.list(user, actorOf(req), filters);
       const panels = await actions.panelChoices(user);

@@ -7,7 +7,7 @@ import { checkbox, choice, flattenValues, formState, optionalIdChoice, parseForm
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { AGENCY_TYPES, AGENCY_TYPE_VALUES } from './agency-types';
 import type { AgencyChanges } from './agencies.repository';
-import * as users from '../users/users.repository';
+
 
 const agencySchema = z.object({
   name: requiredText('the agency name', 120),
@@ -42,7 +42,7 @@ export function agencyRoutes(services: Services): RouteDef[] {
 
   async function renderForm(res: Response, opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> }) {
     const districts = await agencies.districts();
-    const members = opts.agencyId ? await users.list(db, { agencyId: opts.agencyId }) : [];
+    const members = opts.agencyId ? await services.users.list({ agencyId: opts.agencyId }) : [];
     res.status(opts.status ?? 200).render('admin/agency-form', {
       title: opts.agencyId ? 'Edit agency' : 'Add an agency',
       backLink: '/admin/agencies',

@@ -136,7 +136,7 @@ export async function caseDetails(trx: Db, referralIds: number[]) {
     .execute();
   const reasons = await trx.selectFrom('referrals').select(['id', 'reason']).where('id', 'in', referralIds).execute();
   const byCase = new Map<number, SubjectRow[]>();
-  for (const s of subjects) byCase.set(s.referralId, [...(byCase.get(s.referralId) ?? []), s as SubjectRow]);
+  for (const s of subjects) byCase.set(s.referralId, [...(byCase.get(s.referralId) ?? []), s]);
   return { subjects: byCase, reasons: new Map(reasons.map((r) => [r.id, r.reason])) };
 }
 

@@ -142,7 +142,7 @@ export function agendaRoutes(services: Services): RouteDef[] {
       const id = idParam(req.params.id);
       const body = req.body as Record<string, unknown>;
       const { change, errors } = readChange(body);
-      const kept = formState(body as Record<string, unknown>, errors);
+      const kept = formState(body, errors);
       if (!change || Object.keys(errors).length) return renderBuilder(req, res, id, { form: flatten(body, errors), status: 400 });
       const result = await agendas.change(currentUser(req), actorOf(req), id, revisionOf(body), change);
       if (!result.ok) return renderBuilder(req, res, id, { form: result.reason === 'stale' ? flatten(body, {}) : kept, status: result.reason === 'stale' ? 409 : 400, refusal: REFUSALS[result.reason] });

@@ -273,3 +273,8 @@ export function agendaService({ db, clock, links, mail }: Omit<ServiceDeps, 'doc
 }
 
 export type AgendaService = ReturnType<typeof agendaService>;
+
+/** Which of these cases involve a child (a subject under 18 on `asOf`, or children in the household): they go first on an agenda. */
+export function casesInvolvingChildren(db: Db, referralIds: number[], asOf: string): Promise<Set<number>> {
+  return childrenFlags(db, referralIds, asOf);
+}

@@ -218,7 +218,7 @@ export function attendanceRoutes(services: Services): RouteDef[] {
       if (found.state !== 'valid' || !found.token) return renderTokenState(req, res, found.state, found.token?.id);
       const token = found.token;
       const body = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = readAnswer(body, token.answer as AttendanceAnswer);
+      const parsed = readAnswer(body, token.answer);
       if (!parsed.ok) {
         return res.status(400).render('attendance/link', {
           title: 'Confirm your agency’s answer',

@@ -5,18 +5,13 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { formState, parseForm } from '../http/forms';
 import { get, post, type RouteDef } from '../http/routes';
 import { csrfToken } from '../http/security';
-import { PASSWORD_MAX, PASSWORD_MIN } from './passwords';
+import { newPasswordRule, PASSWORD_MAX } from './passwords';
 import { destroySession } from './current-user';
 
 const signInSchema = z.object({
   email: z.string({ error: 'Enter your email address' }).trim().min(1, 'Enter your email address').max(254, 'Enter a shorter email address'),
   password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX, 'Enter a shorter password'),
 });
-
-export const newPasswordRule = z
-  .string({ error: 'Enter a new password' })
-  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
-  .max(PASSWORD_MAX, `Password must be ${PASSWORD_MAX} characters or fewer`);
 
 const changePasswordSchema = z
   .object({

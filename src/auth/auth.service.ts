@@ -2,7 +2,7 @@ import type { ServiceDeps } from '../service-deps';
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-import * as users from '../users/users.repository';
+import { accountByEmail, changePassword } from '../users/users.service';
 import { hashPassword, timingDummyHash, verifyPassword } from './passwords';
 
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
@@ -43,7 +43,7 @@ export function authService({ db, clock }: ServiceDeps) {
         failuresSince('accountKey', key, since),
         failuresSince('ip', ip, since),
       ]);
-      const user = await users.findByEmail(db, email);
+      const user = await accountByEmail(db, email);
       if (byAccount >= ACCOUNT_LIMIT || byAddress >= ADDRESS_LIMIT) {
         await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
           action: 'auth.sign-in',
@@ -76,7 +76,7 @@ export function authService({ db, clock }: ServiceDeps) {
         return 'wrong-current';
       }
       await db.transaction().execute(async (trx) => {
-        await users.setPassword(trx, userId, await hashPassword(next), clock.now());
+        await changePassword(trx, userId, await hashPassword(next), clock.now());
         await recordAudit(trx, actor, { action: 'auth.change-password', entityType: 'user', entityId: userId });
       });
       return 'changed';

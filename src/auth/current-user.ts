@@ -6,7 +6,7 @@ import { actorOf } from '../http/context';
 import { ForbiddenError } from '../http/errors';
 import type { Access } from '../http/routes';
 import { allows } from '../http/routes';
-import * as users from '../users/users.repository';
+import { userWithAgency } from '../users/users.service';
 import { SESSION_ABSOLUTE_MS } from './session-store';
 
 type Req = Parameters<RequestHandler>[0];
@@ -29,7 +29,7 @@ export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {
       await endSession(req);
       return next();
     }
-    const row = await users.findWithAgency(db, userId);
+    const row = await userWithAgency(db, userId);
     if (!row || !row.active || !row.agencyActive) {
       await endSession(req);
       return next();

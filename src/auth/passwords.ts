@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { hash, verify } from '@node-rs/argon2';
 
 // OWASP's recommended argon2id parameters: 19 MiB, 2 passes, 1 lane.
@@ -24,3 +25,9 @@ export function timingDummyHash(): Promise<string> {
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 200;
+
+/** The rule every new password meets, when changed by its owner or reset by an administrator. */
+export const newPasswordRule = z
+  .string({ error: 'Enter a new password' })
+  .min(PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters`)
+  .max(PASSWORD_MAX, `Password must be ${PASSWORD_MAX} characters or fewer`);

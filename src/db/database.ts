@@ -55,7 +55,7 @@ export async function openEmbedded(
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pglite = new PGlite({ dataDir, extensions: { pg_trgm }, loadDataDir });
   await pglite.waitReady;
-  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   watchPool(pool, logger);
   const db = kyselyOver(pool);
   return {

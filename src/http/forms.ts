@@ -134,7 +134,7 @@ export function choice<T extends string>(values: readonly T[], message: string) 
   return z
     .string({ error: message })
     .refine((v): v is T => (values as readonly string[]).includes(v), message)
-    .transform((v) => v as T);
+    .transform((v) => v);
 }
 
 /** An id chosen from a select; the caller checks that it exists. */
@@ -237,7 +237,7 @@ export function checkDate(parts: DateParts, label: string, limits: { earliest: s
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return { empty: false, error: `${Label} must be a real date` };
   const dt = DateTime.fromObject({ year: Number(y), month: Number(m), day: Number(d) }, { zone: 'UTC' });
   if (!dt.isValid) return { empty: false, error: `${Label} must be a real date` };
-  const iso = dt.toISODate() as string;
+  const iso = dt.toISODate();
   if (iso > limits.latest) return { empty: false, error: `${Label} must be today or in the past` };
   if (iso < limits.earliest) return { empty: false, error: `${Label} must be on or after ${formatCalendarDate(limits.earliest)}` };
   return { empty: false, value: iso };

@@ -28,7 +28,7 @@ export function insightRoutes(services: Services): RouteDef[] {
 
   async function period(req: Request) {
     const districts = await insight.districts();
-    return { districts, parsed: parsePeriod(req.query as Record<string, unknown>, services.clock.now(), districts.map((d) => d.id)) };
+    return { districts, parsed: parsePeriod(req.query, services.clock.now(), districts.map((d) => d.id)) };
   }
 
   async function dashboard(req: Request, res: Response) {

@@ -40,9 +40,9 @@ export function futureDate(parts: DateParts, label: string, today: string): { va
   if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return { error: `${label} must be a real date` };
   const dt = DateTime.fromObject({ year: Number(y), month: Number(m), day: Number(d) }, { zone: 'UTC' });
   if (!dt.isValid) return { error: `${label} must be a real date` };
-  const iso = dt.toISODate() as string;
+  const iso = dt.toISODate();
   if (iso < today) return { error: `${label} must be today or in the future` };
-  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!) return { error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!)}` };
+  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!) return { error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate())}` };
   return { value: iso };
 }
 

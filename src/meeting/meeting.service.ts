@@ -6,8 +6,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { BadRequestError, NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
-import * as referralRepo from '../referrals/referrals.repository';
-import { canTransition } from '../referrals/status';
+import { applyPanelDecision, caseSubjects, type CaseSubject } from '../referrals/referrals.service';
 import { applyActionUpdate, createAction } from '../actions/actions.service';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
 import { registerCompleteness } from '../register/register.service';
@@ -224,7 +223,7 @@ export function meetingService({ db, clock, links, mail }: ServiceDeps) {
         .orderBy('agencies.name')
         .execute();
       let referral = null;
-      let subjects: Awaited<ReturnType<typeof referralRepo.findSubjects>> = [];
+      let subjects: CaseSubject[] = [];
       let earlier: Awaited<ReturnType<typeof earlierActions>> = [];
       if (item.referralId) {
         referral = await db
@@ -233,7 +232,7 @@ export function meetingService({ db, clock, links, mail }: ServiceDeps) {
           .select(['referrals.id', 'referrals.reference', 'referrals.status', 'referrals.reason', 'referrals.riskScore', 'referrals.riskVerdict', 'agencies.name as agencyName'])
           .where('referrals.id', '=', item.referralId)
           .executeTakeFirstOrThrow();
-        subjects = await referralRepo.findSubjects(db, item.referralId);
+        subjects = await caseSubjects(db, item.referralId);
         earlier = await earlierActions(db, item.referralId, panelId);
       }
       const agreed = await db
@@ -346,25 +345,29 @@ export function meetingService({ db, clock, links, mail }: ServiceDeps) {
         for (const item of check.items) {
           if (!item.referralId) continue;
           const record = await trx.selectFrom('meetingRecords').selectAll().where('agendaItemId', '=', item.id).executeTakeFirstOrThrow();
-          const referral = await referralRepo.lockReferral(trx, item.referralId);
-          if (!referral) continue;
-          const event = { referralId: referral.id, at: now, userId: user.id, agencyId: actor.agencyId };
-          if (record.decision === 'review' || record.decision === 'escalate') {
-            if (canTransition('hear', referral.status)) await referralRepo.setStatus(trx, referral.id, referral.status, 'active', {}, now);
-            await referralRepo.insertEvent(trx, { ...event, kind: 'discussed', details: { panelId, decision: record.decision, escalateTo: record.escalateTo, nextReviewOn: record.nextReviewOn } });
-          } else if (record.decision === 'close') {
-            if (canTransition('close', referral.status)) {
-              const reason = [record.closeReason ? CLOSE_REASON_NAMES[record.closeReason] : null, record.decisionNote].filter(Boolean).join(': ');
-              await referralRepo.setStatus(trx, referral.id, referral.status, 'closed', { closedReason: reason, closedAt: now }, now);
-              await referralRepo.insertEvent(trx, { ...event, kind: 'closed', note: reason, details: { panelId, closeReason: record.closeReason } });
-            }
+          const decision = record.decision;
+          if (!decision) continue;
+          const before = await applyPanelDecision(
+            trx,
+            item.referralId,
+            {
+              panelId,
+              decision,
+              escalateTo: record.escalateTo,
+              nextReviewOn: record.nextReviewOn,
+              closeReason: record.closeReason,
+              closedReasonText: [record.closeReason ? CLOSE_REASON_NAMES[record.closeReason] : null, record.decisionNote].filter(Boolean).join(': '),
+              deferredReason: record.deferredReason,
+            },
+            { userId: user.id, agencyId: actor.agencyId, at: now },
+          );
+          if (before === null) continue;
+          const referral = { id: item.referralId, status: before };
+          if (decision === 'close') {
             const open = await trx.selectFrom('actions').select(['id', 'status']).where('referralId', '=', referral.id).where('status', 'in', INCOMPLETE_STATUSES).execute();
             for (const action of open) {
               await applyActionUpdate(trx, actor, now, action, { toStatus: 'not-possible', note: 'case closed at panel', panelId, auditAction: 'action.close-with-case' });
             }
-          } else if (record.decision === 'deferred') {
-            if (referral.status === 'active') await referralRepo.setStatus(trx, referral.id, 'active', 'awaiting-panel', {}, now);
-            await referralRepo.insertEvent(trx, { ...event, kind: 'deferred', note: record.deferredReason, details: { panelId } });
           }
           await recordAudit(trx, actor, { action: `referral.panel-${record.decision}`, entityType: 'referral', entityId: referral.id, details: { panelId, from: referral.status } });
         }

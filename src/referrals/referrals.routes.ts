@@ -217,7 +217,7 @@ export function referralRoutes(services: Services): RouteDef[] {
   return [
     get('/referrals', 'signed-in', async (req, res) => {
       const user = currentUser(req);
-      const parsed = readListQuery(req.query as Record<string, unknown>, today(services));
+      const parsed = readListQuery(req.query, today(services));
       const result = await referrals.list(user, actorOf(req), parsed.filters, parsed.sort, parsed.page);
       const agencies = await services.agencies.list();
       const districts = await referrals.districts();
@@ -411,7 +411,7 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
   if (filters.agencyId) kept.agencyId = String(filters.agencyId);
   for (const key of ['from', 'to'] as const) {
     if (dates[key]) {
-      const [y, m, d] = (dates[key] as string).split('-');
+      const [y, m, d] = (dates[key]).split('-');
       kept[`${key}[day]`] = String(Number(d));
       kept[`${key}[month]`] = String(Number(m));
       kept[`${key}[year]`] = y;

@@ -488,3 +488,53 @@ export function referralsService(deps: Omit<ServiceDeps, 'documents'>) {
 }
 
 export type ReferralsService = ReturnType<typeof referralsService>;
+
+/** A case's subjects, for another feature's page about the case (the meeting item). */
+export function caseSubjects(db: Db, referralId: number) {
+  return repo.findSubjects(db, referralId);
+}
+
+export type CaseSubject = Awaited<ReturnType<typeof caseSubjects>>[number];
+
+/** What a panel decided for a case, as the meeting recorded it. */
+export interface PanelDecision {
+  panelId: number;
+  decision: 'review' | 'escalate' | 'close' | 'deferred';
+  escalateTo: string | null;
+  nextReviewOn: string | null;
+  closeReason: string | null;
+  /** The close reason in words with the chair's note, as the case record shows it. */
+  closedReasonText: string;
+  deferredReason: string | null;
+}
+
+/**
+ * Applies a panel's decision to its case inside the panel's own transaction: heard cases become
+ * active, closed ones close, deferred ones wait for a panel again; each leaves a timeline event.
+ * Returns the case's status before, or null when the case no longer exists.
+ */
+export async function applyPanelDecision(
+  trx: Db,
+  referralId: number,
+  outcome: PanelDecision,
+  by: { userId: number; agencyId: number | null; at: Date },
+): Promise<ReferralStatus | null> {
+  const referral = await repo.lockReferral(trx, referralId);
+  if (!referral) return null;
+  const { at } = by;
+  const event = { referralId, at, userId: by.userId, agencyId: by.agencyId };
+  const { panelId } = outcome;
+  if (outcome.decision === 'review' || outcome.decision === 'escalate') {
+    if (canTransition('hear', referral.status)) await repo.setStatus(trx, referralId, referral.status, 'active', {}, at);
+    await repo.insertEvent(trx, { ...event, kind: 'discussed', details: { panelId, decision: outcome.decision, escalateTo: outcome.escalateTo, nextReviewOn: outcome.nextReviewOn } });
+  } else if (outcome.decision === 'close') {
+    if (canTransition('close', referral.status)) {
+      await repo.setStatus(trx, referralId, referral.status, 'closed', { closedReason: outcome.closedReasonText, closedAt: at }, at);
+      await repo.insertEvent(trx, { ...event, kind: 'closed', note: outcome.closedReasonText, details: { panelId, closeReason: outcome.closeReason } });
+    }
+  } else {
+    if (referral.status === 'active') await repo.setStatus(trx, referralId, 'active', 'awaiting-panel', {}, at);
+    await repo.insertEvent(trx, { ...event, kind: 'deferred', note: outcome.deferredReason, details: { panelId } });
+  }
+  return referral.status;
+}

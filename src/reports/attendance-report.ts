@@ -55,7 +55,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** Reads the report's query string; a wrong value gets a message by its field and nothing is shown for it. */
 export function readFilters(query: Record<string, unknown>, now: Date): { filters: ReportFilters; errors: Record<string, string>; values: Record<string, string> } {
   const today = DateTime.fromJSDate(now).setZone(ZONE);
-  const str = (k: string) => (typeof query[k] === 'string' ? (query[k] as string).trim() : '');
+  const str = (k: string) => (typeof query[k] === 'string' ? (query[k]).trim() : '');
   const values = { from: str('from'), to: str('to'), district: str('district'), threshold: str('threshold') };
   const errors: Record<string, string> = {};
   const defaults = { from: today.minus({ months: 11 }).toFormat('yyyy-MM'), to: today.toFormat('yyyy-MM') };
@@ -131,7 +131,7 @@ export async function attendanceReport(db: Db, filters: ReportFilters) {
   for (const inv of invited) {
     const row =
       byAgency.get(inv.agencyId) ??
-      ({ agencyId: inv.agencyId, agency: inv.shortName, invitations: 0, inPerson: 0, online: 0, deputy: 0, apologies: 0, apologiesWithInformation: 0, noShows: 0, attended: 0, rate: null, underThreshold: false } as AgencyReportRow);
+      ({ agencyId: inv.agencyId, agency: inv.shortName, invitations: 0, inPerson: 0, online: 0, deputy: 0, apologies: 0, apologiesWithInformation: 0, noShows: 0, attended: 0, rate: null, underThreshold: false });
     byAgency.set(inv.agencyId, row);
     const outcome = outcomeOf(inv.answer, statusesOf.get(`${inv.panelId}:${inv.agencyId}`) ?? []);
     row.invitations += 1;

@@ -16,7 +16,7 @@ export function attendanceReportRoutes(services: Services): RouteDef[] {
 
   return [
     get('/reports/attendance', ADMIN_OR_CHAIR, async (req, res) => {
-      const { filters, errors, values } = readFilters(req.query as Record<string, unknown>, clock.now());
+      const { filters, errors, values } = readFilters(req.query, clock.now());
       const districts = await districtsOf();
       if (filters.districtId !== null && !districts.some((d) => d.id === filters.districtId)) {
         errors.district = 'Select a district from the list';
@@ -55,7 +55,7 @@ export function attendanceReportRoutes(services: Services): RouteDef[] {
     }),
 
     get('/reports/attendance.csv', ADMIN_OR_CHAIR, async (req, res) => {
-      const { filters, errors } = readFilters(req.query as Record<string, unknown>, clock.now());
+      const { filters, errors } = readFilters(req.query, clock.now());
       const firstError = Object.values(errors)[0];
       if (firstError) throw new BadRequestError(firstError);
       if (filters.districtId !== null && !(await db.selectFrom('districts').select('id').where('id', '=', filters.districtId).executeTakeFirst())) {

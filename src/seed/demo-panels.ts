@@ -5,7 +5,7 @@ import type { Db } from '../db/database';
 import { SettableClock, type Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { agendaService } from '../agendas/agenda.service';
-import { childrenFlags } from '../agendas/agenda.repository';
+import { casesInvolvingChildren } from '../agendas/agenda.service';
 import { monthlyDates } from '../panels/series';
 
 import { defaultResearchClosingDate } from '../panels/working-days';
@@ -87,7 +87,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
     for (const offset of [-3, -2, -1]) {
       const date = secondTuesday(now, offset);
       const panel = await makePanel(date, 'concluded');
-      const children = await childrenFlags(db, heard.map((h) => h.id), date);
+      const children = await casesInvolvingChildren(db, heard.map((h) => h.id), date);
       const caseItems = heard.map((h, n) => ({ referralId: h.id, kind: offset === -3 ? ('new' as const) : ('review' as const), position: n + 1, minutes: offset === -3 ? 15 : 10 }));
       for (const i of caseItems) {
         await db.insertInto('agendaItems').values({ panelId: panel.id, position: i.position, kind: i.kind, referralId: i.referralId, minutesAllotted: i.minutes, involvesChildren: children.has(i.referralId), createdAt: panel.startsAt }).execute();
@@ -134,7 +134,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
     const agendas = agendaService({ db, clock, links: { baseUrl }, mail: DEMO_MAIL });
     const stillAwaiting = awaiting.filter((a) => !heard.some((h) => h.id === a.id));
     let position = 1;
-    const children = await childrenFlags(db, [...heard, ...stillAwaiting].map((c) => c.id), nearDate);
+    const children = await casesInvolvingChildren(db, [...heard, ...stillAwaiting].map((c) => c.id), nearDate);
     for (const h of heard) await db.insertInto('agendaItems').values({ panelId: near.id, position: position++, kind: 'review', referralId: h.id, minutesAllotted: 10, involvesChildren: children.has(h.id), createdAt: clock.now() }).execute();
     for (const a of [...stillAwaiting].sort((x, y) => Number(children.has(y.id)) - Number(children.has(x.id)))) {
       await db.insertInto('agendaItems').values({ panelId: near.id, position: position++, kind: 'new', referralId: a.id, minutesAllotted: 15, involvesChildren: children.has(a.id), createdAt: clock.now() }).execute();

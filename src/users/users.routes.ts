@@ -6,7 +6,7 @@ import { actorOf, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { checkbox, choice, emailAddress, flattenValues, formState, idChoice, optionalText, parseForm, requiredText, versionField, type FormState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import { newPasswordRule } from '../auth/auth.routes';
+import { newPasswordRule } from '../auth/passwords';
 import { ROLE_NAMES } from './users.service';
 import type { UserChanges } from './users.repository';
 

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../service-deps';
+import type { Db } from '../db/database';
 import type { Role } from '../db/schema';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
@@ -91,3 +92,18 @@ export const ROLE_NAMES: Record<Role, string> = {
   chair: 'Chair',
   representative: 'Agency representative',
 };
+
+/** For signing in: the account of an e-mail address, with its password hash. */
+export function accountByEmail(db: Db, email: string) {
+  return repo.findByEmail(db, email);
+}
+
+/** For every signed-in request: the user with their agency, or undefined once deactivated or removed. */
+export function userWithAgency(db: Db, id: number) {
+  return repo.findWithAgency(db, id);
+}
+
+/** A new password for a user, at `at` (sessions started before it end). */
+export function changePassword(db: Db, id: number, passwordHash: string, at: Date) {
+  return repo.setPassword(db, id, passwordHash, at);
+}

@@ -219,8 +219,8 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await chair.keyboard.press('ArrowDown');
   await journey.tabTo(chair, 'the police agreement', (el) => el.name === agreedName(policeRow!.id), 5);
   await chair.keyboard.press('Space');
-  expect(await chair.$eval(`select[name="${statusName(policeRow!.id)}"]`, (el) => (el as HTMLSelectElement).value)).toBe('present');
-  expect(await chair.$eval(`input[name="${agreedName(policeRow!.id)}"]`, (el) => (el as HTMLInputElement).checked)).toBe(true);
+  expect(await chair.$eval(`select[name="${statusName(policeRow!.id)}"]`, (el) => (el).value)).toBe('present');
+  expect(await chair.$eval(`input[name="${agreedName(policeRow!.id)}"]`, (el) => (el).checked)).toBe(true);
   // The other rows with the mouse: LPFT joined online; every other agency sent apologies or was absent.
   for (const row of rows) {
     if (row.id === policeRow!.id) continue;

@@ -30,7 +30,7 @@ describe('the demo attendance', () => {
 
   test('when the report is drawn over the demo, then LPFT and adult care are below the threshold and below the reliable agencies', async () => {
     const first = await ctx.db.selectFrom('panels').select((eb) => eb.fn.min('startsAt').as('at')).executeTakeFirstOrThrow();
-    const from = new Date(first.at as unknown as string).toISOString().slice(0, 7);
+    const from = new Date(first.at).toISOString().slice(0, 7);
     const report = await attendanceReport(ctx.db, { from, to: ctx.clock.now().toISOString().slice(0, 7), districtId: null, threshold: 75 });
     const byId = new Map(report.rows.map((r) => [r.agencyId, r]));
     const rate = async (shortName: string) => byId.get(await agencyId(ctx, shortName))?.rate ?? 100;

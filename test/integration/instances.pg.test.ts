@@ -23,7 +23,7 @@ describe('PostgreSQL mode with two instances', () => {
   let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
   const dbUrl = () => database.url;
   beforeAll(async () => {
-    database = await createEmptyDatabase(postgresUrl!);
+    database = await createEmptyDatabase(postgresUrl);
   });
   afterAll(() => database.drop());
 

@@ -23,7 +23,7 @@ describe('the outbox with two app processes on one PostgreSQL database', () => {
   let database: Awaited<ReturnType<typeof createEmptyDatabase>>;
   const dbUrl = () => database.url;
   beforeAll(async () => {
-    database = await createEmptyDatabase(postgresUrl!);
+    database = await createEmptyDatabase(postgresUrl);
   });
   afterAll(() => database.drop());
 

@@ -22,7 +22,7 @@ export function encodeForm(fields: Record<string, unknown>): string {
 }
 
 export function postReferral(agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown>): Promise<Response> {
-  return agent.post(url).type('form').send(encodeForm({ _csrf: agent.csrf, ...fields })) as unknown as Promise<Response>;
+  return agent.post(url).type('form').send(encodeForm({ _csrf: agent.csrf, ...fields }));
 }
 
 export interface SubjectFields {

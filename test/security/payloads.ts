@@ -138,7 +138,7 @@ export function postFields(agent: Agent & { csrf: string }, url: string, values:
   const params = new URLSearchParams();
   params.append('_csrf', agent.csrf);
   for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
-  return agent.post(url).type('form').send(params.toString()) as unknown as Promise<Response>;
+  return agent.post(url).type('form').send(params.toString());
 }
 
 export { encodeForm };

@@ -30,7 +30,7 @@ export async function signIn(ctx: TestContext, email: string, password = DEMO_PA
 
 /** Posts a form with the agent's CSRF token. */
 export function postForm(agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown> = {}): Promise<Response> {
-  return agent.post(url).type('form').send({ _csrf: agent.csrf, ...fields }) as unknown as Promise<Response>;
+  return agent.post(url).type('form').send({ _csrf: agent.csrf, ...fields });
 }
 
 /** The text of an element with this id, without tags, whitespace collapsed. */

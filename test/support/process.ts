@@ -49,8 +49,8 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
     out += d.toString();
     if (out.length > 400_000) out = out.slice(0, 100_000) + out.slice(-200_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   const baseUrl = `http://127.0.0.1:${port}`;

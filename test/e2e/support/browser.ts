@@ -182,7 +182,7 @@ export class Journey {
   async check(page: Page, name: string): Promise<void> {
     this.shot += 1;
     const file = path.join(SCREENSHOTS, `${String(this.shot).padStart(2, '0')}-${name}.png`);
-    await page.screenshot({ path: file as `${string}.png`, fullPage: true });
+    await page.screenshot({ path: file, fullPage: true });
     this.visited.add(new URL(page.url()).pathname);
     // Runtime evaluation is not subject to the page's CSP, so axe needs no inline script.
     await page.evaluate(AXE_SOURCE);
