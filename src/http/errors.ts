@@ -29,6 +29,21 @@ export class BadRequestError extends HttpError {
   }
 }
 
+/**
+ * A change the rules refuse, with a message for each field (or for the page, under `''`) that says
+ * what to put right. A route showing a form catches it and shows the form again with what was typed
+ * and these messages; anywhere else the error handler answers 400 with the first message.
+ */
+export class RefusedError extends HttpError {
+  constructor(
+    readonly fieldErrors: Record<string, string>,
+    readonly reason?: string,
+  ) {
+    super(400, Object.values(fieldErrors)[0] ?? 'The change was refused');
+    this.name = 'RefusedError';
+  }
+}
+
 /** A save made against an old version of a record: refused so that nobody's work is silently lost. */
 export class StaleVersionError extends HttpError {
   constructor(message = 'Someone else changed this record while you were editing it') {
