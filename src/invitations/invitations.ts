@@ -1,12 +1,11 @@
-import { formatDateTime, formatTime } from '../time';
+import { formatCalendarDate, formatDate, formatDateTime, formatTime } from '../time';
 import { createHash, randomBytes } from 'node:crypto';
 import { createEvent } from 'ics';
-import type { Kysely } from 'kysely';
 import type { Clock } from '../clock';
-import type { AttendanceAnswer, Database } from '../db/schema';
+import type { Db } from '../db/database';
+import type { AttendanceAnswer } from '../db/schema';
 import { enqueueMail, isSingleAddress } from '../mail/outbox';
-
-import { DateTime } from 'luxon';
+import * as repo from './invitations.repository';
 
 /** Only a token's hash is stored: the token itself exists only in the e-mail that carries it. */
 export function hashToken(raw: string): string {
@@ -22,14 +21,14 @@ const ANSWERS: AttendanceAnswer[] = ['attending', 'deputy', 'apologies'];
  * panel, until the panel ends. A token never signs anyone in.
  */
 export async function createAttendanceTokens(
-  trx: Kysely<Database>,
+  trx: Db,
   opts: { panelId: number; agencyId: number; expiresAt: Date },
 ): Promise<AttendanceLinks> {
   const tokens = Object.fromEntries(ANSWERS.map((a) => [a, randomBytes(32).toString('base64url')])) as AttendanceLinks;
-  await trx
-    .insertInto('attendanceTokens')
-    .values(ANSWERS.map((answer) => ({ panelId: opts.panelId, agencyId: opts.agencyId, answer, tokenHash: hashToken(tokens[answer]), expiresAt: opts.expiresAt })))
-    .execute();
+  await repo.insertAttendanceTokens(
+    trx,
+    ANSWERS.map((answer) => ({ panelId: opts.panelId, agencyId: opts.agencyId, answer, tokenHash: hashToken(tokens[answer]), expiresAt: opts.expiresAt })),
+  );
   return tokens;
 }
 
@@ -93,20 +92,8 @@ export interface InvitationRecipient {
  * Who is invited for each invited agency: its active representatives and deputies, and its single
  * point of contact (who is one of its users). Administrators and chairs are not agency invitees.
  */
-export async function invitationRecipients(trx: Kysely<Database>, panelId: number, agencyIds?: number[]): Promise<InvitationRecipient[]> {
-  let q = trx
-    .selectFrom('panelInvitations')
-    .innerJoin('agencies', 'agencies.id', 'panelInvitations.agencyId')
-    .innerJoin('users', 'users.agencyId', 'agencies.id')
-    .select(['agencies.id as agencyId', 'agencies.name as agencyName', 'users.id as userId', 'users.email'])
-    .where('panelInvitations.panelId', '=', panelId)
-    .where('agencies.active', '=', true)
-    .where('users.active', '=', true)
-    .where((eb) => eb.or([eb('users.role', '=', 'representative'), eb('agencies.spocUserId', '=', eb.ref('users.id'))]))
-    .orderBy('agencies.name')
-    .orderBy('users.id');
-  if (agencyIds?.length) q = q.where('panelInvitations.agencyId', 'in', agencyIds);
-  return q.execute();
+export function invitationRecipients(trx: Db, panelId: number, agencyIds?: number[]): Promise<InvitationRecipient[]> {
+  return repo.invitationRecipients(trx, panelId, agencyIds);
 }
 
 export type InvitationReason = 'scheduled' | 'agenda-published' | 'changed' | 'cancelled' | 'reminder';
@@ -139,20 +126,15 @@ function organizerFrom(mailFrom: string | undefined, baseUrl: string): string {
  * time, place or status changed. Returns the number of messages queued.
  */
 export async function queueInvitations(
-  trx: Kysely<Database>,
+  trx: Db,
   opts: { panelId: number; method: CalendarMethod; reason: InvitationReason; baseUrl: string; clock: Clock; agencyIds?: number[]; mailFrom?: string },
 ): Promise<number> {
-  const panel = await trx
-    .selectFrom('panels')
-    .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select(['panels.id', 'panels.startsAt', 'panels.endsAt', 'panels.venue', 'panels.onlineLink', 'panels.icsSequence', 'panels.researchClosesOn', 'districts.name as districtName'])
-    .where('panels.id', '=', opts.panelId)
-    .executeTakeFirstOrThrow();
+  const panel = await repo.panelForInvitation(trx, opts.panelId);
   const recipients = await invitationRecipients(trx, opts.panelId, opts.agencyIds);
   const organizerEmail = organizerFrom(opts.mailFrom, opts.baseUrl);
   const when = `${formatDateTime(panel.startsAt)} to ${formatTime(panel.endsAt)} (UK time)`;
-  const closes = DateTime.fromISO(panel.researchClosesOn).toFormat('d MMMM yyyy');
-  const day = DateTime.fromJSDate(panel.startsAt).setZone('Europe/London').toFormat('d MMMM yyyy');
+  const closes = formatCalendarDate(panel.researchClosesOn);
+  const day = formatDate(panel.startsAt);
   const cancelled = opts.method === 'CANCEL';
   for (const r of recipients) {
     const lines = [
