@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Db } from '../db/database';
 import type { Actor } from '../http/context';
+import { insertEvent } from './audit.repository';
 
 export interface AuditEvent {
   action: string;
@@ -12,19 +12,16 @@ export interface AuditEvent {
 }
 
 /** Appends one row to the audit trail. Pass the transaction when the audited change is in one. */
-export async function recordAudit(db: Kysely<Database>, actor: Actor, event: AuditEvent): Promise<void> {
-  await db
-    .insertInto('auditEvents')
-    .values({
-      userId: actor.userId,
-      agencyId: actor.agencyId,
-      ip: actor.ip,
-      requestId: actor.requestId,
-      action: event.action,
-      outcome: event.outcome ?? 'success',
-      entityType: event.entityType ?? null,
-      entityId: event.entityId === undefined || event.entityId === null ? null : String(event.entityId),
-      details: JSON.stringify(event.details ?? {}),
-    })
-    .execute();
+export async function recordAudit(db: Db, actor: Actor, event: AuditEvent): Promise<void> {
+  await insertEvent(db, {
+    userId: actor.userId,
+    agencyId: actor.agencyId,
+    ip: actor.ip,
+    requestId: actor.requestId,
+    action: event.action,
+    outcome: event.outcome ?? 'success',
+    entityType: event.entityType ?? null,
+    entityId: event.entityId === undefined || event.entityId === null ? null : String(event.entityId),
+    details: JSON.stringify(event.details ?? {}),
+  });
 }

@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import type { Clock } from '../clock';
 import type { OutboxMessage } from '../db/schema';
 import type { MailTransport } from './transport';
+import { claimDue, markNotSent, markSent } from './outbox.repository';
 
 export const MAX_ATTEMPTS = 8;
 const CLAIM_MS = 5 * 60 * 1000;
@@ -50,29 +50,9 @@ export class MailWorker {
     return `<outbox-${id}@${this.opts.messageIdDomain}>`;
   }
 
-  private async claim(): Promise<OutboxMessage[]> {
+  private claim(): Promise<OutboxMessage[]> {
     const now = this.opts.clock.now();
-    const { db } = this.opts;
-    const due = db
-      .selectFrom('outbox')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('nextAttemptAt', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('lockedUntil', '<', now)]),
-        ]),
-      )
-      .orderBy('nextAttemptAt')
-      .orderBy('id')
-      .limit(this.opts.batchSize ?? 20)
-      .forUpdate()
-      .skipLocked();
-    return db
-      .updateTable('outbox')
-      .set({ status: 'sending', lockedUntil: new Date(now.getTime() + CLAIM_MS), attempts: sql`attempts + 1` })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    return claimDue(this.opts.db, now, new Date(now.getTime() + CLAIM_MS), this.opts.batchSize ?? 20);
   }
 
   private async deliver(row: OutboxMessage): Promise<void> {
@@ -92,25 +72,13 @@ export class MailWorker {
           content: Buffer.from(a.contentBase64, 'base64'),
         })),
       });
-      await db
-        .updateTable('outbox')
-        .set({ status: 'sent', sentAt: clock.now(), lockedUntil: null, serverResponse: info.response.slice(0, 500), lastError: null })
-        .where('id', '=', row.id)
-        .execute();
+      await markSent(db, row.id, clock.now(), info.response.slice(0, 500));
       logger?.info({ outboxId: row.id, kind: row.kind }, 'mail sent');
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       const failed = isPermanent(err) || row.attempts >= MAX_ATTEMPTS;
-      await db
-        .updateTable('outbox')
-        .set({
-          status: failed ? 'failed' : 'queued',
-          lockedUntil: null,
-          lastError: message.slice(0, 500),
-          nextAttemptAt: new Date(clock.now().getTime() + retryDelayMs(row.attempts, this.opts.random)),
-        })
-        .where('id', '=', row.id)
-        .execute();
+      const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(row.attempts, this.opts.random));
+      await markNotSent(db, row.id, failed, message.slice(0, 500), nextAttemptAt);
       logger?.warn({ outboxId: row.id, kind: row.kind, attempt: row.attempts, failed, responseCode: (err as { responseCode?: number }).responseCode }, 'mail not sent');
     }
   }
@@ -137,7 +105,12 @@ export class MailWorker {
 
   private ticking = false;
 
-  private readonly tick = async (): Promise<void> => {
+  /** A timer callback: the batch it starts handles its own errors, so nothing is left to await. */
+  private readonly tick = (): void => {
+    void this.sendDue();
+  };
+
+  private async sendDue(): Promise<void> {
     this.timer = undefined;
     this.ticking = true;
     try {
@@ -148,7 +121,7 @@ export class MailWorker {
       this.ticking = false;
     }
     if (!this.stopped) this.timer = setTimeout(this.tick, this.opts.intervalMs ?? 2000);
-  };
+  }
 
   start(): void {
     this.stopped = false;

@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database, OutboxAttachment } from '../db/schema';
+import type { Db } from '../db/database';
+import type { OutboxAttachment } from '../db/schema';
+import { insertMessage } from './outbox.repository';
 
 export const MARKING = 'OFFICIAL-SENSITIVE';
 
@@ -33,21 +34,16 @@ export function markedSubject(subject: string): string {
  * Queues a message. Call it with the transaction of the change that causes the message, so the
  * message exists exactly when the change does; the mail worker sends it.
  */
-export async function enqueueMail(db: Kysely<Database>, message: OutgoingMessage): Promise<string> {
+export async function enqueueMail(db: Db, message: OutgoingMessage): Promise<string> {
   if (!isSingleAddress(message.to)) throw new InvalidRecipientError('The recipient must be a single email address');
-  const row = await db
-    .insertInto('outbox')
-    .values({
-      kind: message.kind,
-      toAddress: message.to,
-      subject: markedSubject(message.subject),
-      textBody: message.text,
-      htmlBody: message.html ?? null,
-      attachments: JSON.stringify(message.attachments ?? []),
-      entityType: message.entityType ?? null,
-      entityId: message.entityId === undefined ? null : String(message.entityId),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+  return insertMessage(db, {
+    kind: message.kind,
+    toAddress: message.to,
+    subject: markedSubject(message.subject),
+    textBody: message.text,
+    htmlBody: message.html ?? null,
+    attachments: JSON.stringify(message.attachments ?? []),
+    entityType: message.entityType ?? null,
+    entityId: message.entityId === undefined ? null : String(message.entityId),
+  });
 }

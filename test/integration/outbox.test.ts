@@ -90,7 +90,7 @@ test('when the server refuses with 550, then the message fails, is shown to admi
 });
 
 test(`when a message keeps failing temporarily, then it fails after ${MAX_ATTEMPTS} attempts`, async () => {
-  smtp.refuseNext(...Array(MAX_ATTEMPTS).fill(451));
+  smtp.refuseNext(...Array<number>(MAX_ATTEMPTS).fill(451));
   const id = await enqueueMail(ctx.db, message(30));
   for (let i = 0; i < MAX_ATTEMPTS; i++) {
     await ctx.services.mailWorker.runOnce();

@@ -52,7 +52,7 @@ describe('PDF documents in the shared layout', () => {
   it('uses only the typeface shipped with the project, embedded, in the body and in the running header and footer', async () => {
     const fonts = await pdfFonts(pdf);
     expect(fonts.length).toBeGreaterThan(0);
-    for (const font of fonts) expect(font).toEqual({ name: expect.stringMatching(/^NotoSans-(Regular|Bold|Italic|BoldItalic)$/), embedded: true });
+    for (const font of fonts) expect(font).toEqual({ name: expect.stringMatching(/^NotoSans-(Regular|Bold|Italic|BoldItalic)$/) as string, embedded: true });
     expect(new Set(fonts.map((f) => f.name))).toEqual(new Set(['NotoSans-Regular', 'NotoSans-Bold']));
   });
 

@@ -1,0 +1,49 @@
+import { sql, type Insertable } from 'kysely';
+import type { Db } from '../db/database';
+import type { OutboxMessage, OutboxTable } from '../db/schema';
+
+export async function insertMessage(db: Db, message: Insertable<OutboxTable>): Promise<string> {
+  const row = await db.insertInto('outbox').values(message).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Claims up to `limit` messages that are due, or whose claim by another worker has expired, and
+ * marks them as being sent until `lockedUntil`. FOR UPDATE SKIP LOCKED lets any number of workers
+ * claim from one database without sending a message twice.
+ */
+export function claimDue(db: Db, now: Date, lockedUntil: Date, limit: number): Promise<OutboxMessage[]> {
+  const due = db
+    .selectFrom('outbox')
+    .select('id')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('nextAttemptAt', '<=', now)]),
+        eb.and([eb('status', '=', 'sending'), eb('lockedUntil', '<', now)]),
+      ]),
+    )
+    .orderBy('nextAttemptAt')
+    .orderBy('id')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked();
+  return db
+    .updateTable('outbox')
+    .set({ status: 'sending', lockedUntil, attempts: sql`attempts + 1` })
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+}
+
+export async function markSent(db: Db, id: string, sentAt: Date, serverResponse: string): Promise<void> {
+  await db.updateTable('outbox').set({ status: 'sent', sentAt, lockedUntil: null, serverResponse, lastError: null }).where('id', '=', id).execute();
+}
+
+/** Records a failed attempt: queued again for `nextAttemptAt`, or failed for good. */
+export async function markNotSent(db: Db, id: string, failed: boolean, lastError: string, nextAttemptAt: Date): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ status: failed ? 'failed' : 'queued', lockedUntil: null, lastError, nextAttemptAt })
+    .where('id', '=', id)
+    .execute();
+}
