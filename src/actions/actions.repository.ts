@@ -1,0 +1,271 @@
+import { sql, type Insertable } from 'kysely';
+import type { Db } from '../db/database';
+import type { ActionStatus, ActionUpdateTable, Database } from '../db/schema';
+import type { CurrentUser } from '../http/context';
+import { visibleReferrals } from '../referrals/case-access';
+import { INCOMPLETE_STATUSES } from './overdue';
+
+/** Which actions a list covers: `agencyId` null means every agency's. */
+export interface ActionScope {
+  agencyId: number | null;
+  panelId: number | null;
+  incompleteOnly: boolean;
+  dueBefore: string | null;
+  dueBetween: { from: string; to: string } | null;
+}
+
+const UPDATE_COLUMNS = [
+  'actionUpdates.id',
+  'actionUpdates.actionId',
+  'actionUpdates.at',
+  'actionUpdates.fromStatus',
+  'actionUpdates.toStatus',
+  'actionUpdates.note',
+  'actionUpdates.newDueOn',
+  'actionUpdates.panelId',
+  'users.name as userName',
+  'agencies.shortName as agencyShortName',
+] as const;
+
+function withCase(db: Db) {
+  return db
+    .selectFrom('actions')
+    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .innerJoin('panels', 'panels.id', 'actions.panelId')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId');
+}
+
+/** Active people who hear about an agency's actions: its representatives and its single point of contact. */
+export function agencyRecipients(db: Db, agencyId: number): Promise<{ id: number; email: string }[]> {
+  return db
+    .selectFrom('users')
+    .select(['users.id', 'users.email'])
+    .where('users.active', '=', true)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('users.agencyId', '=', agencyId), eb('users.role', '=', 'representative')]),
+        eb('users.id', '=', eb.selectFrom('agencies').select('agencies.spocUserId').where('agencies.id', '=', agencyId)),
+      ]),
+    )
+    .orderBy('users.id')
+    .execute();
+}
+
+export async function insertAction(trx: Db, values: Insertable<Database['actions']>): Promise<number> {
+  const row = await trx.insertInto('actions').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function insertUpdate(trx: Db, values: Insertable<ActionUpdateTable>): Promise<void> {
+  await trx.insertInto('actionUpdates').values(values).execute();
+}
+
+/** The case timeline's entry for an agreed action. */
+export async function insertCaseEvent(trx: Db, event: { referralId: number; at: Date; userId: number | null; agencyId: number | null; actionId: number; panelId: number }): Promise<void> {
+  await trx
+    .insertInto('referralEvents')
+    .values({
+      referralId: event.referralId,
+      at: event.at,
+      userId: event.userId,
+      agencyId: event.agencyId,
+      kind: 'action',
+      note: null,
+      details: JSON.stringify({ actionId: event.actionId, panelId: event.panelId }),
+    })
+    .execute();
+}
+
+/** What an e-mail about an action names: the case reference and the panel that agreed it. */
+export async function noticeContext(trx: Db, referralId: number, panelId: number) {
+  const { reference } = await trx.selectFrom('referrals').select('reference').where('id', '=', referralId).executeTakeFirstOrThrow();
+  const panel = await trx
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .select(['districts.name as districtName', 'panels.startsAt'])
+    .where('panels.id', '=', panelId)
+    .executeTakeFirstOrThrow();
+  return { reference, ...panel };
+}
+
+/** Moves the status and/or due date, stamping the close time when the action finishes; bumps the version. */
+export async function updateAction(trx: Db, id: number, change: { status?: ActionStatus; dueOn?: string; closedAt?: Date }): Promise<void> {
+  await trx
+    .updateTable('actions')
+    .set({ ...change, version: sql<number>`version + 1` })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The action if `user` may see it: their agency's, or one on a case they may see (all for partnership-wide roles). */
+export function findVisible(db: Db, user: CurrentUser, partnershipWide: boolean, id: number) {
+  return withCase(db)
+    .selectAll('actions')
+    .select([
+      'referrals.reference',
+      'referrals.status as referralStatus',
+      'panels.startsAt as panelStartsAt',
+      'districts.name as districtName',
+      'agencies.name as ownerAgencyName',
+      'agencies.shortName as ownerAgencyShortName',
+    ])
+    .where('actions.id', '=', id)
+    .where((eb) =>
+      partnershipWide
+        ? eb.lit(true)
+        : eb.or([eb('actions.ownerAgencyId', '=', user.agencyId), eb('referrals.id', 'in', eb.selectFrom('referrals').select('referrals.id').where(visibleReferrals(user)))]),
+    )
+    .executeTakeFirst();
+}
+
+function scoped(db: Db, scope: ActionScope) {
+  let q = withCase(db);
+  if (scope.agencyId) q = q.where('actions.ownerAgencyId', '=', scope.agencyId);
+  if (scope.panelId) q = q.where('actions.panelId', '=', scope.panelId);
+  if (scope.incompleteOnly) q = q.where('actions.status', 'in', INCOMPLETE_STATUSES);
+  if (scope.dueBefore) q = q.where('actions.dueOn', '<', scope.dueBefore);
+  if (scope.dueBetween) q = q.where('actions.dueOn', '>=', scope.dueBetween.from).where('actions.dueOn', '<=', scope.dueBetween.to);
+  return q;
+}
+
+export async function countInScope(db: Db, scope: ActionScope): Promise<number> {
+  const { total } = await scoped(db, scope)
+    .select((eb) => eb.fn.countAll<string>().as('total'))
+    .executeTakeFirstOrThrow();
+  return Number(total);
+}
+
+/** One page of the actions in scope, soonest due first. */
+export function pageInScope(db: Db, scope: ActionScope, limit: number, offset: number) {
+  return scoped(db, scope)
+    .select([
+      'actions.id',
+      'actions.description',
+      'actions.status',
+      'actions.dueOn',
+      'actions.priority',
+      'actions.ownerName',
+      'actions.panelId',
+      'referrals.id as referralId',
+      'referrals.reference',
+      'panels.startsAt as panelStartsAt',
+      'districts.name as districtName',
+      'agencies.shortName as ownerAgencyShortName',
+    ])
+    .orderBy('actions.dueOn', 'asc')
+    .orderBy('actions.id', 'asc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+}
+
+/** Panels that gave actions (to `agencyId`'s agency, or to any when null), latest first. */
+export function panelsWithActions(db: Db, agencyId: number | null) {
+  return db
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .select(['panels.id', 'panels.startsAt', 'districts.name as districtName'])
+    .where('panels.id', 'in', (eb) => {
+      let sub = eb.selectFrom('actions').select('actions.panelId');
+      if (agencyId !== null) sub = sub.where('actions.ownerAgencyId', '=', agencyId);
+      return sub;
+    })
+    .orderBy('panels.startsAt', 'desc')
+    .limit(200)
+    .execute();
+}
+
+/** The updates of these actions, oldest first, with who made them. */
+export function updatesOf(db: Db, actionIds: number[]) {
+  return db
+    .selectFrom('actionUpdates')
+    .leftJoin('users', 'users.id', 'actionUpdates.userId')
+    .leftJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select(UPDATE_COLUMNS)
+    .where('actionUpdates.actionId', 'in', actionIds)
+    .orderBy('actionUpdates.at', 'asc')
+    .orderBy('actionUpdates.id', 'asc')
+    .execute();
+}
+
+/** The action and its case's status, locked for the rest of the transaction. */
+export function lockWithCase(trx: Db, id: number) {
+  return trx
+    .selectFrom('actions')
+    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .select(['actions.id', 'actions.status', 'actions.version', 'actions.ownerAgencyId', 'referrals.status as referralStatus'])
+    .where('actions.id', '=', id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+}
+
+/** Open and overdue counts by owning agency, over active agencies' actions on cases still open. */
+export function openCountsByAgency(db: Db, today: string) {
+  return db
+    .selectFrom('actions')
+    .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
+    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .select((eb) => [
+      'actions.ownerAgencyId',
+      eb.fn.countAll<string>().as('open'),
+      eb.fn.sum<string>(eb.case().when('actions.dueOn', '<', today).then(1).else(0).end()).as('overdue'),
+    ])
+    .where('actions.status', 'in', INCOMPLETE_STATUSES)
+    .where('referrals.status', '!=', 'closed')
+    .where('agencies.active', '=', true)
+    .groupBy('actions.ownerAgencyId')
+    .execute();
+}
+
+/** Writes the reminder log row; false when another run has already written it. */
+export async function claimReminder(trx: Db, kind: string, subjectKey: string, at: Date): Promise<boolean> {
+  const claimed = await trx
+    .insertInto('reminderLog')
+    .values({ kind, subjectKey, sentAt: at })
+    .onConflict((oc) => oc.columns(['kind', 'subjectKey']).doNothing())
+    .returning('kind')
+    .executeTakeFirst();
+  return claimed !== undefined;
+}
+
+/**
+ * A case's actions agreed at other panels that the panel `panelId` hears: still open or in
+ * progress, resolved at this panel, or finished since `since` (when the case was last heard).
+ */
+export function caseActionsForPanel(db: Db, referralId: number, panelId: number, since: Date | null) {
+  return db
+    .selectFrom('actions')
+    .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
+    .innerJoin('panels', 'panels.id', 'actions.panelId')
+    .selectAll('actions')
+    .select(['agencies.shortName as ownerAgencyShortName', 'agencies.name as ownerAgencyName', 'panels.startsAt as panelStartsAt'])
+    .where('actions.referralId', '=', referralId)
+    .where('actions.panelId', '!=', panelId)
+    .where((eb) =>
+      eb.or([
+        eb('actions.status', 'in', INCOMPLETE_STATUSES),
+        eb.exists(eb.selectFrom('actionUpdates').select('actionUpdates.id').whereRef('actionUpdates.actionId', '=', 'actions.id').where('actionUpdates.panelId', '=', panelId)),
+        ...(since ? [eb('actions.closedAt', '>=', since)] : []),
+      ]),
+    )
+    .orderBy('actions.dueOn')
+    .orderBy('actions.id')
+    .execute();
+}
+
+/** The actions agreed on one agenda item, with the owning agency's short name. */
+export function agreedOnItem(db: Db, agendaItemId: number) {
+  return db
+    .selectFrom('actions')
+    .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
+    .selectAll('actions')
+    .select('agencies.shortName as ownerAgencyShortName')
+    .where('actions.agendaItemId', '=', agendaItemId)
+    .orderBy('actions.id')
+    .execute();
+}
+
+export function incompleteOfCase(trx: Db, referralId: number) {
+  return trx.selectFrom('actions').select(['id', 'status']).where('referralId', '=', referralId).where('status', 'in', INCOMPLETE_STATUSES).execute();
+}
