@@ -10,7 +10,7 @@ import { csrfProtection, CsrfError, noStore, securityHeaders } from './http/secu
 import { HttpError, NotFoundError } from './http/errors';
 import { navigationFor } from './http/navigation';
 import type { RouteDef } from './http/routes';
-import { actorOf } from './http/context';
+import { actorOf, requestIdOf } from './http/context';
 import { isDatabaseUnavailable } from './db/database';
 import { setUpViews } from './views/engine';
 import { recordAudit } from './audit/audit';
@@ -124,7 +124,7 @@ function errorHandler(services: Services): ErrorRequestHandler {
     if (err instanceof HttpError) status = err.status;
     else if (isDatabaseUnavailable(err)) status = 503;
     else if ((raw.status ?? raw.statusCode ?? 0) >= 400 && (raw.status ?? raw.statusCode ?? 0) < 500) status = raw.status ?? raw.statusCode ?? 400;
-    const reference = String(req.id ?? randomUUID());
+    const reference = requestIdOf(req) ?? randomUUID();
     if (status >= 500) {
       services.logger.error({ err, reqId: reference, status }, 'request failed');
     }

@@ -39,7 +39,7 @@ function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
   });
 }
 
-export async function openPostgres(url: string, poolSize: number, logger?: Logger): Promise<DatabaseHandle> {
+export function openPostgres(url: string, poolSize: number, logger?: Logger): DatabaseHandle {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
   watchPool(pool, logger);
   const db = kyselyOver(pool);

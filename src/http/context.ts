@@ -43,7 +43,7 @@ export function actorOf(req: Request): Actor {
     userId: req.user?.id ?? null,
     agencyId: req.user?.agencyId ?? null,
     ip: req.ip ?? null,
-    requestId: typeof req.id === 'string' ? req.id : req.id !== undefined ? String(req.id) : null,
+    requestId: requestIdOf(req),
   };
 }
 
@@ -54,4 +54,9 @@ export function currentUser(req: Request): CurrentUser {
 
 export function flash(req: Request, heading: string, type: 'success' | 'important' = 'success', body?: string): void {
   req.session.flash = { type, heading, body };
+}
+
+/** The request's id as pino-http assigned it (a string or a number), for the audit row and the error page. */
+export function requestIdOf(req: Request): string | null {
+  return typeof req.id === 'string' || typeof req.id === 'number' ? String(req.id) : null;
 }

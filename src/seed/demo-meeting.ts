@@ -53,7 +53,7 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
       .where('panelId', '=', panel.id)
       .where('removedAt', 'is', null)
       .where('referralId', 'is not', null)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('meetingRecords').select('agendaItemId').whereRef('meetingRecords.agendaItemId', '=', 'agendaItems.id'))))
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('meetingRecords').select('agendaItemId').whereRef('meetingRecords.agendaItemId', '=', 'agendaItems.id'))))
       .orderBy('position')
       .execute();
     for (const item of items) {

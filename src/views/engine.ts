@@ -27,7 +27,7 @@ export const helpers = {
   /** A checked radio or checkbox: the submitted value equals (or, for lists, contains) this item's. */
   isChecked: (form: FormLike, name: string, value: unknown) => {
     const v = form?.values?.[name];
-    return Array.isArray(v) ? v.map(String).includes(String(value)) : v !== undefined && String(v) === String(value);
+    return Array.isArray(v) ? v.map(String).includes(String(value)) : (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && String(v) === String(value);
   },
   concat: (...args: unknown[]) => args.slice(0, -1).join(''),
   plural: (n: unknown, one: string, many: string) => (Number(n) === 1 ? one : many),
@@ -50,7 +50,8 @@ export function viewEngine() {
 
 export function setUpViews(app: Express): void {
   const engine = viewEngine();
-  app.engine('hbs', engine.engine);
+  // express-handlebars answers through the callback as well as the promise it returns.
+  app.engine('hbs', (file, options, callback) => void engine.engine(file, options, callback));
   app.set('view engine', 'hbs');
   app.set('views', path.join(root, 'views', 'pages'));
   // Compiled templates are cached in every mode: Express enables it in production, we want it always.

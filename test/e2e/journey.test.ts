@@ -206,7 +206,7 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.goto(chair, `/panels/${panelId}/register`);
   await journey.check(chair, 'register');
   const rows = await chair.$$eval('#register tbody tr', (trs) =>
-    trs.map((tr) => ({ id: tr.id, agency: tr.querySelector('th')?.textContent?.trim() ?? '', name: (tr.querySelector('input[name$="[personName]"]') as HTMLInputElement | null)?.value ?? '' })),
+    trs.map((tr) => ({ id: tr.id, agency: tr.querySelector('th')?.textContent?.trim() ?? '', name: tr.querySelector<HTMLInputElement>('input[name$="[personName]"]')?.value ?? '' })),
   );
   const policeRow = rows.find((r) => r.name === 'PC Jordan Ellis');
   const lpftRow = rows.find((r) => r.name === 'Priya Shah');

@@ -35,8 +35,8 @@ describe('PostgreSQL mode with two instances', () => {
     ]);
     const client = new pg.Client({ connectionString: dbUrl() });
     await client.connect();
-    const migrations = await client.query('select name from kysely_migration');
-    const districts = await client.query('select count(*)::int as n from districts');
+    const migrations = await client.query<{ name: string }>('select name from kysely_migration');
+    const districts = await client.query<{ n: number }>('select count(*)::int as n from districts');
     await client.end();
     expect(new Set(migrations.rows.map((r) => r.name)).size).toBe(migrations.rows.length);
     expect(districts.rows[0].n).toBe(7);

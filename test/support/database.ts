@@ -36,7 +36,7 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { url?: strin
     await createFromTemplate(url, name);
     const dbUrl = new URL(url);
     dbUrl.pathname = `/${name}`;
-    const handle = await openPostgres(dbUrl.toString(), 5);
+    const handle = openPostgres(dbUrl.toString(), 5);
     return {
       ...handle,
       url: dbUrl.toString(),

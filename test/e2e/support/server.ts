@@ -23,12 +23,12 @@ export async function startRealApp(): Promise<RunningApp> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), BASE_URL: baseUrl, SMTP_URL: smtp.url, SEED_DEMO_DATA: 'true', LOG_LEVEL: 'warn' };
-  let dropDatabase = async () => undefined as void;
+  let dropDatabase = (): Promise<void> => Promise.resolve();
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
     const database = await createEmptyDatabase(adminUrl);
     env.DATABASE_URL = database.url;
-    dropDatabase = database.drop;
+    dropDatabase = () => database.drop();
   }
   const app = await startAppProcess({ ...env, LOG_LEVEL: 'info' }, 120000);
   if (app.child.exitCode !== null) throw new Error(`the app did not start:\n${app.output()}`);
