@@ -1,6 +1,5 @@
-import { optionalText, requiredText } from '../http/forms';
 import type { RiskAnswerOption } from '../db/schema';
-import { rowsOf, str } from '../http/forms';
+import { optionalText, parseVersion, requiredText, rowsOf, str } from '../http/forms';
 import type { Matrix } from './scoring';
 
 export const MAX_QUESTIONS = 50;
@@ -123,7 +122,7 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
     return Number(v);
   };
 
-  const basedOn = /^\d{1,9}$/.test(raw.basedOn) ? Number(raw.basedOn) : 0;
+  const basedOn = parseVersion(raw.basedOn);
   const threshold = whole('threshold', raw.threshold, 1, 1000, 'Enter the high-risk threshold as a whole number from 1 to 1000');
   const escalationIncidents = whole('escalationIncidents', raw.escalationIncidents, 2, 100, 'Enter the number of incidents as a whole number from 2 to 100');
   const escalationMonths = whole('escalationMonths', raw.escalationMonths, 1, 36, 'Enter the escalation period as a whole number of months from 1 to 36');
