@@ -70,6 +70,7 @@ export async function clashes(db: Db, name: string, shortName: string, exceptId?
   };
 }
 
-export function listDistricts(db: Db) {
-  return db.selectFrom('districts').selectAll().orderBy('name').execute();
+/** A user who moves agency, or is deactivated, stops being any agency's single point of contact. */
+export async function clearSpoc(db: Db, userId: number): Promise<void> {
+  await db.updateTable('agencies').set({ spocUserId: null }).where('spocUserId', '=', userId).execute();
 }

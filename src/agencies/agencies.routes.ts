@@ -2,12 +2,11 @@ import type { Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
-import { idParam } from '../http/errors';
+import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { checkbox, choice, flattenValues, formState, optionalIdChoice, parseForm, requiredText, versionField, type FormState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { AGENCY_TYPES, AGENCY_TYPE_VALUES } from './agency-types';
 import type { AgencyChanges } from './agencies.repository';
-
 
 const agencySchema = z.object({
   name: requiredText('the agency name', 120),
@@ -38,7 +37,7 @@ function valuesOf(agency: AgencyChanges): Record<string, unknown> {
 }
 
 export function agencyRoutes(services: Services): RouteDef[] {
-  const { agencies, db } = services;
+  const { agencies } = services;
 
   async function renderForm(res: Response, opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> }) {
     const districts = await agencies.districts();
@@ -76,10 +75,11 @@ export function agencyRoutes(services: Services): RouteDef[] {
     post('/admin/agencies/new', ADMIN, async (req, res) => {
       const parsed = parseForm(agencySchema, req.body);
       if (!parsed.ok) return renderForm(res, { form: parsed.form, status: 400 });
-      const result = await agencies.create(parsed.data, actorOf(req));
-      if (!result.ok) {
-        const errors = 'errors' in result ? result.errors : {};
-        return renderForm(res, { form: formState(flattenValues(req.body), errors), status: 400 });
+      try {
+        await agencies.create(parsed.data, actorOf(req));
+      } catch (err) {
+        if (err instanceof RefusedError) return renderForm(res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
+        throw err;
       }
       flash(req, `Agency ${parsed.data.name} added`);
       res.redirect(303, '/admin/agencies');
@@ -96,13 +96,12 @@ export function agencyRoutes(services: Services): RouteDef[] {
       const parsed = parseForm(editSchema, req.body);
       if (!parsed.ok) return renderForm(res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
       const { version, ...changes } = parsed.data;
-      const result = await agencies.update(id, version, changes, actorOf(req));
-      if (result.ok) {
-        flash(req, `Agency ${changes.name} updated`);
-        return res.redirect(303, '/admin/agencies');
-      }
-      const typed = flattenValues(req.body);
-      if ('stale' in result) {
+      try {
+        await agencies.update(id, version, changes, actorOf(req));
+      } catch (err) {
+        const typed = flattenValues(req.body);
+        if (err instanceof RefusedError) return renderForm(res, { agencyId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
+        if (!(err instanceof StaleVersionError)) throw err;
         const latest = await agencies.get(id);
         return renderForm(res, {
           agencyId: id,
@@ -112,7 +111,8 @@ export function agencyRoutes(services: Services): RouteDef[] {
           conflict: { ...latest, typeName: AGENCY_TYPES[latest.type as keyof typeof AGENCY_TYPES] },
         });
       }
-      return renderForm(res, { agencyId: id, version, form: formState(typed, result.errors), status: 400 });
+      flash(req, `Agency ${changes.name} updated`);
+      res.redirect(303, '/admin/agencies');
     }),
   ];
 }

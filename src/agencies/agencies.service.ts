@@ -1,71 +1,75 @@
 import type { ServiceDeps } from '../service-deps';
+import type { Db } from '../db/database';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
+import { districtExists, districts, isActiveMemberOf } from '../directory/directory.repository';
 import * as repo from './agencies.repository';
 import type { AgencyChanges } from './agencies.repository';
 
-export type SaveResult = { ok: true; id: number } | { ok: false; errors: Record<string, string> } | { ok: false; stale: true };
-
-export function agenciesService({ db }: ServiceDeps) {
-  async function fieldErrors(changes: AgencyChanges, exceptId?: number): Promise<Record<string, string>> {
-    const errors: Record<string, string> = {};
-    const clash = await repo.clashes(db, changes.name, changes.shortName, exceptId);
-    if (clash.name) errors.name = 'An agency with this name already exists';
-    if (clash.shortName) errors.shortName = 'An agency with this short name already exists';
-    if (changes.districtId !== null) {
-      const district = await db.selectFrom('districts').select('id').where('id', '=', changes.districtId).executeTakeFirst();
-      if (!district) errors.districtId = 'Select a district from the list';
-    }
-    if (changes.spocUserId !== null) {
-      const spoc = await db
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', changes.spocUserId)
-        .where('agencyId', '=', exceptId ?? -1)
-        .where('active', '=', true)
-        .executeTakeFirst();
-      if (!spoc) errors.spocUserId = 'Select an active user of this agency as its single point of contact';
-    }
-    return errors;
+async function fieldErrors(db: Db, changes: AgencyChanges, exceptId?: number): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  const clash = await repo.clashes(db, changes.name, changes.shortName, exceptId);
+  if (clash.name) errors.name = 'An agency with this name already exists';
+  if (clash.shortName) errors.shortName = 'An agency with this short name already exists';
+  if (changes.districtId !== null && !(await districtExists(db, changes.districtId))) errors.districtId = 'Select a district from the list';
+  if (changes.spocUserId !== null && !(await isActiveMemberOf(db, changes.spocUserId, exceptId ?? -1))) {
+    errors.spocUserId = 'Select an active user of this agency as its single point of contact';
   }
+  return errors;
+}
 
+async function refuseInvalid(db: Db, changes: AgencyChanges, exceptId?: number): Promise<void> {
+  const errors = await fieldErrors(db, changes, exceptId);
+  if (Object.keys(errors).length) throw new RefusedError(errors);
+}
+
+async function get(db: Db, id: number) {
+  const agency = await repo.findById(db, id);
+  if (!agency) throw new NotFoundError();
+  return agency;
+}
+
+/** Adds an agency (it has no members yet, so no single point of contact). Refuses clashing names. */
+async function create(db: Db, changes: AgencyChanges, actor: Actor): Promise<number> {
+  const agency = { ...changes, spocUserId: null };
+  await refuseInvalid(db, agency);
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.insert(trx, agency);
+    await recordAudit(trx, actor, { action: 'agency.create', entityType: 'agency', entityId: id });
+    return id;
+  });
+}
+
+/** Saves an agency unless the rules refuse it or someone else saved it since `version`. */
+async function update(db: Db, id: number, version: number, changes: AgencyChanges, actor: Actor): Promise<void> {
+  const current = await get(db, id);
+  await refuseInvalid(db, changes, id);
+  await db.transaction().execute(async (trx) => {
+    if (!(await repo.update(trx, id, version, changes))) throw new StaleVersionError();
+    const changed = (Object.keys(changes) as (keyof AgencyChanges)[]).filter((k) => String(changes[k]) !== String(current[k]));
+    await recordAudit(trx, actor, { action: 'agency.update', entityType: 'agency', entityId: id, details: { changed } });
+  });
+}
+
+export function agenciesService({ db }: Pick<ServiceDeps, 'db'>) {
   return {
     list: () => repo.listWithSpoc(db),
-    districts: () => repo.listDistricts(db),
-
-    async get(id: number) {
-      const agency = await repo.findById(db, id);
-      if (!agency) throw new NotFoundError();
-      return agency;
-    },
-
-    async create(changes: AgencyChanges, actor: Actor): Promise<SaveResult> {
-      const errors = await fieldErrors({ ...changes, spocUserId: null });
-      if (Object.keys(errors).length) return { ok: false, errors };
-      const id = await db.transaction().execute(async (trx) => {
-        const newId = await repo.insert(trx, { ...changes, spocUserId: null });
-        await recordAudit(trx, actor, { action: 'agency.create', entityType: 'agency', entityId: newId });
-        return newId;
-      });
-      return { ok: true, id };
-    },
-
-    async update(id: number, version: number, changes: AgencyChanges, actor: Actor): Promise<SaveResult> {
-      const current = await repo.findById(db, id);
-      if (!current) throw new NotFoundError();
-      const errors = await fieldErrors(changes, id);
-      if (Object.keys(errors).length) return { ok: false, errors };
-      return db.transaction().execute(async (trx) => {
-        if (!(await repo.update(trx, id, version, changes))) return { ok: false as const, stale: true as const };
-        const changed = (Object.keys(changes) as (keyof AgencyChanges)[]).filter(
-          (k) => String(changes[k]) !== String(current[k]),
-        );
-        await recordAudit(trx, actor, { action: 'agency.update', entityType: 'agency', entityId: id, details: { changed } });
-        return { ok: true as const, id };
-      });
-    },
+    districts: () => districts(db),
+    get: (id: number) => get(db, id),
+    create: (changes: AgencyChanges, actor: Actor) => create(db, changes, actor),
+    update: (id: number, version: number, changes: AgencyChanges, actor: Actor) => update(db, id, version, changes, actor),
   };
 }
 
 export type AgenciesService = ReturnType<typeof agenciesService>;
+
+/** For checking a user's agency: the agency, or undefined when there is none with this id. */
+export function agencyById(db: Db, id: number) {
+  return repo.findById(db, id);
+}
+
+/** A user who moves to another agency, or is deactivated, stops being any agency's single point of contact. */
+export function releaseSingleContact(db: Db, userId: number): Promise<void> {
+  return repo.clearSpoc(db, userId);
+}

@@ -1,12 +1,12 @@
-import type { Request } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
-import { formState, parseForm } from '../http/forms';
+import { RefusedError } from '../http/errors';
+import { formState, parseForm, type FormState } from '../http/forms';
 import { get, post, type RouteDef } from '../http/routes';
 import { csrfToken } from '../http/security';
 import { newPasswordRule, PASSWORD_MAX } from './passwords';
-import { destroySession } from './current-user';
+import { destroySession, regenerateSession, saveSession } from './session-calls';
 
 const signInSchema = z.object({
   email: z.string({ error: 'Enter your email address' }).trim().min(1, 'Enter your email address').max(254, 'Enter a shorter email address'),
@@ -24,18 +24,6 @@ const changePasswordSchema = z
 /** Only local paths: never an open redirect. */
 function safeReturnTo(value: string | undefined): string {
   return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
-}
-
-function regenerate(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
-
-/**
- * Stores the session now. Left to itself, express-session sends a redirect's headers before the
- * session row is written, so the browser can ask for the next page before it is signed in.
- */
-function saveSession(req: Request): Promise<void> {
-  return new Promise((resolve, reject) => req.session.save((err) => (err ? reject(err) : resolve())));
 }
 
 export function authRoutes(services: Services): RouteDef[] {
@@ -65,7 +53,7 @@ export function authRoutes(services: Services): RouteDef[] {
         return res.status(result.outcome === 'throttled' ? 429 : 401).render('auth/login', signInPage(form));
       }
       const returnTo = safeReturnTo(req.session.returnTo);
-      await regenerate(req);
+      await regenerateSession(req);
       req.session.userId = result.userId;
       req.session.signedInAt = services.clock.now().getTime();
       csrfToken(req);
@@ -74,7 +62,7 @@ export function authRoutes(services: Services): RouteDef[] {
     }),
 
     post('/logout', 'public', async (req, res) => {
-      if (req.user) await services.audit(actorOf(req), { action: 'auth.sign-out' });
+      if (req.user) await auth.signOut(actorOf(req));
       await destroySession(req);
       res.clearCookie(services.sessionCookieName, { path: '/' });
       res.redirect(303, '/login?signed-out=1');
@@ -87,14 +75,18 @@ export function authRoutes(services: Services): RouteDef[] {
     post('/account/password', 'signed-in', async (req, res) => {
       const user = currentUser(req);
       const parsed = parseForm(changePasswordSchema, req.body);
-      const render = (form: ReturnType<typeof formState>) => {
+      // Passwords are never shown again, so nothing typed is kept.
+      const render = (form: FormState) => {
         form.values = {};
         return res.status(400).render('auth/change-password', { title: 'Change your password', form, backLink: '/' });
       };
       if (!parsed.ok) return render(parsed.form);
-      const outcome = await auth.changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword, actorOf(req));
-      if (outcome === 'wrong-current') return render(formState({}, { currentPassword: 'Your current password is not correct' }));
-      await services.sessions.endOtherSessions(user.id, req.sessionID);
+      try {
+        await auth.changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword, actorOf(req), req.sessionID);
+      } catch (err) {
+        if (err instanceof RefusedError) return render(formState({}, err.fieldErrors));
+        throw err;
+      }
       flash(req, 'Your password has been changed');
       res.redirect(303, '/');
     }),

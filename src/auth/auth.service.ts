@@ -2,8 +2,11 @@ import type { ServiceDeps } from '../service-deps';
 import { createHash } from 'node:crypto';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-import { accountByEmail, changePassword } from '../users/users.service';
+import { NotFoundError, RefusedError } from '../http/errors';
+import { accountByEmail, changePassword, passwordHashOf } from '../users/users.service';
 import { hashPassword, timingDummyHash, verifyPassword } from './passwords';
+import * as repo from './auth.repository';
+import { endUserSessions } from './sessions.service';
 
 export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 /** Failed attempts allowed per account, and per address, within the window. */
@@ -20,16 +23,6 @@ function accountKey(email: string): string {
 }
 
 export function authService({ db, clock }: ServiceDeps) {
-  async function failuresSince(column: 'accountKey' | 'ip', value: string, since: Date): Promise<number> {
-    const row = await db
-      .selectFrom('loginFailures')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where(column, '=', value)
-      .where('at', '>', since)
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   return {
     /**
      * Checks an email and password. Unknown accounts, wrong passwords and deactivated accounts get
@@ -40,8 +33,8 @@ export function authService({ db, clock }: ServiceDeps) {
       const ip = actor.ip ?? 'unknown';
       const since = new Date(clock.now().getTime() - THROTTLE_WINDOW_MS);
       const [byAccount, byAddress] = await Promise.all([
-        failuresSince('accountKey', key, since),
-        failuresSince('ip', ip, since),
+        repo.failuresSince(db, 'accountKey', key, since),
+        repo.failuresSince(db, 'ip', ip, since),
       ]);
       const user = await accountByEmail(db, email);
       if (byAccount >= ACCOUNT_LIMIT || byAddress >= ADDRESS_LIMIT) {
@@ -56,7 +49,7 @@ export function authService({ db, clock }: ServiceDeps) {
         ? await verifyPassword(user.passwordHash, password)
         : (await verifyPassword(await timingDummyHash(), password)) && false;
       if (!user || !valid || !user.active || !user.agencyActive) {
-        await db.insertInto('loginFailures').values({ accountKey: key, ip, at: clock.now() }).execute();
+        await repo.recordFailure(db, key, ip, clock.now());
         await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
           action: 'auth.sign-in',
           outcome: 'failure',
@@ -64,22 +57,32 @@ export function authService({ db, clock }: ServiceDeps) {
         });
         return { outcome: 'invalid' };
       }
-      await db.deleteFrom('loginFailures').where('accountKey', '=', key).execute();
+      await repo.clearFailures(db, key);
       await recordAudit(db, { ...actor, userId: user.id, agencyId: user.agencyId }, { action: 'auth.sign-in' });
       return { outcome: 'signed-in', userId: user.id };
     },
 
-    async changePassword(userId: number, current: string, next: string, actor: Actor): Promise<'changed' | 'wrong-current'> {
-      const user = await db.selectFrom('users').select(['passwordHash']).where('id', '=', userId).executeTakeFirstOrThrow();
-      if (!(await verifyPassword(user.passwordHash, current))) {
+    /**
+     * Changes a user's own password and ends their other sessions (`keepSid` is the one in use).
+     * Refused when the current password is wrong.
+     */
+    async changePassword(userId: number, current: string, next: string, actor: Actor, keepSid: string): Promise<void> {
+      const passwordHash = await passwordHashOf(db, userId);
+      if (passwordHash === undefined) throw new NotFoundError();
+      if (!(await verifyPassword(passwordHash, current))) {
         await recordAudit(db, actor, { action: 'auth.change-password', outcome: 'failure', entityType: 'user', entityId: userId });
-        return 'wrong-current';
+        throw new RefusedError({ currentPassword: 'Your current password is not correct' });
       }
       await db.transaction().execute(async (trx) => {
         await changePassword(trx, userId, await hashPassword(next), clock.now());
         await recordAudit(trx, actor, { action: 'auth.change-password', entityType: 'user', entityId: userId });
       });
-      return 'changed';
+      await endUserSessions(db, userId, keepSid);
+    },
+
+    /** Audits a signed-in user's sign-out; the route ends the session itself. */
+    async signOut(actor: Actor): Promise<void> {
+      await recordAudit(db, actor, { action: 'auth.sign-out' });
     },
   };
 }

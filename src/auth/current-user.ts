@@ -8,17 +8,10 @@ import type { Access } from '../http/routes';
 import { allows } from '../http/routes';
 import { userWithAgency } from '../users/users.service';
 import { SESSION_ABSOLUTE_MS } from './session-store';
-
-type Req = Parameters<RequestHandler>[0];
-
-export function destroySession(req: Req): Promise<void> {
-  return new Promise((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-}
+import { regenerateSession } from './session-calls';
 
 /** Ends the signed-in session but leaves the request a fresh, empty one to continue with. */
-function endSession(req: Req): Promise<void> {
-  return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
-}
+const endSession = regenerateSession;
 
 /** Loads the signed-in user for the request, ending sessions past their absolute lifetime. */
 export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {

@@ -1,9 +1,9 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { ROLES } from '../db/schema';
 import { actorOf, flash } from '../http/context';
-import { idParam } from '../http/errors';
+import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { checkbox, choice, emailAddress, flattenValues, formState, idChoice, optionalText, parseForm, requiredText, versionField, type FormState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { newPasswordRule } from '../auth/passwords';
@@ -40,92 +40,101 @@ function valuesOf(user: UserChanges): Record<string, unknown> {
   };
 }
 
+async function renderForm(services: Services, res: Response, opts: { userId?: number; version?: number; form: FormState; status?: number; conflict?: unknown }) {
+  const list = await services.agencies.list();
+  const form = opts.form;
+  delete form.values.password;
+  res.status(opts.status ?? 200).render('admin/user-form', {
+    title: opts.userId ? 'Edit user' : 'Add a user',
+    backLink: '/admin/users',
+    ...opts,
+    form,
+    roleItems,
+    agencyItems: list.filter((a) => a.active || String(a.id) === String(form.values.agencyId)).map((a) => ({ value: a.id, text: a.name })),
+    activeItems: [
+      { value: 'true', text: 'Active' },
+      { value: 'false', text: 'Deactivated', hint: 'The user can no longer sign in. Their records are kept.' },
+    ],
+  });
+}
+
+function createUser(services: Services) {
+  return async (req: Request, res: Response) => {
+    const parsed = parseForm(newUserSchema, req.body);
+    if (!parsed.ok) return renderForm(services, res, { form: parsed.form, status: 400 });
+    const { password, ...changes } = parsed.data;
+    try {
+      await services.users.create(changes, password, actorOf(req));
+    } catch (err) {
+      if (err instanceof RefusedError) return renderForm(services, res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
+      throw err;
+    }
+    flash(req, `User ${changes.name} added`, 'success', 'Give them their temporary password in person or by phone, and ask them to change it when they first sign in.');
+    res.redirect(303, '/admin/users');
+  };
+}
+
+function updateUser(services: Services) {
+  const { users } = services;
+  return async (req: Request, res: Response) => {
+    const id = idParam(req.params.id);
+    const current = await users.get(id);
+    const parsed = parseForm(editUserSchema, req.body);
+    if (!parsed.ok) return renderForm(services, res, { userId: id, version: current.version, form: parsed.form, status: 400 });
+    const { version, ...changes } = parsed.data;
+    try {
+      await users.update(id, version, changes, actorOf(req));
+    } catch (err) {
+      const typed = flattenValues(req.body);
+      if (err instanceof RefusedError) return renderForm(services, res, { userId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
+      if (!(err instanceof StaleVersionError)) throw err;
+      const latest = await users.get(id);
+      return renderForm(services, res, {
+        userId: id,
+        version: latest.version,
+        status: 409,
+        form: formState(typed, { name: 'Someone else changed this user while you were editing. Check their changes below, then save yours again if they are still right.' }),
+        conflict: { ...latest, roleName: ROLE_NAMES[latest.role] },
+      });
+    }
+    flash(req, `User ${changes.name} updated`);
+    res.redirect(303, '/admin/users');
+  };
+}
+
+function resetPassword(services: Services) {
+  const { users } = services;
+  return async (req: Request, res: Response) => {
+    const user = await users.get(idParam(req.params.id));
+    const parsed = parseForm(resetSchema, req.body);
+    if (!parsed.ok) {
+      parsed.form.values = {};
+      return res.status(400).render('admin/user-password', { title: 'Reset password', backLink: `/admin/users/${user.id}/edit`, user, form: parsed.form });
+    }
+    await users.resetPassword(user.id, parsed.data.password, actorOf(req));
+    flash(req, `Password reset for ${user.name}`, 'success', 'They have been signed out everywhere. Give them the new password in person or by phone.');
+    res.redirect(303, '/admin/users');
+  };
+}
+
 export function userRoutes(services: Services): RouteDef[] {
-  const { users, agencies } = services;
-
-  async function renderForm(res: Response, opts: { userId?: number; version?: number; form: FormState; status?: number; conflict?: unknown }) {
-    const list = await agencies.list();
-    const form = opts.form;
-    delete form.values.password;
-    res.status(opts.status ?? 200).render('admin/user-form', {
-      title: opts.userId ? 'Edit user' : 'Add a user',
-      backLink: '/admin/users',
-      ...opts,
-      form,
-      roleItems,
-      agencyItems: list.filter((a) => a.active || String(a.id) === String(form.values.agencyId)).map((a) => ({ value: a.id, text: a.name })),
-      activeItems: [
-        { value: 'true', text: 'Active' },
-        { value: 'false', text: 'Deactivated', hint: 'The user can no longer sign in. Their records are kept.' },
-      ],
-    });
-  }
-
+  const { users } = services;
   return [
     get('/admin/users', ADMIN, async (_req, res) => {
       const list = await users.list({ includeInactive: true });
       res.render('admin/users', { title: 'Users', users: list.map((u) => ({ ...u, roleName: ROLE_NAMES[u.role] })) });
     }),
-
-    get('/admin/users/new', ADMIN, async (_req, res) => {
-      await renderForm(res, { form: formState({ active: 'true', role: 'representative' }) });
-    }),
-
-    post('/admin/users/new', ADMIN, async (req, res) => {
-      const parsed = parseForm(newUserSchema, req.body);
-      if (!parsed.ok) return renderForm(res, { form: parsed.form, status: 400 });
-      const { password, ...changes } = parsed.data;
-      const result = await users.create(changes, password, actorOf(req));
-      if (!result.ok) return renderForm(res, { form: formState(flattenValues(req.body), 'errors' in result ? result.errors : {}), status: 400 });
-      flash(req, `User ${changes.name} added`, 'success', 'Give them their temporary password in person or by phone, and ask them to change it when they first sign in.');
-      res.redirect(303, '/admin/users');
-    }),
-
+    get('/admin/users/new', ADMIN, (_req, res) => renderForm(services, res, { form: formState({ active: 'true', role: 'representative' }) })),
+    post('/admin/users/new', ADMIN, createUser(services)),
     get('/admin/users/:id/edit', ADMIN, async (req, res) => {
       const user = await users.get(idParam(req.params.id));
-      await renderForm(res, { userId: user.id, version: user.version, form: formState(valuesOf(user)) });
+      await renderForm(services, res, { userId: user.id, version: user.version, form: formState(valuesOf(user)) });
     }),
-
-    post('/admin/users/:id/edit', ADMIN, async (req, res) => {
-      const id = idParam(req.params.id);
-      const current = await users.get(id);
-      const parsed = parseForm(editUserSchema, req.body);
-      if (!parsed.ok) return renderForm(res, { userId: id, version: current.version, form: parsed.form, status: 400 });
-      const { version, ...changes } = parsed.data;
-      const result = await users.update(id, version, changes, actorOf(req));
-      if (result.ok) {
-        flash(req, `User ${changes.name} updated`);
-        return res.redirect(303, '/admin/users');
-      }
-      const typed = flattenValues(req.body);
-      if ('stale' in result) {
-        const latest = await users.get(id);
-        return renderForm(res, {
-          userId: id,
-          version: latest.version,
-          status: 409,
-          form: formState(typed, { name: 'Someone else changed this user while you were editing. Check their changes below, then save yours again if they are still right.' }),
-          conflict: { ...latest, roleName: ROLE_NAMES[latest.role] },
-        });
-      }
-      return renderForm(res, { userId: id, version, form: formState(typed, result.errors), status: 400 });
-    }),
-
+    post('/admin/users/:id/edit', ADMIN, updateUser(services)),
     get('/admin/users/:id/password', ADMIN, async (req, res) => {
       const user = await users.get(idParam(req.params.id));
       res.render('admin/user-password', { title: 'Reset password', backLink: `/admin/users/${user.id}/edit`, user, form: formState() });
     }),
-
-    post('/admin/users/:id/password', ADMIN, async (req, res) => {
-      const user = await users.get(idParam(req.params.id));
-      const parsed = parseForm(resetSchema, req.body);
-      if (!parsed.ok) {
-        parsed.form.values = {};
-        return res.status(400).render('admin/user-password', { title: 'Reset password', backLink: `/admin/users/${user.id}/edit`, user, form: parsed.form });
-      }
-      await users.resetPassword(user.id, parsed.data.password, actorOf(req));
-      flash(req, `Password reset for ${user.name}`, 'success', 'They have been signed out everywhere. Give them the new password in person or by phone.');
-      res.redirect(303, '/admin/users');
-    }),
+    post('/admin/users/:id/password', ADMIN, resetPassword(services)),
   ];
 }

@@ -3,95 +3,96 @@ import type { Db } from '../db/database';
 import type { Role } from '../db/schema';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-import { NotFoundError } from '../http/errors';
+import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { hashPassword } from '../auth/passwords';
+import { endUserSessions } from '../auth/sessions.service';
+import { agencyById, releaseSingleContact } from '../agencies/agencies.service';
 import * as repo from './users.repository';
 import type { UserChanges } from './users.repository';
 
-export type UserSaveResult = { ok: true; id: number } | { ok: false; errors: Record<string, string> } | { ok: false; stale: true };
+type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
 
-export function usersService({ db, clock }: ServiceDeps) {
-  async function fieldErrors(changes: UserChanges, actor: Actor, exceptId?: number): Promise<Record<string, string>> {
-    const errors: Record<string, string> = {};
-    if (await repo.emailTaken(db, changes.email, exceptId)) errors.email = 'A user with this email address already exists';
-    const agency = await db.selectFrom('agencies').select(['id', 'active']).where('id', '=', changes.agencyId).executeTakeFirst();
-    if (!agency) errors.agencyId = 'Select an agency from the list';
-    else if (!agency.active && changes.active) errors.agencyId = 'This agency is deactivated: choose an active agency';
-    if (exceptId !== undefined && exceptId === actor.userId) {
-      if (!changes.active) errors.active = 'You cannot deactivate your own account';
-      if (changes.role !== 'administrator') errors.role = 'You cannot remove your own administrator role';
-    }
-    return errors;
-  }
-
-  async function endSessions(userId: number, keepSid?: string): Promise<void> {
-    let q = db.deleteFrom('sessions').where('userId', '=', userId);
-    if (keepSid) q = q.where('sid', '!=', keepSid);
-    await q.execute();
-  }
-
-  return {
-    list: (filter: repo.UserFilter = {}) => repo.list(db, filter),
-
-    async get(id: number) {
-      const user = await repo.findById(db, id);
-      if (!user) throw new NotFoundError();
-      return user;
-    },
-
-    async create(changes: UserChanges, password: string, actor: Actor): Promise<UserSaveResult> {
-      const errors = await fieldErrors(changes, actor);
-      if (Object.keys(errors).length) return { ok: false, errors };
-      const passwordHash = await hashPassword(password);
-      const id = await db.transaction().execute(async (trx) => {
-        const newId = await repo.insert(trx, { ...changes, passwordHash, passwordChangedAt: clock.now() });
-        await recordAudit(trx, actor, { action: 'user.create', entityType: 'user', entityId: newId, details: { role: changes.role, agencyId: changes.agencyId } });
-        return newId;
-      });
-      return { ok: true, id };
-    },
-
-    async update(id: number, version: number, changes: UserChanges, actor: Actor): Promise<UserSaveResult> {
-      const current = await repo.findById(db, id);
-      if (!current) throw new NotFoundError();
-      const errors = await fieldErrors(changes, actor, id);
-      if (Object.keys(errors).length) return { ok: false, errors };
-      const result = await db.transaction().execute(async (trx) => {
-        if (!(await repo.update(trx, id, version, changes))) return { ok: false as const, stale: true as const };
-        // A user moved to another agency, or deactivated, stops being the old agency's single point of contact.
-        if (current.agencyId !== changes.agencyId || !changes.active) {
-          await trx.updateTable('agencies').set({ spocUserId: null }).where('spocUserId', '=', id).execute();
-        }
-        const changed = (Object.keys(changes) as (keyof UserChanges)[]).filter((k) => String(changes[k]) !== String(current[k]));
-        await recordAudit(trx, actor, { action: 'user.update', entityType: 'user', entityId: id, details: { changed } });
-        return { ok: true as const, id };
-      });
-      if (result.ok && (!changes.active || changes.role !== current.role || changes.agencyId !== current.agencyId)) {
-        await endSessions(id);
-      }
-      return result;
-    },
-
-    async resetPassword(id: number, password: string, actor: Actor): Promise<void> {
-      await this.get(id);
-      const passwordHash = await hashPassword(password);
-      await db.transaction().execute(async (trx) => {
-        await repo.setPassword(trx, id, passwordHash, clock.now());
-        await recordAudit(trx, actor, { action: 'user.reset-password', entityType: 'user', entityId: id });
-      });
-      await endSessions(id);
-    },
-
-    endOtherSessions: (userId: number, keepSid: string) => endSessions(userId, keepSid),
-  };
-}
-
-export type UsersService = ReturnType<typeof usersService>;
 export const ROLE_NAMES: Record<Role, string> = {
   administrator: 'Administrator (coordinator)',
   chair: 'Chair',
   representative: 'Agency representative',
 };
+
+async function fieldErrors(db: Db, changes: UserChanges, actor: Actor, exceptId?: number): Promise<Record<string, string>> {
+  const errors: Record<string, string> = {};
+  if (await repo.emailTaken(db, changes.email, exceptId)) errors.email = 'A user with this email address already exists';
+  const agency = await agencyById(db, changes.agencyId);
+  if (!agency) errors.agencyId = 'Select an agency from the list';
+  else if (!agency.active && changes.active) errors.agencyId = 'This agency is deactivated: choose an active agency';
+  if (exceptId !== undefined && exceptId === actor.userId) {
+    if (!changes.active) errors.active = 'You cannot deactivate your own account';
+    if (changes.role !== 'administrator') errors.role = 'You cannot remove your own administrator role';
+  }
+  return errors;
+}
+
+async function refuseInvalid(db: Db, changes: UserChanges, actor: Actor, exceptId?: number): Promise<void> {
+  const errors = await fieldErrors(db, changes, actor, exceptId);
+  if (Object.keys(errors).length) throw new RefusedError(errors);
+}
+
+async function get(db: Db, id: number) {
+  const user = await repo.findById(db, id);
+  if (!user) throw new NotFoundError();
+  return user;
+}
+
+/** Adds a user with a temporary password; refuses a taken e-mail address or an unusable agency. */
+async function create({ db, clock }: Deps, changes: UserChanges, password: string, actor: Actor): Promise<number> {
+  await refuseInvalid(db, changes, actor);
+  const passwordHash = await hashPassword(password);
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.insert(trx, { ...changes, passwordHash, passwordChangedAt: clock.now() });
+    await recordAudit(trx, actor, { action: 'user.create', entityType: 'user', entityId: id, details: { role: changes.role, agencyId: changes.agencyId } });
+    return id;
+  });
+}
+
+/**
+ * Saves a user unless the rules refuse it or someone else saved it since `version`. A user whose
+ * access changed (deactivated, another role or agency) is signed out everywhere.
+ */
+async function update({ db }: Deps, id: number, version: number, changes: UserChanges, actor: Actor): Promise<void> {
+  const current = await get(db, id);
+  await refuseInvalid(db, changes, actor, id);
+  await db.transaction().execute(async (trx) => {
+    if (!(await repo.update(trx, id, version, changes))) throw new StaleVersionError();
+    if (current.agencyId !== changes.agencyId || !changes.active) await releaseSingleContact(trx, id);
+    const changed = (Object.keys(changes) as (keyof UserChanges)[]).filter((k) => String(changes[k]) !== String(current[k]));
+    await recordAudit(trx, actor, { action: 'user.update', entityType: 'user', entityId: id, details: { changed } });
+  });
+  if (!changes.active || changes.role !== current.role || changes.agencyId !== current.agencyId) await endUserSessions(db, id);
+}
+
+/** An administrator's reset: a new password, and the user signed out everywhere. */
+async function resetPassword({ db, clock }: Deps, id: number, password: string, actor: Actor): Promise<void> {
+  await get(db, id);
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await repo.setPassword(trx, id, passwordHash, clock.now());
+    await recordAudit(trx, actor, { action: 'user.reset-password', entityType: 'user', entityId: id });
+  });
+  await endUserSessions(db, id);
+}
+
+export function usersService(deps: Deps) {
+  const { db } = deps;
+  return {
+    list: (filter: repo.UserFilter = {}) => repo.list(db, filter),
+    get: (id: number) => get(db, id),
+    create: (changes: UserChanges, password: string, actor: Actor) => create(deps, changes, password, actor),
+    update: (id: number, version: number, changes: UserChanges, actor: Actor) => update(deps, id, version, changes, actor),
+    resetPassword: (id: number, password: string, actor: Actor) => resetPassword(deps, id, password, actor),
+    endOtherSessions: (userId: number, keepSid: string) => endUserSessions(db, userId, keepSid),
+  };
+}
+
+export type UsersService = ReturnType<typeof usersService>;
 
 /** For signing in: the account of an e-mail address, with its password hash. */
 export function accountByEmail(db: Db, email: string) {
@@ -101,6 +102,11 @@ export function accountByEmail(db: Db, email: string) {
 /** For every signed-in request: the user with their agency, or undefined once deactivated or removed. */
 export function userWithAgency(db: Db, id: number) {
   return repo.findWithAgency(db, id);
+}
+
+/** For changing one's own password: the stored hash, or undefined for an unknown user. */
+export function passwordHashOf(db: Db, id: number) {
+  return repo.findPasswordHash(db, id);
 }
 
 /** A new password for a user, at `at` (sessions started before it end). */
