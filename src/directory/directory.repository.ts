@@ -13,3 +13,10 @@ export function districts(db: Db) {
 export async function districtExists(db: Db, id: number): Promise<boolean> {
   return Boolean(await db.selectFrom('districts').select('id').where('id', '=', id).executeTakeFirst());
 }
+
+/** Whether a user is an active member of an agency (who may be its single point of contact). */
+export async function isActiveMemberOf(db: Db, userId: number, agencyId: number): Promise<boolean> {
+  return Boolean(
+    await db.selectFrom('users').select('id').where('id', '=', userId).where('agencyId', '=', agencyId).where('active', '=', true).executeTakeFirst(),
+  );
+}
