@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ReferralStatus, RiskVerdict } from '../db/schema';
 import type { Matrix } from '../risk/scoring';
-import type { StoredSubject } from './referral-form';
+import type { StoredSubject } from './referral-stored';
 import { formatCalendarDate } from '../time';
 import {
   CRITERION_NAMES,

@@ -1,4 +1,5 @@
-import { readRaw, removeSubject, validateReferral, type ValidationContext } from '../../src/referrals/referral-form';
+import { readRaw, removeSubject } from '../../src/referrals/referral-form';
+import { validateReferral, type ValidationContext } from '../../src/referrals/referral-validation';
 import { addressKey, formatPostcode, isUkPostcode, nameKey, postcodeKey } from '../../src/referrals/matching';
 import type { Matrix } from '../../src/risk/scoring';
 
