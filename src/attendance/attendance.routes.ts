@@ -1,29 +1,14 @@
-import { ZONE } from '../time';
 import type { Request, Response } from 'express';
-import { DateTime } from 'luxon';
 import type { Services } from '../services';
-import type { AttendanceAnswer } from '../db/schema';
 import { actorOf, currentUser, flash } from '../http/context';
-import { ForbiddenError, idParam, NotFoundError, StaleVersionError } from '../http/errors';
-import { flattenValues, formState, type FormState } from '../http/forms';
+import { idParam, NotFoundError, StaleVersionError } from '../http/errors';
+import { checkDate, dateParts, datePartsOf, flattenValues, formState, parseVersion, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { requireVisiblePanel } from '../panels/panel-access';
-import { recordAudit } from '../audit/audit';
-
-import { checkDate, dateParts, datePartsOf } from '../http/forms';
+import { today } from '../time';
+import { PANEL_STATUS_NAMES } from '../panels/panels.service';
 import { ANSWER_NAMES, answerFormValues, MODE_NAMES, readAnswer, readClinicians } from './attendance-form';
 import { missingForQuorum } from './quorum';
-import type { AgencyAttendanceRow } from './attendance.service';
-
-const PANEL_STATUS_NAMES: Record<string, string> = {
-  scheduled: 'Scheduled',
-  'agenda-published': 'Agenda published',
-  'in-progress': 'In progress',
-  concluded: 'Concluded',
-  'minutes-approved': 'Minutes approved',
-  'minutes-circulated': 'Minutes circulated',
-  cancelled: 'Cancelled',
-};
+import { ANSWERABLE, type AgencyAttendanceRow, type TokenState } from './attendance.service';
 
 /** "Attending in person: A, B", "Deputy: name (role), online", "Apologies (information in advance)". */
 export function answerSummary(r: Pick<AgencyAttendanceRow, 'answer' | 'attendees' | 'mode' | 'deputyName' | 'deputyRole' | 'informationInAdvance'>): string {
@@ -41,201 +26,220 @@ const ANSWER_ITEMS = (['attending', 'deputy', 'apologies'] as const).map((value)
 
 const isChairOrAdmin = (role: string) => role === 'administrator' || role === 'chair';
 
-export function attendanceRoutes(services: Services): RouteDef[] {
-  const { attendance, db } = services;
+type Body = Record<string, unknown>;
+const bodyOf = (req: Request): Body => (req.body ?? {}) as Body;
 
-  interface PagePart {
-    /** A refused "information received" date: the agency it was for, and the form to show again. */
-    information?: { agencyId: number; form: FormState };
-    answerForm?: FormState;
-    clinicianForm?: FormState;
-    conflict?: string;
-    status?: number;
+interface PagePart {
+  /** A refused "information received" date: the agency it was for, and the form to show again. */
+  information?: { agencyId: number; form: FormState };
+  answerForm?: FormState;
+  clinicianForm?: FormState;
+  conflict?: string;
+  status?: number;
+}
+
+type Panel = Awaited<ReturnType<Services['attendance']['panelOrThrow']>>;
+
+/** The chair's and administrators' page: every invited agency, its answer, research and quorum. */
+async function renderPanelTable(services: Services, res: Response, panel: Panel, part: PagePart) {
+  const rows = await services.attendance.agencyRows(panel.id);
+  const missing = new Set(missingForQuorum(rows).map((r) => r.agencyId));
+  res.status(part.status ?? 200).render('attendance/panel-table', {
+    ...commonPart(panel),
+    title: `Attendance: ${panel.districtName} panel`,
+    rows: rows.map((r) => ({
+      ...r,
+      summary: answerSummary(r),
+      research: researchSummary(r),
+      quorumMissing: missing.has(r.agencyId),
+      receivedName: `received-${r.agencyId}`,
+      infoForm: part.information?.agencyId === r.agencyId ? part.information.form : formState(flattenValues({ [`received-${r.agencyId}`]: datePartsOf(r.informationReceivedOn) })),
+    })),
+    form: part.information?.form ?? formState(),
+    quorumMissing: missing.size,
+    quorumMissingNames: rows.filter((r) => missing.has(r.agencyId)).map((r) => r.shortName),
+    answeredCount: rows.filter((r) => r.answer).length,
+    canRegister: panel.status === 'in-progress',
+  });
+}
+
+function commonPart(panel: Panel) {
+  return { panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] }, backLink: `/panels/${panel.id}`, answerable: ANSWERABLE.includes(panel.status) };
+}
+
+/** An agency representative's page: their agency's answer, and for its single point of contact the clinicians. */
+async function renderAgencyAnswer(services: Services, req: Request, res: Response, panel: Panel, part: PagePart) {
+  const user = currentUser(req);
+  const [own] = await services.attendance.agencyRows(panel.id, user.agencyId);
+  if (!own) throw new NotFoundError();
+  const isSpoc = user.spocForAgencyId === user.agencyId;
+  const atMeeting = panel.status === 'in-progress' ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panel.id) } : null;
+  const clinicianItems = isSpoc ? await services.attendance.clinicianItems(panel.id, user.agencyId) : [];
+  const clinicianValues: Record<string, string> = {};
+  for (const item of clinicianItems) {
+    clinicianValues[`items[item-${item.id}][attending]`] = item.attending === null ? '' : item.attending ? 'yes' : 'no';
+    clinicianValues[`items[item-${item.id}][name]`] = item.clinicianName ?? '';
   }
+  res.status(part.status ?? 200).render('attendance/panel-answer', {
+    ...commonPart(panel),
+    title: `Attendance: ${panel.districtName} panel`,
+    own: { ...own, summary: answerSummary(own), research: researchSummary(own) },
+    form: part.answerForm ?? formState(answerFormValues(own)),
+    clinicianForm: part.clinicianForm ?? formState(clinicianValues),
+    conflict: part.conflict,
+    answerItems: ANSWER_ITEMS,
+    isSpoc,
+    atMeeting,
+    clinicianItems: clinicianItems.map((i) => ({ ...i, attendingName: `items[item-${i.id}][attending]`, nameName: `items[item-${i.id}][name]` })),
+  });
+}
 
-  async function renderPanelPage(req: Request, res: Response, panelId: number, part: PagePart = {}) {
+async function renderPanelPage(services: Services, req: Request, res: Response, panelId: number, part: PagePart = {}) {
+  const panel = await services.attendance.panelOrThrow(panelId);
+  if (isChairOrAdmin(currentUser(req).role)) await renderPanelTable(services, res, panel, part);
+  else await renderAgencyAnswer(services, req, res, panel, part);
+}
+
+const TOKEN_PAGES: Record<Exclude<TokenState, 'valid'>, { status: number; heading: string; body: string }> = {
+  unknown: { status: 404, heading: 'This link is not valid', body: 'Check that you copied the whole link from the e-mail. Nothing has been recorded.' },
+  used: { status: 410, heading: 'This link has already been used', body: 'Each link in the invitation records one answer once. Nothing more has been recorded.' },
+  expired: { status: 410, heading: 'This link has expired', body: 'Links stop working when the panel ends. Nothing has been recorded.' },
+  closed: { status: 410, heading: 'Answers are closed for this panel', body: 'The panel has concluded or been cancelled, so attendance can no longer be answered. Nothing has been recorded.' },
+};
+
+async function renderTokenState(services: Services, req: Request, res: Response, state: Exclude<TokenState, 'valid'>, tokenId?: number) {
+  await services.attendance.refuseLink(actorOf(req), state, tokenId ?? null);
+  const page = TOKEN_PAGES[state];
+  res.status(page.status).render('attendance/link-refused', { title: page.heading, heading: page.heading, body: page.body });
+}
+
+function listPage(services: Services) {
+  return async (req: Request, res: Response) => {
     const user = currentUser(req);
-    const panel = await attendance.panelOrThrow(panelId);
-    const common = { panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] }, backLink: `/panels/${panelId}`, answerable: ['scheduled', 'agenda-published', 'in-progress'].includes(panel.status) };
-    if (isChairOrAdmin(user.role)) {
-      const rows = await attendance.agencyRows(panelId);
-      const missing = new Set(missingForQuorum(rows).map((r) => r.agencyId));
-      res.status(part.status ?? 200).render('attendance/panel-table', {
-        ...common,
-        title: `Attendance: ${panel.districtName} panel`,
-        rows: rows.map((r) => ({
-          ...r,
-          summary: answerSummary(r),
-          research: researchSummary(r),
-          quorumMissing: missing.has(r.agencyId),
-          receivedName: `received-${r.agencyId}`,
-          infoForm: part.information?.agencyId === r.agencyId ? part.information.form : formState(flattenValues({ [`received-${r.agencyId}`]: datePartsOf(r.informationReceivedOn) })),
-        })),
-        form: part.information?.form ?? formState(),
-        quorumMissing: missing.size,
-        quorumMissingNames: rows.filter((r) => missing.has(r.agencyId)).map((r) => r.shortName),
-        answeredCount: rows.filter((r) => r.answer).length,
-        canRegister: panel.status === 'in-progress',
-      });
-      return;
-    }
-    const [own] = await attendance.agencyRows(panelId, user.agencyId);
-    if (!own) throw new NotFoundError();
-    const isSpoc = user.spocForAgencyId === user.agencyId;
-    const atMeeting = panel.status === 'in-progress' ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panelId) } : null;
-    const clinicianItems = isSpoc ? await attendance.clinicianItems(panelId, user.agencyId) : [];
-    const clinicianValues: Record<string, string> = {};
-    for (const item of clinicianItems) {
-      clinicianValues[`items[item-${item.id}][attending]`] = item.attending === null ? '' : item.attending ? 'yes' : 'no';
-      clinicianValues[`items[item-${item.id}][name]`] = item.clinicianName ?? '';
-    }
-    res.status(part.status ?? 200).render('attendance/panel-answer', {
-      ...common,
-      title: `Attendance: ${panel.districtName} panel`,
-      own: { ...own, summary: answerSummary(own), research: researchSummary(own) },
-      form: part.answerForm ?? formState(answerFormValues(own)),
-      clinicianForm: part.clinicianForm ?? formState(clinicianValues),
-      conflict: part.conflict,
-      answerItems: ANSWER_ITEMS,
-      isSpoc,
-      atMeeting,
-      clinicianItems: clinicianItems.map((i) => ({ ...i, attendingName: `items[item-${i.id}][attending]`, nameName: `items[item-${i.id}][name]` })),
+    const { overview, own } = await services.attendance.upcoming(user, actorOf(req));
+    res.render('attendance/list', {
+      title: overview ? 'Attendance at upcoming panels' : `${user.agencyShortName}: upcoming panels`,
+      overview,
+      panels: own.map((p) => ({ ...p, summary: answerSummary({ answer: p.answer, attendees: [], mode: p.mode, deputyName: null, deputyRole: null, informationInAdvance: null }).split(':')[0], research: researchSummary(p) })),
+      isSpoc: user.spocForAgencyId === user.agencyId,
     });
-  }
-
-  async function visiblePanelId(req: Request, action: string) {
-    const panelId = idParam(req.params.id);
-    await requireVisiblePanel(db, currentUser(req), actorOf(req), panelId, action);
-    return panelId;
-  }
-
-  const TOKEN_PAGES: Record<string, { status: number; heading: string; body: string }> = {
-    unknown: { status: 404, heading: 'This link is not valid', body: 'Check that you copied the whole link from the e-mail. Nothing has been recorded.' },
-    used: { status: 410, heading: 'This link has already been used', body: 'Each link in the invitation records one answer once. Nothing more has been recorded.' },
-    expired: { status: 410, heading: 'This link has expired', body: 'Links stop working when the panel ends. Nothing has been recorded.' },
-    closed: { status: 410, heading: 'Answers are closed for this panel', body: 'The panel has concluded or been cancelled, so attendance can no longer be answered. Nothing has been recorded.' },
   };
+}
 
-  async function renderTokenState(req: Request, res: Response, state: string, tokenId?: number) {
-    await recordAudit(db, actorOf(req), { action: 'attendance.link', outcome: 'denied', entityType: 'attendance-token', entityId: tokenId ?? null, details: { state } });
-    const page = TOKEN_PAGES[state];
-    res.status(page.status).render('attendance/link-refused', { title: page.heading, heading: page.heading, body: page.body });
-  }
+function panelPage(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    await services.attendance.openPanel(currentUser(req), actorOf(req), panelId);
+    await renderPanelPage(services, req, res, panelId);
+  };
+}
 
-  return [
-    get('/attendance', 'signed-in', async (req, res) => {
-      const user = currentUser(req);
-      const overview = isChairOrAdmin(user.role) ? await attendance.upcomingOverview() : null;
-      const own = overview ? [] : await attendance.upcomingForAgency(user.agencyId);
-      await recordAudit(db, actorOf(req), { action: 'attendance.list', details: { agencyId: user.agencyId } });
-      res.render('attendance/list', {
-        title: overview ? 'Attendance at upcoming panels' : `${user.agencyShortName}: upcoming panels`,
-        overview,
-        panels: own.map((p) => ({ ...p, summary: answerSummary({ answer: p.answer, attendees: [], mode: p.mode, deputyName: null, deputyRole: null, informationInAdvance: null }).split(':')[0], research: researchSummary(p) })),
-        isSpoc: user.spocForAgencyId === user.agencyId,
-      });
-    }),
+function answer(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    const user = currentUser(req);
+    await services.attendance.checkMayAnswer(user, actorOf(req), panelId);
+    const body = bodyOf(req);
+    const parsed = readAnswer(body);
+    const version = typeof body.version !== 'string' || body.version === '' ? null : parseVersion(body.version);
+    if (!parsed.ok) return renderPanelPage(services, req, res, panelId, { answerForm: formState(flattenValues(body), parsed.errors), status: 400 });
+    try {
+      await services.attendance.answerSignedIn(user, actorOf(req), panelId, parsed.data, version);
+    } catch (err) {
+      if (err instanceof StaleVersionError) return renderPanelPage(services, req, res, panelId, { answerForm: formState(flattenValues(body)), conflict: err.message, status: 409 });
+      throw err;
+    }
+    flash(req, `Answer recorded: ${ANSWER_NAMES[parsed.data.answer]}`);
+    res.redirect(303, `/panels/${panelId}/attendance`);
+  };
+}
 
-    get('/panels/:id/attendance', 'signed-in', async (req, res) => {
-      const panelId = await visiblePanelId(req, 'attendance.view');
-      await recordAudit(db, actorOf(req), { action: 'attendance.view', entityType: 'panel', entityId: panelId });
-      await renderPanelPage(req, res, panelId);
-    }),
+function clinicians(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    const user = currentUser(req);
+    await services.attendance.checkMayNameClinicians(user, actorOf(req), panelId);
+    const parsed = readClinicians(req.body);
+    if (!parsed.ok) return renderPanelPage(services, req, res, panelId, { clinicianForm: formState(flattenValues(req.body), parsed.errors), status: 400 });
+    await services.attendance.saveClinicians(user, actorOf(req), panelId, parsed.data);
+    flash(req, 'Clinicians saved');
+    res.redirect(303, `/panels/${panelId}/attendance#clinicians`);
+  };
+}
 
-    post('/panels/:id/attendance', 'signed-in', async (req, res) => {
-      const panelId = await visiblePanelId(req, 'attendance.answer');
-      const user = currentUser(req);
-      if (!(await attendance.isInvited(panelId, user.agencyId))) throw new ForbiddenError('Only the representatives of an invited agency can answer for it');
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = readAnswer(body);
-      const versionRaw = typeof body.version === 'string' ? body.version : '';
-      const version = versionRaw === '' ? null : /^\d{1,9}$/.test(versionRaw) ? Number(versionRaw) : -1;
-      if (!parsed.ok) return renderPanelPage(req, res, panelId, { answerForm: formState(flattenValues(body), parsed.errors), status: 400 });
-      try {
-        await attendance.answerSignedIn(user, actorOf(req), panelId, parsed.data, version);
-      } catch (err) {
-        if (err instanceof StaleVersionError) return renderPanelPage(req, res, panelId, { answerForm: formState(flattenValues(body)), conflict: err.message, status: 409 });
-        throw err;
-      }
-      flash(req, `Answer recorded: ${ANSWER_NAMES[parsed.data.answer]}`);
-      res.redirect(303, `/panels/${panelId}/attendance`);
-    }),
+function remind(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    const raw = bodyOf(req).agencyId;
+    const agencyId = raw === undefined || raw === '' ? null : idParam(raw);
+    const sent = await services.attendance.remindNow(actorOf(req), panelId, agencyId);
+    flash(
+      req,
+      sent.agencies === 0 ? 'Every agency whose attendance is required has confirmed: no reminder sent' : `Reminder sent to ${sent.agencies} ${sent.agencies === 1 ? 'agency' : 'agencies'}`,
+      sent.agencies === 0 ? 'important' : 'success',
+    );
+    res.redirect(303, `/panels/${panelId}/attendance`);
+  };
+}
 
-    post('/panels/:id/clinicians', 'signed-in', async (req, res) => {
-      const panelId = await visiblePanelId(req, 'attendance.clinicians');
-      const user = currentUser(req);
-      if (user.spocForAgencyId !== user.agencyId || !(await attendance.isInvited(panelId, user.agencyId))) {
-        throw new ForbiddenError("Only the agency's single point of contact can say which clinicians will attend");
-      }
-      const parsed = readClinicians(req.body);
-      if (!parsed.ok) return renderPanelPage(req, res, panelId, { clinicianForm: formState(flattenValues(req.body), parsed.errors), status: 400 });
-      await attendance.saveClinicians(user, actorOf(req), panelId, parsed.data);
-      flash(req, 'Clinicians saved');
-      res.redirect(303, `/panels/${panelId}/attendance#clinicians`);
-    }),
+function informationReceived(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    const body = bodyOf(req);
+    const agencyId = idParam(body.agencyId);
+    const name = `received-${agencyId}`;
+    const checked = checkDate(dateParts(body[name]), 'the date the information was received', { earliest: '2000-01-01', latest: today(services.clock) });
+    if ('error' in checked) {
+      return renderPanelPage(services, req, res, panelId, { information: { agencyId, form: formState(flattenValues(body), { [name]: checked.error }) }, status: 400 });
+    }
+    const receivedOn = 'value' in checked ? checked.value : null;
+    await services.attendance.recordInformationReceived(actorOf(req), panelId, agencyId, receivedOn);
+    flash(req, receivedOn ? 'Date information was received saved' : 'Date information was received cleared');
+    res.redirect(303, `/panels/${panelId}/attendance#agency-${agencyId}`);
+  };
+}
 
-    post('/panels/:id/attendance/remind', ADMIN_OR_CHAIR, async (req, res) => {
-      const panelId = idParam(req.params.id);
-      await attendance.panelOrThrow(panelId);
-      const raw = (req.body as Record<string, unknown> | undefined)?.agencyId;
-      const agencyId = raw === undefined || raw === '' ? null : idParam(raw);
-      const sent = await attendance.remindNow(actorOf(req), panelId, agencyId);
-      flash(
-        req,
-        sent.agencies === 0 ? 'Every agency whose attendance is required has confirmed: no reminder sent' : `Reminder sent to ${sent.agencies} ${sent.agencies === 1 ? 'agency' : 'agencies'}`,
-        sent.agencies === 0 ? 'important' : 'success',
-      );
-      res.redirect(303, `/panels/${panelId}/attendance`);
-    }),
+function linkPage(services: Services) {
+  return async (req: Request, res: Response) => {
+    const raw = String(req.params.token);
+    const found = await services.attendance.inspectToken(raw);
+    if (found.state !== 'valid' || !found.token) return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
+    res.render('attendance/link', { title: 'Confirm your agency’s answer', token: found.token, answerName: ANSWER_NAMES[found.token.answer], action: `/attend/${raw}`, form: formState() });
+  };
+}
 
-    post('/panels/:id/attendance/information', ADMIN_OR_CHAIR, async (req, res) => {
-      const panelId = idParam(req.params.id);
-      await attendance.panelOrThrow(panelId);
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const agencyId = idParam(body.agencyId);
-      const name = `received-${agencyId}`;
-      const today = DateTime.fromJSDate(services.clock.now()).setZone(ZONE).toISODate() as string;
-      const checked = checkDate(dateParts(body[name]), 'the date the information was received', { earliest: '2000-01-01', latest: today });
-      if ('error' in checked) {
-        return renderPanelPage(req, res, panelId, { information: { agencyId, form: formState(flattenValues(body), { [name]: checked.error }) }, status: 400 });
-      }
-      const receivedOn = 'value' in checked ? checked.value : null;
-      await attendance.recordInformationReceived(actorOf(req), panelId, agencyId, receivedOn);
-      flash(req, receivedOn ? 'Date information was received saved' : 'Date information was received cleared');
-      res.redirect(303, `/panels/${panelId}/attendance#agency-${agencyId}`);
-    }),
-
-    get('/attend/:token', 'public', async (req, res) => {
-      const raw = String(req.params.token);
-      const found = await attendance.inspectToken(raw);
-      if (found.state !== 'valid' || !found.token) return renderTokenState(req, res, found.state, found.token?.id);
-      res.render('attendance/link', { title: 'Confirm your agency’s answer', token: found.token, answerName: ANSWER_NAMES[found.token.answer], action: `/attend/${raw}`, form: formState() });
-    }),
-
-    post('/attend/:token', 'public', async (req, res) => {
-      const raw = String(req.params.token);
-      const found = await attendance.inspectToken(raw);
-      if (found.state !== 'valid' || !found.token) return renderTokenState(req, res, found.state, found.token?.id);
-      const token = found.token;
-      const body = (req.body ?? {}) as Record<string, unknown>;
-      const parsed = readAnswer(body, token.answer);
-      if (!parsed.ok) {
-        return res.status(400).render('attendance/link', {
-          title: 'Confirm your agency’s answer',
-          token,
-          answerName: ANSWER_NAMES[token.answer],
-          action: `/attend/${raw}`,
-          form: formState(flattenValues(body), parsed.errors),
-        });
-      }
-      const used = await attendance.answerByToken(raw, parsed.data, actorOf(req));
-      if (!used) return renderTokenState(req, res, 'used', token.id);
-      res.render('attendance/link-done', {
-        title: 'Answer recorded',
+function linkAnswer(services: Services) {
+  return async (req: Request, res: Response) => {
+    const raw = String(req.params.token);
+    const found = await services.attendance.inspectToken(raw);
+    if (found.state !== 'valid' || !found.token) return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
+    const token = found.token;
+    const body = bodyOf(req);
+    const parsed = readAnswer(body, token.answer);
+    if (!parsed.ok) {
+      return res.status(400).render('attendance/link', {
+        title: 'Confirm your agency’s answer',
         token,
-        summary: answerSummary({ ...parsed.data, answer: parsed.data.answer }),
-        signedIn: !!req.user,
+        answerName: ANSWER_NAMES[token.answer],
+        action: `/attend/${raw}`,
+        form: formState(flattenValues(body), parsed.errors),
       });
-    }),
+    }
+    const used = await services.attendance.answerByToken(raw, parsed.data, actorOf(req));
+    if (!used) return renderTokenState(services, req, res, 'used', token.id);
+    res.render('attendance/link-done', { title: 'Answer recorded', token, summary: answerSummary(parsed.data), signedIn: !!req.user });
+  };
+}
+
+export function attendanceRoutes(services: Services): RouteDef[] {
+  return [
+    get('/attendance', 'signed-in', listPage(services)),
+    get('/panels/:id/attendance', 'signed-in', panelPage(services)),
+    post('/panels/:id/attendance', 'signed-in', answer(services)),
+    post('/panels/:id/clinicians', 'signed-in', clinicians(services)),
+    post('/panels/:id/attendance/remind', ADMIN_OR_CHAIR, remind(services)),
+    post('/panels/:id/attendance/information', ADMIN_OR_CHAIR, informationReceived(services)),
+    get('/attend/:token', 'public', linkPage(services)),
+    post('/attend/:token', 'public', linkAnswer(services)),
   ];
 }

@@ -1,13 +1,15 @@
 import type { ServiceDeps } from '../service-deps';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { AttendanceAnswer, PanelStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
-import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
+import { ForbiddenError, HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
-import { hashToken, queueInvitations } from '../invitations/invitations';
+import { hashToken } from '../invitations/invitations';
+import { requireVisiblePanel } from '../panels/panel-access';
 import type { AttendanceAnswerData } from './attendance-form';
-import { missingForQuorum, reminderDue } from './quorum';
+import { missingForQuorum } from './quorum';
+import { remindNow, sendDueReminders } from './attendance-reminders';
+import * as repo from './attendance.repository';
 
 /** Answers can be given or changed until the panel has concluded; never for a cancelled panel. */
 export const ANSWERABLE: readonly PanelStatus[] = ['scheduled', 'agenda-published', 'in-progress'];
@@ -42,376 +44,223 @@ export interface AgencyAttendanceRow {
   researchAnswered: number;
 }
 
-export function attendanceService({ db, clock, links, mail }: ServiceDeps) {
-  const { baseUrl } = links;
-  const mailFrom = mail.from;
-  const pokeMail = () => mail.poke();
-  async function panelOrThrow(panelId: number) {
-    const panel = await db
-      .selectFrom('panels')
-      .innerJoin('districts', 'districts.id', 'panels.districtId')
-      .select(['panels.id', 'panels.status', 'panels.startsAt', 'panels.endsAt', 'panels.venue', 'panels.districtId', 'districts.name as districtName', 'panels.chairUserId'])
-      .where('panels.id', '=', panelId)
-      .executeTakeFirst();
+type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'links' | 'mail'>;
+
+function assertAnswerable(status: PanelStatus) {
+  if (!ANSWERABLE.includes(status)) throw new AnswersClosedError();
+}
+
+async function panelOrThrow(db: Db, panelId: number) {
+  const panel = await repo.panelWithDistrict(db, panelId);
+  if (!panel) throw new NotFoundError();
+  return panel;
+}
+
+/** Every invited agency of a panel with its answer and how far its research has got. */
+async function agencyRows(db: Db, panelId: number, onlyAgencyId?: number): Promise<AgencyAttendanceRow[]> {
+  const rows = await repo.agencyRows(db, panelId, onlyAgencyId);
+  return rows.map((r) => ({
+    ...r,
+    attendees: r.attendees ?? [],
+    researchRequested: Number(r.researchRequested ?? 0),
+    researchAnswered: Number(r.researchAnswered ?? 0),
+  }));
+}
+
+/** Writes an answer: one row per panel and agency. `expectedVersion` null means "no answer yet". */
+async function upsertAnswer(
+  trx: Db,
+  at: Date,
+  target: { panelId: number; agencyId: number },
+  data: AttendanceAnswerData,
+  by: { via: 'signed-in' | 'link'; userId: number | null },
+  expectedVersion: number | null | 'any',
+) {
+  const values: repo.ResponseValues = {
+    answer: data.answer,
+    attendees: JSON.stringify(data.attendees),
+    mode: data.mode,
+    deputyName: data.deputyName,
+    deputyRole: data.deputyRole,
+    apologyReason: data.apologyReason,
+    informationInAdvance: data.informationInAdvance,
+    answeredBy: by.userId,
+    answeredVia: by.via,
+    answeredAt: at,
+  };
+  const existing = await repo.lockResponse(trx, target.panelId, target.agencyId);
+  if (expectedVersion !== 'any' && (existing?.version ?? null) !== expectedVersion) {
+    throw new StaleVersionError('Someone else answered for your agency while you were filling in the form. Their answer is shown below; check it before answering again.');
+  }
+  if (existing) await repo.updateResponse(trx, existing.id, values);
+  // A concurrent first answer would break the unique key: the loser is told, as for a stale form.
+  else if (!(await repo.insertResponse(trx, target.panelId, target.agencyId, values))) {
+    throw new StaleVersionError('Someone else answered for your agency at the same moment. Check their answer before answering again.');
+  }
+}
+
+/** The panel, when this user may see it (404 otherwise, audited under `action`). */
+async function visiblePanel({ db }: Deps, user: CurrentUser, actor: Actor, panelId: number, action: string) {
+  await requireVisiblePanel(db, user, actor, panelId, action);
+}
+
+/** Opens a panel's attendance page: the panel must be visible to the user; the view is audited. */
+async function openPanel(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
+  await visiblePanel(deps, user, actor, panelId, 'attendance.view');
+  await recordAudit(deps.db, actor, { action: 'attendance.view', entityType: 'panel', entityId: panelId });
+}
+
+/** Only the representatives of an invited agency may answer for it, on a panel they can see. */
+async function checkMayAnswer(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
+  await visiblePanel(deps, user, actor, panelId, 'attendance.answer');
+  if (!(await repo.isInvited(deps.db, panelId, user.agencyId))) throw new ForbiddenError('Only the representatives of an invited agency can answer for it');
+}
+
+/** Only the single point of contact of an invited agency says which clinicians will attend. */
+async function checkMayNameClinicians(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
+  await visiblePanel(deps, user, actor, panelId, 'attendance.clinicians');
+  if (user.spocForAgencyId !== user.agencyId || !(await repo.isInvited(deps.db, panelId, user.agencyId))) {
+    throw new ForbiddenError("Only the agency's single point of contact can say which clinicians will attend");
+  }
+}
+
+/** Answer from the signed-in page, for the user's own agency only. */
+async function answerSignedIn({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, data: AttendanceAnswerData, expectedVersion: number | null) {
+  await db.transaction().execute(async (trx) => {
+    const panel = await repo.lockPanelStatus(trx, panelId);
     if (!panel) throw new NotFoundError();
-    return panel;
-  }
+    assertAnswerable(panel.status);
+    if (!(await repo.isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
+    await upsertAnswer(trx, clock.now(), { panelId, agencyId: user.agencyId }, data, { via: 'signed-in', userId: user.id }, expectedVersion);
+    await recordAudit(trx, actor, {
+      action: 'attendance.answer',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { agencyId: user.agencyId, answer: data.answer, via: 'signed-in' },
+    });
+  });
+}
 
-  /** Every invited agency of a panel with its answer and how far its research has got. */
-  async function agencyRows(panelId: number, onlyAgencyId?: number): Promise<AgencyAttendanceRow[]> {
-    let query = db
-      .selectFrom('panelInvitations as pi')
-      .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-      .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
-      .select((eb) => [
-        'a.id as agencyId',
-        'a.name as agencyName',
-        'a.shortName',
-        'a.attendanceRequired',
-        'r.answer',
-        'r.attendees',
-        'r.mode',
-        'r.deputyName',
-        'r.deputyRole',
-        'r.apologyReason',
-        'r.informationInAdvance',
-        'r.informationReceivedOn',
-        'r.answeredVia',
-        'r.answeredAt',
-        'r.version',
-        eb
-          .selectFrom('researchRequests as rr')
-          .select((e) => e.fn.countAll<string>().as('n'))
-          .whereRef('rr.panelId', '=', 'pi.panelId')
-          .whereRef('rr.agencyId', '=', 'pi.agencyId')
-          .as('researchRequested'),
-        eb
-          .selectFrom('researchRequests as rr')
-          .select((e) => e.fn.countAll<string>().as('n'))
-          .whereRef('rr.panelId', '=', 'pi.panelId')
-          .whereRef('rr.agencyId', '=', 'pi.agencyId')
-          .where('rr.status', '<>', 'requested')
-          .as('researchAnswered'),
-      ])
-      .where('pi.panelId', '=', panelId)
-      .orderBy('a.shortName');
-    if (onlyAgencyId !== undefined) query = query.where('pi.agencyId', '=', onlyAgencyId);
-    const rows = await query.execute();
-    return rows.map((r) => ({
-      ...r,
-      attendees: r.attendees ?? [],
-      researchRequested: Number(r.researchRequested ?? 0),
-      researchAnswered: Number(r.researchAnswered ?? 0),
-    }));
-  }
+/** What a link token allows now, and the panel and agency it is for. Changes nothing. */
+async function inspectToken({ db, clock }: Deps, raw: string) {
+  if (!TOKEN_SHAPE.test(raw)) return { state: 'unknown' as TokenState };
+  const token = await repo.tokenByHash(db, hashToken(raw));
+  if (!token) return { state: 'unknown' as TokenState };
+  const state: TokenState = token.usedAt ? 'used' : token.expiresAt <= clock.now() ? 'expired' : !ANSWERABLE.includes(token.status) ? 'closed' : 'valid';
+  return { state, token };
+}
 
-  async function isInvited(panelId: number, agencyId: number, trx: Db = db) {
-    return !!(await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).where('agencyId', '=', agencyId).executeTakeFirst());
-  }
-
-  /** Writes an answer: one row per panel and agency. `expectedVersion` null means "no answer yet". */
-  async function upsertAnswer(
-    trx: Db,
-    panelId: number,
-    agencyId: number,
-    data: AttendanceAnswerData,
-    via: 'signed-in' | 'link',
-    answeredBy: number | null,
-    expectedVersion: number | null | 'any',
-  ) {
+/**
+ * Records the one answer a link was made for, for its own agency and panel, and uses the link up.
+ * Returns null (nothing changed) when the link is no longer valid, even if it was just used by a second click.
+ */
+async function answerByToken({ db, clock }: Deps, raw: string, data: AttendanceAnswerData, actor: Actor) {
+  if (!TOKEN_SHAPE.test(raw)) return null;
+  return db.transaction().execute(async (trx) => {
     const now = clock.now();
-    const values = {
-      answer: data.answer,
-      attendees: JSON.stringify(data.attendees),
-      mode: data.mode,
-      deputyName: data.deputyName,
-      deputyRole: data.deputyRole,
-      apologyReason: data.apologyReason,
-      informationInAdvance: data.informationInAdvance,
-      answeredBy,
-      answeredVia: via,
-      answeredAt: now,
-    };
-    const existing = await trx.selectFrom('attendanceResponses').select(['id', 'version']).where('panelId', '=', panelId).where('agencyId', '=', agencyId).forUpdate().executeTakeFirst();
-    if (expectedVersion !== 'any' && (existing?.version ?? null) !== expectedVersion) throw new StaleVersionError('Someone else answered for your agency while you were filling in the form. Their answer is shown below; check it before answering again.');
-    if (existing) {
-      await trx
-        .updateTable('attendanceResponses')
-        .set({ ...values, version: sql<number>`version + 1` })
-        .where('id', '=', existing.id)
-        .execute();
-    } else {
-      // A concurrent first answer would break the unique key: the loser is told, as for a stale form.
-      const inserted = await trx
-        .insertInto('attendanceResponses')
-        .values({ panelId, agencyId, ...values })
-        .onConflict((oc) => oc.columns(['panelId', 'agencyId']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!inserted) throw new StaleVersionError('Someone else answered for your agency at the same moment. Check their answer before answering again.');
+    const token = await repo.useToken(trx, hashToken(raw), data.answer, now);
+    if (!token) return null;
+    const panel = await repo.lockPanelStatus(trx, token.panelId);
+    // The token update is rolled back with the transaction: a closed panel leaves the link unused.
+    if (!panel || !ANSWERABLE.includes(panel.status) || !(await repo.isInvited(trx, token.panelId, token.agencyId))) throw new AnswersClosedError();
+    await upsertAnswer(trx, now, { panelId: token.panelId, agencyId: token.agencyId }, data, { via: 'link', userId: null }, 'any');
+    await recordAudit(trx, actor, {
+      action: 'attendance.answer',
+      entityType: 'panel',
+      entityId: token.panelId,
+      details: { agencyId: token.agencyId, answer: data.answer, via: 'link', tokenId: token.id },
+    });
+    return token;
+  });
+}
+
+/** A link that cannot be used: the refusal is audited, with why. */
+async function refuseLink({ db }: Deps, actor: Actor, state: TokenState, tokenId: number | null) {
+  await recordAudit(db, actor, { action: 'attendance.link', outcome: 'denied', entityType: 'attendance-token', entityId: tokenId, details: { state } });
+}
+
+/** The chair records the day an agency that sent apologies delivered its information (null clears it). */
+async function recordInformationReceived({ db }: Deps, actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) {
+  await db.transaction().execute(async (trx) => {
+    const panel = await repo.lockPanelStatus(trx, panelId);
+    if (!panel) throw new NotFoundError();
+    if (panel.status === 'cancelled') throw new AnswersClosedError();
+    if (!(await repo.setInformationReceived(trx, panelId, agencyId, receivedOn))) throw new NotFoundError();
+    await recordAudit(trx, actor, { action: 'attendance.information', entityType: 'panel', entityId: panelId, details: { agencyId, receivedOn } });
+  });
+}
+
+async function remind(deps: Deps, actor: Actor, panelId: number, agencyId: number | null) {
+  const panel = await panelOrThrow(deps.db, panelId);
+  assertAnswerable(panel.status);
+  return remindNow(deps, actor, panelId, agencyId, await agencyRows(deps.db, panelId));
+}
+
+/** Every upcoming panel the agency is invited to, in every district, with its answer and research. */
+async function upcomingForAgency({ db, clock }: Deps, agencyId: number) {
+  const rows = await repo.upcomingForAgency(db, agencyId, ANSWERABLE, clock.now());
+  return rows.map((r) => ({ ...r, researchRequested: Number(r.researchRequested ?? 0), researchAnswered: Number(r.researchAnswered ?? 0) }));
+}
+
+/** Every upcoming panel with how many agencies have answered, for chairs and administrators. */
+async function upcomingOverview({ db, clock }: Deps) {
+  const panels = await repo.upcomingPanels(db, ANSWERABLE, clock.now());
+  const result = [];
+  for (const p of panels) {
+    const rows = await agencyRows(db, p.id);
+    result.push({ ...p, invited: rows.length, answered: rows.filter((r) => r.answer).length, quorumMissing: missingForQuorum(rows).length });
+  }
+  return result;
+}
+
+/** The attendance list: every upcoming panel for chairs and administrators, the agency's own for others. Audited. */
+async function upcoming(deps: Deps, user: CurrentUser, actor: Actor) {
+  const isChairOrAdmin = user.role === 'administrator' || user.role === 'chair';
+  const overview = isChairOrAdmin ? await upcomingOverview(deps) : null;
+  const own = overview ? [] : await upcomingForAgency(deps, user.agencyId);
+  await recordAudit(deps.db, actor, { action: 'attendance.list', details: { agencyId: user.agencyId } });
+  return { overview, own };
+}
+
+async function saveClinicians({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, choices: Map<number, { attending: boolean; clinicianName: string | null }>) {
+  await db.transaction().execute(async (trx) => {
+    const panel = await repo.lockPanelStatus(trx, panelId);
+    if (!panel) throw new NotFoundError();
+    assertAnswerable(panel.status);
+    const known = await repo.liveAgendaItemIds(trx, panelId);
+    for (const id of choices.keys()) if (!known.has(id)) throw new NotFoundError();
+    const now = clock.now();
+    for (const [agendaItemId, c] of choices) {
+      await repo.upsertClinician(trx, { agendaItemId, agencyId: user.agencyId, attending: c.attending, clinicianName: c.attending ? c.clinicianName : null, updatedBy: user.id, updatedAt: now });
     }
-  }
+    await recordAudit(trx, actor, { action: 'attendance.clinicians', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] } });
+  });
+}
 
-  function assertAnswerable(status: PanelStatus) {
-    if (!ANSWERABLE.includes(status)) throw new AnswersClosedError();
-  }
-
-  /**
-   * Reminders are the invitation again, with fresh one-click links, to the named agencies only:
-   * the message holds the district, the date and links, nothing personal.
-   */
-  async function queueReminders(trx: Db, panelId: number, agencyIds: number[]): Promise<number> {
-    if (agencyIds.length === 0) return 0;
-    return queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'reminder', baseUrl, clock, agencyIds, mailFrom });
-  }
-
+export function attendanceService(deps: ServiceDeps) {
+  const { db } = deps;
   return {
-    panelOrThrow,
-    agencyRows,
-    isInvited,
-
-    /** Answer from the signed-in page, for the user's own agency only. */
-    async answerSignedIn(user: CurrentUser, actor: Actor, panelId: number, data: AttendanceAnswerData, expectedVersion: number | null) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['id', 'status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        assertAnswerable(panel.status);
-        if (!(await isInvited(panelId, user.agencyId, trx))) throw new NotFoundError();
-        await upsertAnswer(trx, panelId, user.agencyId, data, 'signed-in', user.id, expectedVersion);
-        await recordAudit(trx, actor, {
-          action: 'attendance.answer',
-          entityType: 'panel',
-          entityId: panelId,
-          details: { agencyId: user.agencyId, answer: data.answer, via: 'signed-in' },
-        });
-      });
-    },
-
-    /** What a link token allows now, and the panel and agency it is for. Changes nothing. */
-    async inspectToken(raw: string) {
-      if (!TOKEN_SHAPE.test(raw)) return { state: 'unknown' as TokenState };
-      const token = await db
-        .selectFrom('attendanceTokens as t')
-        .innerJoin('panels as p', 'p.id', 't.panelId')
-        .innerJoin('districts as d', 'd.id', 'p.districtId')
-        .innerJoin('agencies as a', 'a.id', 't.agencyId')
-        .select(['t.id', 't.panelId', 't.agencyId', 't.answer', 't.expiresAt', 't.usedAt', 'p.status', 'p.startsAt', 'p.endsAt', 'p.venue', 'd.name as districtName', 'a.name as agencyName'])
-        .where('t.tokenHash', '=', hashToken(raw))
-        .executeTakeFirst();
-      if (!token) return { state: 'unknown' as TokenState };
-      const state: TokenState = token.usedAt ? 'used' : token.expiresAt <= clock.now() ? 'expired' : !ANSWERABLE.includes(token.status) ? 'closed' : 'valid';
-      return { state, token };
-    },
-
-    /**
-     * Records the one answer a link was made for, for its own agency and panel, and uses the link up.
-     * Returns null (nothing changed) when the link is no longer valid, even if it was just used by a second click.
-     */
-    async answerByToken(raw: string, data: AttendanceAnswerData, actor: Actor) {
-      if (!TOKEN_SHAPE.test(raw)) return null;
-      return db.transaction().execute(async (trx) => {
-        const now = clock.now();
-        const token = await trx
-          .updateTable('attendanceTokens')
-          .set({ usedAt: now })
-          .where('tokenHash', '=', hashToken(raw))
-          .where('usedAt', 'is', null)
-          .where('expiresAt', '>', now)
-          .where('answer', '=', data.answer)
-          .returning(['id', 'panelId', 'agencyId', 'answer'])
-          .executeTakeFirst();
-        if (!token) return null;
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', token.panelId).forUpdate().executeTakeFirstOrThrow();
-        // The update above is rolled back with the transaction: a closed panel leaves the link unused.
-        if (!ANSWERABLE.includes(panel.status) || !(await isInvited(token.panelId, token.agencyId, trx))) throw new AnswersClosedError();
-        await upsertAnswer(trx, token.panelId, token.agencyId, data, 'link', null, 'any');
-        await recordAudit(trx, actor, {
-          action: 'attendance.answer',
-          entityType: 'panel',
-          entityId: token.panelId,
-          details: { agencyId: token.agencyId, answer: data.answer, via: 'link', tokenId: token.id },
-        });
-        return token;
-      });
-    },
-
-    /** The chair records the day an agency that sent apologies delivered its information (null clears it). */
-    async recordInformationReceived(actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        if (panel.status === 'cancelled') throw new AnswersClosedError();
-        const updated = await trx
-          .updateTable('attendanceResponses')
-          .set({ informationReceivedOn: receivedOn, version: sql<number>`version + 1` })
-          .where('panelId', '=', panelId)
-          .where('agencyId', '=', agencyId)
-          .where('answer', '=', 'apologies')
-          .returning('id')
-          .executeTakeFirst();
-        if (!updated) throw new NotFoundError();
-        await recordAudit(trx, actor, { action: 'attendance.information', entityType: 'panel', entityId: panelId, details: { agencyId, receivedOn } });
-      });
-    },
-
-    /** Sends a reminder now to the named agencies, or to every required agency that has not confirmed. */
-    async remindNow(actor: Actor, panelId: number, agencyId: number | null) {
-      const panel = await panelOrThrow(panelId);
-      assertAnswerable(panel.status);
-      const rows = await agencyRows(panelId);
-      const targets = agencyId === null ? missingForQuorum(rows).map((r) => r.agencyId) : rows.filter((r) => r.agencyId === agencyId).map((r) => r.agencyId);
-      if (agencyId !== null && targets.length === 0) throw new NotFoundError();
-      const queued = await db.transaction().execute(async (trx) => {
-        const at = clock.now();
-        for (const id of targets) {
-          await trx
-            .insertInto('reminderLog')
-            .values({ kind: 'attendance-reminder-manual', subjectKey: `${panelId}:${id}:${at.toISOString()}`, sentAt: at })
-            .onConflict((oc) => oc.columns(['kind', 'subjectKey']).doNothing())
-            .execute();
-        }
-        const n = await queueReminders(trx, panelId, targets);
-        await recordAudit(trx, actor, { action: 'attendance.remind', entityType: 'panel', entityId: panelId, details: { agencyIds: targets, messages: n } });
-        return n;
-      });
-      if (queued > 0) pokeMail();
-      return { agencies: targets.length, messages: queued };
-    },
-
-    /**
-     * The daily job: three working days before each panel, one reminder to each invited agency that
-     * has not answered. reminder_log makes it once only, whichever instance runs it and however often.
-     */
-    async sendDueReminders(now: Date): Promise<number> {
-      const panels = await db
-        .selectFrom('panels')
-        .innerJoin('districts', 'districts.id', 'panels.districtId')
-        .select(['panels.id', 'panels.startsAt', 'districts.name as districtName'])
-        .where('panels.status', 'in', ['scheduled', 'agenda-published'])
-        .where('panels.startsAt', '>', now)
-        .where('panels.startsAt', '<', new Date(now.getTime() + 10 * 86_400_000))
-        .execute();
-      let messages = 0;
-      for (const panel of panels.filter((p) => reminderDue(p.startsAt, now))) {
-        messages += await db.transaction().execute(async (trx) => {
-          const unanswered = await trx
-            .selectFrom('panelInvitations as pi')
-            .select('pi.agencyId')
-            .where('pi.panelId', '=', panel.id)
-            .where((eb) => eb.not(eb.exists(eb.selectFrom('attendanceResponses as r').select('r.id').whereRef('r.panelId', '=', 'pi.panelId').whereRef('r.agencyId', '=', 'pi.agencyId'))))
-            .execute();
-          const fresh: number[] = [];
-          for (const { agencyId } of unanswered) {
-            const logged = await trx
-              .insertInto('reminderLog')
-              .values({ kind: 'attendance-reminder', subjectKey: `${panel.id}:${agencyId}`, sentAt: now })
-              .onConflict((oc) => oc.columns(['kind', 'subjectKey']).doNothing())
-              .returning('kind')
-              .executeTakeFirst();
-            if (logged) fresh.push(agencyId);
-          }
-          const n = await queueReminders(trx, panel.id, fresh);
-          if (fresh.length) {
-            await recordAudit(trx, { userId: null, agencyId: null, ip: null, requestId: null }, { action: 'attendance.remind', entityType: 'panel', entityId: panel.id, details: { agencyIds: fresh, messages: n, automatic: true } });
-          }
-          return n;
-        });
-      }
-      if (messages > 0) pokeMail();
-      return messages;
-    },
-
-    /** Every upcoming panel the agency is invited to, in every district, with its answer and research. */
-    async upcomingForAgency(agencyId: number) {
-      const now = clock.now();
-      const rows = await db
-        .selectFrom('panelInvitations as pi')
-        .innerJoin('panels as p', 'p.id', 'pi.panelId')
-        .innerJoin('districts as d', 'd.id', 'p.districtId')
-        .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
-        .select((eb) => [
-          'p.id',
-          'p.startsAt',
-          'p.status',
-          'd.name as districtName',
-          'r.answer',
-          'r.mode',
-          eb
-            .selectFrom('researchRequests as rr')
-            .select((e) => e.fn.countAll<string>().as('n'))
-            .whereRef('rr.panelId', '=', 'p.id')
-            .where('rr.agencyId', '=', agencyId)
-            .as('researchRequested'),
-          eb
-            .selectFrom('researchRequests as rr')
-            .select((e) => e.fn.countAll<string>().as('n'))
-            .whereRef('rr.panelId', '=', 'p.id')
-            .where('rr.agencyId', '=', agencyId)
-            .where('rr.status', '<>', 'requested')
-            .as('researchAnswered'),
-        ])
-        .where('pi.agencyId', '=', agencyId)
-        .where('p.status', 'in', ['scheduled', 'agenda-published', 'in-progress'])
-        .where('p.endsAt', '>', now)
-        .orderBy('p.startsAt')
-        .limit(200)
-        .execute();
-      return rows.map((r) => ({ ...r, researchRequested: Number(r.researchRequested ?? 0), researchAnswered: Number(r.researchAnswered ?? 0) }));
-    },
-
-    /** Every upcoming panel with how many agencies have answered, for chairs and administrators. */
-    async upcomingOverview() {
-      const now = clock.now();
-      const panels = await db
-        .selectFrom('panels as p')
-        .innerJoin('districts as d', 'd.id', 'p.districtId')
-        .select(['p.id', 'p.startsAt', 'p.status', 'd.name as districtName'])
-        .where('p.status', 'in', ['scheduled', 'agenda-published', 'in-progress'])
-        .where('p.endsAt', '>', now)
-        .orderBy('p.startsAt')
-        .limit(100)
-        .execute();
-      const result = [];
-      for (const p of panels) {
-        const rows = await agencyRows(p.id);
-        result.push({ ...p, invited: rows.length, answered: rows.filter((r) => r.answer).length, quorumMissing: missingForQuorum(rows).length });
-      }
-      return result;
-    },
-
+    panelOrThrow: (panelId: number) => panelOrThrow(db, panelId),
+    agencyRows: (panelId: number, onlyAgencyId?: number) => agencyRows(db, panelId, onlyAgencyId),
+    isInvited: (panelId: number, agencyId: number) => repo.isInvited(db, panelId, agencyId),
+    openPanel: (user: CurrentUser, actor: Actor, panelId: number) => openPanel(deps, user, actor, panelId),
+    checkMayAnswer: (user: CurrentUser, actor: Actor, panelId: number) => checkMayAnswer(deps, user, actor, panelId),
+    checkMayNameClinicians: (user: CurrentUser, actor: Actor, panelId: number) => checkMayNameClinicians(deps, user, actor, panelId),
+    answerSignedIn: (user: CurrentUser, actor: Actor, panelId: number, data: AttendanceAnswerData, expectedVersion: number | null) =>
+      answerSignedIn(deps, user, actor, panelId, data, expectedVersion),
+    inspectToken: (raw: string) => inspectToken(deps, raw),
+    answerByToken: (raw: string, data: AttendanceAnswerData, actor: Actor) => answerByToken(deps, raw, data, actor),
+    refuseLink: (actor: Actor, state: TokenState, tokenId: number | null) => refuseLink(deps, actor, state, tokenId),
+    recordInformationReceived: (actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) => recordInformationReceived(deps, actor, panelId, agencyId, receivedOn),
+    remindNow: (actor: Actor, panelId: number, agencyId: number | null) => remind(deps, actor, panelId, agencyId),
+    sendDueReminders: (now: Date) => sendDueReminders(deps, now),
+    upcoming: (user: CurrentUser, actor: Actor) => upcoming(deps, user, actor),
+    upcomingForAgency: (agencyId: number) => upcomingForAgency(deps, agencyId),
+    upcomingOverview: () => upcomingOverview(deps),
     /** The agenda items of a panel with the agency's clinician answer for each. Case references only. */
-    async clinicianItems(panelId: number, agencyId: number) {
-      return db
-        .selectFrom('agendaItems as i')
-        .leftJoin('referrals as ref', 'ref.id', 'i.referralId')
-        .leftJoin('clinicianAttendance as c', (j) => j.onRef('c.agendaItemId', '=', 'i.id').on('c.agencyId', '=', agencyId))
-        .select(['i.id', 'i.position', 'i.kind', 'ref.reference', 'c.attending', 'c.clinicianName'])
-        .where('i.panelId', '=', panelId)
-        .where('i.removedAt', 'is', null)
-        .where('i.kind', '<>', 'other-business')
-        .orderBy('i.position')
-        .execute();
-    },
-
-    async saveClinicians(user: CurrentUser, actor: Actor, panelId: number, choices: Map<number, { attending: boolean; clinicianName: string | null }>) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        assertAnswerable(panel.status);
-        const items = await trx.selectFrom('agendaItems').select('id').where('panelId', '=', panelId).where('removedAt', 'is', null).execute();
-        const known = new Set(items.map((i) => i.id));
-        for (const id of choices.keys()) if (!known.has(id)) throw new NotFoundError();
-        const now = clock.now();
-        for (const [agendaItemId, c] of choices) {
-          await trx
-            .insertInto('clinicianAttendance')
-            .values({ agendaItemId, agencyId: user.agencyId, attending: c.attending, clinicianName: c.attending ? c.clinicianName : null, updatedBy: user.id, updatedAt: now })
-            .onConflict((oc) => oc.columns(['agendaItemId', 'agencyId']).doUpdateSet({ attending: c.attending, clinicianName: c.attending ? c.clinicianName : null, updatedBy: user.id, updatedAt: now }))
-            .execute();
-        }
-        await recordAudit(trx, actor, { action: 'attendance.clinicians', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] } });
-      });
-    },
+    clinicianItems: (panelId: number, agencyId: number) => repo.clinicianItems(db, panelId, agencyId),
+    saveClinicians: (user: CurrentUser, actor: Actor, panelId: number, choices: Map<number, { attending: boolean; clinicianName: string | null }>) =>
+      saveClinicians(deps, user, actor, panelId, choices),
   };
 }
 

@@ -1,7 +1,5 @@
-import { ZONE } from '../time';
-import { DateTime } from 'luxon';
+import { londonDate } from '../time';
 import type { AttendanceAnswer } from '../db/schema';
-
 import { workingDaysBefore } from '../panels/working-days';
 
 export interface InvitedAgencyAnswer {
@@ -15,7 +13,8 @@ export function missingForQuorum<T extends InvitedAgencyAnswer>(agencies: readon
   return agencies.filter((a) => a.attendanceRequired && a.answer !== 'attending' && a.answer !== 'deputy');
 }
 
-export const londonDay = (at: Date): string => DateTime.fromJSDate(at).setZone(ZONE).toISODate() as string;
+/** The London calendar day of an instant: the one definition in src/time.ts. */
+export const londonDay = londonDate;
 
 /** Whether reminders (working days skip weekends and bank holidays) for a panel starting at `startsAt` are due on `now`: from three working days before it, until it starts. */
 export function reminderDue(startsAt: Date, now: Date, workingDays = 3): boolean {

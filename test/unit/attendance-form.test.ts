@@ -26,7 +26,7 @@ describe('reading an attendance answer', () => {
   });
 
   test('when the answer is unknown, too long, has too many people or a line break in a one-line field, then it is refused', () => {
-    expect(readAnswer({ answer: 'maybe' })).toMatchObject({ ok: false, errors: { answer: expect.any(String) } });
+    expect(readAnswer({ answer: 'maybe' })).toMatchObject({ ok: false, errors: { answer: expect.any(String) as string } });
     expect(readAnswer({ answer: ['attending'] })).toMatchObject({ ok: false });
     expect(readAnswer({ answer: 'attending', attendees: 'x'.repeat(101), mode: 'online' })).toMatchObject({ ok: false, errors: { attendees: 'Each name must be 100 characters or fewer' } });
     expect(readAnswer({ answer: 'attending', attendees: '1\n2\n3\n4\n5\n6\n7', mode: 'online' })).toMatchObject({ ok: false, errors: { attendees: 'Enter no more than 6 people' } });

@@ -22,7 +22,7 @@ describe('the report filters', () => {
 
   test('when values are reversed, malformed, too long a period or out of range, then each gets its message', () => {
     expect(readFilters({ from: '2026-05', to: '2026-01' }, NOW).errors).toEqual({ to: 'The end of the period must be the same as or after its start' });
-    expect(readFilters({ from: '2026-5', to: '9999-01' }, NOW).errors).toMatchObject({ from: expect.stringContaining('must be a month'), to: expect.stringContaining('must be a month') });
+    expect(readFilters({ from: '2026-5', to: '9999-01' }, NOW).errors).toMatchObject({ from: expect.stringContaining('must be a month') as string, to: expect.stringContaining('must be a month') as string });
     expect(readFilters({ from: '2020-01', to: '2025-01' }, NOW).errors).toEqual({ to: 'The period must be 60 months or shorter' });
     expect(readFilters({ from: '2021-02', to: '2026-01' }, NOW).errors).toEqual({});
     for (const threshold of ['0', '101', '7.5', '-1', 'abc', '1e2']) expect(readFilters({ threshold }, NOW).errors).toEqual({ threshold: 'The threshold must be a whole number from 1 to 100' });
