@@ -14,6 +14,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver': { node: { extensions: ['.ts', '.js', '.json'] } },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -25,7 +29,7 @@ export default tseslint.config(
   {
     // The shape of the application: routes → service → repository inside a feature; features meet
     // only through services (and the shared look-ups of src/directory/).
-    files: ['src/**/*.ts'],
+    files: ['src/**/*.ts', 'test/fixtures/lint/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
