@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { dateParts, str, type DateParts } from '../http/forms';
+import { dateParts, parseId, str, type DateParts } from '../http/forms';
 import { formatCalendarDate } from '../time';
 import { RESOLUTIONS, type Resolution } from '../actions/action-status';
 import { CLOSE_REASONS, DECISIONS, ESCALATIONS, RISK_LEVELS, type CloseReason, type DecisionCode, type Escalation, type RiskLevel } from './meeting-codes';
@@ -52,6 +52,72 @@ function pick<T extends string>(values: readonly T[], raw: unknown): T | null | 
   return (values as readonly string[]).includes(v) ? (v as T) : 'invalid';
 }
 
+type Errors = Record<string, string>;
+
+/** A text field cleaned of CR/LF and trimmed, null when empty; too long is an error under `name`. */
+function textReader(errors: Errors) {
+  return (name: string, label: string, value: unknown) => {
+    const v = clean(value);
+    if (v.length > MAX_TEXT) errors[name] = `${label} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer`;
+    return v === '' ? null : v;
+  };
+}
+
+const objectOf = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {});
+
+/** What the panel decided about each earlier action still pending. */
+function readResolutions(body: Record<string, unknown>, errors: Errors, ctx: { pending: number[]; today: string }, mustResolve: boolean): ItemRecordInput['resolutions'] {
+  const textField = textReader(errors);
+  const resolutionsRaw = objectOf(body.resolutions);
+  const resolutions: ItemRecordInput['resolutions'] = [];
+  for (const actionId of ctx.pending) {
+    const fields = objectOf(resolutionsRaw[`a${actionId}`]);
+    const outcome = pick(RESOLUTIONS, fields.outcome);
+    const name = resolutionField(actionId);
+    if (outcome === 'invalid') {
+      errors[`${name}[outcome]`] = 'Select what happened to this action';
+      continue;
+    }
+    const note = textField(`${name}[note]`, 'The note', fields.note);
+    if (outcome === null) {
+      if (mustResolve) errors[`${name}[outcome]`] = 'Say what happened to this action before marking the case discussed';
+      continue;
+    }
+    let dueOn: string | null = null;
+    if (outcome === 'carried-forward') {
+      const due = futureDate(dateParts(fields.due), 'The new due date', ctx.today);
+      if ('error' in due) errors[`${name}[due]`] = due.error;
+      else if (!due.value) errors[`${name}[due]`] = 'Enter the new due date';
+      else dueOn = due.value;
+    }
+    resolutions.push({ actionId, outcome, dueOn, note });
+  }
+  return resolutions;
+}
+
+type Picked<T extends string> = T | null | 'invalid';
+
+/** The decision's own questions: a review date, why closed, where escalated, why deferred. */
+function checkDecision(errors: Errors, d: { decision: Picked<DecisionCode>; closeReason: Picked<CloseReason>; escalateTo: Picked<Escalation>; decisionNote: string | null; deferredReason: string | null; nextReviewOn: string | null }) {
+  if (d.decision === 'review' && !d.nextReviewOn && !errors.nextReviewOn) errors.nextReviewOn = 'Enter the next review date';
+  if (d.decision === 'close') {
+    if (d.closeReason === null || d.closeReason === 'invalid') errors.closeReason = 'Select why the case is closed';
+    else if (d.closeReason === 'other' && !d.decisionNote) errors.decisionNote = 'Say why the case is closed';
+  }
+  if (d.decision === 'escalate') {
+    if (d.escalateTo === null || d.escalateTo === 'invalid') errors.escalateTo = 'Select the process the case is escalated to';
+    else if (d.escalateTo === 'other' && !d.decisionNote) errors.decisionNote = 'Say which process the case is escalated to';
+  }
+  if (d.decision === 'deferred' && !d.deferredReason) errors.deferredReason = 'Say why the case is deferred';
+}
+
+/** A case marked discussed needs a decision (not a deferral) and the risk level. */
+function checkDiscussed(errors: Errors, decision: Picked<DecisionCode>, riskLevel: Picked<RiskLevel>) {
+  if (decision === null) errors.decision = errors.decision ?? 'Select a decision before marking the case discussed';
+  else if (decision === 'deferred') errors.discussed = 'A deferred case is not marked discussed: untick the box or choose another decision';
+  if (decision !== 'deferred' && riskLevel === null) errors.riskLevel = 'Select the risk level after discussion before marking the case discussed';
+}
+
 /**
  * Reads and checks one agenda item's record. `agencyIds` are the invited agencies (shared
  * information is kept for those only); `pending` are the earlier actions still to be resolved.
@@ -60,13 +126,9 @@ export function readItemForm(
   body: Record<string, unknown>,
   ctx: { agencyIds: number[]; pending: number[]; today: string },
 ): { input: ItemRecordInput; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const textField = (name: string, label: string, value: unknown) => {
-    const v = clean(value);
-    if (v.length > MAX_TEXT) errors[name] = `${label} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer`;
-    return v === '' ? null : v;
-  };
-  const sharedRaw = body.shared !== null && typeof body.shared === 'object' ? (body.shared as Record<string, unknown>) : {};
+  const errors: Errors = {};
+  const textField = textReader(errors);
+  const sharedRaw = objectOf(body.shared);
   const shared: Record<number, string | null> = {};
   for (const id of ctx.agencyIds) shared[id] = textField(sharedField(id), 'Information shared', sharedRaw[`a${id}`]);
 
@@ -87,48 +149,9 @@ export function readItemForm(
   if ('error' in review) errors.nextReviewOn = review.error;
   else nextReviewOn = review.value;
 
-  if (decision === 'review' && !nextReviewOn && !errors.nextReviewOn) errors.nextReviewOn = 'Enter the next review date';
-  if (decision === 'close') {
-    if (closeReason === null || closeReason === 'invalid') errors.closeReason = 'Select why the case is closed';
-    else if (closeReason === 'other' && !decisionNote) errors.decisionNote = 'Say why the case is closed';
-  }
-  if (decision === 'escalate') {
-    if (escalateTo === null || escalateTo === 'invalid') errors.escalateTo = 'Select the process the case is escalated to';
-    else if (escalateTo === 'other' && !decisionNote) errors.decisionNote = 'Say which process the case is escalated to';
-  }
-  if (decision === 'deferred' && !deferredReason) errors.deferredReason = 'Say why the case is deferred';
-
-  const resolutionsRaw = body.resolutions !== null && typeof body.resolutions === 'object' ? (body.resolutions as Record<string, unknown>) : {};
-  const resolutions: ItemRecordInput['resolutions'] = [];
-  for (const actionId of ctx.pending) {
-    const row = resolutionsRaw[`a${actionId}`];
-    const fields = row !== null && typeof row === 'object' ? (row as Record<string, unknown>) : {};
-    const outcome = pick(RESOLUTIONS, fields.outcome);
-    const name = resolutionField(actionId);
-    if (outcome === 'invalid') {
-      errors[`${name}[outcome]`] = 'Select what happened to this action';
-      continue;
-    }
-    const note = textField(`${name}[note]`, 'The note', fields.note);
-    if (outcome === null) {
-      if (discussed && decision !== 'deferred') errors[`${name}[outcome]`] = 'Say what happened to this action before marking the case discussed';
-      continue;
-    }
-    let dueOn: string | null = null;
-    if (outcome === 'carried-forward') {
-      const due = futureDate(dateParts(fields.due), 'The new due date', ctx.today);
-      if ('error' in due) errors[`${name}[due]`] = due.error;
-      else if (!due.value) errors[`${name}[due]`] = 'Enter the new due date';
-      else dueOn = due.value;
-    }
-    resolutions.push({ actionId, outcome, dueOn, note });
-  }
-
-  if (discussed) {
-    if (decision === null) errors.decision = errors.decision ?? 'Select a decision before marking the case discussed';
-    else if (decision === 'deferred') errors.discussed = 'A deferred case is not marked discussed: untick the box or choose another decision';
-    if (decision !== 'deferred' && riskLevel === null) errors.riskLevel = 'Select the risk level after discussion before marking the case discussed';
-  }
+  checkDecision(errors, { decision, closeReason, escalateTo, decisionNote, deferredReason, nextReviewOn });
+  const resolutions = readResolutions(body, errors, ctx, discussed && decision !== 'deferred');
+  if (discussed) checkDiscussed(errors, decision, riskLevel);
 
   return {
     input: {
@@ -162,8 +185,7 @@ export function readActionForm(body: Record<string, unknown>, ctx: { agencyIds: 
   const description = clean(body.description);
   if (!description) errors.description = 'Enter what is to be done';
   else if (description.length > 2000) errors.description = 'What is to be done must be 2,000 characters or fewer';
-  const owner = str(body.ownerAgencyId);
-  const ownerAgencyId = /^[1-9]\d{0,9}$/.test(owner) ? Number(owner) : null;
+  const ownerAgencyId = parseId(body.ownerAgencyId);
   if (!ownerAgencyId || !ctx.agencyIds.includes(ownerAgencyId)) errors.ownerAgencyId = 'Select the agency that owns the action';
   const ownerName = clean(body.ownerName);
   if (ownerName.length > 200) errors.ownerName = 'The named person must be 200 characters or fewer';

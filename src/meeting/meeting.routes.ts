@@ -1,13 +1,12 @@
-import { londonDate } from '../time';
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
-import { idParam } from '../http/errors';
-import { flattenValues, formState, type FormState } from '../http/forms';
+import { idParam, RefusedError, StaleVersionError } from '../http/errors';
+import { datePartsOf, flattenValues, formState, parseVersion, str, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { datePartsOf, str } from '../http/forms';
+import { today } from '../time';
 import { subjectLabel } from '../referrals/referral-view';
-import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITY_NAMES, RESOLUTIONS, RESOLUTION_NAMES } from '../actions/action-status';
+import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITIES, PRIORITY_NAMES, RESOLUTIONS, RESOLUTION_NAMES } from '../actions/action-status';
 import { isOverdue } from '../actions/overdue';
 import { CLOSE_REASONS, CLOSE_REASON_NAMES, DECISIONS, DECISION_NAMES, ESCALATIONS, ESCALATION_NAMES, ITEM_KIND_NAMES, RISK_LEVELS, RISK_LEVEL_NAMES } from './meeting-codes';
 import { readActionForm, readItemForm, resolutionField, sharedField } from './meeting-form';
@@ -51,167 +50,199 @@ function actionDefaults(data: ItemData): FormState {
   return formState(flattenValues({ priority: 'medium', due: datePartsOf(data.defaultDue), ownerAgencyId: '' }));
 }
 
-export function meetingRoutes(services: Services): RouteDef[] {
-  const { meeting } = services;
-  const today = () => londonDate(services.clock.now());
+type ItemPage = { form?: FormState; actionForm?: FormState; status?: number; conflict?: boolean };
 
-  function renderItem(res: Response, data: ItemData, page: { form?: FormState; actionForm?: FormState; status?: number; conflict?: boolean }) {
-    const now = services.clock.now();
-    const position = data.items.findIndex((i) => i.id === data.item.id);
-    const neighbour = (i: (typeof data.items)[number] | undefined) => (i ? { href: `/panels/${data.panel.id}/meeting/items/${i.id}`, label: i.reference ?? i.title ?? `Item ${i.position}` } : null);
-    const recording = data.panel.status === 'in-progress';
-    const r = data.record;
-    res.status(page.status ?? 200).render('meeting/item', {
-      title: `Item ${position + 1}: ${data.referral?.reference ?? data.item.title ?? 'Other business'}`,
-      backLink: `/panels/${data.panel.id}/meeting`,
-      panel: data.panel,
-      item: { ...data.item, kindName: ITEM_KIND_NAMES[data.item.kind] ?? data.item.kind, number: position + 1, of: data.items.length },
-      referral: data.referral,
-      subjects: data.subjects.map((s) => subjectLabel(s)),
-      research: data.research,
-      agencies: data.agencies.map((a) => ({ ...a, field: sharedField(a.id), research: data.research.find((x) => x.agencyId === a.id) })),
-      earlier: data.earlier.map((a) => ({
-        ...a,
-        statusName: ACTION_STATUS_NAMES[a.status],
-        statusTag: ACTION_STATUS_TAGS[a.status],
-        priorityName: PRIORITY_NAMES[a.priority],
-        overdue: isOverdue(a, now),
-        outcomeField: `${resolutionField(a.id)}[outcome]`,
-        dueField: `${resolutionField(a.id)}[due]`,
-        noteField: `${resolutionField(a.id)}[note]`,
-        updates: a.updates.map((u) => ({ ...u, fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null, toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null })),
-      })),
-      pendingCount: data.earlier.filter((a) => a.pending).length,
-      agreed: data.agreed.map((a) => ({ ...a, statusName: ACTION_STATUS_NAMES[a.status], statusTag: ACTION_STATUS_TAGS[a.status], priorityName: PRIORITY_NAMES[a.priority] })),
-      recording,
-      conflict: page.conflict,
-      theirs: page.conflict && r
-        ? {
-            updatedByName: r.updatedByName,
-            updatedAt: r.updatedAt,
-            discussion: r.discussion,
-            riskLevel: r.riskLevel ? RISK_LEVEL_NAMES[r.riskLevel] : null,
-            decision: r.decision ? DECISION_NAMES[r.decision] : null,
-            shared: data.shared.map((s) => ({ agencyName: data.agencies.find((a) => a.id === s.agencyId)?.name ?? '', text: s.text })),
-          }
-        : null,
-      form: page.form ?? formState(storedValues(data)),
-      actionForm: page.actionForm ?? actionDefaults(data),
-      riskItems: items(RISK_LEVELS, RISK_LEVEL_NAMES),
-      decisionItems: items(DECISIONS, DECISION_NAMES),
-      closeItems: items(CLOSE_REASONS, CLOSE_REASON_NAMES),
-      escalateItems: items(ESCALATIONS, ESCALATION_NAMES),
-      resolutionItems: items(RESOLUTIONS, RESOLUTION_NAMES),
-      priorityItems: [{ value: 'high', text: 'High' }, { value: 'medium', text: 'Medium' }, { value: 'low', text: 'Low' }],
-      ownerItems: data.agencies.map((a) => ({ value: a.id, text: a.name })),
-      previous: neighbour(data.items[position - 1]),
-      next: neighbour(data.items[position + 1]),
-    });
-  }
+function earlierView(data: ItemData, now: Date) {
+  return data.earlier.map((a) => ({
+    ...a,
+    statusName: ACTION_STATUS_NAMES[a.status],
+    statusTag: ACTION_STATUS_TAGS[a.status],
+    priorityName: PRIORITY_NAMES[a.priority],
+    overdue: isOverdue(a, now),
+    outcomeField: `${resolutionField(a.id)}[outcome]`,
+    dueField: `${resolutionField(a.id)}[due]`,
+    noteField: `${resolutionField(a.id)}[note]`,
+    updates: a.updates.map((u) => ({ ...u, fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null, toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null })),
+  }));
+}
 
-  async function saveItem(req: Request, res: Response) {
+/** The record someone else saved meanwhile, shown beside the form on a conflict. */
+function theirRecord(data: ItemData) {
+  const r = data.record;
+  if (!r) return null;
+  return {
+    updatedByName: r.updatedByName,
+    updatedAt: r.updatedAt,
+    discussion: r.discussion,
+    riskLevel: r.riskLevel ? RISK_LEVEL_NAMES[r.riskLevel] : null,
+    decision: r.decision ? DECISION_NAMES[r.decision] : null,
+    shared: data.shared.map((s) => ({ agencyName: data.agencies.find((a) => a.id === s.agencyId)?.name ?? '', text: s.text })),
+  };
+}
+
+function renderItem(services: Services, res: Response, data: ItemData, page: ItemPage) {
+  const position = data.items.findIndex((i) => i.id === data.item.id);
+  const neighbour = (i: (typeof data.items)[number] | undefined) => (i ? { href: `/panels/${data.panel.id}/meeting/items/${i.id}`, label: i.reference ?? i.title ?? `Item ${i.position}` } : null);
+  res.status(page.status ?? 200).render('meeting/item', {
+    title: `Item ${position + 1}: ${data.referral?.reference ?? data.item.title ?? 'Other business'}`,
+    backLink: `/panels/${data.panel.id}/meeting`,
+    panel: data.panel,
+    item: { ...data.item, kindName: ITEM_KIND_NAMES[data.item.kind] ?? data.item.kind, number: position + 1, of: data.items.length },
+    referral: data.referral,
+    subjects: data.subjects.map((s) => subjectLabel(s)),
+    research: data.research,
+    agencies: data.agencies.map((a) => ({ ...a, field: sharedField(a.id), research: data.research.find((x) => x.agencyId === a.id) })),
+    earlier: earlierView(data, services.clock.now()),
+    pendingCount: data.earlier.filter((a) => a.pending).length,
+    agreed: data.agreed.map((a) => ({ ...a, statusName: ACTION_STATUS_NAMES[a.status], statusTag: ACTION_STATUS_TAGS[a.status], priorityName: PRIORITY_NAMES[a.priority] })),
+    recording: data.panel.status === 'in-progress',
+    conflict: page.conflict,
+    theirs: page.conflict ? theirRecord(data) : null,
+    form: page.form ?? formState(storedValues(data)),
+    actionForm: page.actionForm ?? actionDefaults(data),
+    riskItems: items(RISK_LEVELS, RISK_LEVEL_NAMES),
+    decisionItems: items(DECISIONS, DECISION_NAMES),
+    closeItems: items(CLOSE_REASONS, CLOSE_REASON_NAMES),
+    escalateItems: items(ESCALATIONS, ESCALATION_NAMES),
+    resolutionItems: items(RESOLUTIONS, RESOLUTION_NAMES),
+    priorityItems: items(PRIORITIES, PRIORITY_NAMES),
+    ownerItems: data.agencies.map((a) => ({ value: a.id, text: a.name })),
+    previous: neighbour(data.items[position - 1]),
+    next: neighbour(data.items[position + 1]),
+  });
+}
+
+/** What was posted, as the form shows it again (without the CSRF token). */
+function typedValues(body: Record<string, unknown>) {
+  const typed = flattenValues(body);
+  delete typed._csrf;
+  return typed;
+}
+
+function saveItem(services: Services) {
+  return async (req: Request, res: Response) => {
+    const { meeting } = services;
     const user = currentUser(req);
     const actor = actorOf(req);
     const panelId = idParam(req.params.id);
     const itemId = idParam(req.params.itemId);
     const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { input, errors } = readItemForm(body, { agencyIds: data.agencies.map((a) => a.id), pending: data.earlier.filter((a) => a.pending).map((a) => a.id), today: today() });
-    // A form without its version cannot prove it is up to date: treat it as stale.
-    const version = /^\d{1,9}$/.test(str(body.version)) ? Number(body.version) : -1;
-    const typed = flattenValues(body);
-    delete typed._csrf;
+    const { input, errors } = readItemForm(body, { agencyIds: data.agencies.map((a) => a.id), pending: data.earlier.filter((a) => a.pending).map((a) => a.id), today: today(services.clock) });
+    // A form without its version cannot prove it is up to date: parseVersion makes it stale.
+    const version = parseVersion(body.version);
+    const typed = typedValues(body);
     if (data.panel.status !== 'in-progress') {
-      return renderItem(res, data, { form: formState(typed, { discussion: data.panel.status === 'concluded' ? 'The meeting has been concluded, so this record can no longer be changed' : 'The meeting has not started: start it before recording anything' }), status: 400 });
+      const message = data.panel.status === 'concluded' ? 'The meeting has been concluded, so this record can no longer be changed' : 'The meeting has not started: start it before recording anything';
+      return renderItem(services, res, data, { form: formState(typed, { discussion: message }), status: 400 });
     }
-    if (Object.keys(errors).length) return renderItem(res, data, { form: formState(typed, errors), status: 400 });
-    const saved = await meeting.saveItem(user, actor, panelId, itemId, version, input);
-    if (!saved.ok) {
+    if (Object.keys(errors).length) return renderItem(services, res, data, { form: formState(typed, errors), status: 400 });
+    try {
+      await meeting.saveItem(user, actor, panelId, itemId, version, input);
+    } catch (err) {
+      if (!(err instanceof StaleVersionError)) throw err;
       const latest = await meeting.item(user, actor, panelId, itemId, { audit: false });
-      return renderItem(res, latest, { form: formState({ ...typed, version: String(latest.record?.version ?? 0) }), status: 409, conflict: true });
+      return renderItem(services, res, latest, { form: formState({ ...typed, version: String(latest.record?.version ?? 0) }), status: 409, conflict: true });
     }
-    const position = data.items.findIndex((i) => i.id === itemId);
-    const next = data.items[position + 1];
+    const next = data.items[data.items.findIndex((i) => i.id === itemId) + 1];
     flash(req, input.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
     if (str(body.continue) === 'next' && next) return res.redirect(303, `/panels/${panelId}/meeting/items/${next.id}`);
     res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}`);
-  }
+  };
+}
 
-  async function addAction(req: Request, res: Response) {
+function addAction(services: Services) {
+  return async (req: Request, res: Response) => {
     const user = currentUser(req);
     const actor = actorOf(req);
     const panelId = idParam(req.params.id);
     const itemId = idParam(req.params.itemId);
-    const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
+    const data = await services.meeting.item(user, actor, panelId, itemId, { audit: false });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = flattenValues(body);
-    delete typed._csrf;
+    const typed = typedValues(body);
     if (data.panel.status !== 'in-progress' || !data.item.referralId) {
       const message = !data.item.referralId ? 'Actions are agreed for cases; this item is not a case' : 'Actions can be agreed only while the meeting is in progress';
-      return renderItem(res, data, { actionForm: formState(typed, { description: message }), status: 400 });
+      return renderItem(services, res, data, { actionForm: formState(typed, { description: message }), status: 400 });
     }
-    const { input, errors } = readActionForm(body, { agencyIds: data.agencies.map((a) => a.id), today: today() });
-    if (!input) return renderItem(res, data, { actionForm: formState(typed, errors), status: 400 });
-    const id = await meeting.addAction(user, actor, panelId, itemId, input);
+    const { input, errors } = readActionForm(body, { agencyIds: data.agencies.map((a) => a.id), today: today(services.clock) });
+    if (!input) return renderItem(services, res, data, { actionForm: formState(typed, errors), status: 400 });
+    const id = await services.meeting.addAction(user, actor, panelId, itemId, input);
     flash(req, `Action ${id} agreed`, 'success', 'The owning agency has been told by email.');
     res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}#actions`);
-  }
+  };
+}
 
-  async function renderConclude(req: Request, res: Response, status = 200) {
+async function renderConclude(services: Services, req: Request, res: Response, status = 200) {
+  const panelId = idParam(req.params.id);
+  const summary = await services.meeting.concludeSummary(currentUser(req), actorOf(req), panelId);
+  res.status(status).render('meeting/conclude', {
+    title: 'Conclude the meeting',
+    backLink: `/panels/${panelId}/meeting`,
+    panel: summary.panel,
+    undecided: summary.undecided.map((i) => ({ ...i, href: `/panels/${panelId}/meeting/items/${i.id}`, missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed' })),
+    register: summary.register,
+    ready: summary.ready,
+    inProgress: summary.panel.status === 'in-progress',
+    refused: status !== 200,
+    decided: summary.items.filter((i) => i.referralId !== null && !summary.undecided.includes(i)).map((i) => ({ ...i, decisionName: i.decision ? DECISION_NAMES[i.decision] : '' })),
+  });
+}
+
+function overviewPage(services: Services) {
+  return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    const summary = await meeting.concludeSummary(currentUser(req), actorOf(req), panelId);
-    res.status(status).render('meeting/conclude', {
-      title: 'Conclude the meeting',
-      backLink: `/panels/${panelId}/meeting`,
-      panel: summary.panel,
-      undecided: summary.undecided.map((i) => ({ ...i, href: `/panels/${panelId}/meeting/items/${i.id}`, missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed' })),
-      register: summary.register,
-      ready: summary.ready,
-      inProgress: summary.panel.status === 'in-progress',
-      refused: status !== 200,
-      decided: summary.items.filter((i) => i.referralId !== null && !summary.undecided.includes(i)).map((i) => ({ ...i, decisionName: i.decision ? DECISION_NAMES[i.decision] : '' })),
+    const { panel, items: agenda, statement } = await services.meeting.overview(currentUser(req), actorOf(req), panelId);
+    res.render('meeting/overview', {
+      title: 'Meeting',
+      backLink: `/panels/${panelId}`,
+      panel,
+      statement,
+      canStart: panel.status === 'agenda-published',
+      recording: panel.status === 'in-progress',
+      items: agenda.map((i) => ({ ...i, kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind, state: itemState(i), decisionName: i.decision ? DECISION_NAMES[i.decision] : null, href: `/panels/${panelId}/meeting/items/${i.id}` })),
+      first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
     });
-  }
+  };
+}
 
+function startMeeting(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    const started = await services.meeting.start(currentUser(req), actorOf(req), panelId);
+    if (started) flash(req, 'The meeting has started', 'success', 'Read the confidentiality statement to the meeting before the first case.');
+    res.redirect(303, `/panels/${panelId}/meeting`);
+  };
+}
+
+function itemPage(services: Services) {
+  return async (req: Request, res: Response) => {
+    const data = await services.meeting.item(currentUser(req), actorOf(req), idParam(req.params.id), idParam(req.params.itemId));
+    renderItem(services, res, data, {});
+  };
+}
+
+function concludeMeeting(services: Services) {
+  return async (req: Request, res: Response) => {
+    const panelId = idParam(req.params.id);
+    try {
+      await services.meeting.conclude(currentUser(req), actorOf(req), panelId);
+    } catch (err) {
+      if (err instanceof RefusedError) return renderConclude(services, req, res, 400);
+      throw err;
+    }
+    flash(req, 'The meeting is concluded', 'success', 'Decisions have been applied to the cases. The minutes can now be drafted.');
+    res.redirect(303, `/panels/${panelId}/meeting`);
+  };
+}
+
+export function meetingRoutes(services: Services): RouteDef[] {
   return [
-    get('/panels/:id/meeting', ADMIN_OR_CHAIR, async (req, res) => {
-      const panelId = idParam(req.params.id);
-      const { panel, items: agenda, statement } = await meeting.overview(currentUser(req), actorOf(req), panelId);
-      res.render('meeting/overview', {
-        title: 'Meeting',
-        backLink: `/panels/${panelId}`,
-        panel,
-        statement,
-        canStart: panel.status === 'agenda-published',
-        recording: panel.status === 'in-progress',
-        items: agenda.map((i) => ({ ...i, kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind, state: itemState(i), decisionName: i.decision ? DECISION_NAMES[i.decision] : null, href: `/panels/${panelId}/meeting/items/${i.id}` })),
-        first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
-      });
-    }),
-
-    post('/panels/:id/meeting/start', ADMIN_OR_CHAIR, async (req, res) => {
-      const panelId = idParam(req.params.id);
-      const started = await meeting.start(currentUser(req), actorOf(req), panelId);
-      if (started) flash(req, 'The meeting has started', 'success', 'Read the confidentiality statement to the meeting before the first case.');
-      res.redirect(303, `/panels/${panelId}/meeting`);
-    }),
-
-    get('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, async (req, res) => {
-      const data = await meeting.item(currentUser(req), actorOf(req), idParam(req.params.id), idParam(req.params.itemId));
-      renderItem(res, data, {});
-    }),
-
-    post('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, saveItem),
-    post('/panels/:id/meeting/items/:itemId/actions', ADMIN_OR_CHAIR, addAction),
-
-    get('/panels/:id/conclude', ADMIN_OR_CHAIR, (req, res) => renderConclude(req, res)),
-
-    post('/panels/:id/conclude', ADMIN_OR_CHAIR, async (req, res) => {
-      const panelId = idParam(req.params.id);
-      const result = await meeting.conclude(currentUser(req), actorOf(req), panelId);
-      if (!result.ok) return renderConclude(req, res, 400);
-      flash(req, 'The meeting is concluded', 'success', 'Decisions have been applied to the cases. The minutes can now be drafted.');
-      res.redirect(303, `/panels/${panelId}/meeting`);
-    }),
+    get('/panels/:id/meeting', ADMIN_OR_CHAIR, overviewPage(services)),
+    post('/panels/:id/meeting/start', ADMIN_OR_CHAIR, startMeeting(services)),
+    get('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, itemPage(services)),
+    post('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, saveItem(services)),
+    post('/panels/:id/meeting/items/:itemId/actions', ADMIN_OR_CHAIR, addAction(services)),
+    get('/panels/:id/conclude', ADMIN_OR_CHAIR, (req, res) => renderConclude(services, req, res)),
+    post('/panels/:id/conclude', ADMIN_OR_CHAIR, concludeMeeting(services)),
   ];
 }
