@@ -2,9 +2,10 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
+import { StaleVersionError } from '../http/errors';
 import { formState, parseForm, versionField, type FormState } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import { casesDueWithin, PREVIEW_DAYS, retentionSettings, runRetention, saveRetentionSettings } from './retention.service';
+import { PREVIEW_DAYS } from './retention.service';
 
 const years = (label: string) =>
   z
@@ -21,13 +22,13 @@ const settingsSchema = z.object({
   version: versionField,
 });
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
 export function retentionRoutes(services: Services): RouteDef[] {
-  const { db } = services;
+  const { retention } = services;
 
   async function page(req: Request, res: Response, form?: FormState, status = 200, conflict = false) {
-    const now = services.clock.now();
-    const [settings, due] = await Promise.all([retentionSettings(db), casesDueWithin(db, now, PREVIEW_DAYS)]);
-    await services.audit(actorOf(req), { action: 'retention.view', entityType: 'retention-settings', entityId: 1, details: { due: due.total } });
+    const { settings, due, now } = await retention.overview(actorOf(req));
     res.status(status).render('insight/retention', {
       title: 'Data retention',
       settings,
@@ -43,10 +44,12 @@ export function retentionRoutes(services: Services): RouteDef[] {
   async function save(req: Request, res: Response) {
     const parsed = parseForm(settingsSchema, req.body);
     if (!parsed.ok) return page(req, res, parsed.form, 400);
-    const result = await saveRetentionSettings(db, actorOf(req), parsed.data, services.clock.now());
-    if (!result.ok) {
+    try {
+      await retention.save(actorOf(req), parsed.data);
+    } catch (err) {
+      if (!(err instanceof StaleVersionError)) throw err;
       // Keep what this person typed, on the latest version, and say why it was not saved.
-      const latest = await retentionSettings(db);
+      const latest = await retention.settings();
       const values = { closedCaseYears: String(parsed.data.closedCaseYears), auditYears: String(parsed.data.auditYears), version: String(latest.version) };
       return page(req, res, formState(values, {}), 409, true);
     }
@@ -55,12 +58,12 @@ export function retentionRoutes(services: Services): RouteDef[] {
   }
 
   async function runNow(req: Request, res: Response) {
-    const result = await runRetention(services, services.clock.now(), actorOf(req));
+    const result = await retention.run(actorOf(req));
     flash(
       req,
       'Retention run finished',
       'success',
-      `${result.anonymised} closed ${result.anonymised === 1 ? 'case' : 'cases'} anonymised; ${result.auditRowsDeleted} old audit ${result.auditRowsDeleted === 1 ? 'record' : 'records'} deleted.`,
+      `${plural(result.anonymised, 'closed case', 'closed cases')} anonymised; ${plural(result.auditRowsDeleted, 'old audit record', 'old audit records')} deleted.`,
     );
     res.redirect(303, '/admin/retention');
   }

@@ -1,16 +1,16 @@
 import type { ServiceDeps } from '../service-deps';
 import { DateTime } from 'luxon';
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../db/schema';
+import type { Db } from '../db/database';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-
-type Db = Kysely<Database>;
+import { StaleVersionError } from '../http/errors';
+import * as repo from './retention.repository';
 
 /** What replaces free text that cannot be emptied (the column is NOT NULL). */
 export const REMOVED = 'Removed under the retention policy.';
 export const PREVIEW_DAYS = 30;
 const SYSTEM: Actor = { userId: null, agencyId: null, ip: null, requestId: null };
+const BATCH = 100;
 
 export interface RetentionSettings {
   closedCaseYears: number;
@@ -19,33 +19,27 @@ export interface RetentionSettings {
   updatedAt: Date;
 }
 
-export async function retentionSettings(db: Db): Promise<RetentionSettings> {
-  return db.selectFrom('retentionSettings').select(['closedCaseYears', 'auditYears', 'version', 'updatedAt']).where('id', '=', 1).executeTakeFirstOrThrow();
+export interface RetentionChange {
+  closedCaseYears: number;
+  auditYears: number;
+  version: number;
 }
 
-/** Saves new periods unless someone else saved since the form was loaded. */
-export async function saveRetentionSettings(
-  db: Db,
-  actor: Actor,
-  change: { closedCaseYears: number; auditYears: number; version: number },
-  now: Date,
-): Promise<{ ok: true } | { ok: false; stale: true }> {
-  return db.transaction().execute(async (trx) => {
-    const before = await trx.selectFrom('retentionSettings').select(['closedCaseYears', 'auditYears']).where('id', '=', 1).executeTakeFirstOrThrow();
-    const updated = await trx
-      .updateTable('retentionSettings')
-      .set({ closedCaseYears: change.closedCaseYears, auditYears: change.auditYears, updatedBy: actor.userId, updatedAt: now, version: sql`version + 1` })
-      .where('id', '=', 1)
-      .where('version', '=', change.version)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) return { ok: false, stale: true } as const;
+export function retentionSettings(db: Db): Promise<RetentionSettings> {
+  return repo.findSettings(db);
+}
+
+/** Saves new periods unless someone else saved since the form was loaded (then StaleVersionError). */
+export async function saveRetentionSettings(db: Db, actor: Actor, change: RetentionChange, now: Date): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const before = await repo.findSettings(trx);
+    if (!(await repo.updateSettings(trx, change, actor.userId, now))) throw new StaleVersionError();
     await recordAudit(trx, actor, {
       action: 'retention.settings-changed',
       entityType: 'retention-settings',
       entityId: 1,
       details: { closedCaseYearsFrom: before.closedCaseYears, closedCaseYearsTo: change.closedCaseYears, auditYearsFrom: before.auditYears, auditYearsTo: change.auditYears },
     });
-    return { ok: true } as const;
   });
 }
 
@@ -63,24 +57,9 @@ export interface DueCase {
 export async function casesDueWithin(db: Db, now: Date, days: number, limit = 200): Promise<{ total: number; cases: DueCase[] }> {
   const { closedCaseYears } = await retentionSettings(db);
   const horizon = cutoff(DateTime.fromJSDate(now).plus({ days }).toJSDate(), closedCaseYears);
-  const base = db
-    .selectFrom('referrals')
-    .where('status', '=', 'closed')
-    .where('anonymisedAt', 'is', null)
-    .where('closedAt', 'is not', null)
-    .where('closedAt', '<', horizon);
-  const [{ total }, rows] = await Promise.all([
-    base.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-    base
-      .leftJoin('districts', 'districts.id', 'referrals.districtId')
-      .select(['referrals.id', 'referrals.reference', 'districts.name as districtName', 'referrals.closedAt'])
-      .orderBy('referrals.closedAt')
-      .orderBy('referrals.id')
-      .limit(limit)
-      .execute(),
-  ]);
+  const { total, rows } = await repo.closedCasesBefore(db, horizon, limit);
   return {
-    total: Number(total),
+    total,
     cases: rows.map((r) => ({ ...r, closedAt: r.closedAt as Date, anonymiseOn: DateTime.fromJSDate(r.closedAt as Date).plus({ years: closedCaseYears }).toJSDate() })),
   };
 }
@@ -92,63 +71,19 @@ export async function casesDueWithin(db: Db, now: Date, days: number, limit = 20
  */
 export async function anonymiseCase(db: Db, actor: Actor, referralId: number, now: Date, closedCaseYears: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
-    const updated = await trx
-      .updateTable('referrals')
-      .set({
-        officerName: null,
-        officerRole: null,
-        officerPhone: null,
-        officerEmail: null,
-        reason: null,
-        triedOther: null,
-        triedDetails: null,
-        consentReason: null,
-        judgementReasons: null,
-        screeningNote: null,
-        closedReason: null,
-        searchText: '',
-        anonymisedAt: now,
-      })
-      .where('id', '=', referralId)
-      .where('status', '=', 'closed')
-      .where('anonymisedAt', 'is', null)
-      .executeTakeFirst();
     // Already done by another instance, or reopened since it was listed.
-    if (Number(updated.numUpdatedRows) === 0) return false;
-    await trx
-      .updateTable('referralSubjects')
-      .set({ fullName: null, nameKey: null, dateOfBirth: null, address: null, addressKey: null, postcode: null, postcodeKey: null, description: null })
-      .where('referralId', '=', referralId)
-      .execute();
-    await trx.updateTable('referralIncidents').set({ summary: null, agencyReference: null }).where('referralId', '=', referralId).execute();
-    await trx.updateTable('referralEvents').set({ note: null }).where('referralId', '=', referralId).execute();
-    const items = trx.selectFrom('agendaItems').select('id').where('referralId', '=', referralId);
-    await trx.updateTable('agendaItems').set({ removedReason: null }).where('referralId', '=', referralId).execute();
-    await trx.updateTable('meetingRecords').set({ discussion: null, decisionNote: null, deferredReason: null }).where('agendaItemId', 'in', items).execute();
-    await trx.updateTable('sharedInformation').set({ text: REMOVED }).where('agendaItemId', 'in', items).execute();
-    await trx.updateTable('researchRequests').set({ summary: null }).where('agendaItemId', 'in', items).execute();
-    await trx.updateTable('clinicianAttendance').set({ clinicianName: null }).where('agendaItemId', 'in', items).execute();
-    const actions = trx.selectFrom('actions').select('id').where('referralId', '=', referralId);
-    await trx.updateTable('actionUpdates').set({ note: null }).where('actionId', 'in', actions).execute();
-    await trx.updateTable('actions').set({ description: REMOVED, ownerName: null }).where('referralId', '=', referralId).execute();
-    await recordAudit(trx, actor, {
-      action: 'referral.anonymised',
-      entityType: 'referral',
-      entityId: referralId,
-      details: { closedCaseYears },
-    });
+    if (!(await repo.anonymiseReferral(trx, referralId, now))) return false;
+    await repo.clearCaseRecords(trx, referralId, REMOVED);
+    await recordAudit(trx, actor, { action: 'referral.anonymised', entityType: 'referral', entityId: referralId, details: { closedCaseYears } });
     return true;
   });
 }
 
-/** Deletes audit rows older than the audit period; the trigger allows it only with the purge setting on. */
+/** Deletes audit rows older than the audit period. */
 export async function purgeAudit(db: Db, actor: Actor, now: Date, auditYears: number): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    await sql`set local asbrac.audit_purge = 'on'`.execute(trx);
     const before = cutoff(now, auditYears);
-    const deleted = await trx.deleteFrom('auditEvents').where('at', '<', before).executeTakeFirst();
-    const count = Number(deleted.numDeletedRows);
-    await sql`set local asbrac.audit_purge = 'off'`.execute(trx);
+    const count = await repo.purgeAuditBefore(trx, before);
     // An hourly run that found nothing is not worth a row; a purge, or one asked for by a person, is.
     if (count > 0 || actor.userId !== null) await recordAudit(trx, actor, { action: 'audit.purged', entityType: 'audit-events', details: { deleted: count, auditYears, before: before.toISOString() } });
     return count;
@@ -172,24 +107,23 @@ export async function runRetention(services: { db: Db }, now: Date, actor: Actor
   let lastId = 0;
   // Pages along the partial index, so memory stays bounded however many cases fall due at once.
   for (;;) {
-    const batch = await db
-      .selectFrom('referrals')
-      .select('id')
-      .where('status', '=', 'closed')
-      .where('anonymisedAt', 'is', null)
-      .where('closedAt', '<', before)
-      .where('id', '>', lastId)
-      .orderBy('id')
-      .limit(100)
-      .execute();
-    for (const { id } of batch) {
+    const batch = await repo.dueCaseIds(db, before, lastId, BATCH);
+    for (const id of batch) {
       if (await anonymiseCase(db, actor, id, now, settings.closedCaseYears)) anonymised += 1;
     }
-    if (batch.length < 100) break;
-    lastId = batch[batch.length - 1].id;
+    if (batch.length < BATCH) break;
+    lastId = batch[batch.length - 1];
   }
   const auditRowsDeleted = await purgeAudit(db, actor, now, settings.auditYears);
   return { anonymised, auditRowsDeleted };
+}
+
+/** The administrators' page: the settings and what falls due soon, the viewing audited. */
+async function overview({ db, clock }: Pick<ServiceDeps, 'db' | 'clock'>, actor: Actor) {
+  const now = clock.now();
+  const [settings, due] = await Promise.all([retentionSettings(db), casesDueWithin(db, now, PREVIEW_DAYS)]);
+  await recordAudit(db, actor, { action: 'retention.view', entityType: 'retention-settings', entityId: 1, details: { due: due.total } });
+  return { settings, due, now };
 }
 
 /** Retention as the composition root wires it: the settings, what falls due, and a run now. */
@@ -197,7 +131,8 @@ export function retentionService({ db, clock }: ServiceDeps) {
   return {
     settings: () => retentionSettings(db),
     dueWithin: (days: number) => casesDueWithin(db, clock.now(), days),
-    save: (actor: Actor, input: Parameters<typeof saveRetentionSettings>[2]) => saveRetentionSettings(db, actor, input, clock.now()),
+    overview: (actor: Actor) => overview({ db, clock }, actor),
+    save: (actor: Actor, input: RetentionChange) => saveRetentionSettings(db, actor, input, clock.now()),
     run: (actor?: Actor) => runRetention({ db }, clock.now(), actor),
   };
 }
