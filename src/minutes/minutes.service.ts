@@ -1,21 +1,27 @@
 import type { ServiceDeps } from '../service-deps';
-import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db } from '../db/database';
 import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
-import { enqueueMail } from '../mail/outbox';
-import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
-import { assembleMinutes, defaultRecipients, eligibleRecipients, type DraftText, type MinutesContent, type Recipient } from './minutes-content';
+import { ForbiddenError, NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
+import { requireVisiblePanel } from '../panels/panel-access';
+import { assembleMinutes, minutesTitle, type DraftText, type MinutesContent } from './minutes-content';
+import { agencyCopy, findVersion, printedCopy, renderPdf, sha256, versionPdf } from './minutes-copies.service';
+import { circulate, circulationPage, deliveryLog, resend, type CirculationInput } from './minutes-circulation.service';
+import { REASON_MAX, canApprove, isDraftable, managesMinutes } from './minutes-rules';
+import type { Panel } from './panel-type';
+import * as repo from './minutes.repository';
 
-export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+export { minutesTitle, sha256 };
+export type { CirculationInput };
 
-/** The statuses from which minutes exist: a concluded panel has a draft, the later ones approved versions. */
-const DRAFTABLE = ['concluded', 'minutes-approved', 'minutes-circulated'] as const;
+type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'documents' | 'mail' | 'links'>;
 
+/** A save or approval against a draft that changed since the page was loaded; carries the draft as it now is. */
 export class MinutesConflictError extends StaleVersionError {
-  constructor(readonly theirs: DraftText & { version: number }) {
-    super();
+  constructor(
+    readonly theirs: DraftText & { version: number },
+    message?: string,
+  ) {
+    super(message);
   }
 }
 
@@ -28,293 +34,180 @@ export interface VersionSummary {
   pdfSha256: string | null;
 }
 
-export function minutesTitle(content: MinutesContent): string {
-  return `Minutes of the ASBRAC panel, ${content.panel.district}, ${content.panel.dateText}`;
+/** What the draft page shows. */
+export interface DraftPage {
+  panel: Panel;
+  text: DraftText & { version: number };
+  content: MinutesContent;
+  versions: VersionSummary[];
 }
 
-export function minutesService({ db, clock, documents, mail }: ServiceDeps) {
-  const afterMail = () => mail.poke();
-  async function draftText(panelId: number) {
-    const row = await db.selectFrom('minutesDrafts').selectAll().where('panelId', '=', panelId).executeTakeFirst();
-    return {
-      introduction: row?.introduction ?? null,
-      otherBusiness: row?.otherBusiness ?? null,
-      itemSummaries: row?.itemSummaries ?? {},
-      version: row?.version ?? 0,
-    };
-  }
+export type MinutesView = { view: 'not-ready'; panel: Panel } | ({ view: 'draft' } & DraftPage) | { view: 'version'; panel: Panel; latest: Awaited<ReturnType<typeof findVersion>>; versions: VersionSummary[] };
 
-  function renderPdf(content: MinutesContent, recipientAgency?: string): Promise<Buffer> {
-    return documents.renderDocument('minutes', { title: minutesTitle(content), date: content.panel.date, minutes: content }, { recipientAgency });
-  }
+/** The panel, or a 404 like an unknown id when the user may not see it (the attempt is audited). */
+export function visiblePanel({ db }: Pick<ServiceDeps, 'db'>, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<Panel> {
+  return requireVisiblePanel(db, user, actor, panelId, action);
+}
 
-  async function versions(panelId: number): Promise<VersionSummary[]> {
-    return db
-      .selectFrom('minutesVersions')
-      .leftJoin('users', 'users.id', 'minutesVersions.approvedBy')
-      .select(['minutesVersions.id', 'minutesVersions.version', 'minutesVersions.approvedAt', 'users.name as approvedBy', 'minutesVersions.correctionReason', 'minutesVersions.pdfSha256'])
-      .where('minutesVersions.panelId', '=', panelId)
-      .orderBy('minutesVersions.version', 'desc')
-      .execute();
-  }
+/** A 404 for a reader asking for minutes not yet approved, audited as refused. */
+export async function denied({ db }: Pick<ServiceDeps, 'db'>, actor: Actor, panelId: number, action: string): Promise<never> {
+  await recordAudit(db, actor, { action, outcome: 'denied', entityType: 'panel', entityId: panelId });
+  throw new NotFoundError();
+}
 
-  async function version(panelId: number, number: number) {
-    const row = await db.selectFrom('minutesVersions').selectAll().where('panelId', '=', panelId).where('version', '=', number).executeTakeFirst();
-    if (!row) throw new NotFoundError();
-    return { ...row, content: row.content as MinutesContent };
-  }
-
-  async function latestVersion(panelId: number) {
-    const row = await db.selectFrom('minutesVersions').select('version').where('panelId', '=', panelId).orderBy('version', 'desc').executeTakeFirst();
-    return row ? version(panelId, row.version) : undefined;
-  }
-
-  /** The stored PDF of a version; a seeded version without one is printed and stored on its first request. */
-  async function versionPdf(panelId: number, number: number): Promise<{ pdf: Buffer; sha256: string }> {
-    const row = await version(panelId, number);
-    if (row.pdf && row.pdfSha256) return { pdf: Buffer.from(row.pdf), sha256: row.pdfSha256 };
-    const pdf = await renderPdf(row.content);
-    const digest = sha256(pdf);
-    // Another request may have stored it first: theirs wins, so one version always has one set of bytes.
-    await db.updateTable('minutesVersions').set({ pdf, pdfSha256: digest }).where('id', '=', row.id).where('pdf', 'is', null).execute();
-    const stored = await version(panelId, number);
-    return { pdf: Buffer.from(stored.pdf!), sha256: stored.pdfSha256! };
-  }
-
-  /** A copy's bytes, printed and stored on first use when it was made without them (seeded copies). */
-  async function printedCopy(copyId: number): Promise<{ id: number; pdf: Buffer; sha256: string }> {
-    const row = await db
-      .selectFrom('minutesCopies')
-      .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
-      .innerJoin('agencies', 'agencies.id', 'minutesCopies.agencyId')
-      .select(['minutesCopies.id', 'minutesCopies.pdf', 'minutesCopies.pdfSha256', 'minutesVersions.content', 'agencies.name as agencyName'])
-      .where('minutesCopies.id', '=', copyId)
-      .executeTakeFirstOrThrow();
-    if (row.pdf && row.pdfSha256) return { id: row.id, pdf: Buffer.from(row.pdf), sha256: row.pdfSha256 };
-    const pdf = await renderPdf(row.content as MinutesContent, row.agencyName);
-    const digest = sha256(pdf);
-    // Another request may have printed it first: theirs is kept, so a copy only ever has one set of bytes.
-    await db.updateTable('minutesCopies').set({ pdf, pdfSha256: digest }).where('id', '=', copyId).where('pdf', 'is', null).execute();
-    const stored = await db.selectFrom('minutesCopies').select(['pdf', 'pdfSha256']).where('id', '=', copyId).executeTakeFirstOrThrow();
-    await db.updateTable('minutesDeliveries').set({ pdfSha256: stored.pdfSha256 }).where('copyId', '=', copyId).where('pdfSha256', 'is', null).execute();
-    return { id: copyId, pdf: Buffer.from(stored.pdf!), sha256: stored.pdfSha256! };
-  }
-
-  /** The copy made for one agency, printed once and then always served from storage. */
-  async function agencyCopy(versionId: number, content: MinutesContent, agencyId: number, agencyName: string) {
-    const existing = await db.selectFrom('minutesCopies').select('id').where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirst();
-    if (existing) return printedCopy(existing.id);
-    const pdf = await renderPdf(content, agencyName);
-    await db
-      .insertInto('minutesCopies')
-      .values({ minutesVersionId: versionId, agencyId, pdf, pdfSha256: sha256(pdf) })
-      .onConflict((oc) => oc.columns(['minutesVersionId', 'agencyId']).doNothing())
-      .execute();
-    const row = await db.selectFrom('minutesCopies').select('id').where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirstOrThrow();
-    return printedCopy(row.id);
-  }
-
+async function draftText({ db }: Pick<ServiceDeps, 'db'>, panelId: number) {
+  const row = await repo.findDraft(db, panelId);
   return {
-    draftText,
-    versions,
-    version,
-    latestVersion,
-    versionPdf,
-    renderPdf,
-    agencyCopyPdf: agencyCopy,
-    defaultRecipients: (panelId: number) => defaultRecipients(db, panelId),
-    eligibleRecipients: (panelId: number) => eligibleRecipients(db, panelId),
-
-    async draft(panelId: number) {
-      const text = await draftText(panelId);
-      return { text, content: await assembleMinutes(db, panelId, text) };
-    },
-
-    async copy(panelId: number, copyId: number) {
-      const row = await db
-        .selectFrom('minutesCopies')
-        .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
-        .select(['minutesVersions.version', 'minutesCopies.agencyId'])
-        .where('minutesCopies.id', '=', copyId)
-        .where('minutesVersions.panelId', '=', panelId)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError();
-      const printed = await printedCopy(copyId);
-      return { ...row, pdf: printed.pdf, pdfSha256: printed.sha256 };
-    },
-
-    async saveDraft(panelId: number, user: CurrentUser, actor: Actor, expectedVersion: number, text: DraftText) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select('status').where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
-        if (!(DRAFTABLE as readonly string[]).includes(panel.status)) throw new HttpError(409, 'Minutes can be drafted only once the panel has concluded');
-        const current = await trx.selectFrom('minutesDrafts').selectAll().where('panelId', '=', panelId).executeTakeFirst();
-        const currentVersion = current?.version ?? 0;
-        if (currentVersion !== expectedVersion) {
-          throw new MinutesConflictError({ introduction: current?.introduction ?? null, otherBusiness: current?.otherBusiness ?? null, itemSummaries: current?.itemSummaries ?? {}, version: currentVersion });
-        }
-        const values = { introduction: text.introduction, otherBusiness: text.otherBusiness, itemSummaries: JSON.stringify(text.itemSummaries), updatedBy: user.id, updatedAt: clock.now() };
-        if (current) await trx.updateTable('minutesDrafts').set({ ...values, version: sql`version + 1` }).where('panelId', '=', panelId).execute();
-        else await trx.insertInto('minutesDrafts').values({ panelId, ...values }).execute();
-        await recordAudit(trx, actor, { action: 'minutes.draft-saved', entityType: 'panel', entityId: panelId, details: { draftVersion: currentVersion + 1 } });
-      });
-    },
-
-    /**
-     * Freezes the draft as a version with its PDF. The first approval needs a concluded panel; every
-     * later one is a correction and needs a reason. The draft version guards against approving text
-     * that changed since the page was loaded.
-     */
-    async approve(panelId: number, user: CurrentUser, actor: Actor, expectedDraftVersion: number, reason: string | null) {
-      const text = await draftText(panelId);
-      if (text.version !== expectedDraftVersion) throw new MinutesConflictError(text);
-      const content = await assembleMinutes(db, panelId, text);
-      // Printed before the transaction: Chromium is slow, and a failed print must change nothing.
-      const pdf = await renderPdf(content);
-      return db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status', 'chairUserId']).where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
-        if (!(DRAFTABLE as readonly string[]).includes(panel.status)) throw new HttpError(409, 'Minutes can be approved only once the panel has concluded');
-        const now = await trx.selectFrom('minutesDrafts').select('version').where('panelId', '=', panelId).executeTakeFirst();
-        if ((now?.version ?? 0) !== expectedDraftVersion) throw new MinutesConflictError(await draftText(panelId));
-        const last = await trx.selectFrom('minutesVersions').select('version').where('panelId', '=', panelId).orderBy('version', 'desc').executeTakeFirst();
-        const number = (last?.version ?? 0) + 1;
-        if (number > 1 && !reason) throw new HttpError(400, 'Give the reason for the correction');
-        const digest = sha256(pdf);
-        await trx
-          .insertInto('minutesVersions')
-          .values({ panelId, version: number, content: JSON.stringify(content), pdf, pdfSha256: digest, correctionReason: number > 1 ? reason : null, approvedBy: user.id, approvedAt: clock.now() })
-          .execute();
-        if (panel.status === 'concluded') await trx.updateTable('panels').set({ status: 'minutes-approved', updatedAt: clock.now(), version: sql`version + 1` }).where('id', '=', panelId).execute();
-        await recordAudit(trx, actor, { action: number > 1 ? 'minutes.corrected' : 'minutes.approved', entityType: 'panel', entityId: panelId, details: { minutesVersion: number, sha256: digest } });
-        return number;
-      });
-    },
-
-    /**
-     * One e-mail per recipient, each with its agency's copy, queued in one transaction with the
-     * circulation and the panel's new status: all of them are sent, or none is.
-     */
-    async circulate(panelId: number, user: CurrentUser, actor: Actor, versionNumber: number, recipients: Recipient[], baseUrl: string) {
-      const chosen = await version(panelId, versionNumber);
-      // Printed before the transaction: one copy per agency, shared by its recipients.
-      const copies = new Map<number, { id: number; pdf: Buffer; sha256: string }>();
-      for (const r of recipients) if (!copies.has(r.agencyId)) copies.set(r.agencyId, await agencyCopy(chosen.id, chosen.content, r.agencyId, r.agencyName));
-      const count = await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select('status').where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
-        if (panel.status !== 'minutes-approved' && panel.status !== 'minutes-circulated') throw new HttpError(409, 'Only approved minutes can be circulated');
-        const circulation = await trx
-          .insertInto('minutesCirculations')
-          .values({ panelId, minutesVersionId: chosen.id, circulatedBy: user.id, circulatedAt: clock.now() })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        for (const r of recipients) {
-          const copy = copies.get(r.agencyId)!;
-          const outboxId = await enqueueMinutesMail(trx, chosen.content, chosen.version, r, copy.pdf, baseUrl);
-          await trx
-            .insertInto('minutesDeliveries')
-            .values({ circulationId: circulation.id, panelId, userId: r.userId, agencyId: r.agencyId, email: r.email, copyId: copy.id, pdfSha256: copy.sha256, outboxId, createdBy: user.id, createdAt: clock.now() })
-            .execute();
-        }
-        await trx.updateTable('panels').set({ status: 'minutes-circulated', updatedAt: clock.now(), version: sql`version + 1` }).where('id', '=', panelId).execute();
-        await recordAudit(trx, actor, { action: 'minutes.circulated', entityType: 'panel', entityId: panelId, details: { minutesVersion: versionNumber, recipients: recipients.length, userIds: recipients.map((r) => r.userId) } });
-        return recipients.length;
-      });
-      afterMail();
-      return count;
-    },
-
-    async deliveries(panelId: number) {
-      const rows = await db
-        .selectFrom('minutesDeliveries')
-        .innerJoin('outbox', 'outbox.id', 'minutesDeliveries.outboxId')
-        .innerJoin('users', 'users.id', 'minutesDeliveries.userId')
-        .innerJoin('agencies', 'agencies.id', 'minutesDeliveries.agencyId')
-        .innerJoin('minutesCirculations', 'minutesCirculations.id', 'minutesDeliveries.circulationId')
-        .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCirculations.minutesVersionId')
-        .select([
-          'minutesDeliveries.id',
-          'minutesDeliveries.userId',
-          'minutesDeliveries.email',
-          'minutesDeliveries.copyId',
-          'minutesDeliveries.pdfSha256',
-          'minutesDeliveries.outboxId',
-          'minutesDeliveries.resendOf',
-          'minutesDeliveries.createdAt',
-          'users.name',
-          'agencies.name as agency',
-          'minutesVersions.version',
-          'outbox.status',
-          'outbox.attempts',
-          'outbox.lastError',
-          'outbox.serverResponse',
-          'outbox.sentAt',
-          'outbox.nextAttemptAt',
-        ])
-        .where('minutesDeliveries.panelId', '=', panelId)
-        .orderBy('agencies.name')
-        .orderBy('users.name')
-        .orderBy('minutesDeliveries.id')
-        .execute();
-      return rows;
-    },
-
-    /** Queues a new message for one recipient of an earlier delivery: the same stored copy, a new Message-ID. */
-    async resend(panelId: number, deliveryId: number, user: CurrentUser, actor: Actor, baseUrl: string) {
-      const known = await db.selectFrom('minutesDeliveries').select('copyId').where('id', '=', deliveryId).where('panelId', '=', panelId).executeTakeFirst();
-      if (!known) throw new NotFoundError();
-      const printed = await printedCopy(known.copyId);
-      await db.transaction().execute(async (trx) => {
-        const d = await trx
-          .selectFrom('minutesDeliveries')
-          .innerJoin('minutesCopies', 'minutesCopies.id', 'minutesDeliveries.copyId')
-          .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
-          .innerJoin('users', 'users.id', 'minutesDeliveries.userId')
-          .innerJoin('agencies', 'agencies.id', 'minutesDeliveries.agencyId')
-          .select([
-            'minutesDeliveries.id',
-            'minutesDeliveries.circulationId',
-            'minutesDeliveries.userId',
-            'minutesDeliveries.agencyId',
-            'minutesDeliveries.copyId',
-            'users.email',
-            'users.name',
-            'users.active',
-            'agencies.name as agencyName',
-            'minutesVersions.content',
-            'minutesVersions.version',
-          ])
-          .where('minutesDeliveries.id', '=', deliveryId)
-          .where('minutesDeliveries.panelId', '=', panelId)
-          .executeTakeFirst();
-        if (!d) throw new NotFoundError();
-        const recipient = { userId: d.userId, name: d.name, email: d.email, agencyId: d.agencyId, agencyName: d.agencyName };
-        const outboxId = await enqueueMinutesMail(trx, d.content as MinutesContent, d.version, recipient, printed.pdf, baseUrl);
-        await trx
-          .insertInto('minutesDeliveries')
-          .values({ circulationId: d.circulationId, panelId, userId: d.userId, agencyId: d.agencyId, email: d.email, copyId: d.copyId, pdfSha256: printed.sha256, outboxId, resendOf: d.id, createdBy: user.id, createdAt: clock.now() })
-          .execute();
-        await recordAudit(trx, actor, { action: 'minutes.resent', entityType: 'panel', entityId: panelId, details: { deliveryId, userId: d.userId } });
-      });
-      afterMail();
-    },
+    introduction: row?.introduction ?? null,
+    otherBusiness: row?.otherBusiness ?? null,
+    itemSummaries: row?.itemSummaries ?? {},
+    version: row?.version ?? 0,
   };
 }
 
-async function enqueueMinutesMail(trx: Db, content: MinutesContent, versionNumber: number, r: Recipient, pdf: Buffer, baseUrl: string) {
-  return enqueueMail(trx, {
-    kind: 'minutes',
-    to: r.email,
-    subject: minutesTitle(content),
-    text: [
-      `The approved minutes (version ${versionNumber}) of the ASBRAC panel for ${content.panel.district} on ${content.panel.dateText} are attached.`,
-      '',
-      'They are OFFICIAL-SENSITIVE: not to be copied or shared without the agreement of the agencies. Store them securely.',
-      '',
-      `You can also read them after signing in: ${baseUrl}/panels/${content.panel.id}/minutes`,
-    ].join('\n'),
-    attachments: [{ filename: `asbrac-minutes-${content.panel.date}-v${versionNumber}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64') }],
-    entityType: 'panel',
-    entityId: content.panel.id,
+async function draftPage(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<DraftPage> {
+  return draftPageOf(deps, await visiblePanel(deps, user, actor, panelId, action));
+}
+
+async function draftPageOf(deps: Deps, panel: Panel): Promise<DraftPage> {
+  const text = await draftText(deps, panel.id);
+  const content = await assembleMinutes(deps.db, panel.id, text);
+  return { panel, text, content, versions: await repo.listVersions(deps.db, panel.id) };
+}
+
+async function latestVersion(deps: Deps, panelId: number) {
+  const number = await repo.latestVersionNumber(deps.db, panelId);
+  return number === undefined ? undefined : findVersion(deps, panelId, number);
+}
+
+/** Managers see the draft (once the panel has concluded); everyone else the latest approved version. */
+async function show(deps: Deps, user: CurrentUser, actor: Actor, panelId: number): Promise<MinutesView> {
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.viewed');
+  if (managesMinutes(user)) {
+    await recordAudit(deps.db, actor, { action: 'minutes.viewed', entityType: 'panel', entityId: panel.id, details: { draft: true } });
+    if (!isDraftable(panel.status)) return { view: 'not-ready', panel };
+    return { view: 'draft', ...(await draftPageOf(deps, panel)) };
+  }
+  const latest = await latestVersion(deps, panel.id);
+  if (!latest) return denied(deps, actor, panel.id, 'minutes.viewed');
+  await recordAudit(deps.db, actor, { action: 'minutes.viewed', entityType: 'panel', entityId: panel.id, details: { minutesVersion: latest.version } });
+  return { view: 'version', panel, latest, versions: await repo.listVersions(deps.db, panel.id) };
+}
+
+async function saveDraft(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, expectedVersion: number, text: DraftText): Promise<void> {
+  const { db, clock } = deps;
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.draft-saved');
+  if (!isDraftable(panel.status)) throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
+  await db.transaction().execute(async (trx) => {
+    const locked = await repo.lockPanel(trx, panelId);
+    if (!isDraftable(locked.status)) throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
+    const current = await repo.findDraft(trx, panelId);
+    const currentVersion = current?.version ?? 0;
+    if (currentVersion !== expectedVersion) {
+      throw new MinutesConflictError({ introduction: current?.introduction ?? null, otherBusiness: current?.otherBusiness ?? null, itemSummaries: current?.itemSummaries ?? {}, version: currentVersion });
+    }
+    const values = { introduction: text.introduction, otherBusiness: text.otherBusiness, itemSummaries: JSON.stringify(text.itemSummaries), updatedBy: user.id, updatedAt: clock.now() };
+    if (current) await repo.updateDraft(trx, panelId, values);
+    else await repo.insertDraft(trx, panelId, values);
+    await recordAudit(trx, actor, { action: 'minutes.draft-saved', entityType: 'panel', entityId: panelId, details: { draftVersion: currentVersion + 1 } });
   });
+}
+
+const OUT_OF_DATE = 'The page was out of date: check the minutes below and approve them again';
+const DRAFT_CHANGED = 'Someone changed the draft since you loaded this page: check the minutes below and approve them again';
+
+/** Who may approve, and whether the panel and the reason allow it; throws the refusal. */
+async function checkApproval(deps: Deps, user: CurrentUser, actor: Actor, panel: Panel, expectedDraftVersion: number, reason: string) {
+  if (!canApprove(user, panel)) {
+    await recordAudit(deps.db, actor, { action: 'minutes.approved', outcome: 'denied', entityType: 'panel', entityId: panel.id });
+    throw new ForbiddenError('Only the chair of this panel or an administrator can approve its minutes');
+  }
+  if (!isDraftable(panel.status)) throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
+  const versions = await repo.listVersions(deps.db, panel.id);
+  if (versions.length > 0 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
+  if (reason.length > REASON_MAX) throw new RefusedError({ reason: `The reason must be ${REASON_MAX} characters or fewer` });
+  if (expectedDraftVersion < 0) throw new MinutesConflictError(await draftText(deps, panel.id), OUT_OF_DATE);
+}
+
+/**
+ * Freezes the draft as a version with its PDF. The first approval needs a concluded panel; every
+ * later one is a correction and needs a reason. The draft version guards against approving text
+ * that changed since the page was loaded. `expectedDraftVersion` is -1 when the form had none.
+ */
+async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, expectedDraftVersion: number, reason: string): Promise<number> {
+  const { db, clock } = deps;
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.approved');
+  await checkApproval(deps, user, actor, panel, expectedDraftVersion, reason);
+  const text = await draftText(deps, panelId);
+  if (text.version !== expectedDraftVersion) throw new MinutesConflictError(text, DRAFT_CHANGED);
+  const content = await assembleMinutes(db, panelId, text);
+  // Printed before the transaction: Chromium is slow, and a failed print must change nothing.
+  const pdf = await renderPdf(deps, content);
+  return db.transaction().execute(async (trx) => {
+    const locked = await repo.lockPanel(trx, panelId);
+    if (!isDraftable(locked.status)) throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
+    const now = await repo.findDraftVersion(trx, panelId);
+    if ((now?.version ?? 0) !== expectedDraftVersion) throw new MinutesConflictError(await draftText({ db: trx }, panelId), DRAFT_CHANGED);
+    const number = ((await repo.latestVersionNumber(trx, panelId)) ?? 0) + 1;
+    if (number > 1 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
+    const digest = sha256(pdf);
+    await repo.insertVersion(trx, { panelId, version: number, content: JSON.stringify(content), pdf, pdfSha256: digest, correctionReason: number > 1 ? reason : null, approvedBy: user.id, approvedAt: clock.now() });
+    if (locked.status === 'concluded') await repo.setPanelStatus(trx, panelId, 'minutes-approved', clock.now());
+    await recordAudit(trx, actor, { action: number > 1 ? 'minutes.corrected' : 'minutes.approved', entityType: 'panel', entityId: panelId, details: { minutesVersion: number, sha256: digest } });
+    return number;
+  });
+}
+
+export type MinutesPdf = { pdf: Buffer; filename: string; sha256?: string };
+
+/** Managers get the draft printed now; readers are sent to the latest approved version. */
+async function currentPdf(deps: Deps, user: CurrentUser, actor: Actor, panelId: number): Promise<MinutesPdf | { latestVersion: number }> {
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
+  if (!managesMinutes(user)) {
+    const latest = await repo.latestVersionNumber(deps.db, panel.id);
+    return latest === undefined ? denied(deps, actor, panel.id, 'minutes.downloaded') : { latestVersion: latest };
+  }
+  if (!isDraftable(panel.status)) throw new NotFoundError();
+  const content = await assembleMinutes(deps.db, panel.id, await draftText(deps, panel.id));
+  const pdf = await renderPdf(deps, content);
+  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { draft: true } });
+  return { pdf, filename: `asbrac-minutes-${content.panel.date}-draft.pdf` };
+}
+
+/** An approved version: managers get the version itself, an agency's representatives their agency's copy, named on every page. */
+async function versionDownload(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, number: number): Promise<Required<MinutesPdf>> {
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
+  const row = await findVersion(deps, panel.id, number).catch(() => undefined);
+  if (!row) return denied(deps, actor, panel.id, 'minutes.downloaded');
+  const file = managesMinutes(user) ? await versionPdf(deps, panel.id, number) : await agencyCopy(deps, row.id, row.content, user.agencyId, user.agencyName);
+  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { minutesVersion: number, sha256: file.sha256 } });
+  return { pdf: file.pdf, sha256: file.sha256, filename: `asbrac-minutes-${row.content.panel.date}-v${number}.pdf` };
+}
+
+/** The stored copy one agency was sent, for an administrator checking what went out. */
+async function copyDownload(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, copyId: number): Promise<Required<MinutesPdf>> {
+  const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
+  const copy = await repo.findPanelCopy(deps.db, panel.id, copyId);
+  if (!copy) throw new NotFoundError();
+  const printed = await printedCopy(deps, copyId);
+  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { minutesVersion: copy.version, agencyId: copy.agencyId, sha256: printed.sha256 } });
+  return { pdf: printed.pdf, sha256: printed.sha256, filename: `asbrac-minutes-v${copy.version}-copy-${copy.agencyId}.pdf` };
+}
+
+export function minutesService(deps: ServiceDeps) {
+  return {
+    show: (user: CurrentUser, actor: Actor, panelId: number) => show(deps, user, actor, panelId),
+    draftPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) => draftPage(deps, user, actor, panelId, action),
+    saveDraft: (user: CurrentUser, actor: Actor, panelId: number, expectedVersion: number, text: DraftText) => saveDraft(deps, user, actor, panelId, expectedVersion, text),
+    approve: (user: CurrentUser, actor: Actor, panelId: number, expectedDraftVersion: number, reason: string) => approve(deps, user, actor, panelId, expectedDraftVersion, reason),
+    currentPdf: (user: CurrentUser, actor: Actor, panelId: number) => currentPdf(deps, user, actor, panelId),
+    versionDownload: (user: CurrentUser, actor: Actor, panelId: number, number: number) => versionDownload(deps, user, actor, panelId, number),
+    copyDownload: (user: CurrentUser, actor: Actor, panelId: number, copyId: number) => copyDownload(deps, user, actor, panelId, copyId),
+    circulationPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) => circulationPage(deps, user, actor, panelId, action),
+    circulate: (user: CurrentUser, actor: Actor, panelId: number, input: CirculationInput) => circulate(deps, user, actor, panelId, input),
+    deliveryLog: (user: CurrentUser, actor: Actor, panelId: number) => deliveryLog(deps, user, actor, panelId),
+    resend: (user: CurrentUser, actor: Actor, panelId: number, deliveryId: number) => resend(deps, user, actor, panelId, deliveryId),
+  };
 }
 
 export type MinutesService = ReturnType<typeof minutesService>;
