@@ -1,10 +1,11 @@
 import type { ServiceDeps } from '../service-deps';
-import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { RegisterStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
+import { requireVisiblePanel } from '../panels/panel-access';
+import * as repo from './register.repository';
 
 export const REGISTER_STATUSES: readonly RegisterStatus[] = ['present', 'online', 'late', 'left-early', 'absent', 'apologies'];
 
@@ -31,22 +32,11 @@ export class RegisterClosedError extends HttpError {
  * The meeting asks this before the panel is concluded.
  */
 export async function registerCompleteness(db: Db, panelId: number): Promise<{ agencyId: number; shortName: string }[]> {
-  return db
-    .selectFrom('panelInvitations as pi')
-    .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-    .select(['a.id as agencyId', 'a.shortName'])
-    .where('pi.panelId', '=', panelId)
-    .where((eb) =>
-      eb.not(
-        eb.exists(eb.selectFrom('registerEntries as e').select('e.id').whereRef('e.panelId', '=', 'pi.panelId').whereRef('e.agencyId', '=', 'pi.agencyId').where('e.isObserver', '=', false)),
-      ),
-    )
-    .orderBy('a.shortName')
-    .execute();
+  return repo.agenciesMissingFromRegister(db, panelId);
 }
 
 export async function currentConfidentialityStatement(db: Db) {
-  return db.selectFrom('confidentialityStatements').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
+  return repo.currentStatement(db);
 }
 
 /** One line of the register as the page shows it: a saved entry, or a proposed one not yet saved. */
@@ -79,234 +69,211 @@ export interface RegisterRowInput {
   agreed: boolean;
 }
 
-export function registerService({ db, clock }: ServiceDeps) {
-  async function panelOrThrow(panelId: number) {
-    const panel = await db
-      .selectFrom('panels')
-      .innerJoin('districts', 'districts.id', 'panels.districtId')
-      .select(['panels.id', 'panels.status', 'panels.startsAt', 'panels.endsAt', 'districts.name as districtName'])
-      .where('panels.id', '=', panelId)
-      .executeTakeFirst();
-    if (!panel) throw new NotFoundError();
-    return panel;
-  }
+type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
 
-  /**
-   * The register: saved entries first, then one proposed line per person an agency said would come
-   * and one "not yet recorded" line per invited agency with neither an entry nor an answer.
-   */
-  async function lines(panelId: number): Promise<RegisterLine[]> {
-    const saved = await db
-      .selectFrom('registerEntries as e')
-      .leftJoin('agencies as a', 'a.id', 'e.agencyId')
-      .leftJoin('confidentialityStatements as s', 's.id', 'e.confidentialityStatementId')
-      .select(['e.id', 'e.version', 'e.agencyId', 'a.shortName', 'e.personName', 'e.role', 'e.isObserver', 'e.status', 'e.arrivedAt', 'e.leftAt', 'e.confidentialityAgreed', 's.version as statementVersion'])
-      .where('e.panelId', '=', panelId)
-      .orderBy('e.isObserver')
-      .orderBy('a.shortName')
-      .orderBy('e.id')
-      .execute();
-    const invited = await db
-      .selectFrom('panelInvitations as pi')
-      .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-      .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
-      .select(['a.id as agencyId', 'a.shortName', 'r.answer', 'r.attendees', 'r.deputyName', 'r.deputyRole', 'r.mode'])
-      .where('pi.panelId', '=', panelId)
-      .orderBy('a.shortName')
-      .execute();
-    const result: RegisterLine[] = saved.map((e) => ({
-      id: e.id,
-      version: e.version,
-      agencyId: e.agencyId,
-      agencyName: e.isObserver ? 'Observer' : (e.shortName ?? ''),
-      personName: e.personName,
-      role: e.role,
-      isObserver: e.isObserver,
-      status: e.status,
-      arrivedAt: e.arrivedAt,
-      leftAt: e.leftAt,
-      confidentialityAgreed: e.confidentialityAgreed,
-      statementVersion: e.statementVersion,
-      source: 'saved',
-    }));
-    const savedNames = new Set(saved.map((e) => `${e.agencyId}:${e.personName.toLowerCase()}`));
-    const agenciesWithEntries = new Set(saved.map((e) => e.agencyId));
-    for (const a of invited) {
-      const proposed = {
-        id: null,
-        version: null,
-        agencyId: a.agencyId,
-        agencyName: a.shortName,
-        isObserver: false,
+async function panelOrThrow(db: Db, panelId: number) {
+  const panel = await repo.panelWithDistrict(db, panelId);
+  if (!panel) throw new NotFoundError();
+  return panel;
+}
+
+/** Locks the panel for the change, which is allowed only while the panel is in progress. */
+async function lockOpenPanel(trx: Db, panelId: number) {
+  const panel = await repo.lockPanelStatus(trx, panelId);
+  if (!panel) throw new NotFoundError();
+  if (panel.status !== 'in-progress') throw new RegisterClosedError();
+}
+
+type InvitedAnswer = Awaited<ReturnType<typeof repo.invitedWithAnswers>>[number];
+
+/** The people an agency said would come: its attendees, or its deputy. */
+function expectedPeople(a: InvitedAnswer): { name: string; role: string | null }[] {
+  if (a.answer === 'attending') return (a.attendees ?? []).map((p) => ({ name: p.name, role: p.role ?? null }));
+  if (a.answer === 'deputy' && a.deputyName) return [{ name: a.deputyName, role: a.deputyRole }];
+  return [];
+}
+
+/**
+ * The register: saved entries first, then one proposed line per person an agency said would come
+ * and one "not yet recorded" line per invited agency with neither an entry nor an answer.
+ */
+async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
+  const saved = await repo.savedEntries(db, panelId);
+  const invited = await repo.invitedWithAnswers(db, panelId);
+  const result: RegisterLine[] = saved.map((e) => ({
+    id: e.id,
+    version: e.version,
+    agencyId: e.agencyId,
+    agencyName: e.isObserver ? 'Observer' : (e.shortName ?? ''),
+    personName: e.personName,
+    role: e.role,
+    isObserver: e.isObserver,
+    status: e.status,
+    arrivedAt: e.arrivedAt,
+    leftAt: e.leftAt,
+    confidentialityAgreed: e.confidentialityAgreed,
+    statementVersion: e.statementVersion,
+    source: 'saved',
+  }));
+  const savedNames = new Set(saved.map((e) => `${e.agencyId}:${e.personName.toLowerCase()}`));
+  const agenciesWithEntries = new Set(saved.map((e) => e.agencyId));
+  for (const a of invited) {
+    const proposed = { id: null, version: null, agencyId: a.agencyId, agencyName: a.shortName, isObserver: false, arrivedAt: null, leftAt: null, confidentialityAgreed: false, statementVersion: null };
+    const people = expectedPeople(a);
+    const expectedStatus: RegisterStatus | null = a.mode === 'online' ? 'online' : null;
+    const missing = people.filter((p) => !savedNames.has(`${a.agencyId}:${p.name.toLowerCase()}`));
+    for (const p of missing) result.push({ ...proposed, personName: p.name, role: p.role, status: expectedStatus, source: 'expected' });
+    if (people.length === 0 && !agenciesWithEntries.has(a.agencyId)) {
+      result.push({ ...proposed, personName: '', role: null, status: a.answer === 'apologies' ? 'apologies' : null, source: 'not-recorded' });
+    }
+  }
+  return result;
+}
+
+/** Opens a panel's register: the view is audited. */
+async function view({ db }: Deps, actor: Actor, panelId: number) {
+  await panelOrThrow(db, panelId);
+  await recordAudit(db, actor, { action: 'register.view', entityType: 'panel', entityId: panelId });
+}
+
+/** Saves one line: a new entry, or a change to a saved one made against its current version. */
+async function saveLine(trx: Db, panelId: number, row: RegisterRowInput, context: { userId: number; statementId: number; now: Date }): Promise<'created' | 'updated'> {
+  const agreed = row.agreed && PRESENT_STATUSES.includes(row.status);
+  const fields: repo.EntryFields = {
+    personName: row.personName,
+    role: row.role,
+    status: row.status,
+    arrivedAt: row.status === 'late' ? row.arrivedAt : null,
+    leftAt: row.status === 'left-early' ? row.leftAt : null,
+    recordedBy: context.userId,
+  };
+  if (row.id === null) {
+    if (row.agencyId === null) throw new NotFoundError();
+    await repo.insertEntry(trx, {
+      panelId,
+      agencyId: row.agencyId,
+      ...fields,
+      confidentialityAgreed: agreed,
+      confidentialityStatementId: agreed ? context.statementId : null,
+      agreedAt: agreed ? context.now : null,
+    });
+    return 'created';
+  }
+  const existing = await repo.entryOfPanel(trx, panelId, row.id);
+  if (!existing) throw new NotFoundError();
+  if (existing.version !== row.version) throw new StaleVersionError('Someone else changed the register while you were filling it in. Your changes are kept below: check the other changes and save again.');
+  // An agreement already given keeps the version it was given to; a new one takes today's statement.
+  const agreement: repo.Agreement = agreed
+    ? existing.confidentialityAgreed
+      ? {}
+      : { confidentialityAgreed: true, confidentialityStatementId: context.statementId, agreedAt: context.now }
+    : { confidentialityAgreed: false, confidentialityStatementId: null, agreedAt: null };
+  await repo.updateEntry(trx, row.id, { ...fields, ...agreement });
+  return 'updated';
+}
+
+/** Saves the register's lines in one go; a line changed by someone else meanwhile refuses the whole save. */
+async function save({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, rows: RegisterRowInput[]) {
+  await db.transaction().execute(async (trx) => {
+    await lockOpenPanel(trx, panelId);
+    const statement = await repo.currentStatement(trx);
+    const invited = await repo.invitedAgencyIds(trx, panelId);
+    const context = { userId: user.id, statementId: statement.id, now: clock.now() };
+    let created = 0;
+    let updated = 0;
+    for (const row of rows) {
+      if (row.agencyId !== null && !invited.has(row.agencyId)) throw new NotFoundError();
+      if ((await saveLine(trx, panelId, row, context)) === 'created') created += 1;
+      else updated += 1;
+    }
+    await recordAudit(trx, actor, { action: 'register.save', entityType: 'panel', entityId: panelId, details: { created, updated, statementVersion: statement.version } });
+  });
+}
+
+async function addObserver({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, observer: { personName: string; role: string | null; agreed: boolean }) {
+  await db.transaction().execute(async (trx) => {
+    await lockOpenPanel(trx, panelId);
+    const statement = await repo.currentStatement(trx);
+    const row = await repo.insertEntry(trx, {
+      panelId,
+      agencyId: null,
+      personName: observer.personName,
+      role: observer.role,
+      isObserver: true,
+      status: 'present',
+      arrivedAt: null,
+      leftAt: null,
+      confidentialityAgreed: observer.agreed,
+      confidentialityStatementId: observer.agreed ? statement.id : null,
+      agreedAt: observer.agreed ? clock.now() : null,
+      recordedBy: user.id,
+    });
+    await recordAudit(trx, actor, { action: 'register.observer', entityType: 'panel', entityId: panelId, details: { entryId: row.id } });
+  });
+}
+
+/**
+ * An attendee signs themselves in to the meeting and agrees to the current statement: their line
+ * on the register is created, or marked present and agreed if the chair had already put them on it.
+ * The panel must be one they can see (404 otherwise, audited).
+ */
+async function selfAgree({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') {
+  await requireVisiblePanel(db, user, actor, panelId, 'register.self');
+  await db.transaction().execute(async (trx) => {
+    await lockOpenPanel(trx, panelId);
+    if (!(await repo.isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
+    const statement = await repo.currentStatement(trx);
+    const now = clock.now();
+    const existing = await repo.entryByName(trx, panelId, user.agencyId, user.name);
+    if (existing) {
+      await repo.updateEntry(trx, existing.id, {
+        ...(PRESENT_STATUSES.includes(existing.status) ? {} : { status }),
+        ...(existing.confidentialityAgreed ? {} : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }),
+      });
+    } else {
+      await repo.insertEntry(trx, {
+        panelId,
+        agencyId: user.agencyId,
+        personName: user.name,
+        role: null,
+        status,
         arrivedAt: null,
         leftAt: null,
-        confidentialityAgreed: false,
-        statementVersion: null,
-      };
-      const people =
-        a.answer === 'attending' ? (a.attendees ?? []).map((p) => ({ name: p.name, role: p.role ?? null })) : a.answer === 'deputy' && a.deputyName ? [{ name: a.deputyName, role: a.deputyRole }] : [];
-      const expectedStatus: RegisterStatus | null = a.mode === 'online' ? 'online' : null;
-      const missing = people.filter((p) => !savedNames.has(`${a.agencyId}:${p.name.toLowerCase()}`));
-      for (const p of missing) result.push({ ...proposed, personName: p.name, role: p.role, status: expectedStatus, source: 'expected' });
-      if (people.length === 0 && !agenciesWithEntries.has(a.agencyId)) {
-        result.push({ ...proposed, personName: '', role: null, status: a.answer === 'apologies' ? 'apologies' : null, source: 'not-recorded' });
-      }
+        confidentialityAgreed: true,
+        confidentialityStatementId: statement.id,
+        agreedAt: now,
+        recordedBy: user.id,
+      });
     }
-    return result;
-  }
+    await recordAudit(trx, actor, { action: 'register.self', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, status, statementVersion: statement.version } });
+  });
+}
 
+/** A new version of the confidentiality statement; entries keep the version they agreed to. */
+async function newStatement({ db }: Deps, user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) {
+  return db.transaction().execute(async (trx) => {
+    const current = await repo.lockCurrentStatementVersion(trx);
+    if (current.version !== basedOnVersion) throw new StaleVersionError('Someone else changed the statement while you were editing it. Your text is kept below: check theirs and save again.');
+    const row = await repo.insertStatement(trx, { version: current.version + 1, text, createdBy: user.id });
+    await recordAudit(trx, actor, { action: 'confidentiality.change', entityType: 'confidentiality-statement', entityId: row.id, details: { version: row.version } });
+    return row;
+  });
+}
+
+export function registerService(deps: ServiceDeps) {
+  const { db } = deps;
   return {
-    panelOrThrow,
-    lines,
-    statement: () => currentConfidentialityStatement(db),
+    panelOrThrow: (panelId: number) => panelOrThrow(db, panelId),
+    lines: (panelId: number) => lines(db, panelId),
+    view: (actor: Actor, panelId: number) => view(deps, actor, panelId),
+    statement: () => repo.currentStatement(db),
     completeness: (panelId: number) => registerCompleteness(db, panelId),
-
-    /** Saves the register's lines in one go; a line changed by someone else meanwhile refuses the whole save. */
-    async save(user: CurrentUser, actor: Actor, panelId: number, rows: RegisterRowInput[]) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        if (panel.status !== 'in-progress') throw new RegisterClosedError();
-        const statement = await currentConfidentialityStatement(trx);
-        const invited = new Set((await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute()).map((r) => r.agencyId));
-        const now = clock.now();
-        let created = 0;
-        let updated = 0;
-        for (const row of rows) {
-          if (row.agencyId !== null && !invited.has(row.agencyId)) throw new NotFoundError();
-          const agreed = row.agreed && PRESENT_STATUSES.includes(row.status);
-          const fields = {
-            personName: row.personName,
-            role: row.role,
-            status: row.status,
-            arrivedAt: row.status === 'late' ? row.arrivedAt : null,
-            leftAt: row.status === 'left-early' ? row.leftAt : null,
-            recordedBy: user.id,
-          };
-          if (row.id === null) {
-            if (row.agencyId === null) throw new NotFoundError();
-            await trx
-              .insertInto('registerEntries')
-              .values({ panelId, agencyId: row.agencyId, ...fields, confidentialityAgreed: agreed, confidentialityStatementId: agreed ? statement.id : null, agreedAt: agreed ? now : null })
-              .execute();
-            created += 1;
-            continue;
-          }
-          const existing = await trx.selectFrom('registerEntries').select(['version', 'confidentialityAgreed']).where('id', '=', row.id).where('panelId', '=', panelId).executeTakeFirst();
-          if (!existing) throw new NotFoundError();
-          if (existing.version !== row.version) throw new StaleVersionError('Someone else changed the register while you were filling it in. Your changes are kept below: check the other changes and save again.');
-          // An agreement already given keeps the version it was given to; a new one takes today's statement.
-          const agreement = agreed
-            ? existing.confidentialityAgreed
-              ? {}
-              : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }
-            : { confidentialityAgreed: false, confidentialityStatementId: null, agreedAt: null };
-          await trx
-            .updateTable('registerEntries')
-            .set({ ...fields, ...agreement, version: sql<number>`version + 1` })
-            .where('id', '=', row.id)
-            .execute();
-          updated += 1;
-        }
-        await recordAudit(trx, actor, { action: 'register.save', entityType: 'panel', entityId: panelId, details: { created, updated, statementVersion: statement.version } });
-      });
-    },
-
-    async addObserver(user: CurrentUser, actor: Actor, panelId: number, observer: { personName: string; role: string | null; agreed: boolean }) {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        if (panel.status !== 'in-progress') throw new RegisterClosedError();
-        const statement = await currentConfidentialityStatement(trx);
-        const now = clock.now();
-        const row = await trx
-          .insertInto('registerEntries')
-          .values({
-            panelId,
-            agencyId: null,
-            personName: observer.personName,
-            role: observer.role,
-            isObserver: true,
-            status: 'present',
-            confidentialityAgreed: observer.agreed,
-            confidentialityStatementId: observer.agreed ? statement.id : null,
-            agreedAt: observer.agreed ? now : null,
-            recordedBy: user.id,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await recordAudit(trx, actor, { action: 'register.observer', entityType: 'panel', entityId: panelId, details: { entryId: row.id } });
-      });
-    },
-
+    save: (user: CurrentUser, actor: Actor, panelId: number, rows: RegisterRowInput[]) => save(deps, user, actor, panelId, rows),
+    addObserver: (user: CurrentUser, actor: Actor, panelId: number, observer: { personName: string; role: string | null; agreed: boolean }) => addObserver(deps, user, actor, panelId, observer),
     /** The entry a signed-in attendee has on the register, matched by agency and name. */
-    async ownEntry(user: CurrentUser, panelId: number) {
-      return db
-        .selectFrom('registerEntries as e')
-        .leftJoin('confidentialityStatements as s', 's.id', 'e.confidentialityStatementId')
-        .select(['e.id', 'e.status', 'e.confidentialityAgreed', 'e.agreedAt', 's.version as statementVersion'])
-        .where('e.panelId', '=', panelId)
-        .where('e.agencyId', '=', user.agencyId)
-        .where(sql<boolean>`lower(e.person_name) = lower(${user.name})`)
-        .orderBy('e.id')
-        .executeTakeFirst();
-    },
-
-    /**
-     * An attendee signs themselves in to the meeting and agrees to the current statement: their line
-     * on the register is created, or marked present and agreed if the chair had already put them on it.
-     */
-    async selfAgree(user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') {
-      await db.transaction().execute(async (trx) => {
-        const panel = await trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-        if (!panel) throw new NotFoundError();
-        if (panel.status !== 'in-progress') throw new RegisterClosedError();
-        const invited = await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).where('agencyId', '=', user.agencyId).executeTakeFirst();
-        if (!invited) throw new NotFoundError();
-        const statement = await currentConfidentialityStatement(trx);
-        const now = clock.now();
-        const existing = await trx
-          .selectFrom('registerEntries')
-          .select(['id', 'status', 'confidentialityAgreed'])
-          .where('panelId', '=', panelId)
-          .where('agencyId', '=', user.agencyId)
-          .where(sql<boolean>`lower(person_name) = lower(${user.name})`)
-          .orderBy('id')
-          .executeTakeFirst();
-        if (existing) {
-          await trx
-            .updateTable('registerEntries')
-            .set({
-              ...(PRESENT_STATUSES.includes(existing.status) ? {} : { status }),
-              ...(existing.confidentialityAgreed ? {} : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }),
-              version: sql<number>`version + 1`,
-            })
-            .where('id', '=', existing.id)
-            .execute();
-        } else {
-          await trx
-            .insertInto('registerEntries')
-            .values({ panelId, agencyId: user.agencyId, personName: user.name, status, confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now, recordedBy: user.id })
-            .execute();
-        }
-        await recordAudit(trx, actor, { action: 'register.self', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, status, statementVersion: statement.version } });
-      });
-    },
-
-    /** A new version of the confidentiality statement; entries keep the version they agreed to. */
-    async newStatement(user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) {
-      return db.transaction().execute(async (trx) => {
-        const current = await trx.selectFrom('confidentialityStatements').select(['version']).orderBy('version', 'desc').limit(1).forUpdate().executeTakeFirstOrThrow();
-        if (current.version !== basedOnVersion) throw new StaleVersionError('Someone else changed the statement while you were editing it. Your text is kept below: check theirs and save again.');
-        const row = await trx
-          .insertInto('confidentialityStatements')
-          .values({ version: current.version + 1, text, createdBy: user.id })
-          .returning(['id', 'version'])
-          .executeTakeFirstOrThrow();
-        await recordAudit(trx, actor, { action: 'confidentiality.change', entityType: 'confidentiality-statement', entityId: row.id, details: { version: row.version } });
-        return row;
-      });
-    },
+    ownEntry: (user: CurrentUser, panelId: number) => repo.entryByName(db, panelId, user.agencyId, user.name),
+    selfAgree: (user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') => selfAgree(deps, user, actor, panelId, status),
+    newStatement: (user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) => newStatement(deps, user, actor, text, basedOnVersion),
   };
 }
 
