@@ -1,5 +1,5 @@
 import { londonDate, londonDateTime, londonTime, TIME_OF_DAY } from '../time';
-import { checkDate, dateParts, datePartsOf, str, strList } from '../http/forms';
+import { checkDate, dateParts, datePartsOf, parseId, str, strList } from '../http/forms';
 import { defaultResearchClosingDate } from './working-days';
 
 /** What a panel form holds once checked; the service still checks the chair and agencies exist. */
@@ -22,8 +22,6 @@ export interface TimesInput {
   onlineLink: string | null;
   chairUserId: number;
 }
-
-const idOf = (v: unknown) => (/^[1-9]\d{0,9}$/.test(str(v)) ? Number(str(v)) : null);
 
 /** Time, place and chair: shared by a single panel and a series. */
 export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record<string, string>): TimesInput | null {
@@ -54,7 +52,7 @@ export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record
     if (!ok) errors.onlineLink = 'Enter the online meeting link as a full web address starting https://';
   }
   if (!venue && !onlineLink && !errors.venue) errors.venue = 'Enter a venue, an online meeting link, or both';
-  const chairUserId = idOf(body.chairUserId);
+  const chairUserId = parseId(body.chairUserId);
   if (chairUserId === null) errors.chairUserId = 'Select the chair';
   if (errors.startTime || errors.endTime || errors.venue || errors.onlineLink || chairUserId === null) return null;
   return { startTime, endTime, venue: venue || null, onlineLink: onlineLink || null, chairUserId };
@@ -63,7 +61,7 @@ export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record
 /** Checks a panel form. `today` is the London date; a new or moved panel cannot be in the past. */
 export function checkPanelForm(body: Record<string, unknown>, today: string): { input: PanelInput | null; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
-  const districtId = idOf(body.districtId);
+  const districtId = parseId(body.districtId);
   if (districtId === null) errors.districtId = 'Select the district';
   const date = checkDate(dateParts(body.date), 'the date of the panel', { earliest: '2000-01-01', latest: '2100-12-31' });
   let panelDate: string | null = null;
@@ -78,7 +76,7 @@ export function checkPanelForm(body: Record<string, unknown>, today: string): { 
   else if ('error' in closes) errors.researchClosesOn = closes.error;
   else if (panelDate && closes.value >= panelDate) errors.researchClosesOn = 'The research closing date must be before the date of the panel';
   else researchClosesOn = closes.value;
-  const agencyIds = [...new Set(strList(body.agencyIds).filter((v) => /^[1-9]\d{0,9}$/.test(v)).map(Number))];
+  const agencyIds = [...new Set(strList(body.agencyIds).map(parseId).filter((id) => id !== null))];
   if (agencyIds.length === 0) errors.agencyIds = 'Select at least one agency to invite';
   if (Object.keys(errors).length || !districtId || !panelDate || !times || !researchClosesOn) return { input: null, errors };
   return {

@@ -34,7 +34,7 @@ const panelFields = (over: Record<string, unknown> = {}) => ({
 });
 
 async function coreIds() {
-  return ctx.services.panels.coreAgencyIds(ctx.db, boston);
+  return ctx.services.panels.coreAgencyIds(boston);
 }
 
 async function schedule(over: Record<string, unknown> = {}) {

@@ -78,7 +78,7 @@ describe('a panel, its agenda, research, attendance and register', () => {
     const before = await tableCounts(ctx);
     const admin = await signIn(ctx, DEMO.admin);
     const boston = await districtId(ctx, 'Boston');
-    const agencies = (await ctx.services.panels.coreAgencyIds(ctx.db, boston)).map(String);
+    const agencies = (await ctx.services.panels.coreAgencyIds(boston)).map(String);
     const fields = { districtId: String(boston), 'date[day]': '8', 'date[month]': '12', 'date[year]': '2026', startTime: '10:00', endTime: '12:00', chairUserId: String(await userId(ctx, DEMO.chair)), agencyIds: agencies, action: 'save' };
     for (const onlineLink of ['javascript:alert(1)', 'file:///etc/passwd', '"><script>alert(1)</script>']) {
       const refused = await postFields(admin, '/panels/new', { ...fields, venue, onlineLink });
