@@ -1,58 +1,11 @@
-import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { Db } from '../db/database';
-import type { Database } from '../db/schema';
 import { recordAudit } from '../audit/audit';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
+import { canSeeReferral } from './case-access.repository';
 
-type ReferralsEb = ExpressionBuilder<Database, 'referrals'>;
-
-/**
- * One reason a user may see a case, as a condition on `referrals`, or null when it never applies
- * to this user. A user sees a case when any grant allows it; nothing else opens a case.
- */
-type Grant = (eb: ReferralsEb, user: CurrentUser) => Expression<SqlBool> | null;
-
-const GRANTS: Grant[] = [
-  // Administrators and chairs screen and hear every case of the partnership. A draft is not yet
-  // shared with the partnership, so it stays with the agency writing it.
-  (eb, user) => (user.role === 'administrator' || user.role === 'chair' ? eb('referrals.status', '!=', 'draft') : null),
-  // An agency sees everything it referred.
-  (eb, user) => eb('referrals.referringAgencyId', '=', user.agencyId),
-  // An agency invited to a panel sees the cases on its agenda once the agenda is published, so it
-  // can research them; a case taken off the agenda is no longer shown through that panel.
-  // (Administrators and chairs already see every shared case, so they skip this costlier test.)
-  (eb, user) =>
-    user.role === 'administrator' || user.role === 'chair'
-      ? null
-      : eb.exists(
-          eb
-            .selectFrom('agendaItems')
-            .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
-            .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
-            .select('agendaItems.id')
-            .whereRef('agendaItems.referralId', '=', 'referrals.id')
-            .where('agendaItems.removedAt', 'is', null)
-            .where('panels.agendaVersion', '>', 0)
-            .where('panelInvitations.agencyId', '=', user.agencyId),
-        ),
-];
-
-/**
- * The need-to-know rule as a condition on `referrals`: the list, the search, the record page and
- * every action on a case use this, and only this, to decide what a user may see.
- */
-export function visibleReferrals(user: CurrentUser) {
-  return (eb: ReferralsEb): Expression<SqlBool> => {
-    const conditions = GRANTS.map((grant) => grant(eb, user)).filter((c): c is Expression<SqlBool> => c !== null);
-    return eb.or(conditions);
-  };
-}
-
-export async function canSeeReferral(db: Db, user: CurrentUser, referralId: number): Promise<boolean> {
-  const row = await db.selectFrom('referrals').select('id').where('id', '=', referralId).where(visibleReferrals(user)).executeTakeFirst();
-  return row !== undefined;
-}
+// The actions feature builds its list of cases on this rule; it should come through the referrals service.
+export { canSeeReferral, visibleReferrals } from './case-access.repository';
 
 /**
  * Refuses a case the user may not see exactly as one that does not exist (404), so that ids

@@ -1,10 +1,12 @@
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { Insertable, Updateable } from 'kysely';
-import type { Database, ReferralStatus, ReferralTable, RiskVerdict, SubjectKind } from '../db/schema';
+import type { ReferralStatus, ReferralTable, RiskVerdict, SubjectKind } from '../db/schema';
 
-type ReferralsEb = ExpressionBuilder<Database, 'referrals'>;
-export type Visibility = (eb: ReferralsEb) => Expression<SqlBool>;
+// The query plan benchmark (bench/explain-referrals.ts) reads the list's queries from here.
+export { countQuery, listQuery } from './referral-list.repository';
+export type { ListFilters, Sort } from './referral-list-query';
+
 
 export async function insertReferral(db: Db, row: Insertable<ReferralTable>): Promise<number> {
   const inserted = await db.insertInto('referrals').values(row).returning('id').executeTakeFirstOrThrow();
@@ -297,112 +299,22 @@ export async function findSubjectMatches(db: Db, subjects: SubjectKeys[], opts: 
   return q.orderBy('r.submittedAt', 'desc').limit(200).execute();
 }
 
-export interface ListFilters {
-  status?: ReferralStatus;
-  districtId?: number;
-  subjectKind?: SubjectKind;
-  verdict?: RiskVerdict;
-  agencyId?: number;
-  submittedFrom?: Date;
-  submittedBefore?: Date;
-  words: string[];
-}
-
-export const SORTS = {
-  'submitted-desc': 'Submitted, newest first',
-  'submitted-asc': 'Submitted, oldest first',
-  reference: 'Reference',
-  score: 'Risk score, highest first',
-  updated: 'Last changed',
-} as const;
-export type Sort = keyof typeof SORTS;
-
-/** `%`, `_` and `\` typed by a user are searched for literally. */
-function likePattern(word: string): string {
-  return `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-function filtered(db: Db, visible: Visibility, f: ListFilters) {
-  let q = db.selectFrom('referrals').where(visible);
-  if (f.status) q = q.where('referrals.status', '=', f.status);
-  if (f.districtId) q = q.where('referrals.districtId', '=', f.districtId);
-  if (f.subjectKind) q = q.where('referrals.subjectKinds', '@>', sql<SubjectKind[]>`array[${f.subjectKind}]::text[]`);
-  if (f.verdict) q = q.where('referrals.riskVerdict', '=', f.verdict);
-  if (f.agencyId) q = q.where('referrals.referringAgencyId', '=', f.agencyId);
-  if (f.submittedFrom) q = q.where('referrals.submittedAt', '>=', f.submittedFrom);
-  if (f.submittedBefore) q = q.where('referrals.submittedAt', '<', f.submittedBefore);
-  for (const word of f.words) q = q.where('referrals.searchText', 'ilike', likePattern(word));
-  return q;
-}
-
-/** Each order matches an index, so a page is read from the index rather than sorted. */
-function ordered<Q extends ReturnType<typeof filtered>>(q: Q, sort: Sort): Q {
-  switch (sort) {
-    case 'submitted-asc':
-      return q.orderBy(sql`referrals.submitted_at asc nulls first`).orderBy('referrals.id', 'asc') as Q;
-    case 'reference':
-      return q.orderBy('referrals.reference', 'asc').orderBy('referrals.id', 'asc') as Q;
-    case 'score':
-      return q.orderBy('referrals.riskScore', 'desc').orderBy('referrals.id', 'desc') as Q;
-    case 'updated':
-      return q.orderBy('referrals.updatedAt', 'desc').orderBy('referrals.id', 'desc') as Q;
-    default:
-      return q.orderBy(sql`referrals.submitted_at desc nulls last`).orderBy('referrals.id', 'desc') as Q;
-  }
-}
-
-export function listQuery(db: Db, visible: Visibility, f: ListFilters, sort: Sort, limit: number, offset: number) {
-  return ordered(filtered(db, visible, f), sort)
-    .innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId')
-    .leftJoin('districts', 'districts.id', 'referrals.districtId')
-    .select([
-      'referrals.id',
-      'referrals.reference',
-      'referrals.status',
-      'referrals.riskScore',
-      'referrals.riskVerdict',
-      'referrals.criteria',
-      'referrals.submittedAt',
-      'referrals.updatedAt',
-      'referrals.subjectKinds',
-      'districts.name as districtName',
-      'agencies.shortName as agencyShortName',
-    ])
-    .limit(limit)
-    .offset(offset);
-}
-
-/**
- * How many referrals match, counting no further than `cap` + 1: beyond a few thousand nobody pages
- * through results, and an exact count of most of a large table would read all of it.
- */
-export function countQuery(db: Db, visible: Visibility, f: ListFilters, cap: number) {
-  const matching = ordered(filtered(db, visible, f), 'submitted-desc').select('referrals.id').limit(cap + 1);
-  return db.selectFrom(matching.as('matching')).select(sql<string>`count(*)`.as('n'));
-}
-
-/** The subjects of a page of referrals, for the list's "who or where" column. */
-export function subjectsOf(db: Db, referralIds: number[]) {
-  if (!referralIds.length) return Promise.resolve([]);
-  return db
-    .selectFrom('referralSubjects')
-    .select(['referralId', 'position', 'kind', 'fullName', 'address', 'postcode', 'description'])
-    .where('referralId', 'in', referralIds)
-    .orderBy('referralId')
-    .orderBy('position')
-    .execute();
-}
-
-/** How many visible referrals have this status (the status index narrows it first). */
-export async function countWithStatus(db: Db, visible: Visibility, status: ReferralStatus): Promise<number> {
-  const row = await db.selectFrom('referrals').where('referrals.status', '=', status).where(visible).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export function activeAdministrators(db: Db) {
   return db.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agencyId').select(['users.id', 'users.email']).where('users.role', '=', 'administrator').where('users.active', '=', true).where('agencies.active', '=', true).execute();
 }
 
-export function districtIds(db: Db) {
-  return db.selectFrom('districts').select(['id', 'name']).orderBy('name').execute();
+/** The referrer's own details, to start a new referral form with. */
+export function officerDefaults(db: Db, userId: number) {
+  return db
+    .selectFrom('users')
+    .innerJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select(['users.jobTitle', 'users.phone', 'agencies.districtId'])
+    .where('users.id', '=', userId)
+    .executeTakeFirstOrThrow();
+}
+
+/** The e-mail address of whoever submitted the referral, if anyone has. */
+export async function submitterEmail(db: Db, referralId: number): Promise<string | undefined> {
+  const row = await db.selectFrom('referrals').innerJoin('users', 'users.id', 'referrals.submittedBy').select('users.email').where('referrals.id', '=', referralId).executeTakeFirst();
+  return row?.email;
 }

@@ -1,6 +1,7 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, textOf } from '../support/http';
 import { IllegalTransitionError } from '../../src/referrals/status';
+import { RefusedError } from '../../src/http/errors';
 import { actorFor, makeReferral, postReferral, referralBody, userNamed } from './referrals-builders';
 
 let ctx: TestContext;
@@ -214,8 +215,9 @@ describe('status transitions after screening', () => {
   test.each(['accept', 'reject', 'request-information'] as const)('when a case that is not submitted is screened (%s), then nothing changes', async (outcome) => {
     const { id } = await makeReferral(ctx, DEMO.police, {}, { submit: true, screen: 'accept' });
     const admin = await userNamed(ctx, DEMO.admin);
-    const result = await ctx.services.referrals.screen(admin, actorFor(admin), id, outcome, 'note');
-    expect(result).toEqual({ ok: false, reason: 'already-screened', status: 'awaiting-panel' });
+    const attempt = ctx.services.referrals.screen(admin, actorFor(admin), id, outcome, 'note');
+    await expect(attempt).rejects.toBeInstanceOf(RefusedError);
+    await expect(attempt).rejects.toMatchObject({ reason: 'already-screened', fieldErrors: { '': 'It is now: awaiting panel. Nothing was changed.' } });
     expect(await statusOf(id)).toBe('awaiting-panel');
   });
 
@@ -223,8 +225,9 @@ describe('status transitions after screening', () => {
     const police = await userNamed(ctx, DEMO.police);
     for (const screen of ['reject', 'accept'] as const) {
       const { id } = await makeReferral(ctx, DEMO.police, {}, { submit: true, screen });
-      const result = await ctx.services.referrals.submit(police, actorFor(police), id, 99, []);
-      expect(result).toEqual({ ok: false, reason: 'read-only' });
+      const attempt = ctx.services.referrals.submit(police, actorFor(police), id, 99, []);
+      await expect(attempt).rejects.toBeInstanceOf(RefusedError);
+      await expect(attempt).rejects.toMatchObject({ reason: 'read-only' });
     }
   });
 });
