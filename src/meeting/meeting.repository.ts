@@ -83,12 +83,9 @@ export function invitedAgencies(db: Db, panelId: number) {
 
 /** The panel's confidentiality statement, or the latest one when the panel has none recorded. */
 export function confidentialityStatement(db: Db, statementId: number | null) {
-  return db
-    .selectFrom('confidentialityStatements')
-    .select(['text', 'version'])
-    .$if(statementId !== null, (q) => q.where('id', '=', statementId!))
-    .orderBy('version', 'desc')
-    .executeTakeFirst();
+  let q = db.selectFrom('confidentialityStatements').select(['text', 'version']);
+  if (statementId !== null) q = q.where('id', '=', statementId);
+  return q.orderBy('version', 'desc').executeTakeFirst();
 }
 
 /** When the case was last heard at a panel before this one (null when never). */
