@@ -1,12 +1,11 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../db/schema';
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database';
+import { ZONE as LONDON } from '../time';
 
 /**
  * Every figure of the reports, counted by the database (GROUP BY): no query loads case rows, so the
  * work is bounded by the number of groups, not the number of cases, whatever the period.
  */
-
-type Db = Kysely<Database>;
 
 /** A half-open span of time [start, end) and, optionally, one district. */
 export interface Span {
@@ -20,7 +19,7 @@ export interface Count {
   n: number;
 }
 
-const ZONE = sql.lit('Europe/London');
+const ZONE = sql.lit(LONDON);
 const inDistrict = (column: string, districtId: number | null): RawBuilder<unknown> =>
   districtId === null ? sql`` : sql`and ${sql.ref(column)} = ${districtId}`;
 /** A panel that took place: not cancelled and already started. */
@@ -235,10 +234,6 @@ export function trendCounts(
     ${counts(sql`k`, sql`referrals r cross join lateral unnest(r.subject_kinds) as k`)}`
     .execute(db)
     .then((r) => r.rows.map((row) => ({ districtId: row.district, kind: row.kind, recent: row.recent, baseline: row.baseline })));
-}
-
-export function districts(db: Db): Promise<{ id: number; name: string }[]> {
-  return db.selectFrom('districts').select(['id', 'name']).orderBy('name').execute();
 }
 
 /** For the quarterly return: referrals by district and subject kind ('all' for every referral). */

@@ -1,12 +1,15 @@
 import type { ServiceDeps } from '../service-deps';
-import { ZONE } from '../time';
+import type { Db } from '../db/database';
+import { londonDate, ZONE } from '../time';
 import { DateTime } from 'luxon';
+import { recordAudit } from '../audit/audit';
+import type { Actor } from '../http/context';
+import { districts } from '../directory/directory.repository';
 import { SUBJECT_KIND_NAMES, VULNERABILITY_NAMES } from '../referrals/referral-codes';
-
 import { monthLabel } from '../reports/svg-chart';
 import * as repo from './insight.repository';
 import { BASELINE_MONTHS, RECENT_MONTHS, trendTest, type TrendResult } from './trend';
-import type { Period, Quarter } from './period';
+import { lastCompleteQuarter, parsePeriod, parseQuarter, type Period, type Quarter } from './period';
 
 /** One table of a report: what the page shows beside a chart, and what its CSV export holds. */
 export interface ReportTable {
@@ -55,145 +58,213 @@ export interface TrendReport {
   flagged: TrendRow[];
 }
 
-export function insightService({ db }: Pick<ServiceDeps, 'db'>) {
-  const districts = () => repo.districts(db);
+const SUBJECT_KINDS = ['all', 'victim', 'perpetrator', 'location'] as const;
 
-  async function trends(now: Date, districtId: number | null): Promise<TrendReport> {
-    const thisMonth = DateTime.fromJSDate(now).setZone(ZONE).startOf('month');
-    const recentStart = thisMonth.minus({ months: RECENT_MONTHS });
-    const baselineStart = recentStart.minus({ months: BASELINE_MONTHS });
-    const [counts, all] = await Promise.all([
-      repo.trendCounts(db, { baselineStart: baselineStart.toJSDate(), recentStart: recentStart.toJSDate(), end: thisMonth.toJSDate() }),
-      districts(),
-    ]);
-    const rows: TrendRow[] = [];
-    for (const district of all) {
-      if (districtId !== null && district.id !== districtId) continue;
-      for (const kind of ['all', 'victim', 'perpetrator', 'location']) {
-        const c = counts.find((x) => x.districtId === district.id && x.kind === kind);
-        const result = trendTest({ recent: c?.recent ?? 0, baseline: c?.baseline ?? 0 });
-        rows.push({ districtId: district.id, districtName: district.name, kind, kindName: kindName(kind), ...result, expectedText: result.expected.toFixed(2), chanceText: chance(result.pValue) });
-      }
+export async function trends(db: Db, now: Date, districtId: number | null): Promise<TrendReport> {
+  const thisMonth = DateTime.fromJSDate(now).setZone(ZONE).startOf('month');
+  const recentStart = thisMonth.minus({ months: RECENT_MONTHS });
+  const baselineStart = recentStart.minus({ months: BASELINE_MONTHS });
+  const [counts, all] = await Promise.all([
+    repo.trendCounts(db, { baselineStart: baselineStart.toJSDate(), recentStart: recentStart.toJSDate(), end: thisMonth.toJSDate() }),
+    districts(db),
+  ]);
+  const rows: TrendRow[] = [];
+  for (const district of all) {
+    if (districtId !== null && district.id !== districtId) continue;
+    for (const kind of SUBJECT_KINDS) {
+      const c = counts.find((x) => x.districtId === district.id && x.kind === kind);
+      const result = trendTest({ recent: c?.recent ?? 0, baseline: c?.baseline ?? 0 });
+      rows.push({ districtId: district.id, districtName: district.name, kind, kindName: kindName(kind), ...result, expectedText: result.expected.toFixed(2), chanceText: chance(result.pValue) });
     }
-    const label = (from: DateTime, months: number) => `${from.toFormat('MMMM yyyy')} to ${from.plus({ months: months - 1 }).toFormat('MMMM yyyy')}`;
-    return { recentLabel: label(recentStart, RECENT_MONTHS), baselineLabel: label(baselineStart, BASELINE_MONTHS), rows, flagged: rows.filter((r) => r.flagged) };
   }
+  const label = (from: DateTime, months: number) => `${from.toFormat('MMMM yyyy')} to ${from.plus({ months: months - 1 }).toFormat('MMMM yyyy')}`;
+  return { recentLabel: label(recentStart, RECENT_MONTHS), baselineLabel: label(baselineStart, BASELINE_MONTHS), rows, flagged: rows.filter((r) => r.flagged) };
+}
 
-  async function dashboard(period: Period, now: Date) {
-    const today = DateTime.fromJSDate(now).setZone(ZONE).toISODate() as string;
-    const [byMonth, byKind, byDistrict, byAgency, screening, vulns, heard, open, closures, escalated, actions, trend] = await Promise.all([
-      repo.referralsByMonth(db, period),
-      repo.referralsBySubjectKind(db, period),
-      repo.referralsByDistrict(db, period),
-      repo.referralsByAgency(db, period),
-      repo.screeningCounts(db, period),
-      repo.vulnerabilities(db, period, 10),
-      repo.casesHeard(db, period, now),
-      repo.casesOpen(db, period.districtId),
-      repo.closuresByReason(db, period),
-      repo.escalations(db, period, now),
-      repo.actionsByAgency(db, period, today),
-      trends(now, period.districtId),
-    ]);
-    const monthly = period.months.map((month) => ({ month, value: byMonth.find((m) => m.month === month)?.n ?? 0 }));
-    const kinds = (['victim', 'perpetrator', 'location'] as const).map((k) => ({ label: kindName(k), value: byKind.find((b) => b.key === k)?.n ?? 0 }));
-    const closedTotal = closures.reduce((sum, c) => sum + c.n, 0);
-    const escalatedTotal = escalated.reduce((sum, c) => sum + c.n, 0);
-    const tables: ReportTable[] = [
-      { name: 'referrals-by-month', title: 'Referrals by month', headers: ['Month', 'Referrals'], rows: monthly.map((m) => [monthLabel(m.month), m.value]) },
-      { name: 'referrals-by-subject-type', title: 'Referrals by subject type', headers: ['Subject type', 'Referrals'], rows: kinds.map((k) => [k.label, k.value]) },
-      { name: 'referrals-by-district', title: 'Referrals by district', headers: ['District', 'Referrals'], rows: byDistrict.map((d) => [d.name, d.n]) },
-      { name: 'referrals-by-agency', title: 'Referrals by referring agency', headers: ['Referring agency', 'Referrals'], rows: byAgency.map((a) => [a.name, a.n]) },
-      {
-        name: 'screening',
-        title: 'Screening of referrals',
-        headers: ['Measure', 'Value'],
-        rows: [
-          ['Referrals submitted', screening.submitted],
-          ['Accepted as high risk', screening.accepted],
-          ['Share accepted as high risk', percent(screening.accepted, screening.submitted)],
-          ['Rejected', screening.rejected],
-          ['Waiting for screening or more information', screening.waiting],
-          ['Scored or judged high risk at referral', screening.assessedHigh],
-        ],
-      },
-      { name: 'vulnerabilities', title: 'Vulnerabilities most often present', headers: ['Vulnerability', 'Referrals'], rows: vulns.map((v) => [vulnerabilityName(v.key), v.n]) },
-      {
-        name: 'case-outcomes',
-        title: 'Cases heard, open, closed and escalated',
-        headers: ['Measure', 'Cases'],
-        rows: [
-          ['Heard at a panel in the period', heard],
-          ['Open now (awaiting a panel or active)', open],
-          ['Closed in the period', closedTotal],
-          ...Object.keys(CLOSE_REASON_NAMES)
-            .filter((k) => closures.some((c) => c.key === k))
-            .map((k) => [`Closed: ${CLOSE_REASON_NAMES[k]}`, closures.find((c) => c.key === k)?.n ?? 0]),
-          ['Escalated in the period', escalatedTotal],
-          ...Object.keys(ESCALATION_NAMES)
-            .filter((k) => escalated.some((c) => c.key === k))
-            .map((k) => [`Escalated to ${ESCALATION_NAMES[k]}`, escalated.find((c) => c.key === k)?.n ?? 0]),
-        ],
-      },
-      {
-        name: 'actions-by-agency',
-        title: 'Actions set at panels in the period, by agency',
-        headers: ['Agency', 'Set', 'Completed on time', 'Completed late', 'Overdue', 'Open, not yet due', 'Not possible', 'Not done by the agency', 'Completed on time (%)'],
-        rows: actions.map((a) => [a.name, a.set, a.onTime, a.late, a.overdue, a.open, a.notPossible, a.notDone, percent(a.onTime, a.set)]),
-      },
-      {
-        name: 'trend-alerts',
-        title: 'Trend test by district and subject type',
-        headers: ['District', 'Subject type', `Baseline: ${trend.baselineLabel}`, 'Expected in 3 months', `Last 3 months: ${trend.recentLabel}`, 'Chance (p)', 'Flagged'],
-        rows: trend.rows.map((r) => [r.districtName, r.kindName, r.baseline, r.expectedText, r.recent, r.chanceText, r.flagged ? 'Yes' : 'No']),
-      },
-    ];
-    return { tables, monthly, kinds, byDistrict, byAgency, screening, vulns: vulns.map((v) => ({ label: vulnerabilityName(v.key), value: v.n })), actions, trend, heard, open, closedTotal, escalatedTotal };
-  }
+async function dashboardFigures(db: Db, period: Period, now: Date) {
+  const [byMonth, byKind, byDistrict, byAgency, screening, vulns, heard, open, closures, escalated, actions, trend] = await Promise.all([
+    repo.referralsByMonth(db, period),
+    repo.referralsBySubjectKind(db, period),
+    repo.referralsByDistrict(db, period),
+    repo.referralsByAgency(db, period),
+    repo.screeningCounts(db, period),
+    repo.vulnerabilities(db, period, 10),
+    repo.casesHeard(db, period, now),
+    repo.casesOpen(db, period.districtId),
+    repo.closuresByReason(db, period),
+    repo.escalations(db, period, now),
+    repo.actionsByAgency(db, period, londonDate(now)),
+    trends(db, now, period.districtId),
+  ]);
+  const monthly = period.months.map((month) => ({ month, value: byMonth.find((m) => m.month === month)?.n ?? 0 }));
+  const kinds = (['victim', 'perpetrator', 'location'] as const).map((k) => ({ label: kindName(k), value: byKind.find((b) => b.key === k)?.n ?? 0 }));
+  const closedTotal = closures.reduce((sum, c) => sum + c.n, 0);
+  const escalatedTotal = escalated.reduce((sum, c) => sum + c.n, 0);
+  return { monthly, kinds, byDistrict, byAgency, screening, vulns, heard, open, closures, closedTotal, escalated, escalatedTotal, actions, trend };
+}
 
-  async function quarterly(quarter: Quarter, now: Date) {
-    const span = { start: quarter.start, end: quarter.end, districtId: null };
-    const [all, byKind, repeats, heard, attendance, actions] = await Promise.all([
-      districts(),
-      repo.referralsByDistrictAndKind(db, span),
-      repo.repeatReferralsByDistrict(db, span),
-      repo.casesHeardByDistrict(db, span, now),
-      repo.attendanceByAgency(db, span, now),
-      repo.actionsDueByAgency(db, quarter.firstDay, quarter.lastDay),
-    ]);
-    const count = (list: { districtId: number; n: number; kind?: string }[], districtId: number, kind?: string) =>
-      list.find((x) => x.districtId === districtId && (kind === undefined || x.kind === kind))?.n ?? 0;
-    const districtRows = all.map((d) => ({
-      name: d.name,
-      referrals: count(byKind, d.id, 'all'),
-      victim: count(byKind, d.id, 'victim'),
-      perpetrator: count(byKind, d.id, 'perpetrator'),
-      location: count(byKind, d.id, 'location'),
-      repeats: count(repeats, d.id),
-      heard: count(heard, d.id),
-    }));
-    const sum = (key: keyof Omit<(typeof districtRows)[number], 'name'>) => districtRows.reduce((s, r) => s + r[key], 0);
-    const totals = { name: 'All districts', referrals: sum('referrals'), victim: sum('victim'), perpetrator: sum('perpetrator'), location: sum('location'), repeats: sum('repeats'), heard: sum('heard') };
-    const agencyIds = [...new Set([...attendance.map((a) => a.id), ...actions.map((a) => a.id)])];
-    const agencyRows = agencyIds
-      .map((id) => {
-        const a = attendance.find((x) => x.id === id);
-        const b = actions.find((x) => x.id === id);
-        const invited = a?.invited ?? 0;
-        const attended = a?.attended ?? 0;
-        const due = b?.due ?? 0;
-        const onTime = b?.onTime ?? 0;
-        return { name: (a?.name ?? b?.name) as string, invited, attended, attendanceRate: percent(attended, invited), due, onTime, onTimeRate: percent(onTime, due) };
-      })
-      .sort((x, y) => x.name.localeCompare(y.name));
-    return { quarter, districtRows, totals, agencyRows };
-  }
+type DashboardFigures = Awaited<ReturnType<typeof dashboardFigures>>;
 
-  return { districts, dashboard, trends, quarterly };
+/** The counted reasons, in the order of `names`, for those that occur. */
+function namedCounts(names: Record<string, string>, counts: repo.Count[], label: (name: string) => string): (string | number)[][] {
+  return Object.keys(names)
+    .filter((k) => counts.some((c) => c.key === k))
+    .map((k) => [label(names[k]), counts.find((c) => c.key === k)?.n ?? 0]);
+}
+
+function outcomesTable(f: DashboardFigures): ReportTable {
+  return {
+    name: 'case-outcomes',
+    title: 'Cases heard, open, closed and escalated',
+    headers: ['Measure', 'Cases'],
+    rows: [
+      ['Heard at a panel in the period', f.heard],
+      ['Open now (awaiting a panel or active)', f.open],
+      ['Closed in the period', f.closedTotal],
+      ...namedCounts(CLOSE_REASON_NAMES, f.closures, (name) => `Closed: ${name}`),
+      ['Escalated in the period', f.escalatedTotal],
+      ...namedCounts(ESCALATION_NAMES, f.escalated, (name) => `Escalated to ${name}`),
+    ],
+  };
+}
+
+function dashboardTables(f: DashboardFigures): ReportTable[] {
+  const { screening, trend } = f;
+  return [
+    { name: 'referrals-by-month', title: 'Referrals by month', headers: ['Month', 'Referrals'], rows: f.monthly.map((m) => [monthLabel(m.month), m.value]) },
+    { name: 'referrals-by-subject-type', title: 'Referrals by subject type', headers: ['Subject type', 'Referrals'], rows: f.kinds.map((k) => [k.label, k.value]) },
+    { name: 'referrals-by-district', title: 'Referrals by district', headers: ['District', 'Referrals'], rows: f.byDistrict.map((d) => [d.name, d.n]) },
+    { name: 'referrals-by-agency', title: 'Referrals by referring agency', headers: ['Referring agency', 'Referrals'], rows: f.byAgency.map((a) => [a.name, a.n]) },
+    {
+      name: 'screening',
+      title: 'Screening of referrals',
+      headers: ['Measure', 'Value'],
+      rows: [
+        ['Referrals submitted', screening.submitted],
+        ['Accepted as high risk', screening.accepted],
+        ['Share accepted as high risk', percent(screening.accepted, screening.submitted)],
+        ['Rejected', screening.rejected],
+        ['Waiting for screening or more information', screening.waiting],
+        ['Scored or judged high risk at referral', screening.assessedHigh],
+      ],
+    },
+    { name: 'vulnerabilities', title: 'Vulnerabilities most often present', headers: ['Vulnerability', 'Referrals'], rows: f.vulns.map((v) => [vulnerabilityName(v.key), v.n]) },
+    outcomesTable(f),
+    {
+      name: 'actions-by-agency',
+      title: 'Actions set at panels in the period, by agency',
+      headers: ['Agency', 'Set', 'Completed on time', 'Completed late', 'Overdue', 'Open, not yet due', 'Not possible', 'Not done by the agency', 'Completed on time (%)'],
+      rows: f.actions.map((a) => [a.name, a.set, a.onTime, a.late, a.overdue, a.open, a.notPossible, a.notDone, percent(a.onTime, a.set)]),
+    },
+    {
+      name: 'trend-alerts',
+      title: 'Trend test by district and subject type',
+      headers: ['District', 'Subject type', `Baseline: ${trend.baselineLabel}`, 'Expected in 3 months', `Last 3 months: ${trend.recentLabel}`, 'Chance (p)', 'Flagged'],
+      rows: trend.rows.map((r) => [r.districtName, r.kindName, r.baseline, r.expectedText, r.recent, r.chanceText, r.flagged ? 'Yes' : 'No']),
+    },
+  ];
+}
+
+export async function dashboard(db: Db, period: Period, now: Date) {
+  const f = await dashboardFigures(db, period, now);
+  const { closures: _closures, escalated: _escalated, ...shown } = f;
+  return { ...shown, tables: dashboardTables(f), vulns: f.vulns.map((v) => ({ label: vulnerabilityName(v.key), value: v.n })) };
+}
+
+function agencyRow(attendance: { id: number; name: string; invited: number; attended: number } | undefined, actions: { id: number; name: string; due: number; onTime: number } | undefined) {
+  const invited = attendance?.invited ?? 0;
+  const attended = attendance?.attended ?? 0;
+  const due = actions?.due ?? 0;
+  const onTime = actions?.onTime ?? 0;
+  return { name: attendance?.name ?? actions?.name ?? '', invited, attended, attendanceRate: percent(attended, invited), due, onTime, onTimeRate: percent(onTime, due) };
+}
+
+export async function quarterly(db: Db, quarter: Quarter, now: Date) {
+  const span = { start: quarter.start, end: quarter.end, districtId: null };
+  const [all, byKind, repeats, heard, attendance, actions] = await Promise.all([
+    districts(db),
+    repo.referralsByDistrictAndKind(db, span),
+    repo.repeatReferralsByDistrict(db, span),
+    repo.casesHeardByDistrict(db, span, now),
+    repo.attendanceByAgency(db, span, now),
+    repo.actionsDueByAgency(db, quarter.firstDay, quarter.lastDay),
+  ]);
+  const count = (list: { districtId: number; n: number; kind?: string }[], districtId: number, kind?: string) =>
+    list.find((x) => x.districtId === districtId && (kind === undefined || x.kind === kind))?.n ?? 0;
+  const districtRows = all.map((d) => ({
+    name: d.name,
+    referrals: count(byKind, d.id, 'all'),
+    victim: count(byKind, d.id, 'victim'),
+    perpetrator: count(byKind, d.id, 'perpetrator'),
+    location: count(byKind, d.id, 'location'),
+    repeats: count(repeats, d.id),
+    heard: count(heard, d.id),
+  }));
+  const sum = (key: keyof Omit<(typeof districtRows)[number], 'name'>) => districtRows.reduce((s, r) => s + r[key], 0);
+  const totals = { name: 'All districts', referrals: sum('referrals'), victim: sum('victim'), perpetrator: sum('perpetrator'), location: sum('location'), repeats: sum('repeats'), heard: sum('heard') };
+  const agencyIds = [...new Set([...attendance.map((a) => a.id), ...actions.map((a) => a.id)])];
+  const agencyRows = agencyIds
+    .map((id) => agencyRow(attendance.find((x) => x.id === id), actions.find((x) => x.id === id)))
+    .sort((x, y) => x.name.localeCompare(y.name));
+  return { quarter, districtRows, totals, agencyRows };
+}
+
+type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
+
+/** The dashboard's filters as typed, checked against today and the districts that exist. */
+async function filters({ db, clock }: Deps, query: Record<string, unknown>) {
+  const all = await districts(db);
+  return { districts: all, parsed: parsePeriod(query, clock.now(), all.map((d) => d.id)) };
+}
+
+/** The quarter asked for (the last complete one when none is), checked. */
+function quarterAsked({ clock }: Deps, value: unknown) {
+  const requested = typeof value === 'string' ? value : lastCompleteQuarter(clock.now());
+  return { requested, parsed: parseQuarter(requested, clock.now()) };
+}
+
+function filterDetails(p: Period) {
+  return { from: p.fromMonth, to: p.toMonth, districtId: p.districtId };
+}
+
+/** The dashboard for a period; the viewing is audited. */
+async function dashboardFor({ db, clock }: Deps, period: Period, actor: Actor) {
+  const report = await dashboard(db, period, clock.now());
+  await recordAudit(db, actor, { action: 'report.view', entityType: 'report', entityId: 'dashboard', details: filterDetails(period) });
+  return report;
+}
+
+/** One table of the dashboard for export, or undefined when there is none of that name; the export is audited. */
+async function dashboardTable({ db, clock }: Deps, period: Period, name: string, actor: Actor) {
+  const report = await dashboard(db, period, clock.now());
+  const table = report.tables.find((t) => t.name === name);
+  if (table) await recordAudit(db, actor, { action: 'report.export', entityType: 'report', entityId: name, details: { ...filterDetails(period), rows: table.rows.length } });
+  return table;
+}
+
+/** The quarterly return, shown (`format` absent) or exported; either is audited. */
+async function quarterlyFor({ db, clock }: Deps, quarter: Quarter, actor: Actor, format?: 'csv' | 'pdf') {
+  const data = await quarterly(db, quarter, clock.now());
+  const details = { quarter: quarter.label, ...(format ? { format } : {}) };
+  await recordAudit(db, actor, { action: format ? 'report.export' : 'report.view', entityType: 'report', entityId: 'quarterly', details });
+  return data;
+}
+
+export function insightService(deps: Deps) {
+  const { db, clock } = deps;
+  return {
+    districts: () => districts(db),
+    filters: (query: Record<string, unknown>) => filters(deps, query),
+    quarterAsked: (value: unknown) => quarterAsked(deps, value),
+    dashboard: (period: Period, actor: Actor) => dashboardFor(deps, period, actor),
+    dashboardTable: (period: Period, name: string, actor: Actor) => dashboardTable(deps, period, name, actor),
+    trends: (districtId: number | null) => trends(db, clock.now(), districtId),
+    quarterly: (quarter: Quarter, actor: Actor, format?: 'csv' | 'pdf') => quarterlyFor(deps, quarter, actor, format),
+  };
 }
 
 export type InsightService = ReturnType<typeof insightService>;
-export type QuarterlyReturn = Awaited<ReturnType<InsightService['quarterly']>>;
+export type QuarterlyReturn = Awaited<ReturnType<typeof quarterly>>;
 
 export const QUARTERLY_DISTRICT_HEADERS = ['District', 'Referrals', 'Involving a victim', 'Involving a perpetrator', 'About a location', 'Repeat referrals', 'Cases heard'];
 export const QUARTERLY_AGENCY_HEADERS = ['Agency', 'Panels invited to', 'Panels attended', 'Attendance rate', 'Actions due', 'Completed on time', 'Completed on time (%)'];

@@ -1,5 +1,6 @@
 import { ZONE } from '../time';
 import { DateTime } from 'luxon';
+import { parseId } from '../http/forms';
 
 /** The filters of the dashboard as typed: months as 'YYYY-MM', a district id or ''. */
 export interface PeriodQuery {
@@ -63,8 +64,8 @@ export function parsePeriod(
   }
   let districtId: number | null = null;
   if (values.districtId !== '') {
-    const id = /^[1-9]\d{0,9}$/.test(values.districtId) ? Number(values.districtId) : NaN;
-    if (!districtIds.includes(id)) errors.districtId = 'Choose a district from the list';
+    const id = parseId(values.districtId);
+    if (id === null || !districtIds.includes(id)) errors.districtId = 'Choose a district from the list';
     else districtId = id;
   }
   if (Object.keys(errors).length) return { ok: false, values, errors };

@@ -98,7 +98,7 @@ describe('the dashboard', () => {
       ['Perpetrator', '2'],
       ['Location', '1'],
     ]);
-    const byDistrict = Object.fromEntries(tableRows(res.text, 'referrals-by-district-table'));
+    const byDistrict = Object.fromEntries(tableRows(res.text, 'referrals-by-district-table').map(([name, n]): [string, string] => [name, n]));
     expect(byDistrict).toMatchObject({ Boston: '4', 'City of Lincoln': '1', 'West Lindsey': '0', 'South Holland': '0' });
     expect(tableRows(res.text, 'referrals-by-agency-table')).toEqual([
       ['Police', '3'],
