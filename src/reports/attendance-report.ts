@@ -1,13 +1,18 @@
 import type { ServiceDeps } from '../service-deps';
-import { districts } from '../directory/directory.repository';
-import { ZONE } from '../time';
+import { districtExists, districts } from '../directory/directory.repository';
+import { londonDate, ZONE } from '../time';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import type { AttendanceAnswer, RegisterStatus } from '../db/schema';
+import type { AttendanceAnswer, PanelStatus, RegisterStatus } from '../db/schema';
+import type { Actor } from '../http/context';
+import { BadRequestError } from '../http/errors';
+import { parseId } from '../http/forms';
+import { recordAudit } from '../audit/audit';
+import * as repo from './attendance-report.repository';
 
 /** Panels that have met: the register and answers are final. */
-const MET = ['concluded', 'minutes-approved', 'minutes-circulated'] as const;
+const MET: readonly PanelStatus[] = ['concluded', 'minutes-approved', 'minutes-circulated'];
 const ATTENDED: readonly RegisterStatus[] = ['present', 'online', 'late', 'left-early'];
 export const MAX_MONTHS = 60;
 
@@ -54,7 +59,7 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** Reads the report's query string; a wrong value gets a message by its field and nothing is shown for it. */
 export function readFilters(query: Record<string, unknown>, now: Date): { filters: ReportFilters; errors: Record<string, string>; values: Record<string, string> } {
-  const today = DateTime.fromJSDate(now).setZone(ZONE);
+  const today = DateTime.fromISO(londonDate(now), { zone: ZONE });
   const str = (k: string) => (typeof query[k] === 'string' ? (query[k]).trim() : '');
   const values = { from: str('from'), to: str('to'), district: str('district'), threshold: str('threshold') };
   const errors: Record<string, string> = {};
@@ -81,8 +86,8 @@ export function readFilters(query: Record<string, unknown>, now: Date): { filter
   }
   let districtId: number | null = null;
   if (values.district !== '') {
-    if (/^[1-9]\d{0,8}$/.test(values.district)) districtId = Number(values.district);
-    else errors.district = 'Select a district from the list';
+    districtId = parseId(values.district);
+    if (districtId === null) errors.district = 'Select a district from the list';
   }
   let threshold = 75;
   if (values.threshold !== '') {
@@ -105,21 +110,9 @@ const rateOf = (attended: number, invitations: number) => (invitations === 0 ? n
 export async function attendanceReport(db: Db, filters: ReportFilters) {
   const start = DateTime.fromFormat(filters.from, 'yyyy-MM', { zone: ZONE }).startOf('month').toJSDate();
   const end = DateTime.fromFormat(filters.to, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).startOf('month').toJSDate();
-  let invitations = db
-    .selectFrom('panelInvitations as pi')
-    .innerJoin('panels as p', 'p.id', 'pi.panelId')
-    .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-    .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
-    .select(['pi.panelId', 'pi.agencyId', 'a.shortName', 'p.startsAt', 'r.answer', 'r.informationInAdvance', 'r.informationReceivedOn'])
-    .where('p.status', 'in', MET)
-    .where('p.startsAt', '>=', start)
-    .where('p.startsAt', '<', end);
-  if (filters.districtId !== null) invitations = invitations.where('p.districtId', '=', filters.districtId);
-  const invited = await invitations.execute();
+  const invited = await repo.invitationsBetween(db, MET, start, end, filters.districtId);
   const panelIds = [...new Set(invited.map((i) => i.panelId))];
-  const entries = panelIds.length
-    ? await db.selectFrom('registerEntries').select(['panelId', 'agencyId', 'status']).where('panelId', 'in', panelIds).where('isObserver', '=', false).execute()
-    : [];
+  const entries = await repo.agencyRegisterEntries(db, panelIds);
   const statusesOf = new Map<string, RegisterStatus[]>();
   for (const e of entries) {
     const key = `${e.panelId}:${e.agencyId}`;
@@ -179,10 +172,39 @@ export function attendanceCsv(rows: AgencyReportRow[]): string {
   return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
+const filterDetails = (f: ReportFilters) => ({ from: f.from, to: f.to, districtId: f.districtId, threshold: f.threshold });
+
+/**
+ * The report page: the districts to choose from and, when the filters are all right, the report.
+ * A district that does not exist is refused by its field like any other wrong filter. Audited.
+ */
+async function reportPage(db: Db, actor: Actor, requested: ReportFilters, refused: Record<string, string>) {
+  const filters = { ...requested };
+  const errors = { ...refused };
+  const choices = await districts(db);
+  if (filters.districtId !== null && !choices.some((d) => d.id === filters.districtId)) {
+    errors.district = 'Select a district from the list';
+    filters.districtId = null;
+  }
+  const report = Object.keys(errors).length ? null : await attendanceReport(db, filters);
+  await recordAudit(db, actor, { action: 'report.attendance.view', outcome: report ? 'success' : 'failure', details: filterDetails(filters) });
+  return { filters, errors, districts: choices, report };
+}
+
+/** The report's rows for a spreadsheet; a district that does not exist is a bad request. Audited. */
+async function reportExport(db: Db, actor: Actor, filters: ReportFilters) {
+  if (filters.districtId !== null && !(await districtExists(db, filters.districtId))) throw new BadRequestError('Select a district from the list');
+  const report = await attendanceReport(db, filters);
+  await recordAudit(db, actor, { action: 'report.attendance.export', details: { ...filterDetails(filters), rows: report.rows.length } });
+  return report;
+}
+
 /** The attendance report as the composition root wires it. */
 export function attendanceReportService({ db }: Pick<ServiceDeps, 'db'>) {
   return {
     report: (filters: ReportFilters) => attendanceReport(db, filters),
     districts: () => districts(db),
+    page: (actor: Actor, filters: ReportFilters, errors: Record<string, string>) => reportPage(db, actor, filters, errors),
+    export: (actor: Actor, filters: ReportFilters) => reportExport(db, actor, filters),
   };
 }

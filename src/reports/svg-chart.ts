@@ -38,87 +38,128 @@ export const monthLabel = (month: string): string => DateTime.fromFormat(month, 
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** A bar or line chart over months, drawn on the server, with its title and description for screen readers. */
-export function renderChart(options: ChartOptions): Chart {
+/** Where things go on the drawing: the plot area, the scale, and the slot of each month. */
+interface Layout {
+  width: number;
+  height: number;
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+  plotH: number;
+  slot: number;
+  max: number;
+  unit: string;
+  months: string[];
+}
+
+function layoutOf(options: ChartOptions): Layout {
   const width = options.width ?? 720;
   const height = options.height ?? 300;
-  const unit = options.unit ?? '';
   const months = [...new Set(options.series.flatMap((s) => s.points.map((p) => p.month)))].sort();
   const values = options.series.flatMap((s) => s.points.map((p) => p.value)).filter((v): v is number => v !== null);
-  const max = options.max ?? Math.max(1, ...values);
-  const left = 48;
-  const right = 12;
-  const top = 16;
-  const bottom = 56;
+  const [left, right, top, bottom] = [48, 12, 16, 56];
   const plotW = width - left - right;
-  const plotH = height - top - bottom;
-  const y = (v: number) => round(top + plotH - (Math.min(v, max) / max) * plotH);
-  const slot = months.length ? plotW / months.length : plotW;
-  const x = (i: number) => round(left + slot * i + slot / 2);
-  const valueOf = (s: ChartSeries, month: string) => s.points.find((p) => p.month === month)?.value ?? null;
+  return {
+    width,
+    height,
+    left,
+    right,
+    top,
+    bottom,
+    plotH: height - top - bottom,
+    slot: months.length ? plotW / months.length : plotW,
+    max: options.max ?? Math.max(1, ...values),
+    unit: options.unit ?? '',
+    months,
+  };
+}
+
+const yOf = (l: Layout, v: number) => round(l.top + l.plotH - (Math.min(v, l.max) / l.max) * l.plotH);
+const xOf = (l: Layout, i: number) => round(l.left + l.slot * i + l.slot / 2);
+const valueOf = (s: ChartSeries, month: string) => s.points.find((p) => p.month === month)?.value ?? null;
+const colourOf = (si: number) => COLOURS[si % COLOURS.length];
+
+/** The scale's grid lines and labels, and the months along the bottom. */
+function axes(l: Layout): string[] {
+  const parts: string[] = [];
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    const v = l.max * tick;
+    parts.push(
+      `<line x1="${l.left}" x2="${l.width - l.right}" y1="${yOf(l, v)}" y2="${yOf(l, v)}" stroke="#b1b4b6" stroke-width="1"/>`,
+      `<text x="${l.left - 6}" y="${yOf(l, v) + 4}" text-anchor="end" font-size="12" fill="#0b0c0c">${escapeXml(`${round(v)}${l.unit}`)}</text>`,
+    );
+  }
+  l.months.forEach((month, i) => {
+    parts.push(`<text x="${xOf(l, i)}" y="${l.height - l.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`);
+  });
+  return parts;
+}
+
+function bars(l: Layout, series: ChartSeries[]): string[] {
+  const parts: string[] = [];
+  const barW = Math.max(2, round((l.slot * 0.7) / Math.max(1, series.length)));
+  series.forEach((s, si) => {
+    l.months.forEach((month, i) => {
+      const v = valueOf(s, month);
+      if (v === null) return;
+      const bx = round(xOf(l, i) - (barW * series.length) / 2 + barW * si);
+      parts.push(
+        `<rect x="${bx}" y="${yOf(l, v)}" width="${barW}" height="${round(l.top + l.plotH - yOf(l, v))}" fill="${colourOf(si)}"><title>${escapeXml(`${s.name}, ${monthLabel(month)}: ${round(v)}${l.unit}`)}</title></rect>`,
+      );
+    });
+  });
+  return parts;
+}
+
+function lines(l: Layout, series: ChartSeries[]): string[] {
+  const parts: string[] = [];
+  series.forEach((s, si) => {
+    const points = l.months.map((month, i) => ({ i, v: valueOf(s, month) })).filter((p): p is { i: number; v: number } => p.v !== null);
+    if (points.length > 1) {
+      parts.push(`<polyline fill="none" stroke="${colourOf(si)}" stroke-width="3" points="${points.map((p) => `${xOf(l, p.i)},${yOf(l, p.v)}`).join(' ')}"/>`);
+    }
+    for (const p of points) {
+      parts.push(`<circle cx="${xOf(l, p.i)}" cy="${yOf(l, p.v)}" r="4" fill="${colourOf(si)}"><title>${escapeXml(`${s.name}, ${monthLabel(l.months[p.i])}: ${round(p.v)}${l.unit}`)}</title></circle>`);
+    }
+  });
+  return parts;
+}
+
+function legend(l: Layout, series: ChartSeries[]): string[] {
+  return series.flatMap((s, si) => {
+    const lx = l.left + si * 180;
+    return [`<rect x="${lx}" y="${l.height - 20}" width="12" height="12" fill="${colourOf(si)}"/>`, `<text x="${lx + 18}" y="${l.height - 10}" font-size="12" fill="#0b0c0c">${escapeXml(s.name)}</text>`];
+  });
+}
+
+function tableOf(l: Layout, options: ChartOptions): Chart['table'] {
+  return {
+    caption: options.title,
+    headers: ['Month', ...options.series.map((s) => s.name)],
+    rows: l.months.map((month) => ({
+      month: monthLabel(month),
+      values: options.series.map((s) => {
+        const v = valueOf(s, month);
+        return v === null ? 'No data' : `${round(v)}${l.unit}`;
+      }),
+    })),
+  };
+}
+
+/** A bar or line chart over months, drawn on the server, with its title and description for screen readers. */
+export function renderChart(options: ChartOptions): Chart {
+  const l = layoutOf(options);
   const titleId = `${options.id}-title`;
   const descId = `${options.id}-desc`;
-  const parts: string[] = [];
-  parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="${escapeXml(options.id)}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${escapeXml(titleId)} ${escapeXml(descId)}">`,
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="app-chart" id="${escapeXml(options.id)}" viewBox="0 0 ${l.width} ${l.height}" role="img" aria-labelledby="${escapeXml(titleId)} ${escapeXml(descId)}">`,
     `<title id="${escapeXml(titleId)}">${escapeXml(options.title)}</title>`,
     `<desc id="${escapeXml(descId)}">${escapeXml(options.description)}</desc>`,
-  );
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    const v = max * tick;
-    parts.push(
-      `<line x1="${left}" x2="${width - right}" y1="${y(v)}" y2="${y(v)}" stroke="#b1b4b6" stroke-width="1"/>`,
-      `<text x="${left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="12" fill="#0b0c0c">${escapeXml(`${round(v)}${unit}`)}</text>`,
-    );
-  }
-  months.forEach((month, i) => {
-    parts.push(`<text x="${x(i)}" y="${height - bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`);
-  });
-  if (options.kind === 'bar') {
-    const barW = Math.max(2, round((slot * 0.7) / Math.max(1, options.series.length)));
-    options.series.forEach((s, si) => {
-      months.forEach((month, i) => {
-        const v = valueOf(s, month);
-        if (v === null) return;
-        const bx = round(x(i) - (barW * options.series.length) / 2 + barW * si);
-        parts.push(
-          `<rect x="${bx}" y="${y(v)}" width="${barW}" height="${round(top + plotH - y(v))}" fill="${COLOURS[si % COLOURS.length]}"><title>${escapeXml(`${s.name}, ${monthLabel(month)}: ${round(v)}${unit}`)}</title></rect>`,
-        );
-      });
-    });
-  } else {
-    options.series.forEach((s, si) => {
-      const points = months.map((month, i) => ({ i, v: valueOf(s, month) })).filter((p): p is { i: number; v: number } => p.v !== null);
-      if (points.length > 1) {
-        parts.push(`<polyline fill="none" stroke="${COLOURS[si % COLOURS.length]}" stroke-width="3" points="${points.map((p) => `${x(p.i)},${y(p.v)}`).join(' ')}"/>`);
-      }
-      for (const p of points) {
-        parts.push(
-          `<circle cx="${x(p.i)}" cy="${y(p.v)}" r="4" fill="${COLOURS[si % COLOURS.length]}"><title>${escapeXml(`${s.name}, ${monthLabel(months[p.i])}: ${round(p.v)}${unit}`)}</title></circle>`,
-        );
-      }
-    });
-  }
-  options.series.forEach((s, si) => {
-    const lx = left + si * 180;
-    parts.push(
-      `<rect x="${lx}" y="${height - 20}" width="12" height="12" fill="${COLOURS[si % COLOURS.length]}"/>`,
-      `<text x="${lx + 18}" y="${height - 10}" font-size="12" fill="#0b0c0c">${escapeXml(s.name)}</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return {
-    svg: parts.join(''),
-    table: {
-      caption: options.title,
-      headers: ['Month', ...options.series.map((s) => s.name)],
-      rows: months.map((month) => ({
-        month: monthLabel(month),
-        values: options.series.map((s) => {
-          const v = valueOf(s, month);
-          return v === null ? 'No data' : `${round(v)}${unit}`;
-        }),
-      })),
-    },
-  };
+    ...axes(l),
+    ...(options.kind === 'bar' ? bars(l, options.series) : lines(l, options.series)),
+    ...legend(l, options.series),
+    '</svg>',
+  ];
+  return { svg: parts.join(''), table: tableOf(l, options) };
 }
