@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { enqueueMail, isSingleAddress } from '../mail/outbox';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { assembleMinutes, defaultRecipients, eligibleRecipients, minutesTitle, type MinutesContent, type Recipient } from './minutes-content';
+import { assembleMinutes, draftText, defaultRecipients, eligibleRecipients, minutesTitle, type MinutesContent, type Recipient } from './minutes-content';
 import { agencyCopy, findVersion, printedCopy, type PrintedPdf } from './minutes-copies.service';
 import { isApproved } from './minutes-rules';
 import * as repo from './minutes.repository';
@@ -20,8 +20,7 @@ export interface CirculationInput {
 }
 
 async function draftContent(db: Db, panelId: number): Promise<MinutesContent> {
-  const row = await repo.findDraft(db, panelId);
-  return assembleMinutes(db, panelId, { introduction: row?.introduction ?? null, otherBusiness: row?.otherBusiness ?? null, itemSummaries: row?.itemSummaries ?? {} });
+  return assembleMinutes(db, panelId, await draftText(db, panelId));
 }
 
 /** The circulation form: the approved versions, who is offered and who is chosen at first. */

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import * as repo from './minutes-content.repository';
+import { findDraft } from './minutes.repository';
 import {
   apologiesSection,
   attendanceSection,
@@ -53,6 +54,17 @@ export interface DraftText {
   itemSummaries: Record<string, string>;
 }
 
+/** The draft's edited text as saved, and its version (0 before the first save). */
+export async function draftText(db: Db, panelId: number): Promise<DraftText & { version: number }> {
+  const row = await findDraft(db, panelId);
+  return {
+    introduction: row?.introduction ?? null,
+    otherBusiness: row?.otherBusiness ?? null,
+    itemSummaries: row?.itemSummaries ?? {},
+    version: row?.version ?? 0,
+  };
+}
+
 export function minutesTitle(content: MinutesContent): string {
   return `Minutes of the ASBRAC panel, ${content.panel.district}, ${content.panel.dateText}`;
 }
@@ -65,18 +77,9 @@ async function confidentialityStatement(db: Db, panelStatementId: number | null,
 
 async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
   const referralIds = caseItems.map((a) => a.referralId).filter((id): id is number => Boolean(id));
-  const [subjects, shared, actions] = await Promise.all([
-    repo.listSubjects(db, referralIds),
-    repo.listSharedInformation(
-      db,
-      caseItems.map((a) => a.id),
-    ),
-    repo.listActions(db, referralIds),
-  ]);
-  const notes = await repo.listActionNotes(
-    db,
-    actions.map((a) => a.id),
-  );
+  const agendaItemIds = caseItems.map((a) => a.id);
+  const [subjects, shared, actions] = await Promise.all([repo.listSubjects(db, referralIds), repo.listSharedInformation(db, agendaItemIds), repo.listActions(db, referralIds)]);
+  const notes = await repo.listActionNotes(db, actions.map((a) => a.id));
   return { subjects, shared, actions, lastNote: new Map(notes.map((u) => [u.actionId, u.note])) };
 }
 

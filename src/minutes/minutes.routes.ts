@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash, type CurrentUser } from '../http/context';
 import { RefusedError, StaleVersionError, idParam } from '../http/errors';
-import { flattenValues, formState, parseVersion, type FormState } from '../http/forms';
+import { flattenValues, formState, parseId, parseVersion, type FormState } from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import type { DraftText } from './minutes-content';
 import { canApprove, isApproved, isDraftable } from './minutes-rules';
@@ -26,10 +26,10 @@ function readDraft(body: Record<string, unknown>): { text: DraftText; errors: Re
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
     for (const [id, value] of Object.entries(raw as Record<string, unknown>)) {
       // Keys are "i<agenda item id>": a purely numeric key would make the body parser build an array.
-      const match = /^i([1-9]\d{0,9})$/.exec(id);
-      if (!match) continue;
+      const itemId = id.startsWith('i') ? parseId(id.slice(1)) : null;
+      if (itemId === null) continue;
       const text = limited(`summary[${id}]`, 'The summary', str(value));
-      if (text) summaries[match[1]] = text;
+      if (text) summaries[String(itemId)] = text;
     }
   }
   return {

@@ -3,14 +3,14 @@ import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
 import { ForbiddenError, NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { assembleMinutes, minutesTitle, type DraftText, type MinutesContent } from './minutes-content';
+import { assembleMinutes, draftText, minutesTitle, type DraftText, type MinutesContent } from './minutes-content';
 import { agencyCopy, findVersion, printedCopy, renderPdf, sha256, versionPdf } from './minutes-copies.service';
 import { circulate, circulationPage, deliveryLog, resend, type CirculationInput } from './minutes-circulation.service';
 import { REASON_MAX, canApprove, isDraftable, managesMinutes } from './minutes-rules';
 import type { Panel } from './panel-type';
 import * as repo from './minutes.repository';
 
-export { minutesTitle, sha256 };
+export { minutesTitle };
 export type { CirculationInput };
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock' | 'documents' | 'mail' | 'links'>;
@@ -45,24 +45,14 @@ export interface DraftPage {
 export type MinutesView = { view: 'not-ready'; panel: Panel } | ({ view: 'draft' } & DraftPage) | { view: 'version'; panel: Panel; latest: Awaited<ReturnType<typeof findVersion>>; versions: VersionSummary[] };
 
 /** The panel, or a 404 like an unknown id when the user may not see it (the attempt is audited). */
-export function visiblePanel({ db }: Pick<ServiceDeps, 'db'>, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<Panel> {
+function visiblePanel({ db }: Pick<ServiceDeps, 'db'>, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<Panel> {
   return requireVisiblePanel(db, user, actor, panelId, action);
 }
 
 /** A 404 for a reader asking for minutes not yet approved, audited as refused. */
-export async function denied({ db }: Pick<ServiceDeps, 'db'>, actor: Actor, panelId: number, action: string): Promise<never> {
+async function denied({ db }: Pick<ServiceDeps, 'db'>, actor: Actor, panelId: number, action: string): Promise<never> {
   await recordAudit(db, actor, { action, outcome: 'denied', entityType: 'panel', entityId: panelId });
   throw new NotFoundError();
-}
-
-async function draftText({ db }: Pick<ServiceDeps, 'db'>, panelId: number) {
-  const row = await repo.findDraft(db, panelId);
-  return {
-    introduction: row?.introduction ?? null,
-    otherBusiness: row?.otherBusiness ?? null,
-    itemSummaries: row?.itemSummaries ?? {},
-    version: row?.version ?? 0,
-  };
 }
 
 async function draftPage(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<DraftPage> {
@@ -70,7 +60,7 @@ async function draftPage(deps: Deps, user: CurrentUser, actor: Actor, panelId: n
 }
 
 async function draftPageOf(deps: Deps, panel: Panel): Promise<DraftPage> {
-  const text = await draftText(deps, panel.id);
+  const text = await draftText(deps.db, panel.id);
   const content = await assembleMinutes(deps.db, panel.id, text);
   return { panel, text, content, versions: await repo.listVersions(deps.db, panel.id) };
 }
@@ -126,7 +116,7 @@ async function checkApproval(deps: Deps, user: CurrentUser, actor: Actor, panel:
   const versions = await repo.listVersions(deps.db, panel.id);
   if (versions.length > 0 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
   if (reason.length > REASON_MAX) throw new RefusedError({ reason: `The reason must be ${REASON_MAX} characters or fewer` });
-  if (expectedDraftVersion < 0) throw new MinutesConflictError(await draftText(deps, panel.id), OUT_OF_DATE);
+  if (expectedDraftVersion < 0) throw new MinutesConflictError(await draftText(deps.db, panel.id), OUT_OF_DATE);
 }
 
 /**
@@ -138,7 +128,7 @@ async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: num
   const { db, clock } = deps;
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.approved');
   await checkApproval(deps, user, actor, panel, expectedDraftVersion, reason);
-  const text = await draftText(deps, panelId);
+  const text = await draftText(deps.db, panelId);
   if (text.version !== expectedDraftVersion) throw new MinutesConflictError(text, DRAFT_CHANGED);
   const content = await assembleMinutes(db, panelId, text);
   // Printed before the transaction: Chromium is slow, and a failed print must change nothing.
@@ -147,7 +137,7 @@ async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: num
     const locked = await repo.lockPanel(trx, panelId);
     if (!isDraftable(locked.status)) throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
     const now = await repo.findDraftVersion(trx, panelId);
-    if ((now?.version ?? 0) !== expectedDraftVersion) throw new MinutesConflictError(await draftText({ db: trx }, panelId), DRAFT_CHANGED);
+    if ((now?.version ?? 0) !== expectedDraftVersion) throw new MinutesConflictError(await draftText(trx, panelId), DRAFT_CHANGED);
     const number = ((await repo.latestVersionNumber(trx, panelId)) ?? 0) + 1;
     if (number > 1 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
     const digest = sha256(pdf);
@@ -168,7 +158,7 @@ async function currentPdf(deps: Deps, user: CurrentUser, actor: Actor, panelId: 
     return latest === undefined ? denied(deps, actor, panel.id, 'minutes.downloaded') : { latestVersion: latest };
   }
   if (!isDraftable(panel.status)) throw new NotFoundError();
-  const content = await assembleMinutes(deps.db, panel.id, await draftText(deps, panel.id));
+  const content = await assembleMinutes(deps.db, panel.id, await draftText(deps.db, panel.id));
   const pdf = await renderPdf(deps, content);
   await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { draft: true } });
   return { pdf, filename: `asbrac-minutes-${content.panel.date}-draft.pdf` };
