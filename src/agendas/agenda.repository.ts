@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import type { AgendaItemKind } from '../db/schema';
 import type { CandidateCase } from './proposal';
 
 /** Whether any subject of each case is a child, or lives with children. */
-async function childrenFlags(trx: Db, referralIds: number[], asOf: string): Promise<Set<number>> {
+export async function childrenFlags(trx: Db, referralIds: number[], asOf: string): Promise<Set<number>> {
   if (referralIds.length === 0) return new Set();
   const rows = await trx
     .selectFrom('referralSubjects')
@@ -83,8 +84,6 @@ export async function candidateCases(trx: Db, panel: { id: number; districtId: n
   }));
   return { awaiting, reviews, children };
 }
-
-export { childrenFlags };
 
 /** The current (not removed) items of an agenda, in order, with what the builder and the agenda show. */
 export async function currentItems(trx: Db, panelId: number) {
@@ -170,4 +169,110 @@ export async function addableCases(trx: Db, panel: { id: number; districtId: num
     .orderBy('referrals.reference')
     .limit(500)
     .execute();
+}
+
+export function lockPanel(trx: Db, panelId: number) {
+  return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
+}
+
+export async function bumpRevision(trx: Db, panelId: number): Promise<void> {
+  await trx.updateTable('panels').set({ agendaRevision: sql<number>`agenda_revision + 1` }).where('id', '=', panelId).execute();
+}
+
+export function removedItems(db: Db, panelId: number) {
+  return db
+    .selectFrom('agendaItems')
+    .leftJoin('referrals', 'referrals.id', 'agendaItems.referralId')
+    .select(['agendaItems.id', 'agendaItems.title', 'agendaItems.removedAt', 'agendaItems.removedReason', 'referrals.reference'])
+    .where('agendaItems.panelId', '=', panelId)
+    .where('agendaItems.removedAt', 'is not', null)
+    .orderBy('agendaItems.removedAt')
+    .execute();
+}
+
+export function versions(db: Db, panelId: number) {
+  return db.selectFrom('agendaVersions').select(['version', 'publishedAt', 'changes']).where('panelId', '=', panelId).orderBy('version', 'desc').execute();
+}
+
+export function findVersion(db: Db, panelId: number, version: number) {
+  return db.selectFrom('agendaVersions').selectAll().where('panelId', '=', panelId).where('version', '=', version).executeTakeFirstOrThrow();
+}
+
+export async function insertVersion(trx: Db, version: { panelId: number; version: number; publishedAt: Date; publishedBy: number; changes: string; items: string }): Promise<void> {
+  await trx.insertInto('agendaVersions').values(version).execute();
+}
+
+export async function markPublished(trx: Db, panelId: number, version: number, at: Date): Promise<void> {
+  await trx.updateTable('panels').set({ agendaVersion: version, status: 'agenda-published', updatedAt: at }).where('id', '=', panelId).execute();
+}
+
+export function referringAgencyNames(db: Db, referralIds: number[]) {
+  if (referralIds.length === 0) return Promise.resolve([]);
+  return db.selectFrom('referrals').innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId').select(['referrals.id', 'agencies.name']).where('referrals.id', 'in', referralIds).execute();
+}
+
+export function panelNames(db: Db, panelId: number) {
+  return db
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .innerJoin('users', 'users.id', 'panels.chairUserId')
+    .select(['districts.name as districtName', 'users.name as chairName'])
+    .where('panels.id', '=', panelId)
+    .executeTakeFirstOrThrow();
+}
+
+export async function invitedAgencyIds(trx: Db, panelId: number): Promise<number[]> {
+  const rows = await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute();
+  return rows.map((r) => r.agencyId);
+}
+
+/** Invites the referring agency of each case on the agenda, so it can present and research. */
+export async function inviteReferrers(trx: Db, panelId: number, at: Date): Promise<void> {
+  await sql`
+    insert into panel_invitations (panel_id, agency_id, reason, invited_at)
+    select distinct ${panelId}::int, r.referring_agency_id, 'referrer', ${at}::timestamptz
+      from agenda_items i join referrals r on r.id = i.referral_id
+      join agencies a on a.id = r.referring_agency_id and a.active
+     where i.panel_id = ${panelId} and i.removed_at is null
+    on conflict (panel_id, agency_id) do nothing`.execute(trx);
+}
+
+/** Drops the unanswered requests for items taken off the agenda. */
+export async function dropRemovedItemsRequests(trx: Db, panelId: number): Promise<void> {
+  await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panelId} and i.removed_at is not null and rr.status = 'requested'`.execute(trx);
+}
+
+export async function recordListed(trx: Db, referralIds: number[], event: { at: Date; userId: number; agencyId: number | null; panelId: number; version: number }): Promise<void> {
+  if (referralIds.length === 0) return;
+  await trx
+    .insertInto('referralEvents')
+    .values(referralIds.map((referralId) => ({ referralId, at: event.at, userId: event.userId, agencyId: event.agencyId, kind: 'listed', note: null, details: JSON.stringify({ panelId: event.panelId, version: event.version }) })))
+    .execute();
+}
+
+export async function setPosition(trx: Db, itemId: number, position: number): Promise<void> {
+  await trx.updateTable('agendaItems').set({ position }).where('id', '=', itemId).execute();
+}
+
+export async function moveDownOne(trx: Db, itemId: number): Promise<void> {
+  await trx.updateTable('agendaItems').set({ position: sql<number>`position + 1` }).where('id', '=', itemId).execute();
+}
+
+export async function insertItem(
+  trx: Db,
+  item: { panelId: number; position: number; kind: AgendaItemKind; referralId?: number; title?: string; minutesAllotted: number; involvesChildren?: boolean; addedManually?: boolean; createdAt: Date },
+): Promise<void> {
+  await trx.insertInto('agendaItems').values(item).execute();
+}
+
+export async function setTiming(trx: Db, itemId: number, minutesAllotted: number, presentingAgencyId: number | null): Promise<void> {
+  await trx.updateTable('agendaItems').set({ minutesAllotted, presentingAgencyId }).where('id', '=', itemId).execute();
+}
+
+export async function removeItem(trx: Db, itemId: number, reason: string, at: Date): Promise<void> {
+  await trx.updateTable('agendaItems').set({ removedAt: at, removedReason: reason }).where('id', '=', itemId).execute();
+}
+
+export function referralStatus(trx: Db, referralId: number) {
+  return trx.selectFrom('referrals').select(['id', 'status']).where('id', '=', referralId).executeTakeFirst();
 }
