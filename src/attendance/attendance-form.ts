@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AttendanceAnswer } from '../db/schema';
-import { choice, optionalText, requiredText } from '../http/forms';
+import { choice, optionalText, parseId, requiredText } from '../http/forms';
 
 export const ANSWERS: readonly AttendanceAnswer[] = ['attending', 'deputy', 'apologies'];
 
@@ -128,8 +128,8 @@ export function readClinicians(body: unknown): ClinicianParse {
   const errors: Record<string, string> = {};
   if (items !== undefined && (items === null || typeof items !== 'object' || Array.isArray(items))) return { ok: false, errors: { items: 'Reload the page and try again' } };
   for (const [key, raw] of Object.entries((items ?? {}) as Record<string, unknown>)) {
-    const id = /^item-([1-9]\d{0,9})$/.exec(key)?.[1];
-    if (!id || raw === null || typeof raw !== 'object') return { ok: false, errors: { items: 'Reload the page and try again' } };
+    const id = parseId(/^item-(\d+)$/.exec(key)?.[1]);
+    if (id === null || raw === null || typeof raw !== 'object') return { ok: false, errors: { items: 'Reload the page and try again' } };
     const fields = raw as Record<string, unknown>;
     const attending = fields.attending;
     if (attending === undefined || attending === '') continue;
@@ -140,7 +140,7 @@ export function readClinicians(body: unknown): ClinicianParse {
     const name = clinicianName.safeParse(fields.name);
     if (!name.success) errors[`items[item-${id}][name]`] = name.error.issues[0].message;
     else if (attending === 'yes' && !name.data) errors[`items[item-${id}][name]`] = "Enter the clinician's name";
-    else data.set(Number(id), { attending: attending === 'yes', clinicianName: attending === 'yes' ? name.data : null });
+    else data.set(id, { attending: attending === 'yes', clinicianName: attending === 'yes' ? name.data : null });
   }
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, data };
 }

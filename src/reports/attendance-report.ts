@@ -137,7 +137,7 @@ export async function attendanceReport(db: Db, filters: ReportFilters) {
     } else row.noShows += 1;
     const attended = outcome === 'in-person' || outcome === 'online' || outcome === 'deputy';
     if (attended) row.attended += 1;
-    const month = byMonth.get(DateTime.fromJSDate(inv.startsAt).setZone(ZONE).toFormat('yyyy-MM'));
+    const month = byMonth.get(londonDate(inv.startsAt).slice(0, 7));
     if (month) {
       month.invitations += 1;
       if (attended) month.attended += 1;
