@@ -28,6 +28,7 @@ import { mailAdminService } from './mail/mail-admin.service';
 import { attendanceReportService } from './reports/attendance-report';
 import { riskMatrixService } from './risk/risk-matrix.service';
 import type { ServiceDeps } from './service-deps';
+import { healthService } from './home/health.service';
 
 export interface Dependencies {
   config: Readonly<Config>;
@@ -90,6 +91,7 @@ export function createServices(deps: Dependencies) {
     attendanceReport: attendanceReportService(serviceDeps),
     retention: retentionService(serviceDeps),
     mailAdmin: mailAdminService(serviceDeps),
+    health: healthService(serviceDeps, logger),
     sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: documents,

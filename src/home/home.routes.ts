@@ -1,7 +1,6 @@
 import type { Services } from '../services';
 import { currentUser } from '../http/context';
 import { get, type RouteDef } from '../http/routes';
-import { databaseHealthy } from './health.service';
 
 export function homeRoutes(services: Services): RouteDef[] {
   return [
@@ -18,7 +17,7 @@ export function homeRoutes(services: Services): RouteDef[] {
     // Readiness: the database answers too.
     get('/healthz', 'public', async (_req, res) => {
       // Until the composition root wires `health: healthService(serviceDeps, logger)`, the check is called directly.
-      if (await databaseHealthy(services.db, services.logger)) res.json({ status: 'ok', database: 'ok' });
+      if (await services.health.databaseHealthy()) res.json({ status: 'ok', database: 'ok' });
       else res.status(503).json({ status: 'unavailable', database: 'down' });
     }),
   ];
