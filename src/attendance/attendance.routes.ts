@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
-import { idParam, NotFoundError, StaleVersionError } from '../http/errors';
+import { idParam, StaleVersionError } from '../http/errors';
 import { checkDate, dateParts, datePartsOf, flattenValues, formState, parseVersion, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { today } from '../time';
@@ -24,8 +24,6 @@ const researchSummary = (r: { researchRequested: number; researchAnswered: numbe
 
 const ANSWER_ITEMS = (['attending', 'deputy', 'apologies'] as const).map((value) => ({ value, text: ANSWER_NAMES[value] }));
 
-const isChairOrAdmin = (role: string) => role === 'administrator' || role === 'chair';
-
 type Body = Record<string, unknown>;
 const bodyOf = (req: Request): Body => (req.body ?? {}) as Body;
 
@@ -38,11 +36,15 @@ interface PagePart {
   status?: number;
 }
 
-type Panel = Awaited<ReturnType<Services['attendance']['panelOrThrow']>>;
+type PanelPage = Awaited<ReturnType<Services['attendance']['panelPage']>>;
+type Panel = PanelPage['panel'];
+
+function commonPart(panel: Panel) {
+  return { panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] }, backLink: `/panels/${panel.id}`, answerable: ANSWERABLE.includes(panel.status) };
+}
 
 /** The chair's and administrators' page: every invited agency, its answer, research and quorum. */
-async function renderPanelTable(services: Services, res: Response, panel: Panel, part: PagePart) {
-  const rows = await services.attendance.agencyRows(panel.id);
+function renderPanelTable(res: Response, { panel, rows }: Extract<PanelPage, { kind: 'every-agency' }>, part: PagePart) {
   const missing = new Set(missingForQuorum(rows).map((r) => r.agencyId));
   res.status(part.status ?? 200).render('attendance/panel-table', {
     ...commonPart(panel),
@@ -63,18 +65,10 @@ async function renderPanelTable(services: Services, res: Response, panel: Panel,
   });
 }
 
-function commonPart(panel: Panel) {
-  return { panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] }, backLink: `/panels/${panel.id}`, answerable: ANSWERABLE.includes(panel.status) };
-}
-
 /** An agency representative's page: their agency's answer, and for its single point of contact the clinicians. */
-async function renderAgencyAnswer(services: Services, req: Request, res: Response, panel: Panel, part: PagePart) {
+async function renderAgencyAnswer(services: Services, req: Request, res: Response, { panel, own, clinicianItems }: Extract<PanelPage, { kind: 'own-agency' }>, part: PagePart) {
   const user = currentUser(req);
-  const [own] = await services.attendance.agencyRows(panel.id, user.agencyId);
-  if (!own) throw new NotFoundError();
-  const isSpoc = user.spocForAgencyId === user.agencyId;
   const atMeeting = panel.status === 'in-progress' ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panel.id) } : null;
-  const clinicianItems = isSpoc ? await services.attendance.clinicianItems(panel.id, user.agencyId) : [];
   const clinicianValues: Record<string, string> = {};
   for (const item of clinicianItems) {
     clinicianValues[`items[item-${item.id}][attending]`] = item.attending === null ? '' : item.attending ? 'yes' : 'no';
@@ -88,16 +82,16 @@ async function renderAgencyAnswer(services: Services, req: Request, res: Respons
     clinicianForm: part.clinicianForm ?? formState(clinicianValues),
     conflict: part.conflict,
     answerItems: ANSWER_ITEMS,
-    isSpoc,
+    isSpoc: user.spocForAgencyId === user.agencyId,
     atMeeting,
     clinicianItems: clinicianItems.map((i) => ({ ...i, attendingName: `items[item-${i.id}][attending]`, nameName: `items[item-${i.id}][name]` })),
   });
 }
 
 async function renderPanelPage(services: Services, req: Request, res: Response, panelId: number, part: PagePart = {}) {
-  const panel = await services.attendance.panelOrThrow(panelId);
-  if (isChairOrAdmin(currentUser(req).role)) await renderPanelTable(services, res, panel, part);
-  else await renderAgencyAnswer(services, req, res, panel, part);
+  const page = await services.attendance.panelPage(currentUser(req), panelId);
+  if (page.kind === 'every-agency') renderPanelTable(res, page, part);
+  else await renderAgencyAnswer(services, req, res, page, part);
 }
 
 const TOKEN_PAGES: Record<Exclude<TokenState, 'valid'>, { status: number; heading: string; body: string }> = {

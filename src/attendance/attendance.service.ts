@@ -67,6 +67,20 @@ async function agencyRows(db: Db, panelId: number, onlyAgencyId?: number): Promi
   }));
 }
 
+/**
+ * What a panel's attendance page shows: for chairs and administrators every invited agency; for an
+ * agency's representative their own agency's answer and, for its single point of contact, the
+ * clinicians by case. An agency not invited does not see the panel at all.
+ */
+async function panelPage(db: Db, user: CurrentUser, panelId: number) {
+  const panel = await panelOrThrow(db, panelId);
+  if (user.role === 'administrator' || user.role === 'chair') return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId) };
+  const [own] = await agencyRows(db, panelId, user.agencyId);
+  if (!own) throw new NotFoundError();
+  const clinicianItems = user.spocForAgencyId === user.agencyId ? await repo.clinicianItems(db, panelId, user.agencyId) : [];
+  return { kind: 'own-agency' as const, panel, own, clinicianItems };
+}
+
 /** Writes an answer: one row per panel and agency. `expectedVersion` null means "no answer yet". */
 async function upsertAnswer(
   trx: Db,
@@ -243,6 +257,7 @@ export function attendanceService(deps: ServiceDeps) {
     panelOrThrow: (panelId: number) => panelOrThrow(db, panelId),
     agencyRows: (panelId: number, onlyAgencyId?: number) => agencyRows(db, panelId, onlyAgencyId),
     isInvited: (panelId: number, agencyId: number) => repo.isInvited(db, panelId, agencyId),
+    panelPage: (user: CurrentUser, panelId: number) => panelPage(db, user, panelId),
     openPanel: (user: CurrentUser, actor: Actor, panelId: number) => openPanel(deps, user, actor, panelId),
     checkMayAnswer: (user: CurrentUser, actor: Actor, panelId: number) => checkMayAnswer(deps, user, actor, panelId),
     checkMayNameClinicians: (user: CurrentUser, actor: Actor, panelId: number) => checkMayNameClinicians(deps, user, actor, panelId),

@@ -92,11 +92,9 @@ function lineValues(lines: RegisterLine[]): Record<string, unknown> {
 }
 
 async function renderRegister(services: Services, res: Response, panelId: number, opts: RegisterPage = {}) {
-  const { register } = services;
-  const panel = await register.panelOrThrow(panelId);
-  const lines = opts.lines ?? (await register.lines(panelId));
-  const statement = await register.statement();
-  const missing = await register.completeness(panelId);
+  const shown = await services.register.page(panelId, opts.lines === undefined);
+  const { panel, statement, missing } = shown;
+  const lines = opts.lines ?? shown.lines;
   res.status(opts.status ?? 200).render('register/register', {
     title: `Register: ${panel.districtName} panel`,
     backLink: `/panels/${panelId}/attendance`,
@@ -147,7 +145,6 @@ function registerPage(services: Services) {
 function saveRegister(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    await services.register.panelOrThrow(panelId);
     const { rows, errors } = readRegister(req.body);
     const posted = postedLines(req.body, await services.register.lines(panelId));
     if (Object.keys(errors).length) return renderRegister(services, res, panelId, { lines: posted, form: formState(flattenValues(req.body), errors), status: 400 });
@@ -165,7 +162,6 @@ function saveRegister(services: Services) {
 function addObserver(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    await services.register.panelOrThrow(panelId);
     const parsed = parseForm(observerSchema, req.body);
     if (!parsed.ok) return renderRegister(services, res, panelId, { observerForm: parsed.form, status: 400 });
     await services.register.addObserver(currentUser(req), actorOf(req), panelId, parsed.data);

@@ -130,6 +130,12 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
   return result;
 }
 
+/** What the register page shows: the panel, its lines (unless the page shows posted ones), the statement, and who is missing. */
+async function page(db: Db, panelId: number, withLines: boolean) {
+  const panel = await panelOrThrow(db, panelId);
+  return { panel, lines: withLines ? await lines(db, panelId) : [], statement: await repo.currentStatement(db), missing: await registerCompleteness(db, panelId) };
+}
+
 /** Opens a panel's register: the view is audited. */
 async function view({ db }: Deps, actor: Actor, panelId: number) {
   await panelOrThrow(db, panelId);
@@ -265,6 +271,7 @@ export function registerService(deps: ServiceDeps) {
   return {
     panelOrThrow: (panelId: number) => panelOrThrow(db, panelId),
     lines: (panelId: number) => lines(db, panelId),
+    page: (panelId: number, withLines = true) => page(db, panelId, withLines),
     view: (actor: Actor, panelId: number) => view(deps, actor, panelId),
     statement: () => repo.currentStatement(db),
     completeness: (panelId: number) => registerCompleteness(db, panelId),
