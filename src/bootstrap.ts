@@ -54,7 +54,7 @@ function lockEmbeddedDir(dir: string): () => void {
 export async function openDatabase(config: Readonly<Config>, logger: Logger): Promise<DatabaseHandle> {
   let database: DatabaseHandle;
   if (config.databaseUrl) {
-    database = await openPostgres(config.databaseUrl, config.databasePoolSize, logger);
+    database = openPostgres(config.databaseUrl, config.databasePoolSize, logger);
   } else {
     const dir = embeddedDir(config.dataDir);
     const unlock = lockEmbeddedDir(dir);
