@@ -18,7 +18,8 @@ import { migrateToLatest } from '../src/db/migrate';
 import { seedFoundation } from '../src/seed/demo-foundation';
 import type { CurrentUser } from '../src/http/context';
 import { visibleReferrals } from '../src/referrals/case-access';
-import { countQuery, listQuery, type ListFilters, type Sort } from '../src/referrals/referrals.repository';
+import { countQuery, listQuery } from '../src/referrals/referral-list.repository';
+import type { ListFilters, Sort } from '../src/referrals/referral-list-query';
 import { COUNT_CAP } from '../src/referrals/referrals.service';
 
 const FIRST = ['Ada', 'Bryn', 'Cara', 'Dale', 'Edie', 'Finn', 'Gwen', 'Hal', 'Isla', 'Jude', 'Kit', 'Lena', 'Moss', 'Nell', 'Owen', 'Pia', 'Quin', 'Rory', 'Sian', 'Tate'];

@@ -3,11 +3,6 @@ import type { Db } from '../db/database';
 import type { Insertable, Updateable } from 'kysely';
 import type { ReferralStatus, ReferralTable, RiskVerdict, SubjectKind } from '../db/schema';
 
-// The query plan benchmark (bench/explain-referrals.ts) reads the list's queries from here.
-export { countQuery, listQuery } from './referral-list.repository';
-export type { ListFilters, Sort } from './referral-list-query';
-
-
 export async function insertReferral(db: Db, row: Insertable<ReferralTable>): Promise<number> {
   const inserted = await db.insertInto('referrals').values(row).returning('id').executeTakeFirstOrThrow();
   return inserted.id;
