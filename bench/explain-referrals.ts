@@ -22,8 +22,50 @@ import { countQuery, listQuery } from '../src/referrals/referral-list.repository
 import type { ListFilters, Sort } from '../src/referrals/referral-list-query';
 import { COUNT_CAP } from '../src/referrals/referrals.service';
 
-const FIRST = ['Ada', 'Bryn', 'Cara', 'Dale', 'Edie', 'Finn', 'Gwen', 'Hal', 'Isla', 'Jude', 'Kit', 'Lena', 'Moss', 'Nell', 'Owen', 'Pia', 'Quin', 'Rory', 'Sian', 'Tate'];
-const LAST = ['Ashby', 'Brumby', 'Cawthorne', 'Dunholme', 'Elsham', 'Fotherby', 'Gedney', 'Hagworthingham', 'Ingoldmells', 'Keelby', 'Legbourne', 'Mavis', 'Nettleham', 'Orby', 'Pinchbeck', 'Quadring', 'Revesby', 'Saxilby', 'Tetney', 'Uffington'];
+const FIRST = [
+  'Ada',
+  'Bryn',
+  'Cara',
+  'Dale',
+  'Edie',
+  'Finn',
+  'Gwen',
+  'Hal',
+  'Isla',
+  'Jude',
+  'Kit',
+  'Lena',
+  'Moss',
+  'Nell',
+  'Owen',
+  'Pia',
+  'Quin',
+  'Rory',
+  'Sian',
+  'Tate',
+];
+const LAST = [
+  'Ashby',
+  'Brumby',
+  'Cawthorne',
+  'Dunholme',
+  'Elsham',
+  'Fotherby',
+  'Gedney',
+  'Hagworthingham',
+  'Ingoldmells',
+  'Keelby',
+  'Legbourne',
+  'Mavis',
+  'Nettleham',
+  'Orby',
+  'Pinchbeck',
+  'Quadring',
+  'Revesby',
+  'Saxilby',
+  'Tetney',
+  'Uffington',
+];
 
 /**
  * Adds `count` referrals with one subject each, spread over statuses, districts, agencies, verdicts
@@ -31,7 +73,12 @@ const LAST = ['Ashby', 'Brumby', 'Cawthorne', 'Dunholme', 'Elsham', 'Fotherby', 
  */
 export async function seedSyntheticReferrals(db: Db, count: number): Promise<void> {
   const creator = await db.selectFrom('users').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
-  const matrix = await db.selectFrom('riskMatrixVersions').select('id').orderBy('number', 'desc').limit(1).executeTakeFirstOrThrow();
+  const matrix = await db
+    .selectFrom('riskMatrixVersions')
+    .select('id')
+    .orderBy('number', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   const first = sql.raw(`array[${FIRST.map((n) => `'${n}'`).join(',')}]`);
   const last = sql.raw(`array[${LAST.map((n) => `'${n}'`).join(',')}]`);
   await sql`
@@ -96,34 +143,104 @@ const person = (role: CurrentUser['role'], agencyId: number): CurrentUser => ({
 /** The plans of the list and search queries exactly as the application builds them. */
 export async function explainReferralQueries(db: Db): Promise<PlanReport[]> {
   const district = await db.selectFrom('districts').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
-  const agency = await db.selectFrom('referrals').select('referringAgencyId').groupBy('referringAgencyId').orderBy(sql`count(*)`).limit(1).executeTakeFirstOrThrow();
-  const rare = await db.selectFrom('referralSubjects').select('fullName').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+  const agency = await db
+    .selectFrom('referrals')
+    .select('referringAgencyId')
+    .groupBy('referringAgencyId')
+    .orderBy(sql`count(*)`)
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const rare = await db
+    .selectFrom('referralSubjects')
+    .select('fullName')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   const admin = person('administrator', 1);
   const representative = person('representative', agency.referringAgencyId);
   const none: ListFilters = { words: [] };
-  const cases: { name: string; user: CurrentUser; filters: ListFilters; sort: Sort; count?: boolean; offset?: number }[] = [
+  const cases: {
+    name: string;
+    user: CurrentUser;
+    filters: ListFilters;
+    sort: Sort;
+    count?: boolean;
+    offset?: number;
+  }[] = [
     { name: 'list, newest first (administrator)', user: admin, filters: none, sort: 'submitted-desc' },
-    { name: 'count for an administrator, nothing filtered', user: admin, filters: none, sort: 'submitted-desc', count: true },
+    {
+      name: 'count for an administrator, nothing filtered',
+      user: admin,
+      filters: none,
+      sort: 'submitted-desc',
+      count: true,
+    },
     { name: 'list, page 40 (administrator)', user: admin, filters: none, sort: 'submitted-desc', offset: 39 * 25 },
-    { name: "list of one agency's referrals (representative)", user: representative, filters: none, sort: 'submitted-desc' },
+    {
+      name: "list of one agency's referrals (representative)",
+      user: representative,
+      filters: none,
+      sort: 'submitted-desc',
+    },
     { name: 'count for a representative', user: representative, filters: none, sort: 'submitted-desc', count: true },
-    { name: 'screening queue: status submitted, oldest first', user: admin, filters: { ...none, status: 'submitted' }, sort: 'submitted-asc' },
-    { name: 'count of the screening queue', user: admin, filters: { ...none, status: 'submitted' }, sort: 'submitted-desc', count: true },
+    {
+      name: 'screening queue: status submitted, oldest first',
+      user: admin,
+      filters: { ...none, status: 'submitted' },
+      sort: 'submitted-asc',
+    },
+    {
+      name: 'count of the screening queue',
+      user: admin,
+      filters: { ...none, status: 'submitted' },
+      sort: 'submitted-desc',
+      count: true,
+    },
     { name: 'filter by district', user: admin, filters: { ...none, districtId: district.id }, sort: 'submitted-desc' },
-    { name: 'filter by subject type', user: admin, filters: { ...none, subjectKind: 'location' }, sort: 'submitted-desc' },
+    {
+      name: 'filter by subject type',
+      user: admin,
+      filters: { ...none, subjectKind: 'location' },
+      sort: 'submitted-desc',
+    },
     { name: 'filter by verdict, sorted by score', user: admin, filters: { ...none, verdict: 'high' }, sort: 'score' },
-    { name: 'filter by submission dates', user: admin, filters: { ...none, submittedFrom: new Date(Date.now() - 30 * 86400_000), submittedBefore: new Date() }, sort: 'submitted-desc' },
-    { name: 'search for a name', user: admin, filters: { words: (rare.fullName ?? 'x').toLowerCase().split(' ') }, sort: 'submitted-desc' },
-    { name: 'count of a name search', user: admin, filters: { words: (rare.fullName ?? 'x').toLowerCase().split(' ') }, sort: 'submitted-desc', count: true },
+    {
+      name: 'filter by submission dates',
+      user: admin,
+      filters: { ...none, submittedFrom: new Date(Date.now() - 30 * 86400_000), submittedBefore: new Date() },
+      sort: 'submitted-desc',
+    },
+    {
+      name: 'search for a name',
+      user: admin,
+      filters: { words: (rare.fullName ?? 'x').toLowerCase().split(' ') },
+      sort: 'submitted-desc',
+    },
+    {
+      name: 'count of a name search',
+      user: admin,
+      filters: { words: (rare.fullName ?? 'x').toLowerCase().split(' ') },
+      sort: 'submitted-desc',
+      count: true,
+    },
     { name: 'search for a reference', user: admin, filters: { words: ['000042'] }, sort: 'submitted-desc' },
-    { name: 'search for a postcode by a representative', user: representative, filters: { words: ['ln3 3ab'] }, sort: 'reference' },
+    {
+      name: 'search for a postcode by a representative',
+      user: representative,
+      filters: { words: ['ln3 3ab'] },
+      sort: 'reference',
+    },
   ];
   const reports: PlanReport[] = [];
   for (const c of cases) {
     const visible = visibleReferrals(c.user);
-    const query = c.count ? countQuery(db, visible, c.filters, COUNT_CAP) : listQuery(db, visible, c.filters, c.sort, 25, c.offset ?? 0);
+    const query = c.count
+      ? countQuery(db, visible, c.filters, COUNT_CAP)
+      : listQuery(db, visible, c.filters, c.sort, 25, c.offset ?? 0);
     const compiled = query.compile();
-    const result = await db.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]));
+    const result = await db.executeQuery<{ 'QUERY PLAN': string }>(
+      CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+    );
     const plan = result.rows.map((r) => r['QUERY PLAN']).join('\n');
     reports.push({
       name: c.name,
@@ -138,7 +255,9 @@ export async function explainReferralQueries(db: Db): Promise<PlanReport[]> {
 async function main(): Promise<void> {
   const url = process.env.DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!url) {
-    console.error('Set DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server; a throwaway database is made beside it.');
+    console.error(
+      'Set DATABASE_URL (or TEST_DATABASE_URL) to a PostgreSQL server; a throwaway database is made beside it.',
+    );
     process.exit(2);
   }
   const count = Number(process.argv[2] ?? 100_000);

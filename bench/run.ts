@@ -34,7 +34,8 @@ import { signInOverHttp, startAppProcess } from '../test/support/process';
 import { startSmtpServer } from '../test/support/smtp';
 import { seedSynthetic } from './synthetic';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const ADMIN_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
 const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -49,7 +50,10 @@ interface Measure {
 
 function descendants(pid: number): number[] {
   try {
-    const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
     return [...children, ...children.flatMap(descendants)];
   } catch {
     return [];
@@ -66,7 +70,12 @@ function rssKb(pid: number): number {
 }
 
 async function load(name: string, url: string, cookie?: string): Promise<Measure> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S, headers: cookie ? { cookie } : {} });
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    headers: cookie ? { cookie } : {},
+  });
   const bad = result.non2xx + result.errors + result.timeouts;
   return { name, median: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: bad };
 }
@@ -86,7 +95,9 @@ async function withDatabase<T>(label: string, fn: (url: string) => Promise<T>): 
   }
 }
 
-async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb: number; minutesPanelId: number; dbUrl: string }> {
+async function benchPages(
+  cases: number,
+): Promise<{ measures: Measure[]; peakMb: number; minutesPanelId: number; dbUrl: string }> {
   return withDatabase(String(cases), async (dbUrl) => {
     const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
     await migrateToLatest(db);
@@ -96,14 +107,32 @@ async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb:
     console.log(`  ${cases} cases seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await db.destroy();
 
-    const app = await startAppProcess({ NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192', DATABASE_URL: dbUrl, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-')), LOG_LEVEL: 'warn', NODE_ENV: 'production', SESSION_SECRET: randomBytes(32).toString('hex') }, 60000, { compiled: true });
+    const app = await startAppProcess(
+      {
+        NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
+        DATABASE_URL: dbUrl,
+        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-')),
+        LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        SESSION_SECRET: randomBytes(32).toString('hex'),
+      },
+      60000,
+      { compiled: true },
+    );
     let peak = 0;
     const sampler = setInterval(() => {
       // The largest process of the tree is the server itself (Chromium's are counted apart);
       // adding RSS across processes would count shared pages more than once.
       const pids = [app.child.pid!, ...descendants(app.child.pid!)];
       const largest = Math.max(...pids.map(rssKb));
-      if (largest > peak && process.env.BENCH_DEBUG) console.log(pids.map((p) => `${p}:${rssKb(p)}:${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 60)}`).join(' | '));
+      if (largest > peak && process.env.BENCH_DEBUG)
+        console.log(
+          pids
+            .map(
+              (p) => `${p}:${rssKb(p)}:${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 60)}`,
+            )
+            .join(' | '),
+        );
       peak = Math.max(peak, largest);
     }, 200);
     try {
@@ -120,7 +149,9 @@ async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb:
         await load(name, `${app.baseUrl}${url}`, cookie); // warm-up run, not reported
         const m = await load(name, `${app.baseUrl}${url}`, name.startsWith('bare') ? undefined : cookie);
         measures.push(m);
-        console.log(`  ${name}: median ${m.median} ms, p99 ${m.p99} ms, ${Math.round(m.rps)} req/s${m.errors ? `, ${m.errors} non-2xx or errors` : ''}`);
+        console.log(
+          `  ${name}: median ${m.median} ms, p99 ${m.p99} ms, ${Math.round(m.rps)} req/s${m.errors ? `, ${m.errors} non-2xx or errors` : ''}`,
+        );
       }
       console.log(`  peak RSS of the app process: ${Math.round(peak / 1024)} MB`);
       return { measures, peakMb: Math.round(peak / 1024), minutesPanelId: ids.panelId, dbUrl };
@@ -134,7 +165,11 @@ async function benchPages(cases: number): Promise<{ measures: Measure[]; peakMb:
 
 function sampleMinutesHtml(items: number): string {
   const rows = Array.from({ length: items }, (_, i) => {
-    const actions = Array.from({ length: 4 }, (_, k) => `<tr><td>Action ${i + 1}.${k + 1}: visit and review the support plan</td><td>Agency ${k + 1}</td><td>Named officer</td><td>1${k} January 2027</td></tr>`).join('');
+    const actions = Array.from(
+      { length: 4 },
+      (_, k) =>
+        `<tr><td>Action ${i + 1}.${k + 1}: visit and review the support plan</td><td>Agency ${k + 1}</td><td>Named officer</td><td>1${k} January 2027</td></tr>`,
+    ).join('');
     return `<section><h2>Item ${i + 1}: ASB-2026-${String(1000 + i).padStart(4, '0')}</h2>
       <p>Subjects: Victim ${i + 1}, Perpetrator ${i + 1}. ${'Information shared by each agency and the risk discussion. '.repeat(12)}</p>
       <p>Decision: keep open and review at the next panel.</p>
@@ -162,7 +197,11 @@ async function benchPdf(): Promise<{ warm: number; floor: number; cold: number }
   await renderer.render(html);
   const warm = median(await timeRuns(10, () => renderer.render(html)));
   await renderer.close();
-  const browser = await puppeteer.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  const browser = await puppeteer.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   const page = await browser.newPage();
   const printDirect = async () => {
     await page.setContent(html, { waitUntil: 'load' });
@@ -180,11 +219,23 @@ async function benchOutbox(dbUrl: string): Promise<{ outboxPerSecond: number; di
   const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
   try {
     await migrateToLatest(db);
-    const message = (i: number) => ({ kind: 'bench', to: `person${i}@example.org`, subject: `Benchmark ${i}`, text: `Message ${i}` });
+    const message = (i: number) => ({
+      kind: 'bench',
+      to: `person${i}@example.org`,
+      subject: `Benchmark ${i}`,
+      text: `Message ${i}`,
+    });
     for (let i = 0; i < 1000; i++) await enqueueMail(db, message(i));
     // Both sides keep their SMTP connections open between messages (nodemailer's pool).
     const pooled = `${smtp.url}?pool=true&maxConnections=1`;
-    const worker = new MailWorker({ db, clock: systemClock, transport: smtpTransport(pooled), from: 'bench@example.org', messageIdDomain: 'bench', batchSize: 50 });
+    const worker = new MailWorker({
+      db,
+      clock: systemClock,
+      transport: smtpTransport(pooled),
+      from: 'bench@example.org',
+      messageIdDomain: 'bench',
+      batchSize: 50,
+    });
     let t = performance.now();
     await worker.drain();
     const outboxMs = performance.now() - t;
@@ -207,7 +258,9 @@ const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
-  console.log(`ASBRAC Manager benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s a page\n`);
+  console.log(
+    `ASBRAC Manager benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s a page\n`,
+  );
   const bySize = new Map<number, { measures: Measure[]; peakMb: number }>();
   for (const size of SIZES) {
     console.log(`Pages at ${size} cases`);
@@ -236,12 +289,20 @@ async function main(): Promise<void> {
   if (SIZES.length > 1) {
     for (let i = 1; i < small.measures.length; i++) {
       const r = ratio(large.measures[i].median, small.measures[i].median);
-      lines.push(`| ${small.measures[i].name}: ${SIZES[SIZES.length - 1]} against ${SIZES[0]} | | | ${fmt(r)}× | ≤ 1.5×: ${verdict(r <= 1.5)} |`);
+      lines.push(
+        `| ${small.measures[i].name}: ${SIZES[SIZES.length - 1]} against ${SIZES[0]} | | | ${fmt(r)}× | ≤ 1.5×: ${verdict(r <= 1.5)} |`,
+      );
     }
   }
-  lines.push(`| minutes PDF, warm browser | ${fmt(pdf.warm)} | | ${fmt(ratio(pdf.warm, pdf.floor))}× Chromium's own print | ≤ 1.5×: ${verdict(pdf.warm <= pdf.floor * 1.5)} |`);
-  lines.push(`| minutes PDF, cold launch | ${fmt(pdf.cold)} | | ${fmt(ratio(pdf.cold, pdf.warm))}× slower than warm | ≥ 3×: ${verdict(pdf.cold >= pdf.warm * 3)} |`);
-  lines.push(`| outbox, 1,000 messages | ${fmt(1000 / outbox.outboxPerSecond * 1000)} total | | ${fmt(ratio(outbox.outboxPerSecond, outbox.directPerSecond))}× direct sending | ≥ 0.8×: ${verdict(outbox.outboxPerSecond >= outbox.directPerSecond * 0.8)} |`);
+  lines.push(
+    `| minutes PDF, warm browser | ${fmt(pdf.warm)} | | ${fmt(ratio(pdf.warm, pdf.floor))}× Chromium's own print | ≤ 1.5×: ${verdict(pdf.warm <= pdf.floor * 1.5)} |`,
+  );
+  lines.push(
+    `| minutes PDF, cold launch | ${fmt(pdf.cold)} | | ${fmt(ratio(pdf.cold, pdf.warm))}× slower than warm | ≥ 3×: ${verdict(pdf.cold >= pdf.warm * 3)} |`,
+  );
+  lines.push(
+    `| outbox, 1,000 messages | ${fmt((1000 / outbox.outboxPerSecond) * 1000)} total | | ${fmt(ratio(outbox.outboxPerSecond, outbox.directPerSecond))}× direct sending | ≥ 0.8×: ${verdict(outbox.outboxPerSecond >= outbox.directPerSecond * 0.8)} |`,
+  );
   const peak = Math.max(...[...bySize.values()].map((v) => v.peakMb));
   lines.push(`| app memory, peak RSS | ${peak} MB | | | < 300 MB: ${verdict(peak < 300)} |`);
   console.log(`\n${lines.join('\n')}`);

@@ -8,11 +8,18 @@ import { seedSyntheticReferrals } from './explain-referrals';
  * per district with 15-item agendas, actions on heard cases, and audit rows. Set-based SQL, so
  * 100,000 cases take seconds.
  */
-export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: number; referralId: number; searchTerm: string }> {
+export async function seedSynthetic(
+  db: Db,
+  cases: number,
+): Promise<{ panelId: number; referralId: number; searchTerm: string }> {
   // Dates relative to the machine's clock, which the benchmarked app also runs on.
   const now = systemClock.now();
   await seedSyntheticReferrals(db, cases);
-  const chair = await db.selectFrom('users').select('id').where('email', '=', 'chair@example.org').executeTakeFirstOrThrow();
+  const chair = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'chair@example.org')
+    .executeTakeFirstOrThrow();
   // One panel a month per district, as many months back as the cases need (15 cases a panel).
   const months = Math.max(3, Math.min(120, Math.ceil(cases / 15 / 7)));
   await sql`
@@ -28,7 +35,9 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     from districts d, generate_series(0, ${months - 1}) as m`.execute(db);
   await sql`
     insert into panel_invitations (panel_id, agency_id, reason, invited_at)
-    select p.id, a.id, 'core', ${now}::timestamptz from panels p join agencies a on a.core_member and (a.district_id is null or a.district_id = p.district_id)`.execute(db);
+    select p.id, a.id, 'core', ${now}::timestamptz from panels p join agencies a on a.core_member and (a.district_id is null or a.district_id = p.district_id)`.execute(
+    db,
+  );
   // 15 cases of the panel's district on each agenda, each case on one panel only.
   await sql`
     with numbered as (
@@ -67,7 +76,9 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     from agenda_items ai
     join panels p on p.id = ai.panel_id
     cross join generate_series(1, 3) as k
-    join lateral (select agency_id from panel_invitations where panel_id = ai.panel_id order by agency_id offset (k * 3) % 8 limit 1) pi on true`.execute(db);
+    join lateral (select agency_id from panel_invitations where panel_id = ai.panel_id order by agency_id offset (k * 3) % 8 limit 1) pi on true`.execute(
+    db,
+  );
   await sql`
     insert into audit_events (at, user_id, agency_id, action, outcome, entity_type, entity_id, ip)
     select ${now}::timestamptz - (g || ' minutes')::interval, ${chair.id}, 1, 'referral.view', 'success', 'referral', (1 + g % ${cases})::text, '127.0.0.1'
@@ -83,8 +94,18 @@ export async function seedSynthetic(db: Db, cases: number): Promise<{ panelId: n
     .orderBy(sql`count(*)`, 'desc')
     .limit(1)
     .executeTakeFirstOrThrow();
-  const referral = await db.selectFrom('referrals').select('id').where('status', '=', 'active').orderBy('id').limit(1).executeTakeFirstOrThrow();
+  const referral = await db
+    .selectFrom('referrals')
+    .select('id')
+    .where('status', '=', 'active')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirstOrThrow();
   // A practitioner searches for a person by name.
-  const subject = await db.selectFrom('referralSubjects').select('fullName').where('referralId', '=', referral.id).executeTakeFirstOrThrow();
+  const subject = await db
+    .selectFrom('referralSubjects')
+    .select('fullName')
+    .where('referralId', '=', referral.id)
+    .executeTakeFirstOrThrow();
   return { panelId: panel.id, referralId: referral.id, searchTerm: subject.fullName ?? 'Brumby' };
 }

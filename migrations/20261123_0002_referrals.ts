@@ -9,7 +9,12 @@ const yesNo = (yes: number) => [
   { key: 'not-known', label: 'Not known', weight: 0 },
 ];
 
-const DEFAULT_QUESTIONS: { code: string; text: string; hint: string | null; options: { key: string; label: string; weight: number }[] }[] = [
+const DEFAULT_QUESTIONS: {
+  code: string;
+  text: string;
+  hint: string | null;
+  options: { key: string; label: string; weight: number }[];
+}[] = [
   {
     code: 'repeat-victimisation',
     text: 'How often has the victim experienced anti-social behaviour in the last three months?',
@@ -21,9 +26,24 @@ const DEFAULT_QUESTIONS: { code: string; text: string; hint: string | null; opti
       { key: 'not-known', label: 'Not known', weight: 0 },
     ],
   },
-  { code: 'hate-motivated', text: 'Does the victim, or anyone else, believe the behaviour is motivated by hostility towards a disability, race, religion, sexual orientation or gender identity?', hint: null, options: yesNo(4) },
-  { code: 'threats-of-violence', text: 'Has the victim been threatened with violence, or been assaulted?', hint: null, options: yesNo(4) },
-  { code: 'perpetrator-violence', text: 'Is anyone causing the behaviour known to have a history of violence or of carrying weapons?', hint: null, options: yesNo(3) },
+  {
+    code: 'hate-motivated',
+    text: 'Does the victim, or anyone else, believe the behaviour is motivated by hostility towards a disability, race, religion, sexual orientation or gender identity?',
+    hint: null,
+    options: yesNo(4),
+  },
+  {
+    code: 'threats-of-violence',
+    text: 'Has the victim been threatened with violence, or been assaulted?',
+    hint: null,
+    options: yesNo(4),
+  },
+  {
+    code: 'perpetrator-violence',
+    text: 'Is anyone causing the behaviour known to have a history of violence or of carrying weapons?',
+    hint: null,
+    options: yesNo(3),
+  },
   {
     code: 'health-impact',
     text: "What impact is the behaviour having on the victim's physical or mental health?",
@@ -35,16 +55,61 @@ const DEFAULT_QUESTIONS: { code: string; text: string; hint: string | null; opti
       { key: 'not-known', label: 'Not known', weight: 0 },
     ],
   },
-  { code: 'vulnerability', text: 'Does the victim have a disability, long-term illness or mental health condition that makes them more vulnerable?', hint: null, options: yesNo(3) },
-  { code: 'age', text: 'Is the victim made more vulnerable by their age (an older person, or a child or young person)?', hint: null, options: yesNo(2) },
-  { code: 'isolation', text: 'Is the victim isolated, for example living alone with no family or friends nearby?', hint: null, options: yesNo(2) },
+  {
+    code: 'vulnerability',
+    text: 'Does the victim have a disability, long-term illness or mental health condition that makes them more vulnerable?',
+    hint: null,
+    options: yesNo(3),
+  },
+  {
+    code: 'age',
+    text: 'Is the victim made more vulnerable by their age (an older person, or a child or young person)?',
+    hint: null,
+    options: yesNo(2),
+  },
+  {
+    code: 'isolation',
+    text: 'Is the victim isolated, for example living alone with no family or friends nearby?',
+    hint: null,
+    options: yesNo(2),
+  },
   { code: 'fear', text: 'Is the victim afraid in their home, or afraid to leave it?', hint: null, options: yesNo(3) },
-  { code: 'children-affected', text: 'Are children in the household affected by the behaviour?', hint: null, options: yesNo(2) },
-  { code: 'targeted', text: 'Is the victim being targeted personally, rather than suffering general nuisance?', hint: null, options: yesNo(2) },
-  { code: 'property-damage', text: "Has the victim's home, vehicle or property been damaged?", hint: null, options: yesNo(2) },
-  { code: 'self-harm', text: 'Has the victim spoken of self-harm or suicide, or of having to move home, because of the behaviour?', hint: null, options: yesNo(4) },
-  { code: 'getting-worse', text: 'Is the behaviour getting worse: more often or more serious?', hint: null, options: yesNo(2) },
-  { code: 'retaliation', text: 'Has the victim, or their family, retaliated or threatened to?', hint: 'Retaliation can escalate a dispute and put the victim at risk.', options: yesNo(1) },
+  {
+    code: 'children-affected',
+    text: 'Are children in the household affected by the behaviour?',
+    hint: null,
+    options: yesNo(2),
+  },
+  {
+    code: 'targeted',
+    text: 'Is the victim being targeted personally, rather than suffering general nuisance?',
+    hint: null,
+    options: yesNo(2),
+  },
+  {
+    code: 'property-damage',
+    text: "Has the victim's home, vehicle or property been damaged?",
+    hint: null,
+    options: yesNo(2),
+  },
+  {
+    code: 'self-harm',
+    text: 'Has the victim spoken of self-harm or suicide, or of having to move home, because of the behaviour?',
+    hint: null,
+    options: yesNo(4),
+  },
+  {
+    code: 'getting-worse',
+    text: 'Is the behaviour getting worse: more often or more serious?',
+    hint: null,
+    options: yesNo(2),
+  },
+  {
+    code: 'retaliation',
+    text: 'Has the victim, or their family, retaliated or threatened to?',
+    hint: 'Retaliation can escalate a dispute and put the victim at risk.',
+    options: yesNo(1),
+  },
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are typed against no schema on purpose
@@ -79,7 +144,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   const version = await db
     .insertInto('risk_matrix_versions')
-    .values({ number: 1, threshold: 18, escalation_incidents: 3, escalation_months: 12, repeat_months: 12, change_note: 'Default partnership matrix' })
+    .values({
+      number: 1,
+      threshold: 18,
+      escalation_incidents: 3,
+      escalation_months: 12,
+      repeat_months: 12,
+      change_note: 'Default partnership matrix',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   await db
@@ -109,7 +181,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('status', 'text', (c) =>
       c
         .notNull()
-        .check(sql`status in ('draft', 'submitted', 'more-information-requested', 'rejected', 'awaiting-panel', 'active', 'closed')`),
+        .check(
+          sql`status in ('draft', 'submitted', 'more-information-requested', 'rejected', 'awaiting-panel', 'active', 'closed')`,
+        ),
     )
     .addColumn('district_id', 'integer', (c) => c.references('districts.id'))
     .addColumn('referring_agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
@@ -128,7 +202,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('consent_reason', 'text')
     .addColumn('risk_matrix_version_id', 'integer', (c) => c.notNull().references('risk_matrix_versions.id'))
     .addColumn('risk_score', 'integer', (c) => c.notNull().defaultTo(0))
-    .addColumn('risk_verdict', 'text', (c) => c.notNull().defaultTo('standard').check(sql`risk_verdict in ('high', 'standard')`))
+    .addColumn('risk_verdict', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('standard')
+        .check(sql`risk_verdict in ('high', 'standard')`),
+    )
     .addColumn('criteria', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addColumn('judgement', 'text', (c) => c.check(sql`judgement in ('agree', 'high', 'lower')`))
     .addColumn('judgement_reasons', 'text')
@@ -178,8 +257,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('vulnerabilities', sql`text[]`, (c) => c.notNull().defaultTo(sql`'{}'`))
     .addUniqueConstraint('referral_subjects_position_key', ['referral_id', 'position'])
     .execute();
-  await sql`create index referral_subjects_person_idx on referral_subjects (name_key, date_of_birth) where name_key is not null and date_of_birth is not null`.execute(db);
-  await sql`create index referral_subjects_place_idx on referral_subjects (postcode_key, address_key) where postcode_key is not null and address_key is not null`.execute(db);
+  await sql`create index referral_subjects_person_idx on referral_subjects (name_key, date_of_birth) where name_key is not null and date_of_birth is not null`.execute(
+    db,
+  );
+  await sql`create index referral_subjects_place_idx on referral_subjects (postcode_key, address_key) where postcode_key is not null and address_key is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('referral_subject_links')
@@ -189,7 +272,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('relation', 'text', (c) => c.notNull())
     .addColumn('to_subject_id', 'integer', (c) => c.notNull().references('referral_subjects.id').onDelete('cascade'))
     .execute();
-  await db.schema.createIndex('referral_subject_links_referral_idx').on('referral_subject_links').column('referral_id').execute();
+  await db.schema
+    .createIndex('referral_subject_links_referral_idx')
+    .on('referral_subject_links')
+    .column('referral_id')
+    .execute();
 
   await db.schema
     .createTable('referral_incidents')
@@ -233,7 +320,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('note', 'text')
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
-  await db.schema.createIndex('referral_events_referral_idx').on('referral_events').columns(['referral_id', 'at']).execute();
+  await db.schema
+    .createIndex('referral_events_referral_idx')
+    .on('referral_events')
+    .columns(['referral_id', 'at'])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()

@@ -32,7 +32,9 @@ export async function up(db: Kysely<any>): Promise<void> {
       c
         .notNull()
         .defaultTo('scheduled')
-        .check(sql`status in ('scheduled', 'agenda-published', 'in-progress', 'concluded', 'minutes-approved', 'minutes-circulated', 'cancelled')`),
+        .check(
+          sql`status in ('scheduled', 'agenda-published', 'in-progress', 'concluded', 'minutes-approved', 'minutes-circulated', 'cancelled')`,
+        ),
     )
     .addColumn('cancelled_reason', 'text')
     // iCalendar SEQUENCE: raised whenever the invitation's date, time, place or status changes.
@@ -49,7 +51,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addCheckConstraint('panels_ends_after_start', sql`ends_at > starts_at`)
     .execute();
-  await db.schema.createIndex('panels_district_starts_idx').on('panels').columns(['district_id', 'starts_at']).execute();
+  await db.schema
+    .createIndex('panels_district_starts_idx')
+    .on('panels')
+    .columns(['district_id', 'starts_at'])
+    .execute();
   await db.schema.createIndex('panels_status_starts_idx').on('panels').columns(['status', 'starts_at']).execute();
   await db.schema.createIndex('panels_starts_idx').on('panels').column('starts_at').execute();
 
@@ -61,14 +67,20 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('invited_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addPrimaryKeyConstraint('panel_invitations_pkey', ['panel_id', 'agency_id'])
     .execute();
-  await db.schema.createIndex('panel_invitations_agency_idx').on('panel_invitations').columns(['agency_id', 'panel_id']).execute();
+  await db.schema
+    .createIndex('panel_invitations_agency_idx')
+    .on('panel_invitations')
+    .columns(['agency_id', 'panel_id'])
+    .execute();
 
   await db.schema
     .createTable('agenda_items')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('panel_id', 'integer', (c) => c.notNull().references('panels.id').onDelete('cascade'))
     .addColumn('position', 'integer', (c) => c.notNull())
-    .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind in ('review', 'new', 'anniversary', 'other-business')`))
+    .addColumn('kind', 'text', (c) =>
+      c.notNull().check(sql`kind in ('review', 'new', 'anniversary', 'other-business')`),
+    )
     .addColumn('referral_id', 'integer', (c) => c.references('referrals.id'))
     .addColumn('title', 'text')
     .addColumn('presenting_agency_id', 'integer', (c) => c.references('agencies.id'))
@@ -78,12 +90,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('removed_at', 'timestamptz')
     .addColumn('removed_reason', 'text')
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
-    .addCheckConstraint('agenda_items_case_or_title', sql`(kind = 'other-business' and title is not null) or (kind <> 'other-business' and referral_id is not null)`)
+    .addCheckConstraint(
+      'agenda_items_case_or_title',
+      sql`(kind = 'other-business' and title is not null) or (kind <> 'other-business' and referral_id is not null)`,
+    )
     .execute();
   await db.schema.createIndex('agenda_items_panel_idx').on('agenda_items').columns(['panel_id', 'position']).execute();
   await db.schema.createIndex('agenda_items_referral_idx').on('agenda_items').column('referral_id').execute();
   // No case twice on one agenda (removed items do not count).
-  await sql`create unique index agenda_items_case_once on agenda_items (panel_id, referral_id) where referral_id is not null and removed_at is null`.execute(db);
+  await sql`create unique index agenda_items_case_once on agenda_items (panel_id, referral_id) where referral_id is not null and removed_at is null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('agenda_versions')
@@ -103,7 +120,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('panel_id', 'integer', (c) => c.notNull().references('panels.id').onDelete('cascade'))
     .addColumn('agenda_item_id', 'integer', (c) => c.notNull().references('agenda_items.id').onDelete('cascade'))
     .addColumn('agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('requested').check(sql`status in ('requested', 'information-held', 'nothing-held')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('requested')
+        .check(sql`status in ('requested', 'information-held', 'nothing-held')`),
+    )
     .addColumn('summary', 'text')
     .addColumn('answered_by', 'integer', (c) => c.references('users.id'))
     .addColumn('answered_at', 'timestamptz')
@@ -111,8 +133,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addUniqueConstraint('research_requests_item_agency', ['agenda_item_id', 'agency_id'])
     .execute();
-  await db.schema.createIndex('research_requests_agency_idx').on('research_requests').columns(['agency_id', 'status', 'panel_id']).execute();
-  await db.schema.createIndex('research_requests_panel_idx').on('research_requests').columns(['panel_id', 'agency_id']).execute();
+  await db.schema
+    .createIndex('research_requests_agency_idx')
+    .on('research_requests')
+    .columns(['agency_id', 'status', 'panel_id'])
+    .execute();
+  await db.schema
+    .createIndex('research_requests_panel_idx')
+    .on('research_requests')
+    .columns(['panel_id', 'agency_id'])
+    .execute();
 
   // Once a day per kind and subject: reminders are never sent twice, whichever instance runs the job.
   await db.schema
@@ -136,7 +166,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .values({
       version: 1,
       text:
-        'The information discussed at this meeting is shared in confidence under the partnership\'s data sharing agreement, ' +
+        "The information discussed at this meeting is shared in confidence under the partnership's data sharing agreement, " +
         'for the purpose of reducing the risk of anti-social behaviour to the people and places on the agenda. ' +
         'It must not be shared outside this meeting, or used for any other purpose, without the agreement of the agency that provided it. ' +
         'Minutes are OFFICIAL-SENSITIVE and must be stored and sent securely. Anyone with a conflict of interest in a case must say so before it is discussed.',
@@ -195,7 +225,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('person_name', 'text', (c) => c.notNull())
     .addColumn('role', 'text')
     .addColumn('is_observer', 'boolean', (c) => c.notNull().defaultTo(false))
-    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('present', 'online', 'late', 'left-early', 'absent', 'apologies')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().check(sql`status in ('present', 'online', 'late', 'left-early', 'absent', 'apologies')`),
+    )
     .addColumn('arrived_at', 'text')
     .addColumn('left_at', 'text')
     .addColumn('confidentiality_agreed', 'boolean', (c) => c.notNull().defaultTo(false))
@@ -205,7 +237,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .execute();
-  await db.schema.createIndex('register_entries_panel_idx').on('register_entries').columns(['panel_id', 'agency_id']).execute();
+  await db.schema
+    .createIndex('register_entries_panel_idx')
+    .on('register_entries')
+    .columns(['panel_id', 'agency_id'])
+    .execute();
 
   await db.schema
     .createTable('meeting_records')
@@ -213,8 +249,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('discussion', 'text')
     .addColumn('risk_level', 'text', (c) => c.check(sql`risk_level in ('high', 'medium', 'low')`))
     .addColumn('decision', 'text', (c) => c.check(sql`decision in ('review', 'close', 'escalate', 'deferred')`))
-    .addColumn('close_reason', 'text', (c) => c.check(sql`close_reason in ('risk-reduced', 'moved-away', 'other-process', 'other')`))
-    .addColumn('escalate_to', 'text', (c) => c.check(sql`escalate_to in ('marac', 'mappa', 'adult-safeguarding', 'child-safeguarding', 'other')`))
+    .addColumn('close_reason', 'text', (c) =>
+      c.check(sql`close_reason in ('risk-reduced', 'moved-away', 'other-process', 'other')`),
+    )
+    .addColumn('escalate_to', 'text', (c) =>
+      c.check(sql`escalate_to in ('marac', 'mappa', 'adult-safeguarding', 'child-safeguarding', 'other')`),
+    )
     .addColumn('decision_note', 'text')
     .addColumn('next_review_on', 'date')
     .addColumn('deferred_reason', 'text')
@@ -242,16 +282,28 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('owner_agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
     .addColumn('owner_name', 'text')
     .addColumn('due_on', 'date', (c) => c.notNull())
-    .addColumn('priority', 'text', (c) => c.notNull().defaultTo('medium').check(sql`priority in ('high', 'medium', 'low')`))
+    .addColumn('priority', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('medium')
+        .check(sql`priority in ('high', 'medium', 'low')`),
+    )
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('open').check(sql`status in ('open', 'in-progress', 'completed', 'not-possible', 'not-done')`),
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open', 'in-progress', 'completed', 'not-possible', 'not-done')`),
     )
     .addColumn('created_by', 'integer', (c) => c.references('users.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(now))
     .addColumn('closed_at', 'timestamptz')
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .execute();
-  await db.schema.createIndex('actions_owner_idx').on('actions').columns(['owner_agency_id', 'status', 'due_on']).execute();
+  await db.schema
+    .createIndex('actions_owner_idx')
+    .on('actions')
+    .columns(['owner_agency_id', 'status', 'due_on'])
+    .execute();
   await db.schema.createIndex('actions_referral_idx').on('actions').columns(['referral_id', 'status']).execute();
   await db.schema.createIndex('actions_panel_idx').on('actions').column('panel_id').execute();
   await db.schema.createIndex('actions_status_due_idx').on('actions').columns(['status', 'due_on']).execute();

@@ -40,7 +40,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('minutes_copies')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    .addColumn('minutes_version_id', 'integer', (c) => c.notNull().references('minutes_versions.id').onDelete('cascade'))
+    .addColumn('minutes_version_id', 'integer', (c) =>
+      c.notNull().references('minutes_versions.id').onDelete('cascade'),
+    )
     .addColumn('agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
     .addColumn('pdf', 'bytea')
     .addColumn('pdf_sha256', 'text')
@@ -61,7 +63,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('minutes_deliveries')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    .addColumn('circulation_id', 'integer', (c) => c.notNull().references('minutes_circulations.id').onDelete('cascade'))
+    .addColumn('circulation_id', 'integer', (c) =>
+      c.notNull().references('minutes_circulations.id').onDelete('cascade'),
+    )
     .addColumn('panel_id', 'integer', (c) => c.notNull().references('panels.id').onDelete('cascade'))
     .addColumn('user_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('agency_id', 'integer', (c) => c.notNull().references('agencies.id'))
@@ -74,12 +78,22 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'integer', (c) => c.references('users.id'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('minutes_deliveries_panel_idx').on('minutes_deliveries').columns(['panel_id', 'user_id']).execute();
+  await db.schema
+    .createIndex('minutes_deliveries_panel_idx')
+    .on('minutes_deliveries')
+    .columns(['panel_id', 'user_id'])
+    .execute();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['minutes_deliveries', 'minutes_circulations', 'minutes_copies', 'minutes_versions', 'minutes_drafts']) {
+  for (const table of [
+    'minutes_deliveries',
+    'minutes_circulations',
+    'minutes_copies',
+    'minutes_versions',
+    'minutes_drafts',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

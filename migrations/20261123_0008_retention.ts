@@ -8,8 +8,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('retention_settings')
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
-    .addColumn('closed_case_years', 'integer', (c) => c.notNull().defaultTo(6).check(sql`closed_case_years between 1 and 50`))
-    .addColumn('audit_years', 'integer', (c) => c.notNull().defaultTo(2).check(sql`audit_years between 1 and 50`))
+    .addColumn('closed_case_years', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(6)
+        .check(sql`closed_case_years between 1 and 50`),
+    )
+    .addColumn('audit_years', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(2)
+        .check(sql`audit_years between 1 and 50`),
+    )
     .addColumn('updated_by', 'integer', (c) => c.references('users.id'))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
@@ -18,7 +28,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 
   await db.schema.alterTable('referrals').addColumn('anonymised_at', 'timestamptz').execute();
   // The job looks for closed cases not yet anonymised, oldest closure first.
-  await sql`create index referrals_retention_idx on referrals (closed_at) where status = 'closed' and anonymised_at is null`.execute(db);
+  await sql`create index referrals_retention_idx on referrals (closed_at) where status = 'closed' and anonymised_at is null`.execute(
+    db,
+  );
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()

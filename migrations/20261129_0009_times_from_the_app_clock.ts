@@ -34,7 +34,10 @@ const STAMPED: Record<string, string[]> = {
 export async function up(db: Kysely<any>): Promise<void> {
   for (const [table, columns] of Object.entries(STAMPED)) {
     for (const column of columns) {
-      await db.schema.alterTable(table).alterColumn(column, (c) => c.dropDefault()).execute();
+      await db.schema
+        .alterTable(table)
+        .alterColumn(column, (c) => c.dropDefault())
+        .execute();
     }
   }
 }
@@ -43,7 +46,10 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const [table, columns] of Object.entries(STAMPED)) {
     for (const column of columns) {
-      await db.schema.alterTable(table).alterColumn(column, (c) => c.setDefault(sql`now()`)).execute();
+      await db.schema
+        .alterTable(table)
+        .alterColumn(column, (c) => c.setDefault(sql`now()`))
+        .execute();
     }
   }
 }

@@ -14,17 +14,26 @@ const SOURCES = ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'p
 
 function build() {
   const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  const result = spawnSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (result.status !== 0) throw new Error(`tsc failed with exit code ${result.status}`);
   mkdirSync(dist, { recursive: true });
-  writeFileSync(path.join(dist, 'server.js'), "'use strict';\n// The compiled server: src/server.ts is built to dist/src/server.js.\nrequire('./src/server.js');\n");
+  writeFileSync(
+    path.join(dist, 'server.js'),
+    "'use strict';\n// The compiled server: src/server.ts is built to dist/src/server.js.\nrequire('./src/server.js');\n",
+  );
   writeFileSync(stamp, new Date().toISOString() + '\n');
 }
 
 function newestMtime(entry) {
   const stat = statSync(entry);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return readdirSync(entry).reduce((newest, name) => Math.max(newest, newestMtime(path.join(entry, name))), stat.mtimeMs);
+  return readdirSync(entry).reduce(
+    (newest, name) => Math.max(newest, newestMtime(path.join(entry, name))),
+    stat.mtimeMs,
+  );
 }
 
 /** Builds when dist/ is missing or older than a source it is built from (an image without sources never builds). */

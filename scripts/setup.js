@@ -25,20 +25,28 @@ function onPath(cmd) {
 }
 
 function lockHash() {
-  return createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(path.join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 /** `npm ci` from the committed lock file (which it never rewrites), unless node_modules was installed from this very lock file. */
 function installDependencies() {
   const marker = path.join(root, 'node_modules', '.installed-from-lock');
   const hash = lockHash();
-  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash) return say('npm dependencies already installed from package-lock.json');
+  if (existsSync(marker) && readFileSync(marker, 'utf8').trim() === hash)
+    return say('npm dependencies already installed from package-lock.json');
   say('installing npm dependencies from package-lock.json (npm ci)');
   run('npm', ['ci', '--no-audit', '--no-fund'], { env: { ...process.env, PUPPETEER_SKIP_DOWNLOAD: 'true' } });
   writeFileSync(marker, `${hash}\n`);
 }
 
-const SYSTEM_CHROMIUMS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
+const SYSTEM_CHROMIUMS = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+];
 
 let aptUpdated = false;
 
@@ -66,17 +74,27 @@ function installChromium() {
   }
   const found = SYSTEM_CHROMIUMS.find((p) => existsSync(p));
   if (found) return say(`Chromium: using the system's Chromium at ${found}`);
-  if (aptInstall('chromium') && existsSync('/usr/bin/chromium')) return say("Chromium: installed Debian's chromium at /usr/bin/chromium");
+  if (aptInstall('chromium') && existsSync('/usr/bin/chromium'))
+    return say("Chromium: installed Debian's chromium at /usr/bin/chromium");
   const cacheDir = path.join(os.homedir(), '.cache', 'puppeteer');
   say(`Chromium: no system Chromium and no apt; trying Puppeteer's installer into ${cacheDir}`);
   mkdirSync(cacheDir, { recursive: true });
-  run(path.join(root, 'node_modules', '.bin', 'browsers'), ['install', 'chrome-headless-shell@stable', '--path', cacheDir]);
+  run(path.join(root, 'node_modules', '.bin', 'browsers'), [
+    'install',
+    'chrome-headless-shell@stable',
+    '--path',
+    cacheDir,
+  ]);
   say(`Chromium: installed by Puppeteer's installer under ${cacheDir}`);
 }
 
 /** Tools the tests use: poppler (PDF text by position, fonts, page images) and faketime (the suite with the clock moved ahead). */
 const TEST_TOOLS = [
-  { pkg: 'poppler-utils', commands: ['pdftotext', 'pdftoppm', 'pdffonts'], without: 'the PDF tests that read positions, fonts and page images will fail' },
+  {
+    pkg: 'poppler-utils',
+    commands: ['pdftotext', 'pdftoppm', 'pdffonts'],
+    without: 'the PDF tests that read positions, fonts and page images will fail',
+  },
   { pkg: 'faketime', commands: ['faketime'], without: 'the test runs with the clock moved ahead cannot run' },
 ];
 

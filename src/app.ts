@@ -80,7 +80,11 @@ function setUpLogging(app: Express, services: Services): void {
       },
       // No personal data in logs: the path without its query string, no headers, no bodies.
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (req) => ({ userId: (req as express.Request).user?.id }),
@@ -108,13 +112,33 @@ function setUpSession(app: Express, services: Services): void {
 
 const ERROR_PAGES: Record<number, { heading: string; paragraphs: string[] }> = {
   400: { heading: 'Sorry, there is a problem with the request', paragraphs: ['Check what you entered and try again.'] },
-  403: { heading: 'You do not have permission to see this page', paragraphs: ['If you think you should, ask your partnership administrator.'] },
-  404: { heading: 'Page not found', paragraphs: ['If you typed the web address, check it is correct.', 'If you pasted the web address, check you copied the entire address.'] },
-  409: { heading: 'Someone else changed this record', paragraphs: ['Reload the page to see the latest version, then make your changes again.'] },
+  403: {
+    heading: 'You do not have permission to see this page',
+    paragraphs: ['If you think you should, ask your partnership administrator.'],
+  },
+  404: {
+    heading: 'Page not found',
+    paragraphs: [
+      'If you typed the web address, check it is correct.',
+      'If you pasted the web address, check you copied the entire address.',
+    ],
+  },
+  409: {
+    heading: 'Someone else changed this record',
+    paragraphs: ['Reload the page to see the latest version, then make your changes again.'],
+  },
   413: { heading: 'What you sent is too large', paragraphs: ['Shorten the text and try again.'] },
   429: { heading: 'Too many requests', paragraphs: ['Wait a few minutes and try again.'] },
-  500: { heading: 'Sorry, there is a problem with the service', paragraphs: ['Try again later. Nothing you sent has been lost if you saw no confirmation; check before entering it again.'] },
-  503: { heading: 'Sorry, the service is unavailable', paragraphs: ['The database cannot be reached. Try again in a few minutes. Your last change was not saved.'] },
+  500: {
+    heading: 'Sorry, there is a problem with the service',
+    paragraphs: [
+      'Try again later. Nothing you sent has been lost if you saw no confirmation; check before entering it again.',
+    ],
+  },
+  503: {
+    heading: 'Sorry, the service is unavailable',
+    paragraphs: ['The database cannot be reached. Try again in a few minutes. Your last change was not saved.'],
+  },
 };
 
 function errorHandler(services: Services): ErrorRequestHandler {
@@ -123,13 +147,18 @@ function errorHandler(services: Services): ErrorRequestHandler {
     let status = 500;
     if (err instanceof HttpError) status = err.status;
     else if (isDatabaseUnavailable(err)) status = 503;
-    else if ((raw.status ?? raw.statusCode ?? 0) >= 400 && (raw.status ?? raw.statusCode ?? 0) < 500) status = raw.status ?? raw.statusCode ?? 400;
+    else if ((raw.status ?? raw.statusCode ?? 0) >= 400 && (raw.status ?? raw.statusCode ?? 0) < 500)
+      status = raw.status ?? raw.statusCode ?? 400;
     const reference = requestIdOf(req) ?? randomUUID();
     if (status >= 500) {
       services.logger.error({ err, reqId: reference, status }, 'request failed');
     }
     if (err instanceof CsrfError) {
-      await recordAudit(services.db, actorOf(req), { action: 'csrf.rejected', outcome: 'denied', details: { reason: err.reason, method: req.method } }).catch(() => undefined);
+      await recordAudit(services.db, actorOf(req), {
+        action: 'csrf.rejected',
+        outcome: 'denied',
+        details: { reason: err.reason, method: req.method },
+      }).catch(() => undefined);
     }
     if (res.headersSent) return req.socket.destroy();
     const page = ERROR_PAGES[status] ?? ERROR_PAGES[status >= 500 ? 500 : 400];
@@ -138,12 +167,16 @@ function errorHandler(services: Services): ErrorRequestHandler {
     const heading = err instanceof CsrfError ? 'This form could not be accepted' : page.heading;
     res.status(status);
     if (status === 503) res.setHeader('Retry-After', '30');
-    res.render('errors/error', { title: heading, heading, paragraphs, reference: status >= 500 ? reference : undefined }, (renderErr, html) => {
-      if (renderErr) {
-        services.logger.error({ err: renderErr }, 'error page failed to render');
-        res.type('text/plain').send(`${page.heading}. Reference: ${reference}`);
-      } else res.send(html);
-    });
+    res.render(
+      'errors/error',
+      { title: heading, heading, paragraphs, reference: status >= 500 ? reference : undefined },
+      (renderErr, html) => {
+        if (renderErr) {
+          services.logger.error({ err: renderErr }, 'error page failed to render');
+          res.type('text/plain').send(`${page.heading}. Reference: ${reference}`);
+        } else res.send(html);
+      },
+    );
   };
 }
 
@@ -154,10 +187,10 @@ function errorHandler(services: Services): ErrorRequestHandler {
 const saveSessionBeforeRedirect: express.RequestHandler = (req, res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD') return next();
   const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
-  res.redirect = ((...args: unknown[]) => {
+  res.redirect = (...args: unknown[]) => {
     if (!req.session) return redirect(...args);
     req.session.save((err) => (err ? next(err) : redirect(...args)));
-  });
+  };
   next();
 };
 

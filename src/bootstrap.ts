@@ -43,7 +43,9 @@ function lockEmbeddedDir(dir: string): () => void {
   if (existsSync(lock)) {
     const pid = Number(readFileSync(lock, 'utf8'));
     if (pid && pid !== process.pid && processAlive(pid)) {
-      throw new Error(`The embedded database in ${dir} is in use by process ${pid}. Stop it first, or set DATABASE_URL to use PostgreSQL.`);
+      throw new Error(
+        `The embedded database in ${dir} is in use by process ${pid}. Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+      );
     }
   }
   writeFileSync(lock, String(process.pid));
@@ -59,7 +61,13 @@ export async function openDatabase(config: Readonly<Config>, logger: Logger): Pr
     const dir = embeddedDir(config.dataDir);
     const unlock = lockEmbeddedDir(dir);
     const embedded = await openEmbedded(dir, logger);
-    database = { ...embedded, close: async () => { await embedded.close(); unlock(); } };
+    database = {
+      ...embedded,
+      close: async () => {
+        await embedded.close();
+        unlock();
+      },
+    };
   }
   const applied = await migrateToLatest(database.db);
   if (applied.length) logger.info({ migrations: applied }, 'database migrated');

@@ -109,9 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const variable = String(issue.path[0] ?? 'environment');
     const given = env[variable];
     const detail =
-      issue.code === 'invalid_value'
-        ? `must be one of ${issue.values.join(', ')}, got "${given}"`
-        : issue.message;
+      issue.code === 'invalid_value' ? `must be one of ${issue.values.join(', ')}, got "${given}"` : issue.message;
     throw new ConfigError(variable, detail);
   }
   const e = parsed.data;

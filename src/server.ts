@@ -13,20 +13,34 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const database = await openDatabase(config, logger);
 
-  const seedWanted = config.seedDemoData === 'true' || (config.seedDemoData === 'auto' && database.mode === 'embedded' && config.env !== 'production');
-  if (seedWanted && (await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl))) logger.info('demo data added');
+  const seedWanted =
+    config.seedDemoData === 'true' ||
+    (config.seedDemoData === 'auto' && database.mode === 'embedded' && config.env !== 'production');
+  if (
+    seedWanted &&
+    (await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl))
+  )
+    logger.info('demo data added');
 
   const services = createServices({ config, database, clock: systemClock, logger });
   const app = createApp(services);
   const server: Server = app.listen(config.port, () => {
-    logger.info({ port: config.port, database: database.mode, mail: services.mailTransport.describe() }, `ASBRAC Manager listening on ${config.baseUrl}`);
+    logger.info(
+      { port: config.port, database: database.mode, mail: services.mailTransport.describe() },
+      `ASBRAC Manager listening on ${config.baseUrl}`,
+    );
   });
   server.keepAliveTimeout = 5000;
   services.mailWorker.start();
   startJobs(services);
-  const pruner = setInterval(() => {
-    pruneSessions(services.db, systemClock).catch((err: Error) => logger.warn({ err: { message: err.message } }, 'session prune failed'));
-  }, 10 * 60 * 1000);
+  const pruner = setInterval(
+    () => {
+      pruneSessions(services.db, systemClock).catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'session prune failed'),
+      );
+    },
+    10 * 60 * 1000,
+  );
   pruner.unref();
 
   let stopping = false;

@@ -43,7 +43,9 @@ export interface Dependencies {
 export function createServices(deps: Dependencies) {
   const { config, database, clock, logger } = deps;
   const db = stampedBy(database.db, clock);
-  const mailTransport = deps.mailTransport ?? (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail')));
+  const mailTransport =
+    deps.mailTransport ??
+    (config.smtpUrl ? smtpTransport(config.smtpUrl) : fileTransport(path.join(config.dataDir, 'mail')));
   const mailWorker = new MailWorker({
     db,
     clock,

@@ -28,7 +28,10 @@ export const TIME_OF_DAY = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/;
 export function londonDateTime(date: string, time: string): Date {
   const m = TIME_OF_DAY.exec(time.trim());
   if (!m) throw new Error('not a time');
-  return DateTime.fromISO(date, { zone: ZONE }).set({ hour: Number(m[1]), minute: Number(m[2]) }).toUTC().toJSDate();
+  return DateTime.fromISO(date, { zone: ZONE })
+    .set({ hour: Number(m[1]), minute: Number(m[2]) })
+    .toUTC()
+    .toJSDate();
 }
 
 /** A calendar date moved by a number of days, as a calendar date ('YYYY-MM-DD'). */

@@ -17,7 +17,10 @@ function digestText(open: number, overdue: number, today: string, baseUrl: strin
  * actions, the counts of open and overdue actions and a link. One per person per London week,
  * whichever instance runs it, because the reminder log row is written with the e-mail.
  */
-export async function sendDigests({ db, links, mail }: Pick<ServiceDeps, 'db' | 'links' | 'mail'>, now: Date): Promise<number> {
+export async function sendDigests(
+  { db, links, mail }: Pick<ServiceDeps, 'db' | 'links' | 'mail'>,
+  now: Date,
+): Promise<number> {
   const today = londonDate(now);
   const week = londonWeek(now);
   let sent = 0;

@@ -1,6 +1,12 @@
 import type { ActionStatus } from '../db/schema';
 
-export const ACTION_STATUSES: readonly ActionStatus[] = ['open', 'in-progress', 'completed', 'not-possible', 'not-done'];
+export const ACTION_STATUSES: readonly ActionStatus[] = [
+  'open',
+  'in-progress',
+  'completed',
+  'not-possible',
+  'not-done',
+];
 
 export const ACTION_STATUS_NAMES: Record<ActionStatus, string> = {
   open: 'Open',

@@ -45,7 +45,11 @@ export function agencyRecipients(db: Db, agencyId: number): Promise<{ id: number
     .where((eb) =>
       eb.or([
         eb.and([eb('users.agencyId', '=', agencyId), eb('users.role', '=', 'representative')]),
-        eb('users.id', '=', eb.selectFrom('agencies').select('agencies.spocUserId').where('agencies.id', '=', agencyId)),
+        eb(
+          'users.id',
+          '=',
+          eb.selectFrom('agencies').select('agencies.spocUserId').where('agencies.id', '=', agencyId),
+        ),
       ]),
     )
     .orderBy('users.id')
@@ -62,7 +66,17 @@ export async function insertUpdate(trx: Db, values: Insertable<ActionUpdateTable
 }
 
 /** The case timeline's entry for an agreed action. */
-export async function insertCaseEvent(trx: Db, event: { referralId: number; at: Date; userId: number | null; agencyId: number | null; actionId: number; panelId: number }): Promise<void> {
+export async function insertCaseEvent(
+  trx: Db,
+  event: {
+    referralId: number;
+    at: Date;
+    userId: number | null;
+    agencyId: number | null;
+    actionId: number;
+    panelId: number;
+  },
+): Promise<void> {
   await trx
     .insertInto('referralEvents')
     .values({
@@ -79,7 +93,11 @@ export async function insertCaseEvent(trx: Db, event: { referralId: number; at: 
 
 /** What an e-mail about an action names: the case reference and the panel that agreed it. */
 export async function noticeContext(trx: Db, referralId: number, panelId: number) {
-  const { reference } = await trx.selectFrom('referrals').select('reference').where('id', '=', referralId).executeTakeFirstOrThrow();
+  const { reference } = await trx
+    .selectFrom('referrals')
+    .select('reference')
+    .where('id', '=', referralId)
+    .executeTakeFirstOrThrow();
   const panel = await trx
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
@@ -90,7 +108,11 @@ export async function noticeContext(trx: Db, referralId: number, panelId: number
 }
 
 /** Moves the status and/or due date, stamping the close time when the action finishes; bumps the version. */
-export async function updateAction(trx: Db, id: number, change: { status?: ActionStatus; dueOn?: string; closedAt?: Date }): Promise<void> {
+export async function updateAction(
+  trx: Db,
+  id: number,
+  change: { status?: ActionStatus; dueOn?: string; closedAt?: Date },
+): Promise<void> {
   await trx
     .updateTable('actions')
     .set({ ...change, version: sql<number>`version + 1` })
@@ -114,7 +136,10 @@ export function findVisible(db: Db, user: CurrentUser, partnershipWide: boolean,
     .where((eb) =>
       partnershipWide
         ? eb.lit(true)
-        : eb.or([eb('actions.ownerAgencyId', '=', user.agencyId), eb('referrals.id', 'in', eb.selectFrom('referrals').select('referrals.id').where(visibleReferrals(user)))]),
+        : eb.or([
+            eb('actions.ownerAgencyId', '=', user.agencyId),
+            eb('referrals.id', 'in', eb.selectFrom('referrals').select('referrals.id').where(visibleReferrals(user))),
+          ]),
     )
     .executeTakeFirst();
 }
@@ -125,7 +150,8 @@ function scoped(db: Db, scope: ActionScope) {
   if (scope.panelId) q = q.where('actions.panelId', '=', scope.panelId);
   if (scope.incompleteOnly) q = q.where('actions.status', 'in', INCOMPLETE_STATUSES);
   if (scope.dueBefore) q = q.where('actions.dueOn', '<', scope.dueBefore);
-  if (scope.dueBetween) q = q.where('actions.dueOn', '>=', scope.dueBetween.from).where('actions.dueOn', '<=', scope.dueBetween.to);
+  if (scope.dueBetween)
+    q = q.where('actions.dueOn', '>=', scope.dueBetween.from).where('actions.dueOn', '<=', scope.dueBetween.to);
   return q;
 }
 
@@ -194,7 +220,13 @@ export function lockWithCase(trx: Db, id: number) {
   return trx
     .selectFrom('actions')
     .innerJoin('referrals', 'referrals.id', 'actions.referralId')
-    .select(['actions.id', 'actions.status', 'actions.version', 'actions.ownerAgencyId', 'referrals.status as referralStatus'])
+    .select([
+      'actions.id',
+      'actions.status',
+      'actions.version',
+      'actions.ownerAgencyId',
+      'referrals.status as referralStatus',
+    ])
     .where('actions.id', '=', id)
     .forUpdate()
     .executeTakeFirstOrThrow();
@@ -239,13 +271,23 @@ export function caseActionsForPanel(db: Db, referralId: number, panelId: number,
     .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
     .innerJoin('panels', 'panels.id', 'actions.panelId')
     .selectAll('actions')
-    .select(['agencies.shortName as ownerAgencyShortName', 'agencies.name as ownerAgencyName', 'panels.startsAt as panelStartsAt'])
+    .select([
+      'agencies.shortName as ownerAgencyShortName',
+      'agencies.name as ownerAgencyName',
+      'panels.startsAt as panelStartsAt',
+    ])
     .where('actions.referralId', '=', referralId)
     .where('actions.panelId', '!=', panelId)
     .where((eb) =>
       eb.or([
         eb('actions.status', 'in', INCOMPLETE_STATUSES),
-        eb.exists(eb.selectFrom('actionUpdates').select('actionUpdates.id').whereRef('actionUpdates.actionId', '=', 'actions.id').where('actionUpdates.panelId', '=', panelId)),
+        eb.exists(
+          eb
+            .selectFrom('actionUpdates')
+            .select('actionUpdates.id')
+            .whereRef('actionUpdates.actionId', '=', 'actions.id')
+            .where('actionUpdates.panelId', '=', panelId),
+        ),
         ...(since ? [eb('actions.closedAt', '>=', since)] : []),
       ]),
     )
@@ -267,5 +309,10 @@ export function agreedOnItem(db: Db, agendaItemId: number) {
 }
 
 export function incompleteOfCase(trx: Db, referralId: number) {
-  return trx.selectFrom('actions').select(['id', 'status']).where('referralId', '=', referralId).where('status', 'in', INCOMPLETE_STATUSES).execute();
+  return trx
+    .selectFrom('actions')
+    .select(['id', 'status'])
+    .where('referralId', '=', referralId)
+    .where('status', 'in', INCOMPLETE_STATUSES)
+    .execute();
 }

@@ -6,21 +6,43 @@ import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { formState, parseId, parseVersion, str, type FormState } from '../http/forms';
 import { get, post, type RouteDef } from '../http/routes';
 import { formatDate } from '../time';
-import { ACTION_STATUSES, ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, ACTION_TRANSITIONS, PRIORITY_NAMES } from './action-status';
+import {
+  ACTION_STATUSES,
+  ACTION_STATUS_NAMES,
+  ACTION_STATUS_TAGS,
+  ACTION_TRANSITIONS,
+  PRIORITY_NAMES,
+} from './action-status';
 import type { ActionFilter, ActionListFilters } from './actions.service';
 import { isOverdue } from './overdue';
 
-const SHOW: Record<ActionFilter, string> = { open: 'Open', overdue: 'Overdue', 'due-this-week': 'Due this week', all: 'All, including finished' };
+const SHOW: Record<ActionFilter, string> = {
+  open: 'Open',
+  overdue: 'Overdue',
+  'due-this-week': 'Due this week',
+  all: 'All, including finished',
+};
 const MAX_NOTE = 5000;
 
 function readFilters(query: Record<string, unknown>): ActionListFilters {
   const show = str(query.show);
   const page = parseId(query.page) ?? 1;
-  return { show: show in SHOW ? (show as ActionFilter) : 'open', panelId: parseId(query.panel), agencyId: parseId(query.agency), page: Math.min(page, 100_000) };
+  return {
+    show: show in SHOW ? (show as ActionFilter) : 'open',
+    panelId: parseId(query.panel),
+    agencyId: parseId(query.agency),
+    page: Math.min(page, 100_000),
+  };
 }
 
 /** The action page; on a conflict the form keeps what was typed but takes the version just read. */
-async function renderAction(services: Services, req: Request, res: Response, id: number, page: { form?: FormState; status?: number; conflict?: boolean } = {}) {
+async function renderAction(
+  services: Services,
+  req: Request,
+  res: Response,
+  id: number,
+  page: { form?: FormState; status?: number; conflict?: boolean } = {},
+) {
   const { action, updates, canUpdate } = await services.actions.view(currentUser(req), actorOf(req), id);
   const now = services.clock.now();
   const next = ACTION_TRANSITIONS[action.status];
@@ -37,9 +59,16 @@ async function renderAction(services: Services, req: Request, res: Response, id:
       overdue: isOverdue(action, now),
       caseClosed: action.referralStatus === 'closed',
     },
-    updates: updates.map((u) => ({ ...u, fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null, toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null })),
+    updates: updates.map((u) => ({
+      ...u,
+      fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null,
+      toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null,
+    })),
     canUpdate: canUpdate && next.length > 0,
-    statusItems: [{ value: '', text: `No change (${ACTION_STATUS_NAMES[action.status].toLowerCase()})` }, ...next.map((s) => ({ value: s, text: ACTION_STATUS_NAMES[s] }))],
+    statusItems: [
+      { value: '', text: `No change (${ACTION_STATUS_NAMES[action.status].toLowerCase()})` },
+      ...next.map((s) => ({ value: s, text: ACTION_STATUS_NAMES[s] })),
+    ],
     conflict: page.conflict,
     form,
   });
@@ -65,8 +94,18 @@ function listPage(services: Services) {
       title: partnershipWide ? 'Actions' : `${user.agencyName}: actions`,
       partnershipWide,
       total: result.total,
-      rows: result.rows.map((r) => ({ ...r, statusName: ACTION_STATUS_NAMES[r.status], statusTag: ACTION_STATUS_TAGS[r.status], priorityName: PRIORITY_NAMES[r.priority], overdue: isOverdue(r, now) })),
-      form: formState({ show: filters.show, panel: filters.panelId ? String(filters.panelId) : '', agency: filters.agencyId ? String(filters.agencyId) : '' }),
+      rows: result.rows.map((r) => ({
+        ...r,
+        statusName: ACTION_STATUS_NAMES[r.status],
+        statusTag: ACTION_STATUS_TAGS[r.status],
+        priorityName: PRIORITY_NAMES[r.priority],
+        overdue: isOverdue(r, now),
+      })),
+      form: formState({
+        show: filters.show,
+        panel: filters.panelId ? String(filters.panelId) : '',
+        agency: filters.agencyId ? String(filters.agencyId) : '',
+      }),
       showItems: Object.entries(SHOW).map(([value, text]) => ({ value, text })),
       panelItems: panels.map((p) => ({ value: String(p.id), text: `${p.districtName}, ${formatDate(p.startsAt)}` })),
       agencyItems: agencies.map((a) => ({ value: String(a.id), text: a.name })),
@@ -81,7 +120,12 @@ function listPage(services: Services) {
 function readUpdate(body: Record<string, unknown>) {
   const typed = { version: str(body.version), status: str(body.status), note: str(body.note) };
   const errors: Record<string, string> = {};
-  const toStatus = typed.status === '' ? null : (ACTION_STATUSES as readonly string[]).includes(typed.status) ? (typed.status as ActionStatus) : undefined;
+  const toStatus =
+    typed.status === ''
+      ? null
+      : (ACTION_STATUSES as readonly string[]).includes(typed.status)
+        ? (typed.status as ActionStatus)
+        : undefined;
   if (toStatus === undefined) errors.status = 'Select a status from the list';
   const note = typed.note.replace(/\r\n/g, '\n').trim();
   if (note.length > MAX_NOTE) errors.note = `The note must be ${MAX_NOTE.toLocaleString('en-GB')} characters or fewer`;
@@ -96,15 +140,23 @@ function updateAction(services: Services) {
     // Looked up first so that an action the user may not see is a 404 whatever the body holds.
     await services.actions.view(user, actor, id);
     const { typed, errors, toStatus, note, version } = readUpdate((req.body ?? {}) as Record<string, unknown>);
-    if (Object.keys(errors).length) return renderAction(services, req, res, id, { form: formState(typed, errors), status: 400 });
+    if (Object.keys(errors).length)
+      return renderAction(services, req, res, id, { form: formState(typed, errors), status: 400 });
     try {
       await services.actions.update(user, actor, id, version, { toStatus, note });
     } catch (err) {
-      if (err instanceof StaleVersionError) return renderAction(services, req, res, id, { form: formState({ ...typed }), status: 409, conflict: true });
-      if (err instanceof RefusedError) return renderAction(services, req, res, id, { form: formState(typed, err.fieldErrors), status: 400 });
+      if (err instanceof StaleVersionError)
+        return renderAction(services, req, res, id, { form: formState({ ...typed }), status: 409, conflict: true });
+      if (err instanceof RefusedError)
+        return renderAction(services, req, res, id, { form: formState(typed, err.fieldErrors), status: 400 });
       throw err;
     }
-    flash(req, toStatus ? `Action ${id} is now ${ACTION_STATUS_NAMES[toStatus].toLowerCase()}` : 'Your progress note has been added');
+    flash(
+      req,
+      toStatus
+        ? `Action ${id} is now ${ACTION_STATUS_NAMES[toStatus].toLowerCase()}`
+        : 'Your progress note has been added',
+    );
     res.redirect(303, `/actions/${id}`);
   };
 }

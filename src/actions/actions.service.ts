@@ -40,7 +40,12 @@ const isPartnershipWide = (user: CurrentUser) => user.role === 'administrator' |
 /** The agency whose actions alone `user` sees on lists, or null for chairs and administrators. */
 const ownAgency = (user: CurrentUser) => (isPartnershipWide(user) ? null : user.agencyId);
 
-function assignedNotice(id: number, action: NewAction, context: { reference: string | null; districtName: string; startsAt: Date }, baseUrl: string) {
+function assignedNotice(
+  id: number,
+  action: NewAction,
+  context: { reference: string | null; districtName: string; startsAt: Date },
+  baseUrl: string,
+) {
   return {
     subject: `Action ${id} for case ${context.reference ?? ''} assigned to your agency`,
     text: [
@@ -57,19 +62,53 @@ function assignedNotice(id: number, action: NewAction, context: { reference: str
  * Records an agreed action in the caller's transaction, with its first update, the case timeline
  * entry, the audit row and a notice to the owning agency (no personal data: reference, dates, link).
  */
-export async function createAction(trx: Db, actor: Actor, baseUrl: string, now: Date, action: NewAction): Promise<number> {
+export async function createAction(
+  trx: Db,
+  actor: Actor,
+  baseUrl: string,
+  now: Date,
+  action: NewAction,
+): Promise<number> {
   const id = await repo.insertAction(trx, { ...action, status: 'open', createdBy: actor.userId, createdAt: now });
-  await repo.insertUpdate(trx, { actionId: id, userId: actor.userId, panelId: action.panelId, at: now, fromStatus: null, toStatus: 'open', note: null, newDueOn: action.dueOn });
-  await repo.insertCaseEvent(trx, { referralId: action.referralId, at: now, userId: actor.userId, agencyId: actor.agencyId, actionId: id, panelId: action.panelId });
+  await repo.insertUpdate(trx, {
+    actionId: id,
+    userId: actor.userId,
+    panelId: action.panelId,
+    at: now,
+    fromStatus: null,
+    toStatus: 'open',
+    note: null,
+    newDueOn: action.dueOn,
+  });
+  await repo.insertCaseEvent(trx, {
+    referralId: action.referralId,
+    at: now,
+    userId: actor.userId,
+    agencyId: actor.agencyId,
+    actionId: id,
+    panelId: action.panelId,
+  });
   await recordAudit(trx, actor, {
     action: 'action.create',
     entityType: 'action',
     entityId: id,
-    details: { referralId: action.referralId, panelId: action.panelId, ownerAgencyId: action.ownerAgencyId, dueOn: action.dueOn, priority: action.priority },
+    details: {
+      referralId: action.referralId,
+      panelId: action.panelId,
+      ownerAgencyId: action.ownerAgencyId,
+      dueOn: action.dueOn,
+      priority: action.priority,
+    },
   });
   const notice = assignedNotice(id, action, await repo.noticeContext(trx, action.referralId, action.panelId), baseUrl);
   for (const recipient of await repo.agencyRecipients(trx, action.ownerAgencyId)) {
-    await enqueueMail(trx, { kind: 'action.assigned', to: recipient.email, ...notice, entityType: 'action', entityId: id });
+    await enqueueMail(trx, {
+      kind: 'action.assigned',
+      to: recipient.email,
+      ...notice,
+      entityType: 'action',
+      entityId: id,
+    });
   }
   return id;
 }
@@ -83,9 +122,16 @@ export async function applyActionUpdate(
   actor: Actor,
   now: Date,
   action: { id: number; status: ActionStatus },
-  change: { toStatus: ActionStatus | null; note: string | null; newDueOn?: string | null; panelId?: number | null; auditAction: string },
+  change: {
+    toStatus: ActionStatus | null;
+    note: string | null;
+    newDueOn?: string | null;
+    panelId?: number | null;
+    auditAction: string;
+  },
 ): Promise<void> {
-  const closing = change.toStatus !== null && change.toStatus !== action.status && !INCOMPLETE_STATUSES.includes(change.toStatus);
+  const closing =
+    change.toStatus !== null && change.toStatus !== action.status && !INCOMPLETE_STATUSES.includes(change.toStatus);
   const moves = change.toStatus !== null && change.toStatus !== action.status;
   await repo.updateAction(trx, action.id, {
     ...(change.toStatus ? { status: change.toStatus } : {}),
@@ -106,7 +152,13 @@ export async function applyActionUpdate(
     action: change.auditAction,
     entityType: 'action',
     entityId: action.id,
-    details: { from: action.status, to: change.toStatus ?? action.status, note: change.note !== null, newDueOn: change.newDueOn ?? null, panelId: change.panelId ?? null },
+    details: {
+      from: action.status,
+      to: change.toStatus ?? action.status,
+      note: change.note !== null,
+      newDueOn: change.newDueOn ?? null,
+      panelId: change.panelId ?? null,
+    },
   });
 }
 
@@ -132,9 +184,20 @@ export async function caseActionsForPanel(db: Db, referralId: number, panelId: n
 export const actionsAgreedOnItem = (db: Db, agendaItemId: number) => repo.agreedOnItem(db, agendaItemId);
 
 /** Closes a case's unfinished actions as not possible, in the caller's transaction, when a panel closes the case. */
-export async function closeActionsWithCase(trx: Db, actor: Actor, now: Date, referralId: number, panelId: number): Promise<void> {
+export async function closeActionsWithCase(
+  trx: Db,
+  actor: Actor,
+  now: Date,
+  referralId: number,
+  panelId: number,
+): Promise<void> {
   for (const action of await repo.incompleteOfCase(trx, referralId)) {
-    await applyActionUpdate(trx, actor, now, action, { toStatus: 'not-possible', note: 'case closed at panel', panelId, auditAction: 'action.close-with-case' });
+    await applyActionUpdate(trx, actor, now, action, {
+      toStatus: 'not-possible',
+      note: 'case closed at panel',
+      panelId,
+      auditAction: 'action.close-with-case',
+    });
   }
 }
 
@@ -170,7 +233,13 @@ async function list({ db, clock }: Deps, user: CurrentUser, actor: Actor, filter
   await recordAudit(db, actor, {
     action: 'action.list',
     entityType: 'action',
-    details: { show: filters.show, panelId: filters.panelId, agencyId: filters.agencyId, page, results: rows.map((r) => r.id) },
+    details: {
+      show: filters.show,
+      panelId: filters.panelId,
+      agencyId: filters.agencyId,
+      page,
+      results: rows.map((r) => r.id),
+    },
   });
   return { rows, total, page, pages, today };
 }
@@ -178,24 +247,45 @@ async function list({ db, clock }: Deps, user: CurrentUser, actor: Actor, filter
 async function view(deps: Deps, user: CurrentUser, actor: Actor, id: number) {
   const action = await visible(deps, user, actor, id, 'action.view');
   const updates = await repo.updatesOf(deps.db, [id]);
-  await recordAudit(deps.db, actor, { action: 'action.view', entityType: 'action', entityId: id, details: { referralId: action.referralId } });
+  await recordAudit(deps.db, actor, {
+    action: 'action.view',
+    entityType: 'action',
+    entityId: id,
+    details: { referralId: action.referralId },
+  });
   return { action, updates, canUpdate: canUpdate(user, action) };
 }
 
 /** A progress note and/or a status change, reported back by the agency (or the chair or co-ordinator). */
-async function update({ db, clock }: Deps, user: CurrentUser, actor: Actor, id: number, version: number, change: { toStatus: ActionStatus | null; note: string | null }): Promise<void> {
+async function update(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  id: number,
+  version: number,
+  change: { toStatus: ActionStatus | null; note: string | null },
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const action = await repo.lockWithCase(trx, id);
-    if (action.referralStatus === 'closed') throw new RefusedError({ status: 'The case is closed, so its actions can no longer be updated' });
-    if (!canUpdate(user, action)) throw new ForbiddenError('Only the agency that owns this action can report back on it');
+    if (action.referralStatus === 'closed')
+      throw new RefusedError({ status: 'The case is closed, so its actions can no longer be updated' });
+    if (!canUpdate(user, action))
+      throw new ForbiddenError('Only the agency that owns this action can report back on it');
     if (action.version !== version) throw new StaleVersionError();
     const toStatus = change.toStatus === action.status ? null : change.toStatus;
     if (toStatus && !canMoveAction(action.status, toStatus)) {
-      throw new RefusedError({ status: `An action that is ${action.status.replace('-', ' ')} cannot be moved to ${toStatus.replace('-', ' ')}` });
+      throw new RefusedError({
+        status: `An action that is ${action.status.replace('-', ' ')} cannot be moved to ${toStatus.replace('-', ' ')}`,
+      });
     }
-    if (toStatus === 'completed' && !change.note) throw new RefusedError({ note: 'Say what was done to complete the action' });
+    if (toStatus === 'completed' && !change.note)
+      throw new RefusedError({ note: 'Say what was done to complete the action' });
     if (!toStatus && !change.note) throw new RefusedError({ note: 'Enter a progress note or choose a new status' });
-    await applyActionUpdate(trx, actor, clock.now(), action, { toStatus, note: change.note, auditAction: 'action.update' });
+    await applyActionUpdate(trx, actor, clock.now(), action, {
+      toStatus,
+      note: change.note,
+      auditAction: 'action.update',
+    });
   });
 }
 
@@ -206,8 +296,13 @@ export function actionsService(deps: Deps) {
     /** Panels that gave this user's agency actions (every panel with actions for chairs and administrators). */
     panelChoices: (user: CurrentUser) => repo.panelsWithActions(deps.db, ownAgency(user)),
     view: (user: CurrentUser, actor: Actor, id: number) => view(deps, user, actor, id),
-    update: (user: CurrentUser, actor: Actor, id: number, version: number, change: { toStatus: ActionStatus | null; note: string | null }) =>
-      update(deps, user, actor, id, version, change),
+    update: (
+      user: CurrentUser,
+      actor: Actor,
+      id: number,
+      version: number,
+      change: { toStatus: ActionStatus | null; note: string | null },
+    ) => update(deps, user, actor, id, version, change),
     sendDigests: (now: Date) => sendDigests(deps, now),
   };
 }

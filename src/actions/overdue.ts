@@ -4,7 +4,6 @@ import { addDays, londonDate } from '../time';
 /** Statuses of an action that still has to be done. */
 export const INCOMPLETE_STATUSES: readonly ActionStatus[] = ['open', 'in-progress'];
 
-
 /**
  * Overdue is worked out, never stored: an action is overdue from the London day after its due
  * date, for as long as it is still open or in progress.

@@ -3,7 +3,17 @@ import { z } from 'zod';
 import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
 import { idParam, RefusedError, StaleVersionError } from '../http/errors';
-import { checkbox, choice, flattenValues, formState, optionalIdChoice, parseForm, requiredText, versionField, type FormState } from '../http/forms';
+import {
+  checkbox,
+  choice,
+  flattenValues,
+  formState,
+  optionalIdChoice,
+  parseForm,
+  requiredText,
+  versionField,
+  type FormState,
+} from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { AGENCY_TYPES, AGENCY_TYPE_VALUES } from './agency-types';
 import type { AgencyChanges } from './agencies.repository';
@@ -39,7 +49,10 @@ function valuesOf(agency: AgencyChanges): Record<string, unknown> {
 export function agencyRoutes(services: Services): RouteDef[] {
   const { agencies } = services;
 
-  async function renderForm(res: Response, opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> }) {
+  async function renderForm(
+    res: Response,
+    opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> },
+  ) {
     const districts = await agencies.districts();
     const members = opts.agencyId ? await services.users.list({ agencyId: opts.agencyId }) : [];
     res.status(opts.status ?? 200).render('admin/agency-form', {
@@ -54,7 +67,11 @@ export function agencyRoutes(services: Services): RouteDef[] {
       spocItems: members.map((u) => ({ value: u.id, text: `${u.name}${u.jobTitle ? `, ${u.jobTitle}` : ''}` })),
       activeItems: [
         { value: 'true', text: 'Active' },
-        { value: 'false', text: 'Deactivated', hint: 'Its users can no longer sign in and it is no longer invited to panels.' },
+        {
+          value: 'false',
+          text: 'Deactivated',
+          hint: 'Its users can no longer sign in and it is no longer invited to panels.',
+        },
       ],
     });
   }
@@ -78,7 +95,8 @@ export function agencyRoutes(services: Services): RouteDef[] {
       try {
         await agencies.create(parsed.data, actorOf(req));
       } catch (err) {
-        if (err instanceof RefusedError) return renderForm(res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
+        if (err instanceof RefusedError)
+          return renderForm(res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
         throw err;
       }
       flash(req, `Agency ${parsed.data.name} added`);
@@ -94,20 +112,24 @@ export function agencyRoutes(services: Services): RouteDef[] {
       const id = idParam(req.params.id);
       const current = await agencies.get(id);
       const parsed = parseForm(editSchema, req.body);
-      if (!parsed.ok) return renderForm(res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
+      if (!parsed.ok)
+        return renderForm(res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
       const { version, ...changes } = parsed.data;
       try {
         await agencies.update(id, version, changes, actorOf(req));
       } catch (err) {
         const typed = flattenValues(req.body);
-        if (err instanceof RefusedError) return renderForm(res, { agencyId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
+        if (err instanceof RefusedError)
+          return renderForm(res, { agencyId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
         if (!(err instanceof StaleVersionError)) throw err;
         const latest = await agencies.get(id);
         return renderForm(res, {
           agencyId: id,
           version: latest.version,
           status: 409,
-          form: formState(typed, { name: 'Someone else changed this agency while you were editing it. Check their changes below, then save yours again if they are still right.' }),
+          form: formState(typed, {
+            name: 'Someone else changed this agency while you were editing it. Check their changes below, then save yours again if they are still right.',
+          }),
           conflict: { ...latest, typeName: AGENCY_TYPES[latest.type as keyof typeof AGENCY_TYPES] },
         });
       }

@@ -12,7 +12,8 @@ async function fieldErrors(db: Db, changes: AgencyChanges, exceptId?: number): P
   const clash = await repo.clashes(db, changes.name, changes.shortName, exceptId);
   if (clash.name) errors.name = 'An agency with this name already exists';
   if (clash.shortName) errors.shortName = 'An agency with this short name already exists';
-  if (changes.districtId !== null && !(await districtExists(db, changes.districtId))) errors.districtId = 'Select a district from the list';
+  if (changes.districtId !== null && !(await districtExists(db, changes.districtId)))
+    errors.districtId = 'Select a district from the list';
   if (changes.spocUserId !== null && !(await isActiveMemberOf(db, changes.spocUserId, exceptId ?? -1))) {
     errors.spocUserId = 'Select an active user of this agency as its single point of contact';
   }
@@ -47,8 +48,15 @@ async function update(db: Db, id: number, version: number, changes: AgencyChange
   await refuseInvalid(db, changes, id);
   await db.transaction().execute(async (trx) => {
     if (!(await repo.update(trx, id, version, changes))) throw new StaleVersionError();
-    const changed = (Object.keys(changes) as (keyof AgencyChanges)[]).filter((k) => String(changes[k]) !== String(current[k]));
-    await recordAudit(trx, actor, { action: 'agency.update', entityType: 'agency', entityId: id, details: { changed } });
+    const changed = (Object.keys(changes) as (keyof AgencyChanges)[]).filter(
+      (k) => String(changes[k]) !== String(current[k]),
+    );
+    await recordAudit(trx, actor, {
+      action: 'agency.update',
+      entityType: 'agency',
+      entityId: id,
+      details: { changed },
+    });
   });
 }
 
@@ -58,7 +66,8 @@ export function agenciesService({ db }: Pick<ServiceDeps, 'db'>) {
     districts: () => districts(db),
     get: (id: number) => get(db, id),
     create: (changes: AgencyChanges, actor: Actor) => create(db, changes, actor),
-    update: (id: number, version: number, changes: AgencyChanges, actor: Actor) => update(db, id, version, changes, actor),
+    update: (id: number, version: number, changes: AgencyChanges, actor: Actor) =>
+      update(db, id, version, changes, actor),
   };
 }
 

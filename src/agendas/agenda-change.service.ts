@@ -10,7 +10,15 @@ import { requireVisiblePanel } from '../panels/panel-access';
 import { addResearchRequests } from '../panels/panels.service';
 import { agendaRefused } from './agenda-refusals';
 import * as repo from './agenda.repository';
-import { agendaChanges, NEW_CASE_MINUTES, OTHER_BUSINESS_MINUTES, proposeAgenda, REVIEW_MINUTES, timeSlots, type SnapshotItem } from './proposal';
+import {
+  agendaChanges,
+  NEW_CASE_MINUTES,
+  OTHER_BUSINESS_MINUTES,
+  proposeAgenda,
+  REVIEW_MINUTES,
+  timeSlots,
+  type SnapshotItem,
+} from './proposal';
 
 /** Agendas can be built while the panel is still to come. */
 export const EDITABLE = ['scheduled', 'agenda-published'];
@@ -53,13 +61,37 @@ export async function snapshot(trx: Db, panel: { id: number; startsAt: Date; end
 }
 
 /** Who is told of a publication: everyone for the first version; after that, an update to those already invited. */
-async function announce({ clock, links }: AgendaDeps, trx: Db, panelId: number, version: number, invitedNow: number[], newlyInvited: number[]): Promise<number> {
+async function announce(
+  { clock, links }: AgendaDeps,
+  trx: Db,
+  panelId: number,
+  version: number,
+  invitedNow: number[],
+  newlyInvited: number[],
+): Promise<number> {
   const baseUrl = links.baseUrl;
-  if (version === 1) return queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'agenda-published', baseUrl, clock });
+  if (version === 1)
+    return queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'agenda-published', baseUrl, clock });
   let messages = 0;
   const existing = invitedNow.filter((id) => !newlyInvited.includes(id));
-  if (existing.length) messages += await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'changed', baseUrl, clock, agencyIds: existing });
-  if (newlyInvited.length) messages += await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'agenda-published', baseUrl, clock, agencyIds: newlyInvited });
+  if (existing.length)
+    messages += await queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'changed',
+      baseUrl,
+      clock,
+      agencyIds: existing,
+    });
+  if (newlyInvited.length)
+    messages += await queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'agenda-published',
+      baseUrl,
+      clock,
+      agencyIds: newlyInvited,
+    });
   return messages;
 }
 
@@ -67,11 +99,21 @@ async function publish(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Acto
   const { clock } = deps;
   const items = await snapshot(trx, panel);
   if (items.length === 0) throw agendaRefused('empty');
-  const previousItems = panel.agendaVersion > 0 ? ((await repo.findVersion(trx, panel.id, panel.agendaVersion)).items as SnapshotItem[]) : null;
+  const previousItems =
+    panel.agendaVersion > 0
+      ? ((await repo.findVersion(trx, panel.id, panel.agendaVersion)).items as SnapshotItem[])
+      : null;
   const changes = previousItems ? agendaChanges(previousItems, items) : [];
   if (previousItems && changes.length === 0) throw agendaRefused('unchanged');
   const version = panel.agendaVersion + 1;
-  await repo.insertVersion(trx, { panelId: panel.id, version, publishedAt: clock.now(), publishedBy: user.id, changes: JSON.stringify(changes), items: JSON.stringify(items) });
+  await repo.insertVersion(trx, {
+    panelId: panel.id,
+    version,
+    publishedAt: clock.now(),
+    publishedBy: user.id,
+    changes: JSON.stringify(changes),
+    items: JSON.stringify(items),
+  });
   await repo.markPublished(trx, panel.id, version, clock.now());
   const invitedBefore = new Set(await repo.invitedAgencyIds(trx, panel.id));
   await repo.inviteReferrers(trx, panel.id, clock.now());
@@ -81,10 +123,24 @@ async function publish(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Acto
   await addResearchRequests(trx, panel.id, clock.now());
   const listedBefore = new Set((previousItems ?? []).map((i) => i.referralId));
   const listed = items.map((i) => i.referralId).filter((id): id is number => id !== null && !listedBefore.has(id));
-  await repo.recordListed(trx, listed, { at: clock.now(), userId: user.id, agencyId: user.agencyId, panelId: panel.id, version });
+  await repo.recordListed(trx, listed, {
+    at: clock.now(),
+    userId: user.id,
+    agencyId: user.agencyId,
+    panelId: panel.id,
+    version,
+  });
   const messages = await announce(deps, trx, panel.id, version, invitedNow, newlyInvited);
-  await recordAudit(trx, actor, { action: 'agenda.publish', entityType: 'panel', entityId: panel.id, details: { version, items: items.length, changes: changes.length, messages, listed } });
-  return { message: version === 1 ? 'The agenda has been published' : `Version ${version} of the agenda has been published`, changed: true };
+  await recordAudit(trx, actor, {
+    action: 'agenda.publish',
+    entityType: 'panel',
+    entityId: panel.id,
+    details: { version, items: items.length, changes: changes.length, messages, listed },
+  });
+  return {
+    message: version === 1 ? 'The agenda has been published' : `Version ${version} of the agenda has been published`,
+    changed: true,
+  };
 }
 
 async function propose({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item[]): Promise<Applied> {
@@ -98,17 +154,31 @@ async function propose({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item
   let position = 1;
   for (const i of cases) await repo.setPosition(trx, i.id, position++);
   for (const p of proposal) {
-    await repo.insertItem(trx, { panelId: panel.id, position: position++, kind: p.kind, referralId: p.referralId, minutesAllotted: p.minutesAllotted, involvesChildren: p.involvesChildren, createdAt: clock.now() });
+    await repo.insertItem(trx, {
+      panelId: panel.id,
+      position: position++,
+      kind: p.kind,
+      referralId: p.referralId,
+      minutesAllotted: p.minutesAllotted,
+      involvesChildren: p.involvesChildren,
+      createdAt: clock.now(),
+    });
   }
   for (const i of others) await repo.setPosition(trx, i.id, position++);
-  return { message: proposal.length ? `${proposal.length} ${proposal.length === 1 ? 'case has' : 'cases have'} been proposed` : 'No further cases are waiting for this panel', changed: true };
+  return {
+    message: proposal.length
+      ? `${proposal.length} ${proposal.length === 1 ? 'case has' : 'cases have'} been proposed`
+      : 'No further cases are waiting for this panel',
+    changed: true,
+  };
 }
 
 async function move(trx: Db, items: Item[], itemId: number, direction: 'up' | 'down'): Promise<Applied> {
   const at = items.findIndex((i) => i.id === itemId);
   if (at < 0) throw new NotFoundError();
   const other = items[direction === 'up' ? at - 1 : at + 1];
-  if (!other) return { message: 'The item is already at the ' + (direction === 'up' ? 'top' : 'bottom'), changed: false };
+  if (!other)
+    return { message: 'The item is already at the ' + (direction === 'up' ? 'top' : 'bottom'), changed: false };
   const order = items.map((i) => i.id);
   order[at] = other.id;
   order[items.indexOf(other)] = itemId;
@@ -116,9 +186,21 @@ async function move(trx: Db, items: Item[], itemId: number, direction: 'up' | 'd
   return { message: `The item has been moved ${direction}`, changed: true };
 }
 
-async function addCase({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item[], referralId: number, minutes: number | null): Promise<Applied> {
+async function addCase(
+  { clock }: AgendaDeps,
+  trx: Db,
+  panel: Panel,
+  items: Item[],
+  referralId: number,
+  minutes: number | null,
+): Promise<Applied> {
   const referral = await repo.referralStatus(trx, referralId);
-  if (!referral || !['awaiting-panel', 'active'].includes(referral.status) || items.some((i) => i.referralId === referralId)) throw agendaRefused('not-addable');
+  if (
+    !referral ||
+    !['awaiting-panel', 'active'].includes(referral.status) ||
+    items.some((i) => i.referralId === referralId)
+  )
+    throw agendaRefused('not-addable');
   const kind: AgendaItemKind = referral.status === 'active' ? 'review' : 'new';
   const children = await repo.childrenFlags(trx, [referral.id], londonDate(panel.startsAt));
   const others = items.filter((i) => i.kind === 'other-business');
@@ -139,7 +221,15 @@ async function addCase({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item
 
 const nextPosition = (items: Item[]) => (items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1);
 
-async function apply(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Actor, panel: Panel, items: Item[], action: AgendaChange): Promise<Applied> {
+async function apply(
+  deps: AgendaDeps,
+  trx: Db,
+  user: CurrentUser,
+  actor: Actor,
+  panel: Panel,
+  items: Item[],
+  action: AgendaChange,
+): Promise<Applied> {
   switch (action.kind) {
     case 'propose':
       return propose(deps, trx, panel, items);
@@ -147,7 +237,8 @@ async function apply(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Actor,
       return move(trx, items, action.itemId, action.direction);
     case 'save': {
       const known = new Set(items.map((i) => i.id));
-      for (const i of action.items) if (known.has(i.id)) await repo.setTiming(trx, i.id, i.minutes, i.presentingAgencyId);
+      for (const i of action.items)
+        if (known.has(i.id)) await repo.setTiming(trx, i.id, i.minutes, i.presentingAgencyId);
       return { message: 'Times and presenting agencies have been saved', changed: true };
     }
     case 'remove':
@@ -157,7 +248,15 @@ async function apply(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Actor,
     case 'add-case':
       return addCase(deps, trx, panel, items, action.referralId, action.minutes);
     case 'add-other':
-      await repo.insertItem(trx, { panelId: panel.id, position: nextPosition(items), kind: 'other-business', title: action.title, minutesAllotted: action.minutes || OTHER_BUSINESS_MINUTES, addedManually: true, createdAt: deps.clock.now() });
+      await repo.insertItem(trx, {
+        panelId: panel.id,
+        position: nextPosition(items),
+        kind: 'other-business',
+        title: action.title,
+        minutesAllotted: action.minutes || OTHER_BUSINESS_MINUTES,
+        addedManually: true,
+        createdAt: deps.clock.now(),
+      });
       return { message: 'The item of other business has been added', changed: true };
     case 'publish':
       return publish(deps, trx, user, actor, panel);
@@ -168,7 +267,14 @@ async function apply(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Actor,
  * Applies one change to the working agenda, refusing a form made against an older revision
  * (`StaleVersionError`) and what the rules do not allow (`RefusedError`, see agenda-refusals).
  */
-export async function change(deps: AgendaDeps, user: CurrentUser, actor: Actor, panelId: number, revision: number, action: AgendaChange): Promise<{ message: string }> {
+export async function change(
+  deps: AgendaDeps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  revision: number,
+  action: AgendaChange,
+): Promise<{ message: string }> {
   const { db, mail } = deps;
   await requireVisiblePanel(db, user, actor, panelId, 'agenda.update');
   const message = await db.transaction().execute(async (trx) => {
@@ -180,7 +286,11 @@ export async function change(deps: AgendaDeps, user: CurrentUser, actor: Actor, 
     if (!applied.changed) return applied.message;
     await repo.bumpRevision(trx, panelId);
     if (action.kind !== 'publish') {
-      const details = { change: action.kind, ...('itemId' in action ? { itemId: action.itemId } : {}), ...('referralId' in action ? { referralId: action.referralId } : {}) };
+      const details = {
+        change: action.kind,
+        ...('itemId' in action ? { itemId: action.itemId } : {}),
+        ...('referralId' in action ? { referralId: action.referralId } : {}),
+      };
       await recordAudit(trx, actor, { action: 'agenda.update', entityType: 'panel', entityId: panelId, details });
     }
     return applied.message;

@@ -22,7 +22,11 @@ export async function childrenFlags(trx: Db, referralIds: number[], asOf: string
 }
 
 /** The facts the agenda proposal works from, for a panel of a district on a date. */
-export async function candidateCases(trx: Db, panel: { id: number; districtId: number; startsAt: Date }, panelDate: string) {
+export async function candidateCases(
+  trx: Db,
+  panel: { id: number; districtId: number; startsAt: Date },
+  panelDate: string,
+) {
   const awaitingRows = await trx
     .selectFrom('referrals')
     .select(['id', 'reference', 'riskScore'])
@@ -71,9 +75,20 @@ export async function candidateCases(trx: Db, panel: { id: number; districtId: n
       ),
     )
     .execute();
-  const children = await childrenFlags(trx, [...awaitingRows, ...reviewRows].map((r) => r.id), panelDate);
+  const children = await childrenFlags(
+    trx,
+    [...awaitingRows, ...reviewRows].map((r) => r.id),
+    panelDate,
+  );
   const toDate = (v: unknown) => (v ? new Date(v as string | Date).toISOString().slice(0, 10) : null);
-  const awaiting: CandidateCase[] = awaitingRows.map((r) => ({ referralId: r.id, reference: r.reference ?? '', riskScore: r.riskScore, involvesChildren: children.has(r.id), firstHeardOn: null, incompleteActions: 0 }));
+  const awaiting: CandidateCase[] = awaitingRows.map((r) => ({
+    referralId: r.id,
+    reference: r.reference ?? '',
+    riskScore: r.riskScore,
+    involvesChildren: children.has(r.id),
+    firstHeardOn: null,
+    incompleteActions: 0,
+  }));
   const reviews: CandidateCase[] = reviewRows.map((r) => ({
     referralId: r.id,
     reference: r.reference ?? '',
@@ -125,10 +140,21 @@ export async function currentItems(trx: Db, panelId: number) {
 
 /** What an agency needs to search its records: names, dates of birth, addresses, and the reason. */
 export async function caseDetails(trx: Db, referralIds: number[]) {
-  if (referralIds.length === 0) return { subjects: new Map<number, SubjectRow[]>(), reasons: new Map<number, string | null>() };
+  if (referralIds.length === 0)
+    return { subjects: new Map<number, SubjectRow[]>(), reasons: new Map<number, string | null>() };
   const subjects = await trx
     .selectFrom('referralSubjects')
-    .select(['referralId', 'position', 'kind', 'fullName', 'dateOfBirth', 'approximateAge', 'address', 'postcode', 'description'])
+    .select([
+      'referralId',
+      'position',
+      'kind',
+      'fullName',
+      'dateOfBirth',
+      'approximateAge',
+      'address',
+      'postcode',
+      'description',
+    ])
     .where('referralId', 'in', referralIds)
     .orderBy('referralId')
     .orderBy('position')
@@ -156,12 +182,23 @@ export async function addableCases(trx: Db, panel: { id: number; districtId: num
   return trx
     .selectFrom('referrals')
     .innerJoin('districts', 'districts.id', 'referrals.districtId')
-    .select(['referrals.id', 'referrals.reference', 'referrals.riskScore', 'referrals.districtId', 'districts.name as districtName'])
+    .select([
+      'referrals.id',
+      'referrals.reference',
+      'referrals.riskScore',
+      'referrals.districtId',
+      'districts.name as districtName',
+    ])
     .where('referrals.status', 'in', ['awaiting-panel', 'active'])
     .where((eb) =>
       eb.not(
         eb.exists(
-          eb.selectFrom('agendaItems').select('agendaItems.id').whereRef('agendaItems.referralId', '=', 'referrals.id').where('agendaItems.panelId', '=', panel.id).where('agendaItems.removedAt', 'is', null),
+          eb
+            .selectFrom('agendaItems')
+            .select('agendaItems.id')
+            .whereRef('agendaItems.referralId', '=', 'referrals.id')
+            .where('agendaItems.panelId', '=', panel.id)
+            .where('agendaItems.removedAt', 'is', null),
         ),
       ),
     )
@@ -176,14 +213,24 @@ export function lockPanel(trx: Db, panelId: number) {
 }
 
 export async function bumpRevision(trx: Db, panelId: number): Promise<void> {
-  await trx.updateTable('panels').set({ agendaRevision: sql<number>`agenda_revision + 1` }).where('id', '=', panelId).execute();
+  await trx
+    .updateTable('panels')
+    .set({ agendaRevision: sql<number>`agenda_revision + 1` })
+    .where('id', '=', panelId)
+    .execute();
 }
 
 export function removedItems(db: Db, panelId: number) {
   return db
     .selectFrom('agendaItems')
     .leftJoin('referrals', 'referrals.id', 'agendaItems.referralId')
-    .select(['agendaItems.id', 'agendaItems.title', 'agendaItems.removedAt', 'agendaItems.removedReason', 'referrals.reference'])
+    .select([
+      'agendaItems.id',
+      'agendaItems.title',
+      'agendaItems.removedAt',
+      'agendaItems.removedReason',
+      'referrals.reference',
+    ])
     .where('agendaItems.panelId', '=', panelId)
     .where('agendaItems.removedAt', 'is not', null)
     .orderBy('agendaItems.removedAt')
@@ -191,24 +238,46 @@ export function removedItems(db: Db, panelId: number) {
 }
 
 export function versions(db: Db, panelId: number) {
-  return db.selectFrom('agendaVersions').select(['version', 'publishedAt', 'changes']).where('panelId', '=', panelId).orderBy('version', 'desc').execute();
+  return db
+    .selectFrom('agendaVersions')
+    .select(['version', 'publishedAt', 'changes'])
+    .where('panelId', '=', panelId)
+    .orderBy('version', 'desc')
+    .execute();
 }
 
 export function findVersion(db: Db, panelId: number, version: number) {
-  return db.selectFrom('agendaVersions').selectAll().where('panelId', '=', panelId).where('version', '=', version).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('agendaVersions')
+    .selectAll()
+    .where('panelId', '=', panelId)
+    .where('version', '=', version)
+    .executeTakeFirstOrThrow();
 }
 
-export async function insertVersion(trx: Db, version: { panelId: number; version: number; publishedAt: Date; publishedBy: number; changes: string; items: string }): Promise<void> {
+export async function insertVersion(
+  trx: Db,
+  version: { panelId: number; version: number; publishedAt: Date; publishedBy: number; changes: string; items: string },
+): Promise<void> {
   await trx.insertInto('agendaVersions').values(version).execute();
 }
 
 export async function markPublished(trx: Db, panelId: number, version: number, at: Date): Promise<void> {
-  await trx.updateTable('panels').set({ agendaVersion: version, status: 'agenda-published', updatedAt: at }).where('id', '=', panelId).execute();
+  await trx
+    .updateTable('panels')
+    .set({ agendaVersion: version, status: 'agenda-published', updatedAt: at })
+    .where('id', '=', panelId)
+    .execute();
 }
 
 export function referringAgencyNames(db: Db, referralIds: number[]) {
   if (referralIds.length === 0) return Promise.resolve([]);
-  return db.selectFrom('referrals').innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId').select(['referrals.id', 'agencies.name']).where('referrals.id', 'in', referralIds).execute();
+  return db
+    .selectFrom('referrals')
+    .innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId')
+    .select(['referrals.id', 'agencies.name'])
+    .where('referrals.id', 'in', referralIds)
+    .execute();
 }
 
 export function panelNames(db: Db, panelId: number) {
@@ -239,14 +308,30 @@ export async function inviteReferrers(trx: Db, panelId: number, at: Date): Promi
 
 /** Drops the unanswered requests for items taken off the agenda. */
 export async function dropRemovedItemsRequests(trx: Db, panelId: number): Promise<void> {
-  await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panelId} and i.removed_at is not null and rr.status = 'requested'`.execute(trx);
+  await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panelId} and i.removed_at is not null and rr.status = 'requested'`.execute(
+    trx,
+  );
 }
 
-export async function recordListed(trx: Db, referralIds: number[], event: { at: Date; userId: number; agencyId: number | null; panelId: number; version: number }): Promise<void> {
+export async function recordListed(
+  trx: Db,
+  referralIds: number[],
+  event: { at: Date; userId: number; agencyId: number | null; panelId: number; version: number },
+): Promise<void> {
   if (referralIds.length === 0) return;
   await trx
     .insertInto('referralEvents')
-    .values(referralIds.map((referralId) => ({ referralId, at: event.at, userId: event.userId, agencyId: event.agencyId, kind: 'listed', note: null, details: JSON.stringify({ panelId: event.panelId, version: event.version }) })))
+    .values(
+      referralIds.map((referralId) => ({
+        referralId,
+        at: event.at,
+        userId: event.userId,
+        agencyId: event.agencyId,
+        kind: 'listed',
+        note: null,
+        details: JSON.stringify({ panelId: event.panelId, version: event.version }),
+      })),
+    )
     .execute();
 }
 
@@ -255,17 +340,36 @@ export async function setPosition(trx: Db, itemId: number, position: number): Pr
 }
 
 export async function moveDownOne(trx: Db, itemId: number): Promise<void> {
-  await trx.updateTable('agendaItems').set({ position: sql<number>`position + 1` }).where('id', '=', itemId).execute();
+  await trx
+    .updateTable('agendaItems')
+    .set({ position: sql<number>`position + 1` })
+    .where('id', '=', itemId)
+    .execute();
 }
 
 export async function insertItem(
   trx: Db,
-  item: { panelId: number; position: number; kind: AgendaItemKind; referralId?: number; title?: string; minutesAllotted: number; involvesChildren?: boolean; addedManually?: boolean; createdAt: Date },
+  item: {
+    panelId: number;
+    position: number;
+    kind: AgendaItemKind;
+    referralId?: number;
+    title?: string;
+    minutesAllotted: number;
+    involvesChildren?: boolean;
+    addedManually?: boolean;
+    createdAt: Date;
+  },
 ): Promise<void> {
   await trx.insertInto('agendaItems').values(item).execute();
 }
 
-export async function setTiming(trx: Db, itemId: number, minutesAllotted: number, presentingAgencyId: number | null): Promise<void> {
+export async function setTiming(
+  trx: Db,
+  itemId: number,
+  minutesAllotted: number,
+  presentingAgencyId: number | null,
+): Promise<void> {
   await trx.updateTable('agendaItems').set({ minutesAllotted, presentingAgencyId }).where('id', '=', itemId).execute();
 }
 

@@ -8,7 +8,12 @@ import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { subjectLabel } from '../referrals/referral-view';
 import { STALE_AGENDA, type AgendaChange } from './agenda.service';
 
-const KIND_NAMES: Record<string, string> = { review: 'Review', new: 'New case', anniversary: '12 months: decide on closure', 'other-business': 'Other business' };
+const KIND_NAMES: Record<string, string> = {
+  review: 'Review',
+  new: 'New case',
+  anniversary: '12 months: decide on closure',
+  'other-business': 'Other business',
+};
 
 /** The message of a refused change, for the builder's page; other errors go on to the error handler. */
 function refusalOf(err: unknown): { status: number; message: string } | null {
@@ -52,7 +57,13 @@ function builderItems(b: Builder, form: FormState) {
   });
 }
 
-async function renderBuilder(agendas: Agendas, req: Request, res: Response, panelId: number, extra: { form?: FormState; status?: number; refusal?: string } = {}) {
+async function renderBuilder(
+  agendas: Agendas,
+  req: Request,
+  res: Response,
+  panelId: number,
+  extra: { form?: FormState; status?: number; refusal?: string } = {},
+) {
   const b = await agendas.builder(currentUser(req), actorOf(req), panelId);
   const form = extra.form ?? formState({});
   res.status(extra.status ?? 200).render('agendas/builder', {
@@ -70,14 +81,18 @@ async function renderBuilder(agendas: Agendas, req: Request, res: Response, pane
     items: builderItems(b, form),
     removed: b.removed,
     versions: b.versions,
-    addableItems: b.addable.map((c) => ({ value: c.id, text: `${c.reference} (${c.districtName}, score ${c.riskScore})` })),
+    addableItems: b.addable.map((c) => ({
+      value: c.id,
+      text: `${c.reference} (${c.districtName}, score ${c.riskScore})`,
+    })),
   });
 }
 
 function readSave(body: Body, errors: Record<string, string>): AgendaChange {
   const items = rowsOf(body.items, 200).map((r, n) => {
     const minutes = minutesOf(r.minutes);
-    if (minutes === null) errors[`items[${n}][minutes]`] = `Enter the minutes for item ${n + 1} as a whole number from 1 to 240`;
+    if (minutes === null)
+      errors[`items[${n}][minutes]`] = `Enter the minutes for item ${n + 1} as a whole number from 1 to 240`;
     return { id: Number(str(r.id)) || -1, minutes: minutes ?? 0, presentingAgencyId: parseId(r.presentingAgencyId) };
   });
   return { kind: 'save', items };
@@ -86,7 +101,8 @@ function readSave(body: Body, errors: Record<string, string>): AgendaChange {
 function readAddOther(body: Body, errors: Record<string, string>): AgendaChange | undefined {
   const title = str(body.otherTitle).trim();
   if (!title) errors.otherTitle = 'Enter the item of other business';
-  else if (title.length > 200 || /[\r\n]/.test(title)) errors.otherTitle = 'The item must be one line of 200 characters or fewer';
+  else if (title.length > 200 || /[\r\n]/.test(title))
+    errors.otherTitle = 'The item must be one line of 200 characters or fewer';
   const minutes = str(body.otherMinutes).trim() === '' ? 10 : minutesOf(body.otherMinutes);
   if (minutes === null) errors.otherMinutes = 'Enter the minutes as a whole number from 1 to 240';
   return Object.keys(errors).length || minutes === null ? undefined : { kind: 'add-other', title, minutes };
@@ -103,7 +119,10 @@ function readChange(body: Body): { change?: AgendaChange; errors: Record<string,
     case 'up':
     case 'down':
       if (action.index === null) break;
-      return { change: { kind: 'move', itemId: Number(str(body[`item${action.index}`])) || -1, direction: action.name }, errors };
+      return {
+        change: { kind: 'move', itemId: Number(str(body[`item${action.index}`])) || -1, direction: action.name },
+        errors,
+      };
     case 'save':
       return { change: readSave(body, errors), errors };
     case 'add-case': {
@@ -123,7 +142,11 @@ function agendaPage({ agendas }: Services) {
     if (manages(req)) return renderBuilder(agendas, req, res, id);
     const agenda = await agendas.published(currentUser(req), actorOf(req), id, 'html');
     if (!agenda) throw new NotFoundError();
-    res.render('agendas/published', { title: `Agenda: ASBRAC ${agenda.districtName}`, backLink: `/panels/${id}`, ...view(agenda) });
+    res.render('agendas/published', {
+      title: `Agenda: ASBRAC ${agenda.districtName}`,
+      backLink: `/panels/${id}`,
+      ...view(agenda),
+    });
   };
 }
 
@@ -132,7 +155,11 @@ function publishedPage({ agendas }: Services) {
     const id = idParam(req.params.id);
     const agenda = await agendas.published(currentUser(req), actorOf(req), id, 'html');
     if (!agenda) throw new NotFoundError();
-    res.render('agendas/published', { title: `Agenda: ASBRAC ${agenda.districtName}`, backLink: `/panels/${id}/agenda`, ...view(agenda) });
+    res.render('agendas/published', {
+      title: `Agenda: ASBRAC ${agenda.districtName}`,
+      backLink: `/panels/${id}/agenda`,
+      ...view(agenda),
+    });
   };
 }
 
@@ -144,10 +171,16 @@ function agendaPdf({ agendas, pdfDocuments }: Services) {
     if (!agenda) throw new NotFoundError();
     const pdf = await pdfDocuments.renderDocument(
       'agenda',
-      { title: `ASBRAC ${agenda.districtName}: agenda version ${agenda.version}`, date: agenda.panel.startsAt, ...view(agenda) },
+      {
+        title: `ASBRAC ${agenda.districtName}: agenda version ${agenda.version}`,
+        date: agenda.panel.startsAt,
+        ...view(agenda),
+      },
       { recipientAgency: user.role === 'representative' ? user.agencyName : undefined },
     );
-    res.type('application/pdf').setHeader('Content-Disposition', `attachment; filename="agenda-${id}-v${agenda.version}.pdf"`);
+    res
+      .type('application/pdf')
+      .setHeader('Content-Disposition', `attachment; filename="agenda-${id}-v${agenda.version}.pdf"`);
     res.send(pdf);
   };
 }
@@ -157,7 +190,8 @@ function changeAgenda({ agendas }: Services) {
     const id = idParam(req.params.id);
     const body = req.body as Body;
     const { change, errors } = readChange(body);
-    if (!change || Object.keys(errors).length) return renderBuilder(agendas, req, res, id, { form: flatten(body, errors), status: 400 });
+    if (!change || Object.keys(errors).length)
+      return renderBuilder(agendas, req, res, id, { form: flatten(body, errors), status: 400 });
     try {
       const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), change);
       flash(req, result.message);
@@ -183,7 +217,13 @@ async function itemToRemove(agendas: Agendas, req: Request) {
 function removePage({ agendas }: Services) {
   return async (req: Request, res: Response) => {
     const { id, panel, item } = await itemToRemove(agendas, req);
-    res.render('agendas/remove', { title: 'Remove an item from the agenda', backLink: `/panels/${id}/agenda`, panel, item, form: formState({ revision: String(panel.agendaRevision) }) });
+    res.render('agendas/remove', {
+      title: 'Remove an item from the agenda',
+      backLink: `/panels/${id}/agenda`,
+      panel,
+      item,
+      form: formState({ revision: String(panel.agendaRevision) }),
+    });
   };
 }
 
@@ -193,11 +233,24 @@ function removeItem({ agendas }: Services) {
     const reason = str(body.reason).replace(/\r\n/g, '\n').trim();
     const { id, itemId, panel, item } = await itemToRemove(agendas, req);
     const render = (status: number, errors: Record<string, string>, refusal?: string) =>
-      res.status(status).render('agendas/remove', { title: 'Remove an item from the agenda', backLink: `/panels/${id}/agenda`, panel, item, refusal, form: formState({ ...body, revision: refusal ? String(panel.agendaRevision) : str(body.revision) }, errors) });
+      res
+        .status(status)
+        .render('agendas/remove', {
+          title: 'Remove an item from the agenda',
+          backLink: `/panels/${id}/agenda`,
+          panel,
+          item,
+          refusal,
+          form: formState({ ...body, revision: refusal ? String(panel.agendaRevision) : str(body.revision) }, errors),
+        });
     if (!reason) return render(400, { reason: 'Enter why the item is removed' });
     if (reason.length > 1000) return render(400, { reason: 'The reason must be 1000 characters or fewer' });
     try {
-      const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), { kind: 'remove', itemId, reason });
+      const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), {
+        kind: 'remove',
+        itemId,
+        reason,
+      });
       flash(req, result.message, 'success', item.referralId ? 'The case is still awaiting a panel.' : undefined);
     } catch (err) {
       const refused = refusalOf(err);
@@ -243,8 +296,18 @@ function view(agenda: Published) {
       ...i,
       kindName: KIND_NAMES[i.kind],
       subjects: i.subjects.map((s) => ({
-        label: subjectLabel({ position: s.position, kind: s.kind, fullName: s.fullName, address: null, description: s.kind === 'location' ? s.description : null }),
-        dateOfBirth: s.dateOfBirth ? formatCalendarDate(s.dateOfBirth instanceof Date ? s.dateOfBirth.toISOString() : s.dateOfBirth) : s.approximateAge !== null ? `About ${s.approximateAge} years old` : null,
+        label: subjectLabel({
+          position: s.position,
+          kind: s.kind,
+          fullName: s.fullName,
+          address: null,
+          description: s.kind === 'location' ? s.description : null,
+        }),
+        dateOfBirth: s.dateOfBirth
+          ? formatCalendarDate(s.dateOfBirth instanceof Date ? s.dateOfBirth.toISOString() : s.dateOfBirth)
+          : s.approximateAge !== null
+            ? `About ${s.approximateAge} years old`
+            : null,
         address: [s.address, s.postcode].filter(Boolean).join(', ') || null,
       })),
     })),

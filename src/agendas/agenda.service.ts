@@ -26,8 +26,24 @@ async function builder({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pane
   }
   const addable = await repo.addableCases(db, panel);
   const agencies = await directory.activeAgencyShortNames(db);
-  await recordAudit(db, actor, { action: 'agenda.view', entityType: 'panel', entityId: panelId, details: { page: 'builder', items: items.length } });
-  return { panel, districtName, items, timing, removed, versions, unpublished, addable, agencies, editable: EDITABLE.includes(panel.status) };
+  await recordAudit(db, actor, {
+    action: 'agenda.view',
+    entityType: 'panel',
+    entityId: panelId,
+    details: { page: 'builder', items: items.length },
+  });
+  return {
+    panel,
+    districtName,
+    items,
+    timing,
+    removed,
+    versions,
+    unpublished,
+    addable,
+    agencies,
+    editable: EDITABLE.includes(panel.status),
+  };
 }
 
 /**
@@ -38,7 +54,13 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
   const panel = await requireVisiblePanel(db, user, actor, panelId, 'agenda.view');
   if (panel.agendaVersion === 0) {
     if (user.role === 'representative') {
-      await recordAudit(db, actor, { action: 'agenda.view', outcome: 'denied', entityType: 'panel', entityId: panelId, details: { reason: 'unpublished' } });
+      await recordAudit(db, actor, {
+        action: 'agenda.view',
+        outcome: 'denied',
+        entityType: 'panel',
+        entityId: panelId,
+        details: { reason: 'unpublished' },
+      });
       throw new NotFoundError();
     }
     return null;
@@ -49,7 +71,12 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
   const details = await repo.caseDetails(db, referralIds);
   const referrerOf = new Map((await repo.referringAgencyNames(db, referralIds)).map((r) => [r.id, r.name]));
   const meta = await repo.panelNames(db, panelId);
-  await recordAudit(db, actor, { action: page === 'pdf' ? 'agenda.export' : 'agenda.view', entityType: 'panel', entityId: panelId, details: { version: panel.agendaVersion, cases: referralIds } });
+  await recordAudit(db, actor, {
+    action: page === 'pdf' ? 'agenda.export' : 'agenda.view',
+    entityType: 'panel',
+    entityId: panelId,
+    details: { version: panel.agendaVersion, cases: referralIds },
+  });
   return {
     panel,
     ...meta,
@@ -69,8 +96,10 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
 export function agendaService(deps: AgendaDeps) {
   return {
     builder: (user: CurrentUser, actor: Actor, panelId: number) => builder(deps, user, actor, panelId),
-    published: (user: CurrentUser, actor: Actor, panelId: number, page: 'html' | 'pdf') => published(deps, user, actor, panelId, page),
-    change: (user: CurrentUser, actor: Actor, panelId: number, revision: number, action: AgendaChange) => change(deps, user, actor, panelId, revision, action),
+    published: (user: CurrentUser, actor: Actor, panelId: number, page: 'html' | 'pdf') =>
+      published(deps, user, actor, panelId, page),
+    change: (user: CurrentUser, actor: Actor, panelId: number, revision: number, action: AgendaChange) =>
+      change(deps, user, actor, panelId, revision, action),
   };
 }
 

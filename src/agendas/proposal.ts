@@ -41,7 +41,8 @@ export function twelveMonthsBefore(date: string): string {
   return `${y - 1}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-const byRisk = (a: CandidateCase, b: CandidateCase) => b.riskScore - a.riskScore || a.reference.localeCompare(b.reference);
+const byRisk = (a: CandidateCase, b: CandidateCase) =>
+  b.riskScore - a.riskScore || a.reference.localeCompare(b.reference);
 
 /**
  * The agenda a chair would start from: reviews (with their incomplete actions) first, then new
@@ -72,8 +73,14 @@ export function proposeAgenda(input: ProposalInput): ProposedItem[] {
   });
   return [
     ...reviews.filter(once).map((c) => item('review', c)),
-    ...newCases.filter((c) => c.involvesChildren).filter(once).map((c) => item('new', c)),
-    ...newCases.filter((c) => !c.involvesChildren).filter(once).map((c) => item('new', c)),
+    ...newCases
+      .filter((c) => c.involvesChildren)
+      .filter(once)
+      .map((c) => item('new', c)),
+    ...newCases
+      .filter((c) => !c.involvesChildren)
+      .filter(once)
+      .map((c) => item('new', c)),
     ...anniversaries.filter(once).map((c) => item('anniversary', c)),
   ];
 }
@@ -86,14 +93,21 @@ export interface Slot {
 }
 
 /** Each item's time slot, one after another from the panel's start. */
-export function timeSlots(panel: { startsAt: Date; endsAt: Date }, items: { minutesAllotted: number }[]): { slots: Slot[]; endsAt: Date; overrunMinutes: number } {
+export function timeSlots(
+  panel: { startsAt: Date; endsAt: Date },
+  items: { minutesAllotted: number }[],
+): { slots: Slot[]; endsAt: Date; overrunMinutes: number } {
   let cursor = panel.startsAt.getTime();
   const slots = items.map((i) => {
     const startsAt = new Date(cursor);
     cursor += i.minutesAllotted * 60_000;
     return { startsAt, endsAt: new Date(cursor), overruns: cursor > panel.endsAt.getTime() };
   });
-  return { slots, endsAt: new Date(cursor), overrunMinutes: Math.max(0, Math.round((cursor - panel.endsAt.getTime()) / 60_000)) };
+  return {
+    slots,
+    endsAt: new Date(cursor),
+    overrunMinutes: Math.max(0, Math.round((cursor - panel.endsAt.getTime()) / 60_000)),
+  };
 }
 
 /** One item of a published agenda, as frozen in its version. */
@@ -124,8 +138,12 @@ export function agendaChanges(before: SnapshotItem[], after: SnapshotItem[]): st
   for (const i of after) {
     const was = old.get(i.key);
     if (!was) continue;
-    if (keptBefore.indexOf(i.key) !== keptAfter.indexOf(i.key)) changes.push(`Moved: ${i.label} from item ${was.position} to item ${i.position}`);
-    if (was.startsAt !== i.startsAt || was.minutes !== i.minutes) changes.push(`Time changed: ${i.label} now ${i.startsAt}, ${i.minutes} minutes (was ${was.startsAt}, ${was.minutes} minutes)`);
+    if (keptBefore.indexOf(i.key) !== keptAfter.indexOf(i.key))
+      changes.push(`Moved: ${i.label} from item ${was.position} to item ${i.position}`);
+    if (was.startsAt !== i.startsAt || was.minutes !== i.minutes)
+      changes.push(
+        `Time changed: ${i.label} now ${i.startsAt}, ${i.minutes} minutes (was ${was.startsAt}, ${was.minutes} minutes)`,
+      );
   }
   return changes;
 }

@@ -51,7 +51,10 @@ const deputySchema = z.object({
 
 const apologiesSchema = z.object({
   apologyReason: requiredText('the reason for apologies', 500),
-  informationInAdvance: choice(['yes', 'no'] as const, 'Select whether your agency will send its information in advance'),
+  informationInAdvance: choice(
+    ['yes', 'no'] as const,
+    'Select whether your agency will send its information in advance',
+  ),
 });
 
 export type AnswerParse = { ok: true; data: AttendanceAnswerData } | { ok: false; errors: Record<string, string> };
@@ -73,22 +76,46 @@ export function readAnswer(body: unknown, fixedAnswer?: AttendanceAnswer): Answe
   const fields = (body ?? {}) as Record<string, unknown>;
   const answer = fixedAnswer ?? fields.answer;
   if (typeof answer !== 'string' || !(ANSWERS as readonly string[]).includes(answer)) {
-    return { ok: false, errors: { answer: 'Select whether your agency is attending, sending a deputy or sending apologies' } };
+    return {
+      ok: false,
+      errors: { answer: 'Select whether your agency is attending, sending a deputy or sending apologies' },
+    };
   }
-  const empty = { attendees: [], mode: null, deputyName: null, deputyRole: null, apologyReason: null, informationInAdvance: null };
+  const empty = {
+    attendees: [],
+    mode: null,
+    deputyName: null,
+    deputyRole: null,
+    apologyReason: null,
+    informationInAdvance: null,
+  };
   if (answer === 'attending') {
     const r = attendingSchema.safeParse(fields);
     if (!r.success) return { ok: false, errors: issuesOf(r.error) };
-    return { ok: true, data: { ...empty, answer, attendees: r.data.attendees.map((name) => ({ name })), mode: r.data.mode } };
+    return {
+      ok: true,
+      data: { ...empty, answer, attendees: r.data.attendees.map((name) => ({ name })), mode: r.data.mode },
+    };
   }
   if (answer === 'deputy') {
     const r = deputySchema.safeParse(fields);
     if (!r.success) return { ok: false, errors: issuesOf(r.error) };
-    return { ok: true, data: { ...empty, answer, deputyName: r.data.deputyName, deputyRole: r.data.deputyRole, mode: r.data.deputyMode } };
+    return {
+      ok: true,
+      data: { ...empty, answer, deputyName: r.data.deputyName, deputyRole: r.data.deputyRole, mode: r.data.deputyMode },
+    };
   }
   const r = apologiesSchema.safeParse(fields);
   if (!r.success) return { ok: false, errors: issuesOf(r.error) };
-  return { ok: true, data: { ...empty, answer: 'apologies', apologyReason: r.data.apologyReason, informationInAdvance: r.data.informationInAdvance === 'yes' } };
+  return {
+    ok: true,
+    data: {
+      ...empty,
+      answer: 'apologies',
+      apologyReason: r.data.apologyReason,
+      informationInAdvance: r.data.informationInAdvance === 'yes',
+    },
+  };
 }
 
 /** The form's values for an answer already given, to show it again for changing. */
@@ -110,13 +137,20 @@ export function answerFormValues(a: {
     deputyRole: a.deputyRole ?? '',
     deputyMode: a.answer === 'deputy' ? (a.mode ?? '') : '',
     apologyReason: a.apologyReason ?? '',
-    informationInAdvance: a.informationInAdvance === null || a.informationInAdvance === undefined ? '' : a.informationInAdvance ? 'yes' : 'no',
+    informationInAdvance:
+      a.informationInAdvance === null || a.informationInAdvance === undefined
+        ? ''
+        : a.informationInAdvance
+          ? 'yes'
+          : 'no',
   };
 }
 
 const clinicianName = optionalText("the clinician's name", 100);
 
-export type ClinicianParse = { ok: true; data: Map<number, { attending: boolean; clinicianName: string | null }> } | { ok: false; errors: Record<string, string> };
+export type ClinicianParse =
+  | { ok: true; data: Map<number, { attending: boolean; clinicianName: string | null }> }
+  | { ok: false; errors: Record<string, string> };
 
 /**
  * Reads `items[item-<agenda item id>][attending|name]` (the prefix keeps qs from making an array of
@@ -126,10 +160,12 @@ export function readClinicians(body: unknown): ClinicianParse {
   const items = ((body ?? {}) as Record<string, unknown>).items;
   const data = new Map<number, { attending: boolean; clinicianName: string | null }>();
   const errors: Record<string, string> = {};
-  if (items !== undefined && (items === null || typeof items !== 'object' || Array.isArray(items))) return { ok: false, errors: { items: 'Reload the page and try again' } };
+  if (items !== undefined && (items === null || typeof items !== 'object' || Array.isArray(items)))
+    return { ok: false, errors: { items: 'Reload the page and try again' } };
   for (const [key, raw] of Object.entries((items ?? {}) as Record<string, unknown>)) {
     const id = parseId(/^item-(\d+)$/.exec(key)?.[1]);
-    if (id === null || raw === null || typeof raw !== 'object') return { ok: false, errors: { items: 'Reload the page and try again' } };
+    if (id === null || raw === null || typeof raw !== 'object')
+      return { ok: false, errors: { items: 'Reload the page and try again' } };
     const fields = raw as Record<string, unknown>;
     const attending = fields.attending;
     if (attending === undefined || attending === '') continue;

@@ -20,7 +20,16 @@ export function panelWithDistrict(db: Db, panelId: number) {
   return db
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select(['panels.id', 'panels.status', 'panels.startsAt', 'panels.endsAt', 'panels.venue', 'panels.districtId', 'districts.name as districtName', 'panels.chairUserId'])
+    .select([
+      'panels.id',
+      'panels.status',
+      'panels.startsAt',
+      'panels.endsAt',
+      'panels.venue',
+      'panels.districtId',
+      'districts.name as districtName',
+      'panels.chairUserId',
+    ])
     .where('panels.id', '=', panelId)
     .executeTakeFirst();
 }
@@ -35,7 +44,9 @@ export function agencyRows(db: Db, panelId: number, onlyAgencyId?: number) {
   let query = db
     .selectFrom('panelInvitations as pi')
     .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-    .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
+    .leftJoin('attendanceResponses as r', (j) =>
+      j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'),
+    )
     .select((eb) => [
       'a.id as agencyId',
       'a.name as agencyName',
@@ -73,12 +84,23 @@ export function agencyRows(db: Db, panelId: number, onlyAgencyId?: number) {
 }
 
 export async function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
-  const row = await db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).where('agencyId', '=', agencyId).executeTakeFirst();
+  const row = await db
+    .selectFrom('panelInvitations')
+    .select('agencyId')
+    .where('panelId', '=', panelId)
+    .where('agencyId', '=', agencyId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
 export function lockResponse(trx: Db, panelId: number, agencyId: number) {
-  return trx.selectFrom('attendanceResponses').select(['id', 'version']).where('panelId', '=', panelId).where('agencyId', '=', agencyId).forUpdate().executeTakeFirst();
+  return trx
+    .selectFrom('attendanceResponses')
+    .select(['id', 'version'])
+    .where('panelId', '=', panelId)
+    .where('agencyId', '=', agencyId)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export async function updateResponse(trx: Db, id: number, values: ResponseValues) {
@@ -90,7 +112,12 @@ export async function updateResponse(trx: Db, id: number, values: ResponseValues
 }
 
 /** Inserts the first answer; false when a concurrent first answer got there first. */
-export async function insertResponse(trx: Db, panelId: number, agencyId: number, values: ResponseValues): Promise<boolean> {
+export async function insertResponse(
+  trx: Db,
+  panelId: number,
+  agencyId: number,
+  values: ResponseValues,
+): Promise<boolean> {
   const inserted = await trx
     .insertInto('attendanceResponses')
     .values({ panelId, agencyId, ...values })
@@ -106,7 +133,20 @@ export function tokenByHash(db: Db, tokenHash: string) {
     .innerJoin('panels as p', 'p.id', 't.panelId')
     .innerJoin('districts as d', 'd.id', 'p.districtId')
     .innerJoin('agencies as a', 'a.id', 't.agencyId')
-    .select(['t.id', 't.panelId', 't.agencyId', 't.answer', 't.expiresAt', 't.usedAt', 'p.status', 'p.startsAt', 'p.endsAt', 'p.venue', 'd.name as districtName', 'a.name as agencyName'])
+    .select([
+      't.id',
+      't.panelId',
+      't.agencyId',
+      't.answer',
+      't.expiresAt',
+      't.usedAt',
+      'p.status',
+      'p.startsAt',
+      'p.endsAt',
+      'p.venue',
+      'd.name as districtName',
+      'a.name as agencyName',
+    ])
     .where('t.tokenHash', '=', tokenHash)
     .executeTakeFirst();
 }
@@ -125,7 +165,12 @@ export function useToken(trx: Db, tokenHash: string, answer: AttendanceAnswer, n
 }
 
 /** Sets the day an agency's information arrived, on an apologies answer only; false when there is none. */
-export async function setInformationReceived(trx: Db, panelId: number, agencyId: number, receivedOn: string | null): Promise<boolean> {
+export async function setInformationReceived(
+  trx: Db,
+  panelId: number,
+  agencyId: number,
+  receivedOn: string | null,
+): Promise<boolean> {
   const updated = await trx
     .updateTable('attendanceResponses')
     .set({ informationReceivedOn: receivedOn, version: sql<number>`version + 1` })
@@ -165,7 +210,17 @@ export async function unansweredAgencyIds(trx: Db, panelId: number): Promise<num
     .selectFrom('panelInvitations as pi')
     .select('pi.agencyId')
     .where('pi.panelId', '=', panelId)
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('attendanceResponses as r').select('r.id').whereRef('r.panelId', '=', 'pi.panelId').whereRef('r.agencyId', '=', 'pi.agencyId'))))
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('attendanceResponses as r')
+            .select('r.id')
+            .whereRef('r.panelId', '=', 'pi.panelId')
+            .whereRef('r.agencyId', '=', 'pi.agencyId'),
+        ),
+      ),
+    )
     .execute();
   return rows.map((r) => r.agencyId);
 }
@@ -175,7 +230,9 @@ export function upcomingForAgency(db: Db, agencyId: number, statuses: readonly P
     .selectFrom('panelInvitations as pi')
     .innerJoin('panels as p', 'p.id', 'pi.panelId')
     .innerJoin('districts as d', 'd.id', 'p.districtId')
-    .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
+    .leftJoin('attendanceResponses as r', (j) =>
+      j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'),
+    )
     .select((eb) => [
       'p.id',
       'p.startsAt',
@@ -232,15 +289,32 @@ export function clinicianItems(db: Db, panelId: number, agencyId: number) {
 }
 
 export async function liveAgendaItemIds(trx: Db, panelId: number): Promise<Set<number>> {
-  const items = await trx.selectFrom('agendaItems').select('id').where('panelId', '=', panelId).where('removedAt', 'is', null).execute();
+  const items = await trx
+    .selectFrom('agendaItems')
+    .select('id')
+    .where('panelId', '=', panelId)
+    .where('removedAt', 'is', null)
+    .execute();
   return new Set(items.map((i) => i.id));
 }
 
 export async function upsertClinician(
   trx: Db,
-  row: { agendaItemId: number; agencyId: number; attending: boolean; clinicianName: string | null; updatedBy: number; updatedAt: Date },
+  row: {
+    agendaItemId: number;
+    agencyId: number;
+    attending: boolean;
+    clinicianName: string | null;
+    updatedBy: number;
+    updatedAt: Date;
+  },
 ) {
-  const change = { attending: row.attending, clinicianName: row.clinicianName, updatedBy: row.updatedBy, updatedAt: row.updatedAt };
+  const change = {
+    attending: row.attending,
+    clinicianName: row.clinicianName,
+    updatedBy: row.updatedBy,
+    updatedAt: row.updatedAt,
+  };
   await trx
     .insertInto('clinicianAttendance')
     .values(row)

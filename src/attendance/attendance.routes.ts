@@ -2,7 +2,15 @@ import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, StaleVersionError } from '../http/errors';
-import { checkDate, dateParts, datePartsOf, flattenValues, formState, parseVersion, type FormState } from '../http/forms';
+import {
+  checkDate,
+  dateParts,
+  datePartsOf,
+  flattenValues,
+  formState,
+  parseVersion,
+  type FormState,
+} from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { today } from '../time';
 import { PANEL_STATUS_NAMES } from '../panels/panels.service';
@@ -11,18 +19,24 @@ import { missingForQuorum } from './quorum';
 import { ANSWERABLE, type AgencyAttendanceRow, type TokenState } from './attendance.service';
 
 /** "Attending in person: A, B", "Deputy: name (role), online", "Apologies (information in advance)". */
-export function answerSummary(r: Pick<AgencyAttendanceRow, 'answer' | 'attendees' | 'mode' | 'deputyName' | 'deputyRole' | 'informationInAdvance'>): string {
+export function answerSummary(
+  r: Pick<AgencyAttendanceRow, 'answer' | 'attendees' | 'mode' | 'deputyName' | 'deputyRole' | 'informationInAdvance'>,
+): string {
   if (!r.answer) return 'Not yet answered';
   const how = r.mode ? MODE_NAMES[r.mode].toLowerCase() : '';
   if (r.answer === 'attending') return `Attending${how ? ` ${how}` : ''}: ${r.attendees.map((a) => a.name).join(', ')}`;
-  if (r.answer === 'deputy') return `Deputy: ${r.deputyName ?? ''}${r.deputyRole ? ` (${r.deputyRole})` : ''}${how ? `, ${how}` : ''}`;
+  if (r.answer === 'deputy')
+    return `Deputy: ${r.deputyName ?? ''}${r.deputyRole ? ` (${r.deputyRole})` : ''}${how ? `, ${how}` : ''}`;
   return `Apologies${r.informationInAdvance ? ', information sent in advance' : r.informationInAdvance === false ? ', no information in advance' : ''}`;
 }
 
 const researchSummary = (r: { researchRequested: number; researchAnswered: number }) =>
   r.researchRequested === 0 ? 'None requested' : `${r.researchAnswered} of ${r.researchRequested} answered`;
 
-const ANSWER_ITEMS = (['attending', 'deputy', 'apologies'] as const).map((value) => ({ value, text: ANSWER_NAMES[value] }));
+const ANSWER_ITEMS = (['attending', 'deputy', 'apologies'] as const).map((value) => ({
+  value,
+  text: ANSWER_NAMES[value],
+}));
 
 type Body = Record<string, unknown>;
 const bodyOf = (req: Request): Body => (req.body ?? {}) as Body;
@@ -40,11 +54,19 @@ type PanelPage = Awaited<ReturnType<Services['attendance']['panelPage']>>;
 type Panel = PanelPage['panel'];
 
 function commonPart(panel: Panel) {
-  return { panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] }, backLink: `/panels/${panel.id}`, answerable: ANSWERABLE.includes(panel.status) };
+  return {
+    panel: { ...panel, statusName: PANEL_STATUS_NAMES[panel.status] },
+    backLink: `/panels/${panel.id}`,
+    answerable: ANSWERABLE.includes(panel.status),
+  };
 }
 
 /** The chair's and administrators' page: every invited agency, its answer, research and quorum. */
-function renderPanelTable(res: Response, { panel, rows }: Extract<PanelPage, { kind: 'every-agency' }>, part: PagePart) {
+function renderPanelTable(
+  res: Response,
+  { panel, rows }: Extract<PanelPage, { kind: 'every-agency' }>,
+  part: PagePart,
+) {
   const missing = new Set(missingForQuorum(rows).map((r) => r.agencyId));
   res.status(part.status ?? 200).render('attendance/panel-table', {
     ...commonPart(panel),
@@ -55,7 +77,10 @@ function renderPanelTable(res: Response, { panel, rows }: Extract<PanelPage, { k
       research: researchSummary(r),
       quorumMissing: missing.has(r.agencyId),
       receivedName: `received-${r.agencyId}`,
-      infoForm: part.information?.agencyId === r.agencyId ? part.information.form : formState(flattenValues({ [`received-${r.agencyId}`]: datePartsOf(r.informationReceivedOn) })),
+      infoForm:
+        part.information?.agencyId === r.agencyId
+          ? part.information.form
+          : formState(flattenValues({ [`received-${r.agencyId}`]: datePartsOf(r.informationReceivedOn) })),
     })),
     form: part.information?.form ?? formState(),
     quorumMissing: missing.size,
@@ -66,9 +91,18 @@ function renderPanelTable(res: Response, { panel, rows }: Extract<PanelPage, { k
 }
 
 /** An agency representative's page: their agency's answer, and for its single point of contact the clinicians. */
-async function renderAgencyAnswer(services: Services, req: Request, res: Response, { panel, own, clinicianItems }: Extract<PanelPage, { kind: 'own-agency' }>, part: PagePart) {
+async function renderAgencyAnswer(
+  services: Services,
+  req: Request,
+  res: Response,
+  { panel, own, clinicianItems }: Extract<PanelPage, { kind: 'own-agency' }>,
+  part: PagePart,
+) {
   const user = currentUser(req);
-  const atMeeting = panel.status === 'in-progress' ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panel.id) } : null;
+  const atMeeting =
+    panel.status === 'in-progress'
+      ? { statement: await services.register.statement(), entry: await services.register.ownEntry(user, panel.id) }
+      : null;
   const clinicianValues: Record<string, string> = {};
   for (const item of clinicianItems) {
     clinicianValues[`items[item-${item.id}][attending]`] = item.attending === null ? '' : item.attending ? 'yes' : 'no';
@@ -84,7 +118,11 @@ async function renderAgencyAnswer(services: Services, req: Request, res: Respons
     answerItems: ANSWER_ITEMS,
     isSpoc: user.spocForAgencyId === user.agencyId,
     atMeeting,
-    clinicianItems: clinicianItems.map((i) => ({ ...i, attendingName: `items[item-${i.id}][attending]`, nameName: `items[item-${i.id}][name]` })),
+    clinicianItems: clinicianItems.map((i) => ({
+      ...i,
+      attendingName: `items[item-${i.id}][attending]`,
+      nameName: `items[item-${i.id}][name]`,
+    })),
   });
 }
 
@@ -95,16 +133,40 @@ async function renderPanelPage(services: Services, req: Request, res: Response, 
 }
 
 const TOKEN_PAGES: Record<Exclude<TokenState, 'valid'>, { status: number; heading: string; body: string }> = {
-  unknown: { status: 404, heading: 'This link is not valid', body: 'Check that you copied the whole link from the e-mail. Nothing has been recorded.' },
-  used: { status: 410, heading: 'This link has already been used', body: 'Each link in the invitation records one answer once. Nothing more has been recorded.' },
-  expired: { status: 410, heading: 'This link has expired', body: 'Links stop working when the panel ends. Nothing has been recorded.' },
-  closed: { status: 410, heading: 'Answers are closed for this panel', body: 'The panel has concluded or been cancelled, so attendance can no longer be answered. Nothing has been recorded.' },
+  unknown: {
+    status: 404,
+    heading: 'This link is not valid',
+    body: 'Check that you copied the whole link from the e-mail. Nothing has been recorded.',
+  },
+  used: {
+    status: 410,
+    heading: 'This link has already been used',
+    body: 'Each link in the invitation records one answer once. Nothing more has been recorded.',
+  },
+  expired: {
+    status: 410,
+    heading: 'This link has expired',
+    body: 'Links stop working when the panel ends. Nothing has been recorded.',
+  },
+  closed: {
+    status: 410,
+    heading: 'Answers are closed for this panel',
+    body: 'The panel has concluded or been cancelled, so attendance can no longer be answered. Nothing has been recorded.',
+  },
 };
 
-async function renderTokenState(services: Services, req: Request, res: Response, state: Exclude<TokenState, 'valid'>, tokenId?: number) {
+async function renderTokenState(
+  services: Services,
+  req: Request,
+  res: Response,
+  state: Exclude<TokenState, 'valid'>,
+  tokenId?: number,
+) {
   await services.attendance.refuseLink(actorOf(req), state, tokenId ?? null);
   const page = TOKEN_PAGES[state];
-  res.status(page.status).render('attendance/link-refused', { title: page.heading, heading: page.heading, body: page.body });
+  res
+    .status(page.status)
+    .render('attendance/link-refused', { title: page.heading, heading: page.heading, body: page.body });
 }
 
 function listPage(services: Services) {
@@ -114,7 +176,18 @@ function listPage(services: Services) {
     res.render('attendance/list', {
       title: overview ? 'Attendance at upcoming panels' : `${user.agencyShortName}: upcoming panels`,
       overview,
-      panels: own.map((p) => ({ ...p, summary: answerSummary({ answer: p.answer, attendees: [], mode: p.mode, deputyName: null, deputyRole: null, informationInAdvance: null }).split(':')[0], research: researchSummary(p) })),
+      panels: own.map((p) => ({
+        ...p,
+        summary: answerSummary({
+          answer: p.answer,
+          attendees: [],
+          mode: p.mode,
+          deputyName: null,
+          deputyRole: null,
+          informationInAdvance: null,
+        }).split(':')[0],
+        research: researchSummary(p),
+      })),
       isSpoc: user.spocForAgencyId === user.agencyId,
     });
   };
@@ -136,11 +209,20 @@ function answer(services: Services) {
     const body = bodyOf(req);
     const parsed = readAnswer(body);
     const version = typeof body.version !== 'string' || body.version === '' ? null : parseVersion(body.version);
-    if (!parsed.ok) return renderPanelPage(services, req, res, panelId, { answerForm: formState(flattenValues(body), parsed.errors), status: 400 });
+    if (!parsed.ok)
+      return renderPanelPage(services, req, res, panelId, {
+        answerForm: formState(flattenValues(body), parsed.errors),
+        status: 400,
+      });
     try {
       await services.attendance.answerSignedIn(user, actorOf(req), panelId, parsed.data, version);
     } catch (err) {
-      if (err instanceof StaleVersionError) return renderPanelPage(services, req, res, panelId, { answerForm: formState(flattenValues(body)), conflict: err.message, status: 409 });
+      if (err instanceof StaleVersionError)
+        return renderPanelPage(services, req, res, panelId, {
+          answerForm: formState(flattenValues(body)),
+          conflict: err.message,
+          status: 409,
+        });
       throw err;
     }
     flash(req, `Answer recorded: ${ANSWER_NAMES[parsed.data.answer]}`);
@@ -154,7 +236,11 @@ function clinicians(services: Services) {
     const user = currentUser(req);
     await services.attendance.checkMayNameClinicians(user, actorOf(req), panelId);
     const parsed = readClinicians(req.body);
-    if (!parsed.ok) return renderPanelPage(services, req, res, panelId, { clinicianForm: formState(flattenValues(req.body), parsed.errors), status: 400 });
+    if (!parsed.ok)
+      return renderPanelPage(services, req, res, panelId, {
+        clinicianForm: formState(flattenValues(req.body), parsed.errors),
+        status: 400,
+      });
     await services.attendance.saveClinicians(user, actorOf(req), panelId, parsed.data);
     flash(req, 'Clinicians saved');
     res.redirect(303, `/panels/${panelId}/attendance#clinicians`);
@@ -169,7 +255,9 @@ function remind(services: Services) {
     const sent = await services.attendance.remindNow(actorOf(req), panelId, agencyId);
     flash(
       req,
-      sent.agencies === 0 ? 'Every agency whose attendance is required has confirmed: no reminder sent' : `Reminder sent to ${sent.agencies} ${sent.agencies === 1 ? 'agency' : 'agencies'}`,
+      sent.agencies === 0
+        ? 'Every agency whose attendance is required has confirmed: no reminder sent'
+        : `Reminder sent to ${sent.agencies} ${sent.agencies === 1 ? 'agency' : 'agencies'}`,
       sent.agencies === 0 ? 'important' : 'success',
     );
     res.redirect(303, `/panels/${panelId}/attendance`);
@@ -182,9 +270,15 @@ function informationReceived(services: Services) {
     const body = bodyOf(req);
     const agencyId = idParam(body.agencyId);
     const name = `received-${agencyId}`;
-    const checked = checkDate(dateParts(body[name]), 'the date the information was received', { earliest: '2000-01-01', latest: today(services.clock) });
+    const checked = checkDate(dateParts(body[name]), 'the date the information was received', {
+      earliest: '2000-01-01',
+      latest: today(services.clock),
+    });
     if ('error' in checked) {
-      return renderPanelPage(services, req, res, panelId, { information: { agencyId, form: formState(flattenValues(body), { [name]: checked.error }) }, status: 400 });
+      return renderPanelPage(services, req, res, panelId, {
+        information: { agencyId, form: formState(flattenValues(body), { [name]: checked.error }) },
+        status: 400,
+      });
     }
     const receivedOn = 'value' in checked ? checked.value : null;
     await services.attendance.recordInformationReceived(actorOf(req), panelId, agencyId, receivedOn);
@@ -197,8 +291,15 @@ function linkPage(services: Services) {
   return async (req: Request, res: Response) => {
     const raw = String(req.params.token);
     const found = await services.attendance.inspectToken(raw);
-    if (found.state !== 'valid' || !found.token) return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
-    res.render('attendance/link', { title: 'Confirm your agency’s answer', token: found.token, answerName: ANSWER_NAMES[found.token.answer], action: `/attend/${raw}`, form: formState() });
+    if (found.state !== 'valid' || !found.token)
+      return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
+    res.render('attendance/link', {
+      title: 'Confirm your agency’s answer',
+      token: found.token,
+      answerName: ANSWER_NAMES[found.token.answer],
+      action: `/attend/${raw}`,
+      form: formState(),
+    });
   };
 }
 
@@ -206,7 +307,8 @@ function linkAnswer(services: Services) {
   return async (req: Request, res: Response) => {
     const raw = String(req.params.token);
     const found = await services.attendance.inspectToken(raw);
-    if (found.state !== 'valid' || !found.token) return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
+    if (found.state !== 'valid' || !found.token)
+      return renderTokenState(services, req, res, found.state === 'valid' ? 'unknown' : found.state, found.token?.id);
     const token = found.token;
     const body = bodyOf(req);
     const parsed = readAnswer(body, token.answer);
@@ -221,7 +323,12 @@ function linkAnswer(services: Services) {
     }
     const used = await services.attendance.answerByToken(raw, parsed.data, actorOf(req));
     if (!used) return renderTokenState(services, req, res, 'used', token.id);
-    res.render('attendance/link-done', { title: 'Answer recorded', token, summary: answerSummary(parsed.data), signedIn: !!req.user });
+    res.render('attendance/link-done', {
+      title: 'Answer recorded',
+      token,
+      summary: answerSummary(parsed.data),
+      signedIn: !!req.user,
+    });
   };
 }
 

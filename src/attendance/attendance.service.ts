@@ -74,10 +74,12 @@ async function agencyRows(db: Db, panelId: number, onlyAgencyId?: number): Promi
  */
 async function panelPage(db: Db, user: CurrentUser, panelId: number) {
   const panel = await panelOrThrow(db, panelId);
-  if (user.role === 'administrator' || user.role === 'chair') return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId) };
+  if (user.role === 'administrator' || user.role === 'chair')
+    return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId) };
   const [own] = await agencyRows(db, panelId, user.agencyId);
   if (!own) throw new NotFoundError();
-  const clinicianItems = user.spocForAgencyId === user.agencyId ? await repo.clinicianItems(db, panelId, user.agencyId) : [];
+  const clinicianItems =
+    user.spocForAgencyId === user.agencyId ? await repo.clinicianItems(db, panelId, user.agencyId) : [];
   return { kind: 'own-agency' as const, panel, own, clinicianItems };
 }
 
@@ -104,12 +106,16 @@ async function upsertAnswer(
   };
   const existing = await repo.lockResponse(trx, target.panelId, target.agencyId);
   if (expectedVersion !== 'any' && (existing?.version ?? null) !== expectedVersion) {
-    throw new StaleVersionError('Someone else answered for your agency while you were filling in the form. Their answer is shown below; check it before answering again.');
+    throw new StaleVersionError(
+      'Someone else answered for your agency while you were filling in the form. Their answer is shown below; check it before answering again.',
+    );
   }
   if (existing) await repo.updateResponse(trx, existing.id, values);
   // A concurrent first answer would break the unique key: the loser is told, as for a stale form.
   else if (!(await repo.insertResponse(trx, target.panelId, target.agencyId, values))) {
-    throw new StaleVersionError('Someone else answered for your agency at the same moment. Check their answer before answering again.');
+    throw new StaleVersionError(
+      'Someone else answered for your agency at the same moment. Check their answer before answering again.',
+    );
   }
 }
 
@@ -127,7 +133,8 @@ async function openPanel(deps: Deps, user: CurrentUser, actor: Actor, panelId: n
 /** Only the representatives of an invited agency may answer for it, on a panel they can see. */
 async function checkMayAnswer(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
   await visiblePanel(deps, user, actor, panelId, 'attendance.answer');
-  if (!(await repo.isInvited(deps.db, panelId, user.agencyId))) throw new ForbiddenError('Only the representatives of an invited agency can answer for it');
+  if (!(await repo.isInvited(deps.db, panelId, user.agencyId)))
+    throw new ForbiddenError('Only the representatives of an invited agency can answer for it');
 }
 
 /** Only the single point of contact of an invited agency says which clinicians will attend. */
@@ -139,13 +146,27 @@ async function checkMayNameClinicians(deps: Deps, user: CurrentUser, actor: Acto
 }
 
 /** Answer from the signed-in page, for the user's own agency only. */
-async function answerSignedIn({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, data: AttendanceAnswerData, expectedVersion: number | null) {
+async function answerSignedIn(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  data: AttendanceAnswerData,
+  expectedVersion: number | null,
+) {
   await db.transaction().execute(async (trx) => {
     const panel = await repo.lockPanelStatus(trx, panelId);
     if (!panel) throw new NotFoundError();
     assertAnswerable(panel.status);
     if (!(await repo.isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
-    await upsertAnswer(trx, clock.now(), { panelId, agencyId: user.agencyId }, data, { via: 'signed-in', userId: user.id }, expectedVersion);
+    await upsertAnswer(
+      trx,
+      clock.now(),
+      { panelId, agencyId: user.agencyId },
+      data,
+      { via: 'signed-in', userId: user.id },
+      expectedVersion,
+    );
     await recordAudit(trx, actor, {
       action: 'attendance.answer',
       entityType: 'panel',
@@ -160,7 +181,13 @@ async function inspectToken({ db, clock }: Deps, raw: string) {
   if (!TOKEN_SHAPE.test(raw)) return { state: 'unknown' as TokenState };
   const token = await repo.tokenByHash(db, hashToken(raw));
   if (!token) return { state: 'unknown' as TokenState };
-  const state: TokenState = token.usedAt ? 'used' : token.expiresAt <= clock.now() ? 'expired' : !ANSWERABLE.includes(token.status) ? 'closed' : 'valid';
+  const state: TokenState = token.usedAt
+    ? 'used'
+    : token.expiresAt <= clock.now()
+      ? 'expired'
+      : !ANSWERABLE.includes(token.status)
+        ? 'closed'
+        : 'valid';
   return { state, token };
 }
 
@@ -176,8 +203,16 @@ async function answerByToken({ db, clock }: Deps, raw: string, data: AttendanceA
     if (!token) return null;
     const panel = await repo.lockPanelStatus(trx, token.panelId);
     // The token update is rolled back with the transaction: a closed panel leaves the link unused.
-    if (!panel || !ANSWERABLE.includes(panel.status) || !(await repo.isInvited(trx, token.panelId, token.agencyId))) throw new AnswersClosedError();
-    await upsertAnswer(trx, now, { panelId: token.panelId, agencyId: token.agencyId }, data, { via: 'link', userId: null }, 'any');
+    if (!panel || !ANSWERABLE.includes(panel.status) || !(await repo.isInvited(trx, token.panelId, token.agencyId)))
+      throw new AnswersClosedError();
+    await upsertAnswer(
+      trx,
+      now,
+      { panelId: token.panelId, agencyId: token.agencyId },
+      data,
+      { via: 'link', userId: null },
+      'any',
+    );
     await recordAudit(trx, actor, {
       action: 'attendance.answer',
       entityType: 'panel',
@@ -190,17 +225,34 @@ async function answerByToken({ db, clock }: Deps, raw: string, data: AttendanceA
 
 /** A link that cannot be used: the refusal is audited, with why. */
 async function refuseLink({ db }: Deps, actor: Actor, state: TokenState, tokenId: number | null) {
-  await recordAudit(db, actor, { action: 'attendance.link', outcome: 'denied', entityType: 'attendance-token', entityId: tokenId, details: { state } });
+  await recordAudit(db, actor, {
+    action: 'attendance.link',
+    outcome: 'denied',
+    entityType: 'attendance-token',
+    entityId: tokenId,
+    details: { state },
+  });
 }
 
 /** The chair records the day an agency that sent apologies delivered its information (null clears it). */
-async function recordInformationReceived({ db }: Deps, actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) {
+async function recordInformationReceived(
+  { db }: Deps,
+  actor: Actor,
+  panelId: number,
+  agencyId: number,
+  receivedOn: string | null,
+) {
   await db.transaction().execute(async (trx) => {
     const panel = await repo.lockPanelStatus(trx, panelId);
     if (!panel) throw new NotFoundError();
     if (panel.status === 'cancelled') throw new AnswersClosedError();
     if (!(await repo.setInformationReceived(trx, panelId, agencyId, receivedOn))) throw new NotFoundError();
-    await recordAudit(trx, actor, { action: 'attendance.information', entityType: 'panel', entityId: panelId, details: { agencyId, receivedOn } });
+    await recordAudit(trx, actor, {
+      action: 'attendance.information',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { agencyId, receivedOn },
+    });
   });
 }
 
@@ -213,7 +265,11 @@ async function remind(deps: Deps, actor: Actor, panelId: number, agencyId: numbe
 /** Every upcoming panel the agency is invited to, in every district, with its answer and research. */
 async function upcomingForAgency({ db, clock }: Deps, agencyId: number) {
   const rows = await repo.upcomingForAgency(db, agencyId, ANSWERABLE, clock.now());
-  return rows.map((r) => ({ ...r, researchRequested: Number(r.researchRequested ?? 0), researchAnswered: Number(r.researchAnswered ?? 0) }));
+  return rows.map((r) => ({
+    ...r,
+    researchRequested: Number(r.researchRequested ?? 0),
+    researchAnswered: Number(r.researchAnswered ?? 0),
+  }));
 }
 
 /** Every upcoming panel with how many agencies have answered, for chairs and administrators. */
@@ -222,7 +278,12 @@ async function upcomingOverview({ db, clock }: Deps) {
   const result = [];
   for (const p of panels) {
     const rows = await agencyRows(db, p.id);
-    result.push({ ...p, invited: rows.length, answered: rows.filter((r) => r.answer).length, quorumMissing: missingForQuorum(rows).length });
+    result.push({
+      ...p,
+      invited: rows.length,
+      answered: rows.filter((r) => r.answer).length,
+      quorumMissing: missingForQuorum(rows).length,
+    });
   }
   return result;
 }
@@ -236,7 +297,13 @@ async function upcoming(deps: Deps, user: CurrentUser, actor: Actor) {
   return { overview, own };
 }
 
-async function saveClinicians({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, choices: Map<number, { attending: boolean; clinicianName: string | null }>) {
+async function saveClinicians(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  choices: Map<number, { attending: boolean; clinicianName: string | null }>,
+) {
   await db.transaction().execute(async (trx) => {
     const panel = await repo.lockPanelStatus(trx, panelId);
     if (!panel) throw new NotFoundError();
@@ -245,9 +312,21 @@ async function saveClinicians({ db, clock }: Deps, user: CurrentUser, actor: Act
     for (const id of choices.keys()) if (!known.has(id)) throw new NotFoundError();
     const now = clock.now();
     for (const [agendaItemId, c] of choices) {
-      await repo.upsertClinician(trx, { agendaItemId, agencyId: user.agencyId, attending: c.attending, clinicianName: c.attending ? c.clinicianName : null, updatedBy: user.id, updatedAt: now });
+      await repo.upsertClinician(trx, {
+        agendaItemId,
+        agencyId: user.agencyId,
+        attending: c.attending,
+        clinicianName: c.attending ? c.clinicianName : null,
+        updatedBy: user.id,
+        updatedAt: now,
+      });
     }
-    await recordAudit(trx, actor, { action: 'attendance.clinicians', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] } });
+    await recordAudit(trx, actor, {
+      action: 'attendance.clinicians',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] },
+    });
   });
 }
 
@@ -260,13 +339,20 @@ export function attendanceService(deps: ServiceDeps) {
     panelPage: (user: CurrentUser, panelId: number) => panelPage(db, user, panelId),
     openPanel: (user: CurrentUser, actor: Actor, panelId: number) => openPanel(deps, user, actor, panelId),
     checkMayAnswer: (user: CurrentUser, actor: Actor, panelId: number) => checkMayAnswer(deps, user, actor, panelId),
-    checkMayNameClinicians: (user: CurrentUser, actor: Actor, panelId: number) => checkMayNameClinicians(deps, user, actor, panelId),
-    answerSignedIn: (user: CurrentUser, actor: Actor, panelId: number, data: AttendanceAnswerData, expectedVersion: number | null) =>
-      answerSignedIn(deps, user, actor, panelId, data, expectedVersion),
+    checkMayNameClinicians: (user: CurrentUser, actor: Actor, panelId: number) =>
+      checkMayNameClinicians(deps, user, actor, panelId),
+    answerSignedIn: (
+      user: CurrentUser,
+      actor: Actor,
+      panelId: number,
+      data: AttendanceAnswerData,
+      expectedVersion: number | null,
+    ) => answerSignedIn(deps, user, actor, panelId, data, expectedVersion),
     inspectToken: (raw: string) => inspectToken(deps, raw),
     answerByToken: (raw: string, data: AttendanceAnswerData, actor: Actor) => answerByToken(deps, raw, data, actor),
     refuseLink: (actor: Actor, state: TokenState, tokenId: number | null) => refuseLink(deps, actor, state, tokenId),
-    recordInformationReceived: (actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) => recordInformationReceived(deps, actor, panelId, agencyId, receivedOn),
+    recordInformationReceived: (actor: Actor, panelId: number, agencyId: number, receivedOn: string | null) =>
+      recordInformationReceived(deps, actor, panelId, agencyId, receivedOn),
     remindNow: (actor: Actor, panelId: number, agencyId: number | null) => remind(deps, actor, panelId, agencyId),
     sendDueReminders: (now: Date) => sendDueReminders(deps, now),
     upcoming: (user: CurrentUser, actor: Actor) => upcoming(deps, user, actor),
@@ -274,8 +360,12 @@ export function attendanceService(deps: ServiceDeps) {
     upcomingOverview: () => upcomingOverview(deps),
     /** The agenda items of a panel with the agency's clinician answer for each. Case references only. */
     clinicianItems: (panelId: number, agencyId: number) => repo.clinicianItems(db, panelId, agencyId),
-    saveClinicians: (user: CurrentUser, actor: Actor, panelId: number, choices: Map<number, { attending: boolean; clinicianName: string | null }>) =>
-      saveClinicians(deps, user, actor, panelId, choices),
+    saveClinicians: (
+      user: CurrentUser,
+      actor: Actor,
+      panelId: number,
+      choices: Map<number, { attending: boolean; clinicianName: string | null }>,
+    ) => saveClinicians(deps, user, actor, panelId, choices),
   };
 }
 

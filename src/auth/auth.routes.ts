@@ -9,8 +9,15 @@ import { newPasswordRule, PASSWORD_MAX } from './passwords';
 import { destroySession, regenerateSession, saveSession } from './session-calls';
 
 const signInSchema = z.object({
-  email: z.string({ error: 'Enter your email address' }).trim().min(1, 'Enter your email address').max(254, 'Enter a shorter email address'),
-  password: z.string({ error: 'Enter your password' }).min(1, 'Enter your password').max(PASSWORD_MAX, 'Enter a shorter password'),
+  email: z
+    .string({ error: 'Enter your email address' })
+    .trim()
+    .min(1, 'Enter your email address')
+    .max(254, 'Enter a shorter email address'),
+  password: z
+    .string({ error: 'Enter your password' })
+    .min(1, 'Enter your password')
+    .max(PASSWORD_MAX, 'Enter a shorter password'),
 });
 
 const changePasswordSchema = z
@@ -19,7 +26,10 @@ const changePasswordSchema = z
     newPassword: newPasswordRule,
     confirmPassword: z.string({ error: 'Confirm your new password' }),
   })
-  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: 'The passwords do not match' });
+  .refine((v) => v.newPassword === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: 'The passwords do not match',
+  });
 
 /** Only local paths: never an open redirect. */
 function safeReturnTo(value: string | undefined): string {
@@ -82,7 +92,13 @@ export function authRoutes(services: Services): RouteDef[] {
       };
       if (!parsed.ok) return render(parsed.form);
       try {
-        await auth.changePassword(user.id, parsed.data.currentPassword, parsed.data.newPassword, actorOf(req), req.sessionID);
+        await auth.changePassword(
+          user.id,
+          parsed.data.currentPassword,
+          parsed.data.newPassword,
+          actorOf(req),
+          req.sessionID,
+        );
       } catch (err) {
         if (err instanceof RefusedError) return render(formState({}, err.fieldErrors));
         throw err;

@@ -13,10 +13,7 @@ export const THROTTLE_WINDOW_MS = 15 * 60 * 1000;
 export const ACCOUNT_LIMIT = 5;
 export const ADDRESS_LIMIT = 20;
 
-export type SignInResult =
-  | { outcome: 'signed-in'; userId: number }
-  | { outcome: 'invalid' }
-  | { outcome: 'throttled' };
+export type SignInResult = { outcome: 'signed-in'; userId: number } | { outcome: 'invalid' } | { outcome: 'throttled' };
 
 function accountKey(email: string): string {
   return createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
@@ -38,11 +35,15 @@ export function authService({ db, clock }: ServiceDeps) {
       ]);
       const user = await accountByEmail(db, email);
       if (byAccount >= ACCOUNT_LIMIT || byAddress >= ADDRESS_LIMIT) {
-        await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
-          action: 'auth.sign-in',
-          outcome: 'denied',
-          details: { reason: byAccount >= ACCOUNT_LIMIT ? 'account-throttled' : 'address-throttled' },
-        });
+        await recordAudit(
+          db,
+          { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null },
+          {
+            action: 'auth.sign-in',
+            outcome: 'denied',
+            details: { reason: byAccount >= ACCOUNT_LIMIT ? 'account-throttled' : 'address-throttled' },
+          },
+        );
         return { outcome: 'throttled' };
       }
       const valid = user
@@ -50,11 +51,15 @@ export function authService({ db, clock }: ServiceDeps) {
         : (await verifyPassword(await timingDummyHash(), password)) && false;
       if (!user || !valid || !user.active || !user.agencyActive) {
         await repo.recordFailure(db, key, ip, clock.now());
-        await recordAudit(db, { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null }, {
-          action: 'auth.sign-in',
-          outcome: 'failure',
-          details: { reason: !user ? 'unknown-account' : !valid ? 'wrong-password' : 'inactive-account' },
-        });
+        await recordAudit(
+          db,
+          { ...actor, userId: user?.id ?? null, agencyId: user?.agencyId ?? null },
+          {
+            action: 'auth.sign-in',
+            outcome: 'failure',
+            details: { reason: !user ? 'unknown-account' : !valid ? 'wrong-password' : 'inactive-account' },
+          },
+        );
         return { outcome: 'invalid' };
       }
       await repo.clearFailures(db, key);
@@ -70,7 +75,12 @@ export function authService({ db, clock }: ServiceDeps) {
       const passwordHash = await passwordHashOf(db, userId);
       if (passwordHash === undefined) throw new NotFoundError();
       if (!(await verifyPassword(passwordHash, current))) {
-        await recordAudit(db, actor, { action: 'auth.change-password', outcome: 'failure', entityType: 'user', entityId: userId });
+        await recordAudit(db, actor, {
+          action: 'auth.change-password',
+          outcome: 'failure',
+          entityType: 'user',
+          entityId: userId,
+        });
         throw new RefusedError({ currentPassword: 'Your current password is not correct' });
       }
       await db.transaction().execute(async (trx) => {

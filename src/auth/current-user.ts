@@ -59,4 +59,3 @@ export function authorize(db: Db, access: Access, routePath: string): RequestHan
     throw new ForbiddenError();
   };
 }
-

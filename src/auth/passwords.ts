@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { hash, verify } from '@node-rs/argon2';
 
 // OWASP's recommended argon2id parameters: 19 MiB, 2 passes, 1 lane.
-const OPTIONS = { algorithm: 2 /* Argon2id; the package's const enum cannot be imported under isolatedModules */, memoryCost: 19456, timeCost: 2, parallelism: 1 };
+const OPTIONS = {
+  algorithm: 2 /* Argon2id; the package's const enum cannot be imported under isolatedModules */,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+};
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);

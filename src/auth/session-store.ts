@@ -40,7 +40,15 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: session.SessionData, callback?: Done): void {
-    settle(sessions.save(this.db, { sid, sess: JSON.stringify(sess), userId: sess.userId ?? null, expiresAt: this.expiry() }), callback);
+    settle(
+      sessions.save(this.db, {
+        sid,
+        sess: JSON.stringify(sess),
+        userId: sess.userId ?? null,
+        expiresAt: this.expiry(),
+      }),
+      callback,
+    );
   }
 
   override touch(sid: string, _sess: session.SessionData, callback?: Done): void {

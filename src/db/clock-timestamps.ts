@@ -67,7 +67,9 @@ function stampInsert(node: InsertQueryNode, columns: readonly string[], at: Date
   const stampedPositions = present.flatMap((c, i) => (c && columns.includes(c) ? [i] : []));
   const rows = node.values.values.map((row) => {
     if (PrimitiveValueListNode.is(row)) return PrimitiveValueListNode.create([...row.values, ...missing.map(() => at)]);
-    const values = row.values.map((v, i) => (stampedPositions.includes(i) && DefaultInsertValueNode.is(v) ? ValueNode.create(at) : v));
+    const values = row.values.map((v, i) =>
+      stampedPositions.includes(i) && DefaultInsertValueNode.is(v) ? ValueNode.create(at) : v,
+    );
     return ValueListNode.create([...values, ...missing.map(() => ValueNode.create(at))]);
   });
   return InsertQueryNode.cloneWith(node, {
@@ -80,7 +82,9 @@ function stampInsert(node: InsertQueryNode, columns: readonly string[], at: Date
 function stampUpdate(node: UpdateQueryNode, columns: readonly string[], at: Date): UpdateQueryNode {
   if (!columns.includes('updated_at') || !node.updates) return node;
   if (node.updates.some((u) => columnName(u.column) === 'updated_at')) return node;
-  return UpdateQueryNode.cloneWithUpdates(node, [ColumnUpdateNode.create(ColumnNode.create('updated_at'), ValueNode.create(at))]);
+  return UpdateQueryNode.cloneWithUpdates(node, [
+    ColumnUpdateNode.create(ColumnNode.create('updated_at'), ValueNode.create(at)),
+  ]);
 }
 
 /** Stamps inserts and updates with the application's clock. Added after the CamelCasePlugin, so it sees SQL names. */

@@ -30,17 +30,29 @@ export function kyselyOver(pool: pg.Pool): Db {
 
 function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
   // An idle client losing its connection (database restart) must not crash the process.
-  pool.on('error', (err) => logger?.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error'));
+  pool.on('error', (err) =>
+    logger?.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error'),
+  );
   // The pool listens for errors only on idle clients. A connection lost while a client is checked
   // out (between the statements of a transaction) would otherwise be an unhandled 'error' event
   // that ends the process; with this listener the request in progress fails with a 503 instead.
   pool.on('connect', (client) => {
-    client.on('error', (err) => logger?.warn({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database connection lost'));
+    client.on('error', (err) =>
+      logger?.warn(
+        { err: { message: err.message, code: (err as { code?: string }).code } },
+        'database connection lost',
+      ),
+    );
   });
 }
 
 export function openPostgres(url: string, poolSize: number, logger?: Logger): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30000,
+  });
   watchPool(pool, logger);
   const db = kyselyOver(pool);
   return { db, pool, mode: 'postgres', close: () => db.destroy() };
@@ -78,8 +90,22 @@ export function embeddedDir(dataDir: string): string {
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!err || typeof err !== 'object') return false;
   const e = err as { code?: string; message?: string };
-  const codes = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'];
+  const codes = [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'EPIPE',
+    '57P01',
+    '57P02',
+    '57P03',
+    '08000',
+    '08001',
+    '08003',
+    '08006',
+  ];
   if (e.code && codes.includes(e.code)) return true;
   const msg = e.message ?? '';
-  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(msg);
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect|the database system is (starting up|shutting down)/i.test(
+    msg,
+  );
 }

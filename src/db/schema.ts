@@ -187,7 +187,8 @@ export interface ReferralReferenceCounterTable {
   lastNumber: number;
 }
 
-export type ReferralStatus = 'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
+export type ReferralStatus =
+  'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
 export type RiskVerdict = 'high' | 'standard';
 export type SubjectKind = 'victim' | 'perpetrator' | 'location';
 
@@ -304,7 +305,14 @@ export type RiskQuestion = Selectable<RiskQuestionTable>;
 type CalendarDate = string;
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 
-export type PanelStatus = 'scheduled' | 'agenda-published' | 'in-progress' | 'concluded' | 'minutes-approved' | 'minutes-circulated' | 'cancelled';
+export type PanelStatus =
+  | 'scheduled'
+  | 'agenda-published'
+  | 'in-progress'
+  | 'concluded'
+  | 'minutes-approved'
+  | 'minutes-circulated'
+  | 'cancelled';
 
 export interface PanelSeriesTable {
   id: Generated<number>;

@@ -16,17 +16,33 @@ export async function districtExists(db: Db, id: number): Promise<boolean> {
 
 /** The active chairs, to choose a panel's chair. */
 export function activeChairs(db: Db) {
-  return db.selectFrom('users').select(['id', 'name']).where('role', '=', 'chair').where('active', '=', true).orderBy('name').execute();
+  return db
+    .selectFrom('users')
+    .select(['id', 'name'])
+    .where('role', '=', 'chair')
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
 }
 
 /** The active agencies by name, with whether each is a core member and of which district. */
 export function activeAgencies(db: Db) {
-  return db.selectFrom('agencies').select(['id', 'name', 'shortName', 'coreMember', 'districtId']).where('active', '=', true).orderBy('name').execute();
+  return db
+    .selectFrom('agencies')
+    .select(['id', 'name', 'shortName', 'coreMember', 'districtId'])
+    .where('active', '=', true)
+    .orderBy('name')
+    .execute();
 }
 
 /** The active agencies by short name, to choose who presents an item. */
 export function activeAgencyShortNames(db: Db) {
-  return db.selectFrom('agencies').select(['id', 'shortName']).where('active', '=', true).orderBy('shortName').execute();
+  return db
+    .selectFrom('agencies')
+    .select(['id', 'shortName'])
+    .where('active', '=', true)
+    .orderBy('shortName')
+    .execute();
 }
 
 export async function districtName(db: Db, id: number): Promise<string> {
@@ -37,6 +53,12 @@ export async function districtName(db: Db, id: number): Promise<string> {
 /** Whether a user is an active member of an agency (who may be its single point of contact). */
 export async function isActiveMemberOf(db: Db, userId: number, agencyId: number): Promise<boolean> {
   return Boolean(
-    await db.selectFrom('users').select('id').where('id', '=', userId).where('agencyId', '=', agencyId).where('active', '=', true).executeTakeFirst(),
+    await db
+      .selectFrom('users')
+      .select('id')
+      .where('id', '=', userId)
+      .where('agencyId', '=', agencyId)
+      .where('active', '=', true)
+      .executeTakeFirst(),
   );
 }

@@ -11,11 +11,17 @@ export async function databaseHealthy(db: Db, logger?: Pick<Logger, 'error'>): P
   try {
     await Promise.race([
       repo.ping(db),
-      new Promise((_, reject) => setTimeout(() => reject(Object.assign(new Error('health check timeout'), { code: 'ETIMEDOUT' })), TIMEOUT_MS).unref()),
+      new Promise((_, reject) =>
+        setTimeout(
+          () => reject(Object.assign(new Error('health check timeout'), { code: 'ETIMEDOUT' })),
+          TIMEOUT_MS,
+        ).unref(),
+      ),
     ]);
     return true;
   } catch (err) {
-    if (!isDatabaseUnavailable(err)) logger?.error({ err: { message: err instanceof Error ? err.message : 'unknown' } }, 'health check failed');
+    if (!isDatabaseUnavailable(err))
+      logger?.error({ err: { message: err instanceof Error ? err.message : 'unknown' } }, 'health check failed');
     return false;
   }
 }

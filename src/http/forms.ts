@@ -108,7 +108,12 @@ export function requiredLongText(label: string, max = 5000) {
   return z
     .string({ error: `Enter ${label}` })
     .transform((v) => v.replace(/\r\n/g, '\n').trim())
-    .pipe(z.string().min(1, `Enter ${label}`).max(max, `${capitalised(label)} must be ${max} characters or fewer`));
+    .pipe(
+      z
+        .string()
+        .min(1, `Enter ${label}`)
+        .max(max, `${capitalised(label)} must be ${max} characters or fewer`),
+    );
 }
 
 const EMAIL = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+\.[^\s@<>()[\]\\,;:"]+$/;
@@ -160,7 +165,6 @@ export const versionField = z
   .regex(VERSION_PATTERN, 'The form is missing its version: reload the page')
   .transform(Number);
 
-
 /** The id in a form field or route parameter, or null for anything that cannot be one. */
 export function parseId(value: unknown): number | null {
   return typeof value === 'string' && ID_PATTERN.test(value) && Number(value) <= MAX_ID ? Number(value) : null;
@@ -186,7 +190,11 @@ export function rowsOf(value: unknown, max: number): Record<string, unknown>[] {
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([, row]) => row);
   }
-  return rows.slice(0, max).map((row) => (row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {}));
+  return rows
+    .slice(0, max)
+    .map((row) =>
+      row !== null && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {},
+    );
 }
 
 /** A single string, or '' for anything else (a repeated field, an object, nothing). */
@@ -219,7 +227,6 @@ export function datePartsOf(iso: string | null | undefined): DateParts {
   return { day: String(Number(day)), month: String(Number(month)), year };
 }
 
-
 export type DateCheck = { empty: true } | { empty: false; value: string } | { empty: false; error: string };
 
 /**
@@ -234,12 +241,14 @@ export function checkDate(parts: DateParts, label: string, limits: { earliest: s
   if (!d && !m && !y) return { empty: true };
   const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
   if (missing.length) return { empty: false, error: `${Label} must include a ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return { empty: false, error: `${Label} must be a real date` };
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
+    return { empty: false, error: `${Label} must be a real date` };
   const dt = DateTime.fromObject({ year: Number(y), month: Number(m), day: Number(d) }, { zone: 'UTC' });
   if (!dt.isValid) return { empty: false, error: `${Label} must be a real date` };
   const iso = dt.toISODate();
   if (iso > limits.latest) return { empty: false, error: `${Label} must be today or in the past` };
-  if (iso < limits.earliest) return { empty: false, error: `${Label} must be on or after ${formatCalendarDate(limits.earliest)}` };
+  if (iso < limits.earliest)
+    return { empty: false, error: `${Label} must be on or after ${formatCalendarDate(limits.earliest)}` };
   return { empty: false, value: iso };
 }
 

@@ -96,7 +96,13 @@ export async function screeningCounts(db: Db, span: Span): Promise<ScreeningCoun
       where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}`,
   );
   const raw = row as unknown as Record<string, number>;
-  return { submitted: raw.submitted, accepted: raw.accepted, rejected: raw.rejected, waiting: raw.waiting, assessedHigh: raw.assessedHigh ?? raw.assessed_high };
+  return {
+    submitted: raw.submitted,
+    accepted: raw.accepted,
+    rejected: raw.rejected,
+    waiting: raw.waiting,
+    assessedHigh: raw.assessedHigh ?? raw.assessed_high,
+  };
 }
 
 /** Referrals in which a subject has each vulnerability (a referral counts once per vulnerability). */
@@ -132,7 +138,9 @@ export async function casesHeard(db: Db, span: Span, now: Date): Promise<number>
 export async function casesOpen(db: Db, districtId: number | null): Promise<number> {
   const [row] = await rows(
     db,
-    sql<{ n: number }>`select count(*)::int as n from referrals r where r.status in ('awaiting-panel', 'active') ${inDistrict('r.district_id', districtId)}`,
+    sql<{
+      n: number;
+    }>`select count(*)::int as n from referrals r where r.status in ('awaiting-panel', 'active') ${inDistrict('r.district_id', districtId)}`,
   );
   return row.n;
 }
@@ -233,11 +241,16 @@ export function trendCounts(
     union all
     ${counts(sql`k`, sql`referrals r cross join lateral unnest(r.subject_kinds) as k`)}`
     .execute(db)
-    .then((r) => r.rows.map((row) => ({ districtId: row.district, kind: row.kind, recent: row.recent, baseline: row.baseline })));
+    .then((r) =>
+      r.rows.map((row) => ({ districtId: row.district, kind: row.kind, recent: row.recent, baseline: row.baseline })),
+    );
 }
 
 /** For the quarterly return: referrals by district and subject kind ('all' for every referral). */
-export function referralsByDistrictAndKind(db: Db, span: Span): Promise<{ districtId: number; kind: string; n: number }[]> {
+export function referralsByDistrictAndKind(
+  db: Db,
+  span: Span,
+): Promise<{ districtId: number; kind: string; n: number }[]> {
   return sql<{ district: number; kind: string; n: number }>`
     select r.district_id as district, 'all' as kind, count(*)::int as n from referrals r
     where r.district_id is not null and r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} group by 1
@@ -273,7 +286,11 @@ export function casesHeardByDistrict(db: Db, span: Span, now: Date): Promise<{ d
 }
 
 /** Per agency: panels held in the span it was invited to, and those at which the register shows it present. */
-export function attendanceByAgency(db: Db, span: Span, now: Date): Promise<{ id: number; name: string; invited: number; attended: number }[]> {
+export function attendanceByAgency(
+  db: Db,
+  span: Span,
+  now: Date,
+): Promise<{ id: number; name: string; invited: number; attended: number }[]> {
   return rows(
     db,
     sql<{ id: number; name: string; invited: number; attended: number }>`
@@ -291,7 +308,11 @@ export function attendanceByAgency(db: Db, span: Span, now: Date): Promise<{ id:
 }
 
 /** Per agency: actions due in [firstDay, lastDay] (London calendar days) and those completed by then. */
-export function actionsDueByAgency(db: Db, firstDay: string, lastDay: string): Promise<{ id: number; name: string; due: number; onTime: number }[]> {
+export function actionsDueByAgency(
+  db: Db,
+  firstDay: string,
+  lastDay: string,
+): Promise<{ id: number; name: string; due: number; onTime: number }[]> {
   return sql<{ id: number; name: string; due: number; on_time: number; onTime?: number }>`
     select ag.id, ag.short_name as name, count(*)::int as due,
       (count(*) filter (where a.status = 'completed' and coalesce((a.closed_at at time zone ${ZONE})::date <= a.due_on, true)))::int as on_time
@@ -299,5 +320,7 @@ export function actionsDueByAgency(db: Db, firstDay: string, lastDay: string): P
     where a.due_on >= ${firstDay}::date and a.due_on <= ${lastDay}::date
     group by ag.id, ag.short_name order by ag.short_name`
     .execute(db)
-    .then((r) => r.rows.map((row) => ({ id: row.id, name: row.name, due: row.due, onTime: row.onTime ?? row.on_time })));
+    .then((r) =>
+      r.rows.map((row) => ({ id: row.id, name: row.name, due: row.due, onTime: row.onTime ?? row.on_time })),
+    );
 }

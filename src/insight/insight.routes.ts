@@ -38,18 +38,53 @@ function dashboardSections(report: Report, p: Period, districtName: string, quer
     series: [{ name: 'Referrals', points: report.monthly.map((m) => ({ month: m.month, value: m.value })) }],
   });
   const bars = (id: string, title: string, list: { label: string; value: number }[], unit?: string) =>
-    safe(renderCategoryChart({ id, title, description: `${title}: horizontal bar chart. The same numbers are in the table beside it.`, bars: list, unit }).svg);
-  const onTime = report.actions.map((a) => ({ label: a.name, value: a.set === 0 ? 0 : Math.round((a.onTime / a.set) * 100) }));
+    safe(
+      renderCategoryChart({
+        id,
+        title,
+        description: `${title}: horizontal bar chart. The same numbers are in the table beside it.`,
+        bars: list,
+        unit,
+      }).svg,
+    );
+  const onTime = report.actions.map((a) => ({
+    label: a.name,
+    value: a.set === 0 ? 0 : Math.round((a.onTime / a.set) * 100),
+  }));
   return {
     sections: [
       { table: table('referrals-by-month'), chart: safe(monthChart.svg) },
-      { table: table('referrals-by-subject-type'), chart: bars('chart-subject-type', 'Referrals by subject type', report.kinds) },
-      { table: table('referrals-by-district'), chart: bars('chart-district', 'Referrals by district', report.byDistrict.map((d) => ({ label: d.name, value: d.n }))) },
-      { table: table('referrals-by-agency'), chart: bars('chart-agency', 'Referrals by referring agency', report.byAgency.map((a) => ({ label: a.name, value: a.n }))) },
+      {
+        table: table('referrals-by-subject-type'),
+        chart: bars('chart-subject-type', 'Referrals by subject type', report.kinds),
+      },
+      {
+        table: table('referrals-by-district'),
+        chart: bars(
+          'chart-district',
+          'Referrals by district',
+          report.byDistrict.map((d) => ({ label: d.name, value: d.n })),
+        ),
+      },
+      {
+        table: table('referrals-by-agency'),
+        chart: bars(
+          'chart-agency',
+          'Referrals by referring agency',
+          report.byAgency.map((a) => ({ label: a.name, value: a.n })),
+        ),
+      },
       { table: table('screening') },
-      { table: table('vulnerabilities'), chart: bars('chart-vulnerabilities', 'Vulnerabilities most often present', report.vulns) },
+      {
+        table: table('vulnerabilities'),
+        chart: bars('chart-vulnerabilities', 'Vulnerabilities most often present', report.vulns),
+      },
       { table: table('case-outcomes') },
-      { table: table('actions-by-agency'), wide: true, chart: bars('chart-actions-on-time', 'Actions completed on time, by agency', onTime, '%') },
+      {
+        table: table('actions-by-agency'),
+        wide: true,
+        chart: bars('chart-actions-on-time', 'Actions completed on time, by agency', onTime, '%'),
+      },
     ],
     trendTable: table('trend-alerts'),
   };
@@ -61,12 +96,23 @@ function dashboardPage(services: Services) {
     const { districts, parsed } = await insight.filters(req.query);
     const districtItems = districts.map((d) => ({ value: d.id, text: d.name }));
     if (!parsed.ok) {
-      return res.status(400).render('insight/dashboard', { title: 'Reports', form: formState({ ...parsed.values }, parsed.errors), districtItems, method: METHOD_IN_WORDS });
+      return res
+        .status(400)
+        .render('insight/dashboard', {
+          title: 'Reports',
+          form: formState({ ...parsed.values }, parsed.errors),
+          districtItems,
+          method: METHOD_IN_WORDS,
+        });
     }
     const p = parsed.period;
     const report = await insight.dashboard(p, actorOf(req));
     const districtName = districts.find((d) => d.id === p.districtId)?.name ?? 'all districts';
-    const query = new URLSearchParams({ from: p.fromMonth, to: p.toMonth, districtId: p.districtId === null ? '' : String(p.districtId) }).toString();
+    const query = new URLSearchParams({
+      from: p.fromMonth,
+      to: p.toMonth,
+      districtId: p.districtId === null ? '' : String(p.districtId),
+    }).toString();
     res.render('insight/dashboard', {
       title: 'Reports',
       form: formState({ ...parsed.values }, {}),
@@ -95,7 +141,12 @@ function quarterlyPage(services: Services) {
   return async (req: Request, res: Response) => {
     const { requested, parsed } = insight.quarterAsked(req.query.quarter);
     if (!parsed.ok) {
-      return res.status(400).render('insight/quarterly', { title: 'Quarterly data return', form: formState({ quarter: requested }, { quarter: parsed.error }) });
+      return res
+        .status(400)
+        .render('insight/quarterly', {
+          title: 'Quarterly data return',
+          form: formState({ quarter: requested }, { quarter: parsed.error }),
+        });
     }
     const data = await insight.quarterly(parsed.quarter, actorOf(req));
     res.render('insight/quarterly', {
@@ -142,7 +193,11 @@ function exportTable(services: Services) {
     if (!parsed.ok) throw new BadRequestError(Object.values(parsed.errors).join('. '));
     const table = await services.insight.dashboardTable(parsed.period, name, actorOf(req));
     if (!table) return next();
-    sendCsv(res, `${name}-${parsed.period.fromMonth}-to-${parsed.period.toMonth}.csv`, toCsv(table.headers, table.rows));
+    sendCsv(
+      res,
+      `${name}-${parsed.period.fromMonth}-to-${parsed.period.toMonth}.csv`,
+      toCsv(table.headers, table.rows),
+    );
   };
 }
 

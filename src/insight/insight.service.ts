@@ -35,10 +35,12 @@ export const ESCALATION_NAMES: Record<string, string> = {
   other: 'Another panel',
 };
 
-const kindName = (k: string) => (k === 'all' ? 'All referrals' : (SUBJECT_KIND_NAMES as Record<string, string>)[k] ?? k);
+const kindName = (k: string) =>
+  k === 'all' ? 'All referrals' : ((SUBJECT_KIND_NAMES as Record<string, string>)[k] ?? k);
 const vulnerabilityName = (k: string) => (VULNERABILITY_NAMES as Record<string, string>)[k] ?? k;
 /** A whole-number percentage, or a dash when there is nothing to divide by. */
-export const percent = (part: number, whole: number): string => (whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`);
+export const percent = (part: number, whole: number): string =>
+  whole === 0 ? '–' : `${Math.round((part / whole) * 100)}%`;
 
 const chance = (p: number) => (p < 0.001 ? '<0.001' : p.toFixed(3));
 
@@ -65,7 +67,11 @@ export async function trends(db: Db, now: Date, districtId: number | null): Prom
   const recentStart = thisMonth.minus({ months: RECENT_MONTHS });
   const baselineStart = recentStart.minus({ months: BASELINE_MONTHS });
   const [counts, all] = await Promise.all([
-    repo.trendCounts(db, { baselineStart: baselineStart.toJSDate(), recentStart: recentStart.toJSDate(), end: thisMonth.toJSDate() }),
+    repo.trendCounts(db, {
+      baselineStart: baselineStart.toJSDate(),
+      recentStart: recentStart.toJSDate(),
+      end: thisMonth.toJSDate(),
+    }),
     districts(db),
   ]);
   const rows: TrendRow[] = [];
@@ -74,39 +80,76 @@ export async function trends(db: Db, now: Date, districtId: number | null): Prom
     for (const kind of SUBJECT_KINDS) {
       const c = counts.find((x) => x.districtId === district.id && x.kind === kind);
       const result = trendTest({ recent: c?.recent ?? 0, baseline: c?.baseline ?? 0 });
-      rows.push({ districtId: district.id, districtName: district.name, kind, kindName: kindName(kind), ...result, expectedText: result.expected.toFixed(2), chanceText: chance(result.pValue) });
+      rows.push({
+        districtId: district.id,
+        districtName: district.name,
+        kind,
+        kindName: kindName(kind),
+        ...result,
+        expectedText: result.expected.toFixed(2),
+        chanceText: chance(result.pValue),
+      });
     }
   }
-  const label = (from: DateTime, months: number) => `${from.toFormat('MMMM yyyy')} to ${from.plus({ months: months - 1 }).toFormat('MMMM yyyy')}`;
-  return { recentLabel: label(recentStart, RECENT_MONTHS), baselineLabel: label(baselineStart, BASELINE_MONTHS), rows, flagged: rows.filter((r) => r.flagged) };
+  const label = (from: DateTime, months: number) =>
+    `${from.toFormat('MMMM yyyy')} to ${from.plus({ months: months - 1 }).toFormat('MMMM yyyy')}`;
+  return {
+    recentLabel: label(recentStart, RECENT_MONTHS),
+    baselineLabel: label(baselineStart, BASELINE_MONTHS),
+    rows,
+    flagged: rows.filter((r) => r.flagged),
+  };
 }
 
 async function dashboardFigures(db: Db, period: Period, now: Date) {
-  const [byMonth, byKind, byDistrict, byAgency, screening, vulns, heard, open, closures, escalated, actions, trend] = await Promise.all([
-    repo.referralsByMonth(db, period),
-    repo.referralsBySubjectKind(db, period),
-    repo.referralsByDistrict(db, period),
-    repo.referralsByAgency(db, period),
-    repo.screeningCounts(db, period),
-    repo.vulnerabilities(db, period, 10),
-    repo.casesHeard(db, period, now),
-    repo.casesOpen(db, period.districtId),
-    repo.closuresByReason(db, period),
-    repo.escalations(db, period, now),
-    repo.actionsByAgency(db, period, londonDate(now)),
-    trends(db, now, period.districtId),
-  ]);
+  const [byMonth, byKind, byDistrict, byAgency, screening, vulns, heard, open, closures, escalated, actions, trend] =
+    await Promise.all([
+      repo.referralsByMonth(db, period),
+      repo.referralsBySubjectKind(db, period),
+      repo.referralsByDistrict(db, period),
+      repo.referralsByAgency(db, period),
+      repo.screeningCounts(db, period),
+      repo.vulnerabilities(db, period, 10),
+      repo.casesHeard(db, period, now),
+      repo.casesOpen(db, period.districtId),
+      repo.closuresByReason(db, period),
+      repo.escalations(db, period, now),
+      repo.actionsByAgency(db, period, londonDate(now)),
+      trends(db, now, period.districtId),
+    ]);
   const monthly = period.months.map((month) => ({ month, value: byMonth.find((m) => m.month === month)?.n ?? 0 }));
-  const kinds = (['victim', 'perpetrator', 'location'] as const).map((k) => ({ label: kindName(k), value: byKind.find((b) => b.key === k)?.n ?? 0 }));
+  const kinds = (['victim', 'perpetrator', 'location'] as const).map((k) => ({
+    label: kindName(k),
+    value: byKind.find((b) => b.key === k)?.n ?? 0,
+  }));
   const closedTotal = closures.reduce((sum, c) => sum + c.n, 0);
   const escalatedTotal = escalated.reduce((sum, c) => sum + c.n, 0);
-  return { monthly, kinds, byDistrict, byAgency, screening, vulns, heard, open, closures, closedTotal, escalated, escalatedTotal, actions, trend };
+  return {
+    monthly,
+    kinds,
+    byDistrict,
+    byAgency,
+    screening,
+    vulns,
+    heard,
+    open,
+    closures,
+    closedTotal,
+    escalated,
+    escalatedTotal,
+    actions,
+    trend,
+  };
 }
 
 type DashboardFigures = Awaited<ReturnType<typeof dashboardFigures>>;
 
 /** The counted reasons, in the order of `names`, for those that occur. */
-function namedCounts(names: Record<string, string>, counts: repo.Count[], label: (name: string) => string): (string | number)[][] {
+function namedCounts(
+  names: Record<string, string>,
+  counts: repo.Count[],
+  label: (name: string) => string,
+): (string | number)[][] {
   return Object.keys(names)
     .filter((k) => counts.some((c) => c.key === k))
     .map((k) => [label(names[k]), counts.find((c) => c.key === k)?.n ?? 0]);
@@ -131,10 +174,30 @@ function outcomesTable(f: DashboardFigures): ReportTable {
 function dashboardTables(f: DashboardFigures): ReportTable[] {
   const { screening, trend } = f;
   return [
-    { name: 'referrals-by-month', title: 'Referrals by month', headers: ['Month', 'Referrals'], rows: f.monthly.map((m) => [monthLabel(m.month), m.value]) },
-    { name: 'referrals-by-subject-type', title: 'Referrals by subject type', headers: ['Subject type', 'Referrals'], rows: f.kinds.map((k) => [k.label, k.value]) },
-    { name: 'referrals-by-district', title: 'Referrals by district', headers: ['District', 'Referrals'], rows: f.byDistrict.map((d) => [d.name, d.n]) },
-    { name: 'referrals-by-agency', title: 'Referrals by referring agency', headers: ['Referring agency', 'Referrals'], rows: f.byAgency.map((a) => [a.name, a.n]) },
+    {
+      name: 'referrals-by-month',
+      title: 'Referrals by month',
+      headers: ['Month', 'Referrals'],
+      rows: f.monthly.map((m) => [monthLabel(m.month), m.value]),
+    },
+    {
+      name: 'referrals-by-subject-type',
+      title: 'Referrals by subject type',
+      headers: ['Subject type', 'Referrals'],
+      rows: f.kinds.map((k) => [k.label, k.value]),
+    },
+    {
+      name: 'referrals-by-district',
+      title: 'Referrals by district',
+      headers: ['District', 'Referrals'],
+      rows: f.byDistrict.map((d) => [d.name, d.n]),
+    },
+    {
+      name: 'referrals-by-agency',
+      title: 'Referrals by referring agency',
+      headers: ['Referring agency', 'Referrals'],
+      rows: f.byAgency.map((a) => [a.name, a.n]),
+    },
     {
       name: 'screening',
       title: 'Screening of referrals',
@@ -148,19 +211,60 @@ function dashboardTables(f: DashboardFigures): ReportTable[] {
         ['Scored or judged high risk at referral', screening.assessedHigh],
       ],
     },
-    { name: 'vulnerabilities', title: 'Vulnerabilities most often present', headers: ['Vulnerability', 'Referrals'], rows: f.vulns.map((v) => [vulnerabilityName(v.key), v.n]) },
+    {
+      name: 'vulnerabilities',
+      title: 'Vulnerabilities most often present',
+      headers: ['Vulnerability', 'Referrals'],
+      rows: f.vulns.map((v) => [vulnerabilityName(v.key), v.n]),
+    },
     outcomesTable(f),
     {
       name: 'actions-by-agency',
       title: 'Actions set at panels in the period, by agency',
-      headers: ['Agency', 'Set', 'Completed on time', 'Completed late', 'Overdue', 'Open, not yet due', 'Not possible', 'Not done by the agency', 'Completed on time (%)'],
-      rows: f.actions.map((a) => [a.name, a.set, a.onTime, a.late, a.overdue, a.open, a.notPossible, a.notDone, percent(a.onTime, a.set)]),
+      headers: [
+        'Agency',
+        'Set',
+        'Completed on time',
+        'Completed late',
+        'Overdue',
+        'Open, not yet due',
+        'Not possible',
+        'Not done by the agency',
+        'Completed on time (%)',
+      ],
+      rows: f.actions.map((a) => [
+        a.name,
+        a.set,
+        a.onTime,
+        a.late,
+        a.overdue,
+        a.open,
+        a.notPossible,
+        a.notDone,
+        percent(a.onTime, a.set),
+      ]),
     },
     {
       name: 'trend-alerts',
       title: 'Trend test by district and subject type',
-      headers: ['District', 'Subject type', `Baseline: ${trend.baselineLabel}`, 'Expected in 3 months', `Last 3 months: ${trend.recentLabel}`, 'Chance (p)', 'Flagged'],
-      rows: trend.rows.map((r) => [r.districtName, r.kindName, r.baseline, r.expectedText, r.recent, r.chanceText, r.flagged ? 'Yes' : 'No']),
+      headers: [
+        'District',
+        'Subject type',
+        `Baseline: ${trend.baselineLabel}`,
+        'Expected in 3 months',
+        `Last 3 months: ${trend.recentLabel}`,
+        'Chance (p)',
+        'Flagged',
+      ],
+      rows: trend.rows.map((r) => [
+        r.districtName,
+        r.kindName,
+        r.baseline,
+        r.expectedText,
+        r.recent,
+        r.chanceText,
+        r.flagged ? 'Yes' : 'No',
+      ]),
     },
   ];
 }
@@ -168,15 +272,30 @@ function dashboardTables(f: DashboardFigures): ReportTable[] {
 export async function dashboard(db: Db, period: Period, now: Date) {
   const f = await dashboardFigures(db, period, now);
   const { closures: _closures, escalated: _escalated, ...shown } = f;
-  return { ...shown, tables: dashboardTables(f), vulns: f.vulns.map((v) => ({ label: vulnerabilityName(v.key), value: v.n })) };
+  return {
+    ...shown,
+    tables: dashboardTables(f),
+    vulns: f.vulns.map((v) => ({ label: vulnerabilityName(v.key), value: v.n })),
+  };
 }
 
-function agencyRow(attendance: { id: number; name: string; invited: number; attended: number } | undefined, actions: { id: number; name: string; due: number; onTime: number } | undefined) {
+function agencyRow(
+  attendance: { id: number; name: string; invited: number; attended: number } | undefined,
+  actions: { id: number; name: string; due: number; onTime: number } | undefined,
+) {
   const invited = attendance?.invited ?? 0;
   const attended = attendance?.attended ?? 0;
   const due = actions?.due ?? 0;
   const onTime = actions?.onTime ?? 0;
-  return { name: attendance?.name ?? actions?.name ?? '', invited, attended, attendanceRate: percent(attended, invited), due, onTime, onTimeRate: percent(onTime, due) };
+  return {
+    name: attendance?.name ?? actions?.name ?? '',
+    invited,
+    attended,
+    attendanceRate: percent(attended, invited),
+    due,
+    onTime,
+    onTimeRate: percent(onTime, due),
+  };
 }
 
 export async function quarterly(db: Db, quarter: Quarter, now: Date) {
@@ -201,10 +320,23 @@ export async function quarterly(db: Db, quarter: Quarter, now: Date) {
     heard: count(heard, d.id),
   }));
   const sum = (key: keyof Omit<(typeof districtRows)[number], 'name'>) => districtRows.reduce((s, r) => s + r[key], 0);
-  const totals = { name: 'All districts', referrals: sum('referrals'), victim: sum('victim'), perpetrator: sum('perpetrator'), location: sum('location'), repeats: sum('repeats'), heard: sum('heard') };
+  const totals = {
+    name: 'All districts',
+    referrals: sum('referrals'),
+    victim: sum('victim'),
+    perpetrator: sum('perpetrator'),
+    location: sum('location'),
+    repeats: sum('repeats'),
+    heard: sum('heard'),
+  };
   const agencyIds = [...new Set([...attendance.map((a) => a.id), ...actions.map((a) => a.id)])];
   const agencyRows = agencyIds
-    .map((id) => agencyRow(attendance.find((x) => x.id === id), actions.find((x) => x.id === id)))
+    .map((id) =>
+      agencyRow(
+        attendance.find((x) => x.id === id),
+        actions.find((x) => x.id === id),
+      ),
+    )
     .sort((x, y) => x.name.localeCompare(y.name));
   return { quarter, districtRows, totals, agencyRows };
 }
@@ -214,7 +346,14 @@ type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
 /** The dashboard's filters as typed, checked against today and the districts that exist. */
 async function filters({ db, clock }: Deps, query: Record<string, unknown>) {
   const all = await districts(db);
-  return { districts: all, parsed: parsePeriod(query, clock.now(), all.map((d) => d.id)) };
+  return {
+    districts: all,
+    parsed: parsePeriod(
+      query,
+      clock.now(),
+      all.map((d) => d.id),
+    ),
+  };
 }
 
 /** The quarter asked for (the last complete one when none is), checked. */
@@ -230,7 +369,12 @@ function filterDetails(p: Period) {
 /** The dashboard for a period; the viewing is audited. */
 async function dashboardFor({ db, clock }: Deps, period: Period, actor: Actor) {
   const report = await dashboard(db, period, clock.now());
-  await recordAudit(db, actor, { action: 'report.view', entityType: 'report', entityId: 'dashboard', details: filterDetails(period) });
+  await recordAudit(db, actor, {
+    action: 'report.view',
+    entityType: 'report',
+    entityId: 'dashboard',
+    details: filterDetails(period),
+  });
   return report;
 }
 
@@ -238,7 +382,13 @@ async function dashboardFor({ db, clock }: Deps, period: Period, actor: Actor) {
 async function dashboardTable({ db, clock }: Deps, period: Period, name: string, actor: Actor) {
   const report = await dashboard(db, period, clock.now());
   const table = report.tables.find((t) => t.name === name);
-  if (table) await recordAudit(db, actor, { action: 'report.export', entityType: 'report', entityId: name, details: { ...filterDetails(period), rows: table.rows.length } });
+  if (table)
+    await recordAudit(db, actor, {
+      action: 'report.export',
+      entityType: 'report',
+      entityId: name,
+      details: { ...filterDetails(period), rows: table.rows.length },
+    });
   return table;
 }
 
@@ -246,7 +396,12 @@ async function dashboardTable({ db, clock }: Deps, period: Period, name: string,
 async function quarterlyFor({ db, clock }: Deps, quarter: Quarter, actor: Actor, format?: 'csv' | 'pdf') {
   const data = await quarterly(db, quarter, clock.now());
   const details = { quarter: quarter.label, ...(format ? { format } : {}) };
-  await recordAudit(db, actor, { action: format ? 'report.export' : 'report.view', entityType: 'report', entityId: 'quarterly', details });
+  await recordAudit(db, actor, {
+    action: format ? 'report.export' : 'report.view',
+    entityType: 'report',
+    entityId: 'quarterly',
+    details,
+  });
   return data;
 }
 
@@ -266,8 +421,24 @@ export function insightService(deps: Deps) {
 export type InsightService = ReturnType<typeof insightService>;
 export type QuarterlyReturn = Awaited<ReturnType<typeof quarterly>>;
 
-export const QUARTERLY_DISTRICT_HEADERS = ['District', 'Referrals', 'Involving a victim', 'Involving a perpetrator', 'About a location', 'Repeat referrals', 'Cases heard'];
-export const QUARTERLY_AGENCY_HEADERS = ['Agency', 'Panels invited to', 'Panels attended', 'Attendance rate', 'Actions due', 'Completed on time', 'Completed on time (%)'];
+export const QUARTERLY_DISTRICT_HEADERS = [
+  'District',
+  'Referrals',
+  'Involving a victim',
+  'Involving a perpetrator',
+  'About a location',
+  'Repeat referrals',
+  'Cases heard',
+];
+export const QUARTERLY_AGENCY_HEADERS = [
+  'Agency',
+  'Panels invited to',
+  'Panels attended',
+  'Attendance rate',
+  'Actions due',
+  'Completed on time',
+  'Completed on time (%)',
+];
 
 /** The quarterly return as one CSV: a section column says which table each row belongs to. */
 export function quarterlyCsvRows(r: QuarterlyReturn): { headers: string[]; rows: (string | number)[][] } {
@@ -275,11 +446,15 @@ export function quarterlyCsvRows(r: QuarterlyReturn): { headers: string[]; rows:
   const rows: (string | number)[][] = [];
   for (const d of [...r.districtRows, r.totals]) {
     const values = [d.referrals, d.victim, d.perpetrator, d.location, d.repeats, d.heard];
-    QUARTERLY_DISTRICT_HEADERS.slice(1).forEach((measure, i) => rows.push([r.quarter.label, 'District', d.name, measure, values[i]]));
+    QUARTERLY_DISTRICT_HEADERS.slice(1).forEach((measure, i) =>
+      rows.push([r.quarter.label, 'District', d.name, measure, values[i]]),
+    );
   }
   for (const a of r.agencyRows) {
     const values = [a.invited, a.attended, a.attendanceRate, a.due, a.onTime, a.onTimeRate];
-    QUARTERLY_AGENCY_HEADERS.slice(1).forEach((measure, i) => rows.push([r.quarter.label, 'Agency', a.name, measure, values[i]]));
+    QUARTERLY_AGENCY_HEADERS.slice(1).forEach((measure, i) =>
+      rows.push([r.quarter.label, 'Agency', a.name, measure, values[i]]),
+    );
   }
   return { headers, rows };
 }

@@ -43,7 +43,9 @@ export function parsePeriod(
   query: Record<string, unknown>,
   now: Date,
   districtIds: number[],
-): { ok: true; period: Period; values: PeriodQuery } | { ok: false; values: PeriodQuery; errors: Record<string, string> } {
+):
+  | { ok: true; period: Period; values: PeriodQuery }
+  | { ok: false; values: PeriodQuery; errors: Record<string, string> } {
   const defaults = defaultPeriodQuery(now);
   const text = (v: unknown, fallback: string) => (typeof v === 'string' ? v.trim() : fallback);
   const values: PeriodQuery = {
@@ -76,7 +78,14 @@ export function parsePeriod(
   return {
     ok: true,
     values,
-    period: { fromMonth: values.from, toMonth: values.to, districtId, start: first.toJSDate(), end: last.plus({ months: 1 }).toJSDate(), months },
+    period: {
+      fromMonth: values.from,
+      toMonth: values.to,
+      districtId,
+      start: first.toJSDate(),
+      end: last.plus({ months: 1 }).toJSDate(),
+      months,
+    },
   };
 }
 

@@ -68,7 +68,13 @@ export function trendTest(input: TrendInput): TrendResult {
   }
   const expected = (Math.max(baseline, EMPTY_BASELINE_FLOOR) * RECENT_MONTHS) / BASELINE_MONTHS;
   const pValue = poissonUpperTail(recent, expected);
-  return { recent, baseline, expected, pValue, flagged: recent >= MIN_RECENT && recent > expected && pValue < SIGNIFICANCE };
+  return {
+    recent,
+    baseline,
+    expected,
+    pValue,
+    flagged: recent >= MIN_RECENT && recent > expected && pValue < SIGNIFICANCE,
+  };
 }
 
 export const METHOD_IN_WORDS = [

@@ -1,7 +1,10 @@
 import type { Db } from '../db/database';
 import type { AttendanceAnswer } from '../db/schema';
 
-export async function insertAttendanceTokens(trx: Db, rows: { panelId: number; agencyId: number; answer: AttendanceAnswer; tokenHash: string; expiresAt: Date }[]): Promise<void> {
+export async function insertAttendanceTokens(
+  trx: Db,
+  rows: { panelId: number; agencyId: number; answer: AttendanceAnswer; tokenHash: string; expiresAt: Date }[],
+): Promise<void> {
   await trx.insertInto('attendanceTokens').values(rows).execute();
 }
 
@@ -26,7 +29,16 @@ export function panelForInvitation(trx: Db, panelId: number) {
   return trx
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select(['panels.id', 'panels.startsAt', 'panels.endsAt', 'panels.venue', 'panels.onlineLink', 'panels.icsSequence', 'panels.researchClosesOn', 'districts.name as districtName'])
+    .select([
+      'panels.id',
+      'panels.startsAt',
+      'panels.endsAt',
+      'panels.venue',
+      'panels.onlineLink',
+      'panels.icsSequence',
+      'panels.researchClosesOn',
+      'districts.name as districtName',
+    ])
     .where('panels.id', '=', panelId)
     .executeTakeFirstOrThrow();
 }

@@ -27,7 +27,13 @@ export async function createAttendanceTokens(
   const tokens = Object.fromEntries(ANSWERS.map((a) => [a, randomBytes(32).toString('base64url')])) as AttendanceLinks;
   await repo.insertAttendanceTokens(
     trx,
-    ANSWERS.map((answer) => ({ panelId: opts.panelId, agencyId: opts.agencyId, answer, tokenHash: hashToken(tokens[answer]), expiresAt: opts.expiresAt })),
+    ANSWERS.map((answer) => ({
+      panelId: opts.panelId,
+      agencyId: opts.agencyId,
+      answer,
+      tokenHash: hashToken(tokens[answer]),
+      expiresAt: opts.expiresAt,
+    })),
   );
   return tokens;
 }
@@ -108,9 +114,12 @@ const SUBJECT_SUFFIX: Record<InvitationReason, string> = {
 
 const OPENING: Record<InvitationReason, string> = {
   scheduled: 'Your agency is invited to the ASB Risk Assessment Conference below.',
-  'agenda-published': 'The agenda for the ASB Risk Assessment Conference below is published. Please check each case against your agency\'s records before the research closing date.',
-  changed: 'The ASB Risk Assessment Conference below has changed. The attached invitation replaces the earlier one in your calendar.',
-  cancelled: 'The ASB Risk Assessment Conference below is cancelled. The attached notice removes it from your calendar.',
+  'agenda-published':
+    "The agenda for the ASB Risk Assessment Conference below is published. Please check each case against your agency's records before the research closing date.",
+  changed:
+    'The ASB Risk Assessment Conference below has changed. The attached invitation replaces the earlier one in your calendar.',
+  cancelled:
+    'The ASB Risk Assessment Conference below is cancelled. The attached notice removes it from your calendar.',
   reminder: 'Your agency has not yet said who will attend the ASB Risk Assessment Conference below.',
 };
 
@@ -127,7 +136,15 @@ function organizerFrom(mailFrom: string | undefined, baseUrl: string): string {
  */
 export async function queueInvitations(
   trx: Db,
-  opts: { panelId: number; method: CalendarMethod; reason: InvitationReason; baseUrl: string; clock: Clock; agencyIds?: number[]; mailFrom?: string },
+  opts: {
+    panelId: number;
+    method: CalendarMethod;
+    reason: InvitationReason;
+    baseUrl: string;
+    clock: Clock;
+    agencyIds?: number[];
+    mailFrom?: string;
+  },
 ): Promise<number> {
   const panel = await repo.panelForInvitation(trx, opts.panelId);
   const recipients = await invitationRecipients(trx, opts.panelId, opts.agencyIds);
@@ -148,7 +165,11 @@ export async function queueInvitations(
       '',
     ];
     if (!cancelled) {
-      const tokens = await createAttendanceTokens(trx, { panelId: panel.id, agencyId: r.agencyId, expiresAt: panel.endsAt });
+      const tokens = await createAttendanceTokens(trx, {
+        panelId: panel.id,
+        agencyId: r.agencyId,
+        expiresAt: panel.endsAt,
+      });
       lines.push(
         'Tell us who will attend from your agency (one click; no sign-in needed):',
         `- We will attend: ${opts.baseUrl}/attend/${tokens.attending}`,
@@ -160,14 +181,22 @@ export async function queueInvitations(
         '',
       );
     }
-    lines.push('This message is OFFICIAL-SENSITIVE. Case details are only available to signed-in users of invited agencies.');
+    lines.push(
+      'This message is OFFICIAL-SENSITIVE. Case details are only available to signed-in users of invited agencies.',
+    );
     const ics = panelCalendar(panel, opts.method, { baseUrl: opts.baseUrl, organizerEmail, attendeeEmail: r.email });
     await enqueueMail(trx, {
       kind: `panel-${opts.reason}`,
       to: r.email,
       subject: `ASBRAC panel ${SUBJECT_SUFFIX[opts.reason]}: ${panel.districtName}, ${day}`,
       text: lines.join('\n'),
-      attachments: [{ filename: cancelled ? 'cancel.ics' : 'invite.ics', contentType: `text/calendar; charset=utf-8; method=${opts.method}`, contentBase64: Buffer.from(ics).toString('base64') }],
+      attachments: [
+        {
+          filename: cancelled ? 'cancel.ics' : 'invite.ics',
+          contentType: `text/calendar; charset=utf-8; method=${opts.method}`,
+          contentBase64: Buffer.from(ics).toString('base64'),
+        },
+      ],
       entityType: 'panel',
       entityId: panel.id,
     });

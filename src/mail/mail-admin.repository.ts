@@ -7,7 +7,18 @@ export async function page(db: Db, status: OutboxStatus | undefined, limit: numb
   if (status) q = q.where('status', '=', status);
   const [rows, total] = await Promise.all([
     q
-      .select(['id', 'kind', 'toAddress', 'subject', 'status', 'attempts', 'lastError', 'createdAt', 'sentAt', 'nextAttemptAt'])
+      .select([
+        'id',
+        'kind',
+        'toAddress',
+        'subject',
+        'status',
+        'attempts',
+        'lastError',
+        'createdAt',
+        'sentAt',
+        'nextAttemptAt',
+      ])
       .orderBy('id', 'desc')
       .limit(limit)
       .offset(offset)
@@ -18,7 +29,11 @@ export async function page(db: Db, status: OutboxStatus | undefined, limit: numb
 }
 
 export async function countsByStatus(db: Db): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('outbox').select(['status', sql<string>`count(*)`.as('n')]).groupBy('status').execute();
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['status', sql<string>`count(*)`.as('n')])
+    .groupBy('status')
+    .execute();
   return new Map(rows.map((r) => [r.status, Number(r.n)]));
 }
 

@@ -11,7 +11,10 @@ const PAGE_SIZE = 50;
 /** The administrators' view of the outbox: every message, its delivery, and "send again" for failures. */
 export function mailAdminService({ db, clock, mail }: ServiceDeps) {
   async function list(status: OutboxStatus | undefined, page: number) {
-    const [{ rows, total }, counts] = await Promise.all([repo.page(db, status, PAGE_SIZE, (page - 1) * PAGE_SIZE), repo.countsByStatus(db)]);
+    const [{ rows, total }, counts] = await Promise.all([
+      repo.page(db, status, PAGE_SIZE, (page - 1) * PAGE_SIZE),
+      repo.countsByStatus(db),
+    ]);
     return {
       messages: rows,
       pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),

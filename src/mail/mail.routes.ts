@@ -6,7 +6,10 @@ import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { OUTBOX_STATUSES } from './mail-admin.service';
 
 const filterSchema = z.object({
-  status: z.enum(OUTBOX_STATUSES as ['queued', 'sending', 'sent', 'failed']).optional().catch(undefined),
+  status: z
+    .enum(OUTBOX_STATUSES as ['queued', 'sending', 'sent', 'failed'])
+    .optional()
+    .catch(undefined),
   page: z.coerce.number().int().min(1).max(100000).catch(1),
 });
 
@@ -16,14 +19,18 @@ export function mailRoutes(services: Services): RouteDef[] {
     get('/admin/mail', ADMIN, async (req, res) => {
       const { status, page } = filterSchema.parse(req.query);
       const { messages, pages, counts } = await mailAdmin.list(status, page);
-      const link = (p: number) => `/admin/mail?${new URLSearchParams({ ...(status ? { status } : {}), page: String(p) })}`;
+      const link = (p: number) =>
+        `/admin/mail?${new URLSearchParams({ ...(status ? { status } : {}), page: String(p) })}`;
       res.render('admin/mail', {
         title: 'Sent mail',
         messages,
         status,
         delivery: services.mailTransport.describe(),
         counts,
-        statusLinks: [{ value: '', text: 'All' }, ...OUTBOX_STATUSES.map((s) => ({ value: s, text: s[0].toUpperCase() + s.slice(1) }))].map((s) => ({
+        statusLinks: [
+          { value: '', text: 'All' },
+          ...OUTBOX_STATUSES.map((s) => ({ value: s, text: s[0].toUpperCase() + s.slice(1) })),
+        ].map((s) => ({
           ...s,
           href: s.value ? `/admin/mail?status=${s.value}` : '/admin/mail',
           current: (status ?? '') === s.value,

@@ -79,7 +79,16 @@ export class MailWorker {
       const failed = isPermanent(err) || row.attempts >= MAX_ATTEMPTS;
       const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(row.attempts, this.opts.random));
       await markNotSent(db, row.id, failed, message.slice(0, 500), nextAttemptAt);
-      logger?.warn({ outboxId: row.id, kind: row.kind, attempt: row.attempts, failed, responseCode: (err as { responseCode?: number }).responseCode }, 'mail not sent');
+      logger?.warn(
+        {
+          outboxId: row.id,
+          kind: row.kind,
+          attempt: row.attempts,
+          failed,
+          responseCode: (err as { responseCode?: number }).responseCode,
+        },
+        'mail not sent',
+      );
     }
   }
 

@@ -36,11 +36,21 @@ export function claimDue(db: Db, now: Date, lockedUntil: Date, limit: number): P
 }
 
 export async function markSent(db: Db, id: string, sentAt: Date, serverResponse: string): Promise<void> {
-  await db.updateTable('outbox').set({ status: 'sent', sentAt, lockedUntil: null, serverResponse, lastError: null }).where('id', '=', id).execute();
+  await db
+    .updateTable('outbox')
+    .set({ status: 'sent', sentAt, lockedUntil: null, serverResponse, lastError: null })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Records a failed attempt: queued again for `nextAttemptAt`, or failed for good. */
-export async function markNotSent(db: Db, id: string, failed: boolean, lastError: string, nextAttemptAt: Date): Promise<void> {
+export async function markNotSent(
+  db: Db,
+  id: string,
+  failed: boolean,
+  lastError: string,
+  nextAttemptAt: Date,
+): Promise<void> {
   await db
     .updateTable('outbox')
     .set({ status: failed ? 'failed' : 'queued', lockedUntil: null, lastError, nextAttemptAt })

@@ -30,4 +30,9 @@ export const ESCALATION_NAMES: Record<Escalation, string> = {
   other: 'Other',
 };
 
-export const ITEM_KIND_NAMES: Record<string, string> = { review: 'Review', new: 'New case', anniversary: 'Anniversary review', 'other-business': 'Other business' };
+export const ITEM_KIND_NAMES: Record<string, string> = {
+  review: 'Review',
+  new: 'New case',
+  anniversary: 'Anniversary review',
+  'other-business': 'Other business',
+};

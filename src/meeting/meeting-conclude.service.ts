@@ -15,7 +15,15 @@ export async function concludeSummary({ db }: Deps, user: CurrentUser, actor: Ac
 }
 
 /** Applies the decision recorded for one case heard at the meeting, in the conclusion's transaction. */
-async function applyDecision(trx: Db, user: CurrentUser, actor: Actor, now: Date, panelId: number, itemId: number, referralId: number) {
+async function applyDecision(
+  trx: Db,
+  user: CurrentUser,
+  actor: Actor,
+  now: Date,
+  panelId: number,
+  itemId: number,
+  referralId: number,
+) {
   const record = await repo.findRecord(trx, itemId);
   const decision = record.decision;
   if (!decision) return;
@@ -28,14 +36,21 @@ async function applyDecision(trx: Db, user: CurrentUser, actor: Actor, now: Date
       escalateTo: record.escalateTo,
       nextReviewOn: record.nextReviewOn,
       closeReason: record.closeReason,
-      closedReasonText: [record.closeReason ? CLOSE_REASON_NAMES[record.closeReason] : null, record.decisionNote].filter(Boolean).join(': '),
+      closedReasonText: [record.closeReason ? CLOSE_REASON_NAMES[record.closeReason] : null, record.decisionNote]
+        .filter(Boolean)
+        .join(': '),
       deferredReason: record.deferredReason,
     },
     { userId: user.id, agencyId: actor.agencyId, at: now },
   );
   if (before === null) return;
   if (decision === 'close') await closeActionsWithCase(trx, actor, now, referralId, panelId);
-  await recordAudit(trx, actor, { action: `referral.panel-${decision}`, entityType: 'referral', entityId: referralId, details: { panelId, from: before } });
+  await recordAudit(trx, actor, {
+    action: `referral.panel-${decision}`,
+    entityType: 'referral',
+    entityId: referralId,
+    details: { panelId, from: before },
+  });
 }
 
 /**
@@ -49,12 +64,20 @@ export async function conclude({ db, clock }: Deps, user: CurrentUser, actor: Ac
     const panel = await lockedPanel(trx, panelId);
     requireInProgress(panel);
     const check = await conclusionCheck(trx, panelId);
-    if (!check.ready) throw new RefusedError({ '': 'Every case needs a decision and the register must be complete before the meeting is concluded' });
+    if (!check.ready)
+      throw new RefusedError({
+        '': 'Every case needs a decision and the register must be complete before the meeting is concluded',
+      });
     const now = clock.now();
     for (const item of check.items) {
       if (item.referralId) await applyDecision(trx, user, actor, now, panelId, item.id, item.referralId);
     }
     await repo.setPanelStatus(trx, panelId, 'concluded', now, now);
-    await recordAudit(trx, actor, { action: 'panel.conclude', entityType: 'panel', entityId: panelId, details: { items: check.items.map((i) => i.id) } });
+    await recordAudit(trx, actor, {
+      action: 'panel.conclude',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { items: check.items.map((i) => i.id) },
+    });
   });
 }

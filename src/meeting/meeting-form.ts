@@ -2,7 +2,16 @@ import { DateTime } from 'luxon';
 import { dateParts, parseId, str, type DateParts } from '../http/forms';
 import { formatCalendarDate } from '../time';
 import { RESOLUTIONS, type Resolution } from '../actions/action-status';
-import { CLOSE_REASONS, DECISIONS, ESCALATIONS, RISK_LEVELS, type CloseReason, type DecisionCode, type Escalation, type RiskLevel } from './meeting-codes';
+import {
+  CLOSE_REASONS,
+  DECISIONS,
+  ESCALATIONS,
+  RISK_LEVELS,
+  type CloseReason,
+  type DecisionCode,
+  type Escalation,
+  type RiskLevel,
+} from './meeting-codes';
 
 export const MAX_TEXT = 10_000;
 
@@ -30,19 +39,27 @@ const clean = (v: unknown) => str(v).replace(/\r\n/g, '\n').trim();
  * A date typed in three boxes that must be a real date from `today` on; '' when left empty.
  * Returns the ISO date, or an error message.
  */
-export function futureDate(parts: DateParts, label: string, today: string): { value: string | null } | { error: string } {
+export function futureDate(
+  parts: DateParts,
+  label: string,
+  today: string,
+): { value: string | null } | { error: string } {
   const d = parts.day.trim();
   const m = parts.month.trim();
   const y = parts.year.trim();
   if (!d && !m && !y) return { value: null };
   const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
   if (missing.length) return { error: `${label} must include a ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y)) return { error: `${label} must be a real date` };
+  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
+    return { error: `${label} must be a real date` };
   const dt = DateTime.fromObject({ year: Number(y), month: Number(m), day: Number(d) }, { zone: 'UTC' });
   if (!dt.isValid) return { error: `${label} must be a real date` };
   const iso = dt.toISODate();
   if (iso < today) return { error: `${label} must be today or in the future` };
-  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!) return { error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate())}` };
+  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!)
+    return {
+      error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate())}`,
+    };
   return { value: iso };
 }
 
@@ -63,10 +80,16 @@ function textReader(errors: Errors) {
   };
 }
 
-const objectOf = (value: unknown): Record<string, unknown> => (value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {});
+const objectOf = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 
 /** What the panel decided about each earlier action still pending. */
-function readResolutions(body: Record<string, unknown>, errors: Errors, ctx: { pending: number[]; today: string }, mustResolve: boolean): ItemRecordInput['resolutions'] {
+function readResolutions(
+  body: Record<string, unknown>,
+  errors: Errors,
+  ctx: { pending: number[]; today: string },
+  mustResolve: boolean,
+): ItemRecordInput['resolutions'] {
   const textField = textReader(errors);
   const resolutionsRaw = objectOf(body.resolutions);
   const resolutions: ItemRecordInput['resolutions'] = [];
@@ -80,7 +103,8 @@ function readResolutions(body: Record<string, unknown>, errors: Errors, ctx: { p
     }
     const note = textField(`${name}[note]`, 'The note', fields.note);
     if (outcome === null) {
-      if (mustResolve) errors[`${name}[outcome]`] = 'Say what happened to this action before marking the case discussed';
+      if (mustResolve)
+        errors[`${name}[outcome]`] = 'Say what happened to this action before marking the case discussed';
       continue;
     }
     let dueOn: string | null = null;
@@ -98,15 +122,28 @@ function readResolutions(body: Record<string, unknown>, errors: Errors, ctx: { p
 type Picked<T extends string> = T | null | 'invalid';
 
 /** The decision's own questions: a review date, why closed, where escalated, why deferred. */
-function checkDecision(errors: Errors, d: { decision: Picked<DecisionCode>; closeReason: Picked<CloseReason>; escalateTo: Picked<Escalation>; decisionNote: string | null; deferredReason: string | null; nextReviewOn: string | null }) {
-  if (d.decision === 'review' && !d.nextReviewOn && !errors.nextReviewOn) errors.nextReviewOn = 'Enter the next review date';
+function checkDecision(
+  errors: Errors,
+  d: {
+    decision: Picked<DecisionCode>;
+    closeReason: Picked<CloseReason>;
+    escalateTo: Picked<Escalation>;
+    decisionNote: string | null;
+    deferredReason: string | null;
+    nextReviewOn: string | null;
+  },
+) {
+  if (d.decision === 'review' && !d.nextReviewOn && !errors.nextReviewOn)
+    errors.nextReviewOn = 'Enter the next review date';
   if (d.decision === 'close') {
     if (d.closeReason === null || d.closeReason === 'invalid') errors.closeReason = 'Select why the case is closed';
     else if (d.closeReason === 'other' && !d.decisionNote) errors.decisionNote = 'Say why the case is closed';
   }
   if (d.decision === 'escalate') {
-    if (d.escalateTo === null || d.escalateTo === 'invalid') errors.escalateTo = 'Select the process the case is escalated to';
-    else if (d.escalateTo === 'other' && !d.decisionNote) errors.decisionNote = 'Say which process the case is escalated to';
+    if (d.escalateTo === null || d.escalateTo === 'invalid')
+      errors.escalateTo = 'Select the process the case is escalated to';
+    else if (d.escalateTo === 'other' && !d.decisionNote)
+      errors.decisionNote = 'Say which process the case is escalated to';
   }
   if (d.decision === 'deferred' && !d.deferredReason) errors.deferredReason = 'Say why the case is deferred';
 }
@@ -114,8 +151,10 @@ function checkDecision(errors: Errors, d: { decision: Picked<DecisionCode>; clos
 /** A case marked discussed needs a decision (not a deferral) and the risk level. */
 function checkDiscussed(errors: Errors, decision: Picked<DecisionCode>, riskLevel: Picked<RiskLevel>) {
   if (decision === null) errors.decision = errors.decision ?? 'Select a decision before marking the case discussed';
-  else if (decision === 'deferred') errors.discussed = 'A deferred case is not marked discussed: untick the box or choose another decision';
-  if (decision !== 'deferred' && riskLevel === null) errors.riskLevel = 'Select the risk level after discussion before marking the case discussed';
+  else if (decision === 'deferred')
+    errors.discussed = 'A deferred case is not marked discussed: untick the box or choose another decision';
+  if (decision !== 'deferred' && riskLevel === null)
+    errors.riskLevel = 'Select the risk level after discussion before marking the case discussed';
 }
 
 /**
@@ -180,13 +219,17 @@ export interface ActionInput {
 }
 
 /** Reads and checks a new action; `agencyIds` are the agencies that may own one. */
-export function readActionForm(body: Record<string, unknown>, ctx: { agencyIds: number[]; today: string }): { input: ActionInput | null; errors: Record<string, string> } {
+export function readActionForm(
+  body: Record<string, unknown>,
+  ctx: { agencyIds: number[]; today: string },
+): { input: ActionInput | null; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const description = clean(body.description);
   if (!description) errors.description = 'Enter what is to be done';
   else if (description.length > 2000) errors.description = 'What is to be done must be 2,000 characters or fewer';
   const ownerAgencyId = parseId(body.ownerAgencyId);
-  if (!ownerAgencyId || !ctx.agencyIds.includes(ownerAgencyId)) errors.ownerAgencyId = 'Select the agency that owns the action';
+  if (!ownerAgencyId || !ctx.agencyIds.includes(ownerAgencyId))
+    errors.ownerAgencyId = 'Select the agency that owns the action';
   const ownerName = clean(body.ownerName);
   if (ownerName.length > 200) errors.ownerName = 'The named person must be 200 characters or fewer';
   else if (/\n/.test(ownerName)) errors.ownerName = 'The named person must be on one line';
@@ -197,6 +240,7 @@ export function readActionForm(body: Record<string, unknown>, ctx: { agencyIds: 
   else dueOn = due.value;
   const priority = pick(['high', 'medium', 'low'] as const, body.priority);
   if (priority === null || priority === 'invalid') errors.priority = 'Select the priority';
-  if (Object.keys(errors).length || !ownerAgencyId || !dueOn || !priority || priority === 'invalid') return { input: null, errors };
+  if (Object.keys(errors).length || !ownerAgencyId || !dueOn || !priority || priority === 'invalid')
+    return { input: null, errors };
   return { input: { description, ownerAgencyId, ownerName: ownerName || null, dueOn, priority }, errors };
 }

@@ -50,7 +50,10 @@ export async function earlierActions(db: Db, referralId: number, panelId: number
 }
 
 /** The day before the district's next scheduled panel, or 28 days on when none is scheduled. */
-export async function defaultDueDate({ db, clock }: Pick<Deps, 'db' | 'clock'>, panel: { id: number; districtId: number; startsAt: Date }) {
+export async function defaultDueDate(
+  { db, clock }: Pick<Deps, 'db' | 'clock'>,
+  panel: { id: number; districtId: number; startsAt: Date },
+) {
   const now = today(clock);
   const next = await repo.nextPanelStart(db, panel);
   if (next) {
@@ -63,7 +66,9 @@ export async function defaultDueDate({ db, clock }: Pick<Deps, 'db' | 'clock'>, 
 /** What still stops the meeting being concluded. */
 export async function conclusionCheck(db: Db, panelId: number) {
   const items = await repo.itemsOf(db, panelId);
-  const undecided = items.filter((i) => i.referralId !== null && (i.decision === null || (i.decision !== 'deferred' && !i.discussed)));
+  const undecided = items.filter(
+    (i) => i.referralId !== null && (i.decision === null || (i.decision !== 'deferred' && !i.discussed)),
+  );
   const register = await registerCompleteness(db, panelId);
   return { items, undecided, register, ready: undecided.length === 0 && register.length === 0 };
 }

@@ -8,7 +8,14 @@ import { earlierActions, itemOf, lockedPanel, panelOf, requireInProgress, type D
 import * as repo from './meeting.repository';
 
 /** Records what the panel decided about each earlier action still pending; refuses a discussed case with any left. */
-async function resolveEarlierActions(trx: Db, actor: Actor, now: Date, referralId: number | null, panelId: number, input: ItemRecordInput) {
+async function resolveEarlierActions(
+  trx: Db,
+  actor: Actor,
+  now: Date,
+  referralId: number | null,
+  panelId: number,
+  input: ItemRecordInput,
+) {
   const pending = referralId ? (await earlierActions(trx, referralId, panelId)).filter((a) => a.pending) : [];
   for (const resolution of input.resolutions) {
     const action = pending.find((a) => a.id === resolution.actionId);
@@ -16,7 +23,9 @@ async function resolveEarlierActions(trx: Db, actor: Actor, now: Date, referralI
     const toStatus = resolution.outcome === 'carried-forward' ? null : resolution.outcome;
     await applyActionUpdate(trx, actor, now, action, {
       toStatus,
-      note: resolution.note ?? (resolution.outcome === 'carried-forward' ? 'Carried forward at panel' : 'Reviewed at panel'),
+      note:
+        resolution.note ??
+        (resolution.outcome === 'carried-forward' ? 'Carried forward at panel' : 'Reviewed at panel'),
       newDueOn: resolution.dueOn,
       panelId,
       auditAction: 'action.review',
@@ -29,7 +38,15 @@ async function resolveEarlierActions(trx: Db, actor: Actor, now: Date, referralI
 }
 
 /** Saves the record of one item against the version the form was loaded with (StaleVersionError otherwise). */
-export async function saveItem({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, itemId: number, version: number, input: ItemRecordInput): Promise<void> {
+export async function saveItem(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  itemId: number,
+  version: number,
+  input: ItemRecordInput,
+): Promise<void> {
   await panelOf(db, user, actor, panelId, 'agenda-item.update');
   await db.transaction().execute(async (trx) => {
     const panel = await lockedPanel(trx, panelId);
@@ -77,14 +94,26 @@ export async function saveItem({ db, clock }: Deps, user: CurrentUser, actor: Ac
   });
 }
 
-export async function addAction({ db, clock, links, mail }: Deps, user: CurrentUser, actor: Actor, panelId: number, itemId: number, input: ActionInput): Promise<number> {
+export async function addAction(
+  { db, clock, links, mail }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  itemId: number,
+  input: ActionInput,
+): Promise<number> {
   await panelOf(db, user, actor, panelId, 'action.create');
   const id = await db.transaction().execute(async (trx) => {
     const panel = await lockedPanel(trx, panelId);
     const item = await itemOf(trx, panelId, itemId);
     requireInProgress(panel);
     if (!item.referralId) throw new BadRequestError('Actions are agreed for cases; this item is not a case');
-    return createAction(trx, actor, links.baseUrl, clock.now(), { ...input, referralId: item.referralId, panelId, agendaItemId: itemId });
+    return createAction(trx, actor, links.baseUrl, clock.now(), {
+      ...input,
+      referralId: item.referralId,
+      panelId,
+      agendaItemId: itemId,
+    });
   });
   mail.poke();
   return id;

@@ -17,7 +17,13 @@ export function lockPanel(trx: Db, panelId: number) {
   return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirst();
 }
 
-export async function setPanelStatus(trx: Db, panelId: number, status: PanelStatus, at: Date, concludedAt?: Date): Promise<void> {
+export async function setPanelStatus(
+  trx: Db,
+  panelId: number,
+  status: PanelStatus,
+  at: Date,
+  concludedAt?: Date,
+): Promise<void> {
   await trx
     .updateTable('panels')
     .set({ status, ...(concludedAt ? { concludedAt } : {}), version: sql<number>`version + 1`, updatedAt: at })
@@ -26,7 +32,10 @@ export async function setPanelStatus(trx: Db, panelId: number, status: PanelStat
 }
 
 /** The start of the district's next panel still to be held after this one, if any. */
-export async function nextPanelStart(db: Db, panel: { id: number; districtId: number; startsAt: Date }): Promise<Date | null> {
+export async function nextPanelStart(
+  db: Db,
+  panel: { id: number; districtId: number; startsAt: Date },
+): Promise<Date | null> {
   const next = await db
     .selectFrom('panels')
     .select('startsAt')
@@ -68,7 +77,13 @@ export function itemsOf(db: Db, panelId: number) {
 
 /** One item of this panel's agenda, unless it was removed. */
 export function findItem(db: Db, panelId: number, itemId: number) {
-  return db.selectFrom('agendaItems').selectAll().where('id', '=', itemId).where('panelId', '=', panelId).where('removedAt', 'is', null).executeTakeFirst();
+  return db
+    .selectFrom('agendaItems')
+    .selectAll()
+    .where('id', '=', itemId)
+    .where('panelId', '=', panelId)
+    .where('removedAt', 'is', null)
+    .executeTakeFirst();
 }
 
 export function invitedAgencies(db: Db, panelId: number) {
@@ -97,7 +112,9 @@ export async function lastHeardBefore(db: Db, referralId: number, panelId: numbe
     .where('agendaItems.referralId', '=', referralId)
     .where('agendaItems.removedAt', 'is', null)
     .where('panels.id', '!=', panelId)
-    .where('panels.startsAt', '<', (eb) => eb.selectFrom('panels as p').select('p.startsAt').where('p.id', '=', panelId))
+    .where('panels.startsAt', '<', (eb) =>
+      eb.selectFrom('panels as p').select('p.startsAt').where('p.id', '=', panelId),
+    )
     .executeTakeFirst();
   return row?.at ? new Date(row.at) : null;
 }
@@ -119,7 +136,12 @@ export function findRecord(trx: Db, itemId: number) {
 
 /** The record's version, locked for the rest of the transaction; undefined before the first save. */
 export async function lockRecordVersion(trx: Db, itemId: number): Promise<number | undefined> {
-  const row = await trx.selectFrom('meetingRecords').select('version').where('agendaItemId', '=', itemId).forUpdate().executeTakeFirst();
+  const row = await trx
+    .selectFrom('meetingRecords')
+    .select('version')
+    .where('agendaItemId', '=', itemId)
+    .forUpdate()
+    .executeTakeFirst();
   return row?.version;
 }
 
@@ -145,9 +167,17 @@ export function sharedInformation(db: Db, itemId: number) {
 }
 
 /** Replaces what each agency shared on the item. */
-export async function replaceSharedInformation(trx: Db, itemId: number, shared: { agencyId: number; text: string }[]): Promise<void> {
+export async function replaceSharedInformation(
+  trx: Db,
+  itemId: number,
+  shared: { agencyId: number; text: string }[],
+): Promise<void> {
   await trx.deleteFrom('sharedInformation').where('agendaItemId', '=', itemId).execute();
-  if (shared.length) await trx.insertInto('sharedInformation').values(shared.map((s) => ({ agendaItemId: itemId, ...s }))).execute();
+  if (shared.length)
+    await trx
+      .insertInto('sharedInformation')
+      .values(shared.map((s) => ({ agendaItemId: itemId, ...s })))
+      .execute();
 }
 
 /** The agencies' research answers for the item, by agency name. */
@@ -155,7 +185,13 @@ export function researchAnswers(db: Db, itemId: number) {
   return db
     .selectFrom('researchRequests')
     .innerJoin('agencies', 'agencies.id', 'researchRequests.agencyId')
-    .select(['researchRequests.agencyId', 'researchRequests.status', 'researchRequests.summary', 'researchRequests.answeredAt', 'agencies.name as agencyName'])
+    .select([
+      'researchRequests.agencyId',
+      'researchRequests.status',
+      'researchRequests.summary',
+      'researchRequests.answeredAt',
+      'agencies.name as agencyName',
+    ])
     .where('researchRequests.agendaItemId', '=', itemId)
     .orderBy('agencies.name')
     .execute();
@@ -166,7 +202,15 @@ export function caseSummary(db: Db, referralId: number) {
   return db
     .selectFrom('referrals')
     .leftJoin('agencies', 'agencies.id', 'referrals.referringAgencyId')
-    .select(['referrals.id', 'referrals.reference', 'referrals.status', 'referrals.reason', 'referrals.riskScore', 'referrals.riskVerdict', 'agencies.name as agencyName'])
+    .select([
+      'referrals.id',
+      'referrals.reference',
+      'referrals.status',
+      'referrals.reason',
+      'referrals.riskScore',
+      'referrals.riskVerdict',
+      'agencies.name as agencyName',
+    ])
     .where('referrals.id', '=', referralId)
     .executeTakeFirstOrThrow();
 }

@@ -6,16 +6,39 @@ import { datePartsOf, flattenValues, formState, parseVersion, str, type FormStat
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { today } from '../time';
 import { subjectLabel } from '../referrals/referral-view';
-import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITIES, PRIORITY_NAMES, RESOLUTIONS, RESOLUTION_NAMES } from '../actions/action-status';
+import {
+  ACTION_STATUS_NAMES,
+  ACTION_STATUS_TAGS,
+  PRIORITIES,
+  PRIORITY_NAMES,
+  RESOLUTIONS,
+  RESOLUTION_NAMES,
+} from '../actions/action-status';
 import { isOverdue } from '../actions/overdue';
-import { CLOSE_REASONS, CLOSE_REASON_NAMES, DECISIONS, DECISION_NAMES, ESCALATIONS, ESCALATION_NAMES, ITEM_KIND_NAMES, RISK_LEVELS, RISK_LEVEL_NAMES } from './meeting-codes';
+import {
+  CLOSE_REASONS,
+  CLOSE_REASON_NAMES,
+  DECISIONS,
+  DECISION_NAMES,
+  ESCALATIONS,
+  ESCALATION_NAMES,
+  ITEM_KIND_NAMES,
+  RISK_LEVELS,
+  RISK_LEVEL_NAMES,
+} from './meeting-codes';
 import { readActionForm, readItemForm, resolutionField, sharedField } from './meeting-form';
 
 type ItemData = Awaited<ReturnType<Services['meeting']['item']>>;
 
-const items = <T extends string>(values: readonly T[], names: Record<T, string>) => values.map((value) => ({ value, text: names[value] }));
+const items = <T extends string>(values: readonly T[], names: Record<T, string>) =>
+  values.map((value) => ({ value, text: names[value] }));
 
-function itemState(i: { referralId: number | null; decision: string | null; discussed: boolean | null; recordVersion: number | null }) {
+function itemState(i: {
+  referralId: number | null;
+  decision: string | null;
+  discussed: boolean | null;
+  recordVersion: number | null;
+}) {
   if (i.decision === 'deferred') return { text: 'Deferred', tag: 'govuk-tag--yellow' };
   if (i.discussed) return { text: 'Discussed', tag: 'govuk-tag--green' };
   if (i.recordVersion) return { text: 'In progress', tag: 'govuk-tag--light-blue' };
@@ -41,7 +64,13 @@ function storedValues(data: ItemData): Record<string, unknown> {
   for (const agency of data.agencies) {
     const saved = data.shared.find((s) => s.agencyId === agency.id);
     const answer = data.research.find((a) => a.agencyId === agency.id);
-    values[sharedField(agency.id)] = saved ? saved.text : r ? '' : answer?.status === 'information-held' ? answer.summary ?? '' : '';
+    values[sharedField(agency.id)] = saved
+      ? saved.text
+      : r
+        ? ''
+        : answer?.status === 'information-held'
+          ? (answer.summary ?? '')
+          : '';
   }
   return flattenValues(values);
 }
@@ -62,7 +91,11 @@ function earlierView(data: ItemData, now: Date) {
     outcomeField: `${resolutionField(a.id)}[outcome]`,
     dueField: `${resolutionField(a.id)}[due]`,
     noteField: `${resolutionField(a.id)}[note]`,
-    updates: a.updates.map((u) => ({ ...u, fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null, toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null })),
+    updates: a.updates.map((u) => ({
+      ...u,
+      fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null,
+      toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null,
+    })),
   }));
 }
 
@@ -76,25 +109,48 @@ function theirRecord(data: ItemData) {
     discussion: r.discussion,
     riskLevel: r.riskLevel ? RISK_LEVEL_NAMES[r.riskLevel] : null,
     decision: r.decision ? DECISION_NAMES[r.decision] : null,
-    shared: data.shared.map((s) => ({ agencyName: data.agencies.find((a) => a.id === s.agencyId)?.name ?? '', text: s.text })),
+    shared: data.shared.map((s) => ({
+      agencyName: data.agencies.find((a) => a.id === s.agencyId)?.name ?? '',
+      text: s.text,
+    })),
   };
 }
 
 function renderItem(services: Services, res: Response, data: ItemData, page: ItemPage) {
   const position = data.items.findIndex((i) => i.id === data.item.id);
-  const neighbour = (i: (typeof data.items)[number] | undefined) => (i ? { href: `/panels/${data.panel.id}/meeting/items/${i.id}`, label: i.reference ?? i.title ?? `Item ${i.position}` } : null);
+  const neighbour = (i: (typeof data.items)[number] | undefined) =>
+    i
+      ? {
+          href: `/panels/${data.panel.id}/meeting/items/${i.id}`,
+          label: i.reference ?? i.title ?? `Item ${i.position}`,
+        }
+      : null;
   res.status(page.status ?? 200).render('meeting/item', {
     title: `Item ${position + 1}: ${data.referral?.reference ?? data.item.title ?? 'Other business'}`,
     backLink: `/panels/${data.panel.id}/meeting`,
     panel: data.panel,
-    item: { ...data.item, kindName: ITEM_KIND_NAMES[data.item.kind] ?? data.item.kind, number: position + 1, of: data.items.length },
+    item: {
+      ...data.item,
+      kindName: ITEM_KIND_NAMES[data.item.kind] ?? data.item.kind,
+      number: position + 1,
+      of: data.items.length,
+    },
     referral: data.referral,
     subjects: data.subjects.map((s) => subjectLabel(s)),
     research: data.research,
-    agencies: data.agencies.map((a) => ({ ...a, field: sharedField(a.id), research: data.research.find((x) => x.agencyId === a.id) })),
+    agencies: data.agencies.map((a) => ({
+      ...a,
+      field: sharedField(a.id),
+      research: data.research.find((x) => x.agencyId === a.id),
+    })),
     earlier: earlierView(data, services.clock.now()),
     pendingCount: data.earlier.filter((a) => a.pending).length,
-    agreed: data.agreed.map((a) => ({ ...a, statusName: ACTION_STATUS_NAMES[a.status], statusTag: ACTION_STATUS_TAGS[a.status], priorityName: PRIORITY_NAMES[a.priority] })),
+    agreed: data.agreed.map((a) => ({
+      ...a,
+      statusName: ACTION_STATUS_NAMES[a.status],
+      statusTag: ACTION_STATUS_TAGS[a.status],
+      priorityName: PRIORITY_NAMES[a.priority],
+    })),
     recording: data.panel.status === 'in-progress',
     conflict: page.conflict,
     theirs: page.conflict ? theirRecord(data) : null,
@@ -128,21 +184,33 @@ function saveItem(services: Services) {
     const itemId = idParam(req.params.itemId);
     const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { input, errors } = readItemForm(body, { agencyIds: data.agencies.map((a) => a.id), pending: data.earlier.filter((a) => a.pending).map((a) => a.id), today: today(services.clock) });
+    const { input, errors } = readItemForm(body, {
+      agencyIds: data.agencies.map((a) => a.id),
+      pending: data.earlier.filter((a) => a.pending).map((a) => a.id),
+      today: today(services.clock),
+    });
     // A form without its version cannot prove it is up to date: parseVersion makes it stale.
     const version = parseVersion(body.version);
     const typed = typedValues(body);
     if (data.panel.status !== 'in-progress') {
-      const message = data.panel.status === 'concluded' ? 'The meeting has been concluded, so this record can no longer be changed' : 'The meeting has not started: start it before recording anything';
+      const message =
+        data.panel.status === 'concluded'
+          ? 'The meeting has been concluded, so this record can no longer be changed'
+          : 'The meeting has not started: start it before recording anything';
       return renderItem(services, res, data, { form: formState(typed, { discussion: message }), status: 400 });
     }
-    if (Object.keys(errors).length) return renderItem(services, res, data, { form: formState(typed, errors), status: 400 });
+    if (Object.keys(errors).length)
+      return renderItem(services, res, data, { form: formState(typed, errors), status: 400 });
     try {
       await meeting.saveItem(user, actor, panelId, itemId, version, input);
     } catch (err) {
       if (!(err instanceof StaleVersionError)) throw err;
       const latest = await meeting.item(user, actor, panelId, itemId, { audit: false });
-      return renderItem(services, res, latest, { form: formState({ ...typed, version: String(latest.record?.version ?? 0) }), status: 409, conflict: true });
+      return renderItem(services, res, latest, {
+        form: formState({ ...typed, version: String(latest.record?.version ?? 0) }),
+        status: 409,
+        conflict: true,
+      });
     }
     const next = data.items[data.items.findIndex((i) => i.id === itemId) + 1];
     flash(req, input.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
@@ -161,10 +229,15 @@ function addAction(services: Services) {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const typed = typedValues(body);
     if (data.panel.status !== 'in-progress' || !data.item.referralId) {
-      const message = !data.item.referralId ? 'Actions are agreed for cases; this item is not a case' : 'Actions can be agreed only while the meeting is in progress';
+      const message = !data.item.referralId
+        ? 'Actions are agreed for cases; this item is not a case'
+        : 'Actions can be agreed only while the meeting is in progress';
       return renderItem(services, res, data, { actionForm: formState(typed, { description: message }), status: 400 });
     }
-    const { input, errors } = readActionForm(body, { agencyIds: data.agencies.map((a) => a.id), today: today(services.clock) });
+    const { input, errors } = readActionForm(body, {
+      agencyIds: data.agencies.map((a) => a.id),
+      today: today(services.clock),
+    });
     if (!input) return renderItem(services, res, data, { actionForm: formState(typed, errors), status: 400 });
     const id = await services.meeting.addAction(user, actor, panelId, itemId, input);
     flash(req, `Action ${id} agreed`, 'success', 'The owning agency has been told by email.');
@@ -179,19 +252,29 @@ async function renderConclude(services: Services, req: Request, res: Response, s
     title: 'Conclude the meeting',
     backLink: `/panels/${panelId}/meeting`,
     panel: summary.panel,
-    undecided: summary.undecided.map((i) => ({ ...i, href: `/panels/${panelId}/meeting/items/${i.id}`, missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed' })),
+    undecided: summary.undecided.map((i) => ({
+      ...i,
+      href: `/panels/${panelId}/meeting/items/${i.id}`,
+      missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed',
+    })),
     register: summary.register,
     ready: summary.ready,
     inProgress: summary.panel.status === 'in-progress',
     refused: status !== 200,
-    decided: summary.items.filter((i) => i.referralId !== null && !summary.undecided.includes(i)).map((i) => ({ ...i, decisionName: i.decision ? DECISION_NAMES[i.decision] : '' })),
+    decided: summary.items
+      .filter((i) => i.referralId !== null && !summary.undecided.includes(i))
+      .map((i) => ({ ...i, decisionName: i.decision ? DECISION_NAMES[i.decision] : '' })),
   });
 }
 
 function overviewPage(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    const { panel, items: agenda, statement } = await services.meeting.overview(currentUser(req), actorOf(req), panelId);
+    const {
+      panel,
+      items: agenda,
+      statement,
+    } = await services.meeting.overview(currentUser(req), actorOf(req), panelId);
     res.render('meeting/overview', {
       title: 'Meeting',
       backLink: `/panels/${panelId}`,
@@ -199,7 +282,13 @@ function overviewPage(services: Services) {
       statement,
       canStart: panel.status === 'agenda-published',
       recording: panel.status === 'in-progress',
-      items: agenda.map((i) => ({ ...i, kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind, state: itemState(i), decisionName: i.decision ? DECISION_NAMES[i.decision] : null, href: `/panels/${panelId}/meeting/items/${i.id}` })),
+      items: agenda.map((i) => ({
+        ...i,
+        kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind,
+        state: itemState(i),
+        decisionName: i.decision ? DECISION_NAMES[i.decision] : null,
+        href: `/panels/${panelId}/meeting/items/${i.id}`,
+      })),
       first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
     });
   };
@@ -209,14 +298,25 @@ function startMeeting(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
     const started = await services.meeting.start(currentUser(req), actorOf(req), panelId);
-    if (started) flash(req, 'The meeting has started', 'success', 'Read the confidentiality statement to the meeting before the first case.');
+    if (started)
+      flash(
+        req,
+        'The meeting has started',
+        'success',
+        'Read the confidentiality statement to the meeting before the first case.',
+      );
     res.redirect(303, `/panels/${panelId}/meeting`);
   };
 }
 
 function itemPage(services: Services) {
   return async (req: Request, res: Response) => {
-    const data = await services.meeting.item(currentUser(req), actorOf(req), idParam(req.params.id), idParam(req.params.itemId));
+    const data = await services.meeting.item(
+      currentUser(req),
+      actorOf(req),
+      idParam(req.params.id),
+      idParam(req.params.itemId),
+    );
     renderItem(services, res, data, {});
   };
 }
@@ -230,7 +330,12 @@ function concludeMeeting(services: Services) {
       if (err instanceof RefusedError) return renderConclude(services, req, res, 400);
       throw err;
     }
-    flash(req, 'The meeting is concluded', 'success', 'Decisions have been applied to the cases. The minutes can now be drafted.');
+    flash(
+      req,
+      'The meeting is concluded',
+      'success',
+      'Decisions have been applied to the cases. The minutes can now be drafted.',
+    );
     res.redirect(303, `/panels/${panelId}/meeting`);
   };
 }

@@ -4,7 +4,16 @@ import { recordAudit } from '../audit/audit';
 import { caseSubjects } from '../referrals/referrals.service';
 import { actionsAgreedOnItem } from '../actions/actions.service';
 import type { ActionInput, ItemRecordInput } from './meeting-form';
-import { conclusionCheck, defaultDueDate, earlierActions, itemOf, lockedPanel, MeetingClosedError, panelOf, type Deps } from './meeting-panel';
+import {
+  conclusionCheck,
+  defaultDueDate,
+  earlierActions,
+  itemOf,
+  lockedPanel,
+  MeetingClosedError,
+  panelOf,
+  type Deps,
+} from './meeting-panel';
 import { addAction, saveItem } from './meeting-record.service';
 import { conclude, concludeSummary } from './meeting-conclude.service';
 import * as repo from './meeting.repository';
@@ -26,17 +35,27 @@ async function start({ db, clock }: Deps, user: CurrentUser, actor: Actor, panel
     const panel = await lockedPanel(trx, panelId);
     if (panel.status === 'in-progress') return false;
     if (panel.status !== 'agenda-published') {
-      throw new MeetingClosedError(panel.status === 'scheduled' ? 'The agenda has to be published before the meeting can start' : 'This meeting has already been held or was cancelled');
+      throw new MeetingClosedError(
+        panel.status === 'scheduled'
+          ? 'The agenda has to be published before the meeting can start'
+          : 'This meeting has already been held or was cancelled',
+      );
     }
     await repo.setPanelStatus(trx, panelId, 'in-progress', clock.now());
-    await recordAudit(trx, actor, { action: 'panel.meeting.start', entityType: 'panel', entityId: panelId, details: { from: panel.status, to: 'in-progress' } });
+    await recordAudit(trx, actor, {
+      action: 'panel.meeting.start',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { from: panel.status, to: 'in-progress' },
+    });
     return true;
   });
 }
 
 /** The case heard on an item: its summary, subjects and earlier actions (empty for other business). */
 async function caseOfItem({ db }: Deps, referralId: number | null, panelId: number) {
-  if (!referralId) return { referral: null, subjects: [] as CaseSubject[], earlier: [] as Awaited<ReturnType<typeof earlierActions>> };
+  if (!referralId)
+    return { referral: null, subjects: [] as CaseSubject[], earlier: [] as Awaited<ReturnType<typeof earlierActions>> };
   return {
     referral: await repo.caseSummary(db, referralId),
     subjects: await caseSubjects(db, referralId),
@@ -45,7 +64,14 @@ async function caseOfItem({ db }: Deps, referralId: number | null, panelId: numb
 }
 
 /** One item as the meeting page shows it; `audit: false` when a form post re-shows it (the change is audited). */
-async function item(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, itemId: number, opts: { audit: boolean } = { audit: true }) {
+async function item(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  itemId: number,
+  opts: { audit: boolean } = { audit: true },
+) {
   const { db } = deps;
   const panel = await panelOf(db, user, actor, panelId, 'agenda-item.view');
   const agendaItem = await itemOf(db, panelId, itemId);
@@ -56,8 +82,27 @@ async function item(deps: Deps, user: CurrentUser, actor: Actor, panelId: number
   const research = await repo.researchAnswers(db, itemId);
   const { referral, subjects, earlier } = await caseOfItem(deps, agendaItem.referralId, panelId);
   const agreed = await actionsAgreedOnItem(db, itemId);
-  if (opts.audit) await recordAudit(db, actor, { action: 'agenda-item.view', entityType: 'agenda-item', entityId: itemId, details: { panelId, referralId: agendaItem.referralId } });
-  return { panel, item: agendaItem, items, agencies, record, shared, research, referral, subjects, earlier, agreed, defaultDue: await defaultDueDate(deps, panel) };
+  if (opts.audit)
+    await recordAudit(db, actor, {
+      action: 'agenda-item.view',
+      entityType: 'agenda-item',
+      entityId: itemId,
+      details: { panelId, referralId: agendaItem.referralId },
+    });
+  return {
+    panel,
+    item: agendaItem,
+    items,
+    agencies,
+    record,
+    shared,
+    research,
+    referral,
+    subjects,
+    earlier,
+    agreed,
+    defaultDue: await defaultDueDate(deps, panel),
+  };
 }
 
 /** The meeting itself: starting it, recording each item, agreeing actions, and concluding it. */
@@ -67,10 +112,19 @@ export function meetingService(deps: Deps) {
     conclusionCheck,
     overview: (user: CurrentUser, actor: Actor, panelId: number) => overview(deps, user, actor, panelId),
     start: (user: CurrentUser, actor: Actor, panelId: number) => start(deps, user, actor, panelId),
-    item: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, opts?: { audit: boolean }) => item(deps, user, actor, panelId, itemId, opts),
+    item: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, opts?: { audit: boolean }) =>
+      item(deps, user, actor, panelId, itemId, opts),
     /** Saves an item's record; StaleVersionError when it changed since the form was loaded. */
-    saveItem: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, version: number, input: ItemRecordInput) => saveItem(deps, user, actor, panelId, itemId, version, input),
-    addAction: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, input: ActionInput) => addAction(deps, user, actor, panelId, itemId, input),
+    saveItem: (
+      user: CurrentUser,
+      actor: Actor,
+      panelId: number,
+      itemId: number,
+      version: number,
+      input: ItemRecordInput,
+    ) => saveItem(deps, user, actor, panelId, itemId, version, input),
+    addAction: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, input: ActionInput) =>
+      addAction(deps, user, actor, panelId, itemId, input),
     concludeSummary: (user: CurrentUser, actor: Actor, panelId: number) => concludeSummary(deps, user, actor, panelId),
     /** Concludes the meeting; RefusedError while something still stops it. */
     conclude: (user: CurrentUser, actor: Actor, panelId: number) => conclude(deps, user, actor, panelId),

@@ -5,7 +5,15 @@ import { recordAudit } from '../audit/audit';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { enqueueMail, isSingleAddress } from '../mail/outbox';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { assembleMinutes, draftText, defaultRecipients, eligibleRecipients, minutesTitle, type MinutesContent, type Recipient } from './minutes-content';
+import {
+  assembleMinutes,
+  draftText,
+  defaultRecipients,
+  eligibleRecipients,
+  minutesTitle,
+  type MinutesContent,
+  type Recipient,
+} from './minutes-content';
 import { agencyCopy, findVersion, printedCopy, type PrintedPdf } from './minutes-copies.service';
 import { isApproved } from './minutes-rules';
 import * as repo from './minutes.repository';
@@ -31,7 +39,14 @@ export async function circulationPage(deps: Deps, user: CurrentUser, actor: Acto
   const defaults = await defaultRecipients(db, panel.id);
   const eligible = await eligibleRecipients(db, panel.id);
   await recordAudit(db, actor, { action: 'minutes.circulation-viewed', entityType: 'panel', entityId: panel.id });
-  return { panel, approved: isApproved(panel.status), versions, defaults, eligible, content: await draftContent(db, panel.id) };
+  return {
+    panel,
+    approved: isApproved(panel.status),
+    versions,
+    defaults,
+    eligible,
+    content: await draftContent(db, panel.id),
+  };
 }
 
 /** The address typed in, checked against the users of the invited agencies: the person, or what is wrong. */
@@ -41,7 +56,10 @@ function typedRecipient(typed: string, eligible: Recipient[]): Recipient | strin
   if (/[\r\n]/.test(typed)) return 'Enter one email address, on one line';
   if (/[,;\s]/.test(address)) return 'Enter one email address only';
   if (!isSingleAddress(address)) return 'Enter an email address in the correct format, like name@example.org';
-  return eligible.find((r) => r.email.toLowerCase() === address) ?? 'Enter the email address of a user of one of the invited agencies';
+  return (
+    eligible.find((r) => r.email.toLowerCase() === address) ??
+    'Enter the email address of a user of one of the invited agencies'
+  );
 }
 
 /** The recipients chosen, only ever from the invited agencies; refused with a message by each wrong field. */
@@ -63,7 +81,14 @@ function chooseRecipients(input: CirculationInput, versionNumbers: number[], eli
   return [...chosen.values()];
 }
 
-function enqueueMinutesMail(trx: Db, baseUrl: string, content: MinutesContent, versionNumber: number, r: Pick<Recipient, 'email'>, pdf: Buffer) {
+function enqueueMinutesMail(
+  trx: Db,
+  baseUrl: string,
+  content: MinutesContent,
+  versionNumber: number,
+  r: Pick<Recipient, 'email'>,
+  pdf: Buffer,
+) {
   return enqueueMail(trx, {
     kind: 'minutes',
     to: r.email,
@@ -75,7 +100,13 @@ function enqueueMinutesMail(trx: Db, baseUrl: string, content: MinutesContent, v
       '',
       `You can also read them after signing in: ${baseUrl}/panels/${content.panel.id}/minutes`,
     ].join('\n'),
-    attachments: [{ filename: `asbrac-minutes-${content.panel.date}-v${versionNumber}.pdf`, contentType: 'application/pdf', contentBase64: pdf.toString('base64') }],
+    attachments: [
+      {
+        filename: `asbrac-minutes-${content.panel.date}-v${versionNumber}.pdf`,
+        contentType: 'application/pdf',
+        contentBase64: pdf.toString('base64'),
+      },
+    ],
     entityType: 'panel',
     entityId: content.panel.id,
   });
@@ -85,28 +116,65 @@ function enqueueMinutesMail(trx: Db, baseUrl: string, content: MinutesContent, v
  * One e-mail per recipient, each with its agency's copy, queued in one transaction with the
  * circulation and the panel's new status: all of them are sent, or none is. Returns how many.
  */
-export async function circulate(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, input: CirculationInput): Promise<number> {
+export async function circulate(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  input: CirculationInput,
+): Promise<number> {
   const { db, clock } = deps;
   const panel = await requireVisiblePanel(db, user, actor, panelId, 'minutes.circulated');
   if (!isApproved(panel.status)) throw new StaleVersionError('Only approved minutes can be circulated');
   const versions = await repo.listVersions(db, panel.id);
-  const recipients = chooseRecipients(input, versions.map((v) => v.version), await eligibleRecipients(db, panel.id));
+  const recipients = chooseRecipients(
+    input,
+    versions.map((v) => v.version),
+    await eligibleRecipients(db, panel.id),
+  );
   const chosen = await findVersion(deps, panelId, Number(input.version));
   // Printed before the transaction: one copy per agency, shared by its recipients.
   const copies = new Map<number, PrintedPdf & { id: number }>();
-  for (const r of recipients) if (!copies.has(r.agencyId)) copies.set(r.agencyId, await agencyCopy(deps, chosen.id, chosen.content, r.agencyId, r.agencyName));
+  for (const r of recipients)
+    if (!copies.has(r.agencyId))
+      copies.set(r.agencyId, await agencyCopy(deps, chosen.id, chosen.content, r.agencyId, r.agencyName));
   await db.transaction().execute(async (trx) => {
     const locked = await repo.lockPanel(trx, panelId);
     if (!isApproved(locked.status)) throw new StaleVersionError('Only approved minutes can be circulated');
-    const circulationId = await repo.insertCirculation(trx, { panelId, minutesVersionId: chosen.id, circulatedBy: user.id, circulatedAt: clock.now() });
+    const circulationId = await repo.insertCirculation(trx, {
+      panelId,
+      minutesVersionId: chosen.id,
+      circulatedBy: user.id,
+      circulatedAt: clock.now(),
+    });
     for (const r of recipients) {
       const copy = copies.get(r.agencyId);
       if (!copy) throw new Error('Every agency has its copy printed above');
       const outboxId = await enqueueMinutesMail(trx, deps.links.baseUrl, chosen.content, chosen.version, r, copy.pdf);
-      await repo.insertDelivery(trx, { circulationId, panelId, userId: r.userId, agencyId: r.agencyId, email: r.email, copyId: copy.id, pdfSha256: copy.sha256, outboxId, createdBy: user.id, createdAt: clock.now() });
+      await repo.insertDelivery(trx, {
+        circulationId,
+        panelId,
+        userId: r.userId,
+        agencyId: r.agencyId,
+        email: r.email,
+        copyId: copy.id,
+        pdfSha256: copy.sha256,
+        outboxId,
+        createdBy: user.id,
+        createdAt: clock.now(),
+      });
     }
     await repo.setPanelStatus(trx, panelId, 'minutes-circulated', clock.now());
-    await recordAudit(trx, actor, { action: 'minutes.circulated', entityType: 'panel', entityId: panelId, details: { minutesVersion: chosen.version, recipients: recipients.length, userIds: recipients.map((r) => r.userId) } });
+    await recordAudit(trx, actor, {
+      action: 'minutes.circulated',
+      entityType: 'panel',
+      entityId: panelId,
+      details: {
+        minutesVersion: chosen.version,
+        recipients: recipients.length,
+        userIds: recipients.map((r) => r.userId),
+      },
+    });
   });
   deps.mail.poke();
   return recipients.length;
@@ -126,7 +194,13 @@ export async function deliveryLog(deps: Deps, user: CurrentUser, actor: Actor, p
 }
 
 /** Queues a new message for one recipient of an earlier delivery: the same stored copy, a new Message-ID. */
-export async function resend(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, deliveryId: number): Promise<void> {
+export async function resend(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  deliveryId: number,
+): Promise<void> {
   const { db, clock } = deps;
   const panel = await requireVisiblePanel(db, user, actor, panelId, 'minutes.resent');
   const copyId = await repo.findDeliveryCopyId(db, panel.id, deliveryId);
@@ -135,7 +209,14 @@ export async function resend(deps: Deps, user: CurrentUser, actor: Actor, panelI
   await db.transaction().execute(async (trx) => {
     const d = await repo.findDeliveryToResend(trx, panel.id, deliveryId);
     if (!d) throw new NotFoundError();
-    const outboxId = await enqueueMinutesMail(trx, deps.links.baseUrl, d.content as MinutesContent, d.version, d, printed.pdf);
+    const outboxId = await enqueueMinutesMail(
+      trx,
+      deps.links.baseUrl,
+      d.content as MinutesContent,
+      d.version,
+      d,
+      printed.pdf,
+    );
     await repo.insertDelivery(trx, {
       circulationId: d.circulationId,
       panelId: panel.id,
@@ -149,7 +230,12 @@ export async function resend(deps: Deps, user: CurrentUser, actor: Actor, panelI
       createdBy: user.id,
       createdAt: clock.now(),
     });
-    await recordAudit(trx, actor, { action: 'minutes.resent', entityType: 'panel', entityId: panel.id, details: { deliveryId, userId: d.userId } });
+    await recordAudit(trx, actor, {
+      action: 'minutes.resent',
+      entityType: 'panel',
+      entityId: panel.id,
+      details: { deliveryId, userId: d.userId },
+    });
   });
   deps.mail.poke();
 }

@@ -7,7 +7,17 @@ export function findPanelHeading(db: Db, panelId: number) {
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
     .innerJoin('users as chair', 'chair.id', 'panels.chairUserId')
-    .select(['panels.id', 'panels.districtId', 'panels.startsAt', 'panels.endsAt', 'panels.venue', 'panels.onlineLink', 'panels.confidentialityStatementId', 'districts.name as district', 'chair.name as chair'])
+    .select([
+      'panels.id',
+      'panels.districtId',
+      'panels.startsAt',
+      'panels.endsAt',
+      'panels.venue',
+      'panels.onlineLink',
+      'panels.confidentialityStatementId',
+      'districts.name as district',
+      'chair.name as chair',
+    ])
     .where('panels.id', '=', panelId)
     .executeTakeFirstOrThrow();
 }
@@ -37,14 +47,24 @@ export function listAttendanceResponses(db: Db, panelId: number) {
   return db
     .selectFrom('attendanceResponses')
     .innerJoin('agencies', 'agencies.id', 'attendanceResponses.agencyId')
-    .select(['agencies.name as agency', 'attendanceResponses.answer', 'attendanceResponses.deputyName', 'attendanceResponses.informationInAdvance', 'attendanceResponses.informationReceivedOn'])
+    .select([
+      'agencies.name as agency',
+      'attendanceResponses.answer',
+      'attendanceResponses.deputyName',
+      'attendanceResponses.informationInAdvance',
+      'attendanceResponses.informationReceivedOn',
+    ])
     .where('attendanceResponses.panelId', '=', panelId)
     .orderBy('agencies.name')
     .execute();
 }
 
 export function findConfidentialityStatement(db: Db, statementId: number) {
-  return db.selectFrom('confidentialityStatements').select(['version', 'text']).where('id', '=', statementId).executeTakeFirst();
+  return db
+    .selectFrom('confidentialityStatements')
+    .select(['version', 'text'])
+    .where('id', '=', statementId)
+    .executeTakeFirst();
 }
 
 /** The agenda items still on the agenda, in order, with what the meeting recorded for each. */
@@ -77,7 +97,12 @@ export function listAgenda(db: Db, panelId: number) {
 
 export async function listSubjects(db: Db, referralIds: number[]) {
   if (!referralIds.length) return [];
-  return db.selectFrom('referralSubjects').select(['referralId', 'fullName', 'description', 'kind']).where('referralId', 'in', referralIds).orderBy('position').execute();
+  return db
+    .selectFrom('referralSubjects')
+    .select(['referralId', 'fullName', 'description', 'kind'])
+    .where('referralId', 'in', referralIds)
+    .orderBy('position')
+    .execute();
 }
 
 export async function listSharedInformation(db: Db, agendaItemIds: number[]) {
@@ -96,7 +121,16 @@ export async function listActions(db: Db, referralIds: number[]) {
   return db
     .selectFrom('actions')
     .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
-    .select(['actions.id', 'actions.referralId', 'actions.panelId', 'actions.description', 'actions.ownerName', 'actions.dueOn', 'actions.status', 'agencies.name as agency'])
+    .select([
+      'actions.id',
+      'actions.referralId',
+      'actions.panelId',
+      'actions.description',
+      'actions.ownerName',
+      'actions.dueOn',
+      'actions.status',
+      'agencies.name as agency',
+    ])
     .where('actions.referralId', 'in', referralIds)
     .orderBy('actions.dueOn')
     .orderBy('actions.id')
@@ -106,7 +140,13 @@ export async function listActions(db: Db, referralIds: number[]) {
 /** The notes of the actions' updates, oldest first. */
 export async function listActionNotes(db: Db, actionIds: number[]) {
   if (!actionIds.length) return [];
-  return db.selectFrom('actionUpdates').select(['actionId', 'note', 'at']).where('actionId', 'in', actionIds).where('note', 'is not', null).orderBy('at').execute();
+  return db
+    .selectFrom('actionUpdates')
+    .select(['actionId', 'note', 'at'])
+    .where('actionId', 'in', actionIds)
+    .where('note', 'is not', null)
+    .orderBy('at')
+    .execute();
 }
 
 /** When the district's next panel that is not cancelled starts, if one is planned. */
@@ -145,7 +185,13 @@ function invitedUsers(db: Db, panelId: number) {
     .selectFrom('panelInvitations')
     .innerJoin('agencies', 'agencies.id', 'panelInvitations.agencyId')
     .innerJoin('users', 'users.agencyId', 'agencies.id')
-    .select(['users.id as userId', 'users.name', 'users.email', 'agencies.id as agencyId', 'agencies.name as agencyName'])
+    .select([
+      'users.id as userId',
+      'users.name',
+      'users.email',
+      'agencies.id as agencyId',
+      'agencies.name as agencyName',
+    ])
     .where('panelInvitations.panelId', '=', panelId)
     .where('users.active', '=', true)
     .orderBy('agencies.name')

@@ -19,7 +19,16 @@ export { defaultRecipients, eligibleRecipients, type Recipient } from './minutes
 
 /** Everything the minutes say, display-ready: frozen as JSON when a version is approved. */
 export interface MinutesContent {
-  panel: { id: number; district: string; date: string; dateText: string; time: string; venue: string | null; online: boolean; chair: string };
+  panel: {
+    id: number;
+    district: string;
+    date: string;
+    dateText: string;
+    time: string;
+    venue: string | null;
+    online: boolean;
+    chair: string;
+  };
   attendance: Array<{ agency: string; people: Array<{ name: string; role: string | null; status: string }> }>;
   apologies: Array<{ agency: string; informationSent: string; receivedOn: string | null }>;
   observers: Array<{ name: string; role: string | null }>;
@@ -71,15 +80,23 @@ export function minutesTitle(content: MinutesContent): string {
 
 /** The statement agreed to: the panel's own, or else the one the register recorded. */
 async function confidentialityStatement(db: Db, panelStatementId: number | null, register: RegisterRow[]) {
-  const statementId = panelStatementId ?? register.find((e) => e.confidentialityStatementId)?.confidentialityStatementId ?? null;
+  const statementId =
+    panelStatementId ?? register.find((e) => e.confidentialityStatementId)?.confidentialityStatementId ?? null;
   return statementId ? repo.findConfidentialityStatement(db, statementId) : undefined;
 }
 
 async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
   const referralIds = caseItems.map((a) => a.referralId).filter((id): id is number => Boolean(id));
   const agendaItemIds = caseItems.map((a) => a.id);
-  const [subjects, shared, actions] = await Promise.all([repo.listSubjects(db, referralIds), repo.listSharedInformation(db, agendaItemIds), repo.listActions(db, referralIds)]);
-  const notes = await repo.listActionNotes(db, actions.map((a) => a.id));
+  const [subjects, shared, actions] = await Promise.all([
+    repo.listSubjects(db, referralIds),
+    repo.listSharedInformation(db, agendaItemIds),
+    repo.listActions(db, referralIds),
+  ]);
+  const notes = await repo.listActionNotes(
+    db,
+    actions.map((a) => a.id),
+  );
   return { subjects, shared, actions, lastNote: new Map(notes.map((u) => [u.actionId, u.note])) };
 }
 
@@ -94,7 +111,10 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
     repo.defaultRecipients(db, panelId),
   ]);
   const caseItems = agenda.filter((a) => a.kind !== 'other-business');
-  const [statement, record] = await Promise.all([confidentialityStatement(db, panel.confidentialityStatementId, register), itemRecord(db, caseItems)]);
+  const [statement, record] = await Promise.all([
+    confidentialityStatement(db, panel.confidentialityStatementId, register),
+    itemRecord(db, caseItems),
+  ]);
   return {
     panel: panelHeading(panel),
     attendance: attendanceSection(register),

@@ -22,8 +22,16 @@ function stored(pdf: Uint8Array | null, digest: string | null): PrintedPdf {
   return { pdf: Buffer.from(pdf), sha256: digest };
 }
 
-export function renderPdf({ documents }: CopiesDeps, content: MinutesContent, recipientAgency?: string): Promise<Buffer> {
-  return documents.renderDocument('minutes', { title: minutesTitle(content), date: content.panel.date, minutes: content }, { recipientAgency });
+export function renderPdf(
+  { documents }: CopiesDeps,
+  content: MinutesContent,
+  recipientAgency?: string,
+): Promise<Buffer> {
+  return documents.renderDocument(
+    'minutes',
+    { title: minutesTitle(content), date: content.panel.date, minutes: content },
+    { recipientAgency },
+  );
 }
 
 export async function findVersion({ db }: CopiesDeps, panelId: number, number: number) {
@@ -57,7 +65,13 @@ export async function printedCopy(deps: CopiesDeps, copyId: number): Promise<Pri
 }
 
 /** The copy made for one agency, printed once and then always served from storage. */
-export async function agencyCopy(deps: CopiesDeps, versionId: number, content: MinutesContent, agencyId: number, agencyName: string) {
+export async function agencyCopy(
+  deps: CopiesDeps,
+  versionId: number,
+  content: MinutesContent,
+  agencyId: number,
+  agencyName: string,
+) {
   const existing = await repo.findCopyId(deps.db, versionId, agencyId);
   if (existing !== undefined) return printedCopy(deps, existing);
   const pdf = await renderPdf(deps, content, agencyName);

@@ -11,7 +11,8 @@ export const isApproved = (status: PanelStatus) => APPROVED.includes(status);
 /** Administrators and chairs work on the draft; everyone else reads the approved versions. */
 export const managesMinutes = (user: CurrentUser) => user.role === 'administrator' || user.role === 'chair';
 
-export const canApprove = (user: CurrentUser, panel: { chairUserId: number | null }) => user.role === 'administrator' || panel.chairUserId === user.id;
+export const canApprove = (user: CurrentUser, panel: { chairUserId: number | null }) =>
+  user.role === 'administrator' || panel.chairUserId === user.id;
 
 /** The most a correction's reason may say. */
 export const REASON_MAX = 2000;

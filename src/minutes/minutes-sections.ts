@@ -5,12 +5,41 @@ import type { Recipient } from './minutes-content.repository';
 
 // The sections of the minutes, each built from rows already read: no database here.
 
-const KIND = { review: 'Review', new: 'New case', anniversary: 'Anniversary review', 'other-business': 'Other business' } as const;
-const STATUS = { present: 'Present', online: 'Online', late: 'Arrived late', 'left-early': 'Left early', absent: 'Absent', apologies: 'Apologies' } as const;
+const KIND = {
+  review: 'Review',
+  new: 'New case',
+  anniversary: 'Anniversary review',
+  'other-business': 'Other business',
+} as const;
+const STATUS = {
+  present: 'Present',
+  online: 'Online',
+  late: 'Arrived late',
+  'left-early': 'Left early',
+  absent: 'Absent',
+  apologies: 'Apologies',
+} as const;
 const DECISION = { review: 'Keep under review', close: 'Close', escalate: 'Escalate', deferred: 'Deferred' } as const;
-const CLOSE = { 'risk-reduced': 'risk reduced', 'moved-away': 'moved away', 'other-process': 'managed by another process', other: 'other reason' } as const;
-const ESCALATE = { marac: 'MARAC', mappa: 'MAPPA', 'adult-safeguarding': 'adult safeguarding', 'child-safeguarding': 'child safeguarding', other: 'another process' } as const;
-const ACTION_STATUS = { open: 'Open', 'in-progress': 'In progress', completed: 'Completed', 'not-possible': 'Not possible', 'not-done': 'Not done' } as const;
+const CLOSE = {
+  'risk-reduced': 'risk reduced',
+  'moved-away': 'moved away',
+  'other-process': 'managed by another process',
+  other: 'other reason',
+} as const;
+const ESCALATE = {
+  marac: 'MARAC',
+  mappa: 'MAPPA',
+  'adult-safeguarding': 'adult safeguarding',
+  'child-safeguarding': 'child safeguarding',
+  other: 'another process',
+} as const;
+const ACTION_STATUS = {
+  open: 'Open',
+  'in-progress': 'In progress',
+  completed: 'Completed',
+  'not-possible': 'Not possible',
+  'not-done': 'Not done',
+} as const;
 const RISK = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 
 type PanelHeadingRow = Awaited<ReturnType<typeof repo.findPanelHeading>>;
@@ -61,15 +90,28 @@ export function attendanceSection(register: RegisterRow[]): MinutesContent['atte
 export function apologiesSection(responses: ResponseRow[]): MinutesContent['apologies'] {
   return responses
     .filter((r) => r.answer === 'apologies')
-    .map((r) => ({ agency: r.agency, informationSent: r.informationInAdvance ? 'Yes' : 'No', receivedOn: r.informationReceivedOn ? formatCalendarDate(r.informationReceivedOn) : null }));
+    .map((r) => ({
+      agency: r.agency,
+      informationSent: r.informationInAdvance ? 'Yes' : 'No',
+      receivedOn: r.informationReceivedOn ? formatCalendarDate(r.informationReceivedOn) : null,
+    }));
 }
 
 export function observersSection(register: RegisterRow[]): MinutesContent['observers'] {
   return register.filter((e) => e.isObserver).map((e) => ({ name: e.personName, role: e.role }));
 }
 
-export function confidentialitySection(statement: { version: number; text: string } | undefined, register: RegisterRow[]): MinutesContent['confidentiality'] {
-  return statement ? { version: statement.version, text: statement.text, agreedBy: register.filter((e) => e.confidentialityAgreed).map((e) => e.personName) } : null;
+export function confidentialitySection(
+  statement: { version: number; text: string } | undefined,
+  register: RegisterRow[],
+): MinutesContent['confidentiality'] {
+  return statement
+    ? {
+        version: statement.version,
+        text: statement.text,
+        agreedBy: register.filter((e) => e.confidentialityAgreed).map((e) => e.personName),
+      }
+    : null;
 }
 
 function decisionText(a: AgendaRow): string {
@@ -85,27 +127,49 @@ function decisionText(a: AgendaRow): string {
  * One case on the agenda: the actions agreed at this panel, and (except for a new case) those
  * from earlier panels with how they ended. A summary in the draft replaces the recorded discussion.
  */
-export function itemSection(a: AgendaRow, number: number, panelId: number, record: ItemRecord, summary: string | undefined): MinutesItem {
+export function itemSection(
+  a: AgendaRow,
+  number: number,
+  panelId: number,
+  record: ItemRecord,
+  summary: string | undefined,
+): MinutesItem {
   const actions = record.actions.filter((x) => x.referralId === a.referralId);
   return {
     agendaItemId: a.id,
     number,
     kind: KIND[a.kind],
     reference: a.reference ?? 'No reference',
-    subjects: record.subjects.filter((s) => s.referralId === a.referralId).map((s) => s.fullName ?? s.description ?? 'Unnamed'),
-    sharedInformation: record.shared.filter((s) => s.agendaItemId === a.id).map((s) => ({ agency: s.agency, text: s.text })),
+    subjects: record.subjects
+      .filter((s) => s.referralId === a.referralId)
+      .map((s) => s.fullName ?? s.description ?? 'Unnamed'),
+    sharedInformation: record.shared
+      .filter((s) => s.agendaItemId === a.id)
+      .map((s) => ({ agency: s.agency, text: s.text })),
     discussion: summary?.trim() || a.discussion,
     recordedDiscussion: a.discussion,
     riskLevel: a.riskLevel ? RISK[a.riskLevel] : 'Not recorded',
     decision: decisionText(a),
     nextReviewOn: a.nextReviewOn ? formatCalendarDate(a.nextReviewOn) : null,
-    actions: actions.filter((x) => x.panelId === panelId).map((x) => ({ description: x.description, agency: x.agency, owner: x.ownerName, dueOn: formatCalendarDate(x.dueOn) })),
+    actions: actions
+      .filter((x) => x.panelId === panelId)
+      .map((x) => ({
+        description: x.description,
+        agency: x.agency,
+        owner: x.ownerName,
+        dueOn: formatCalendarDate(x.dueOn),
+      })),
     previousActions:
       a.kind === 'new'
         ? []
         : actions
             .filter((x) => x.panelId !== panelId)
-            .map((x) => ({ description: x.description, agency: x.agency, status: ACTION_STATUS[x.status], outcome: record.lastNote.get(x.id) ?? null })),
+            .map((x) => ({
+              description: x.description,
+              agency: x.agency,
+              status: ACTION_STATUS[x.status],
+              outcome: record.lastNote.get(x.id) ?? null,
+            })),
   };
 }
 

@@ -20,38 +20,71 @@ export interface DraftRow {
 }
 
 export async function updateDraft(db: Db, panelId: number, values: DraftRow): Promise<void> {
-  await db.updateTable('minutesDrafts').set({ ...values, version: sql`version + 1` }).where('panelId', '=', panelId).execute();
+  await db
+    .updateTable('minutesDrafts')
+    .set({ ...values, version: sql`version + 1` })
+    .where('panelId', '=', panelId)
+    .execute();
 }
 
 export async function insertDraft(db: Db, panelId: number, values: DraftRow): Promise<void> {
-  await db.insertInto('minutesDrafts').values({ panelId, ...values }).execute();
+  await db
+    .insertInto('minutesDrafts')
+    .values({ panelId, ...values })
+    .execute();
 }
 
 /** The panel's status and chair, locked until the transaction ends. */
 export function lockPanel(db: Db, panelId: number) {
-  return db.selectFrom('panels').select(['status', 'chairUserId']).where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
+  return db
+    .selectFrom('panels')
+    .select(['status', 'chairUserId'])
+    .where('id', '=', panelId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
 }
 
 export async function setPanelStatus(db: Db, panelId: number, status: PanelStatus, at: Date): Promise<void> {
-  await db.updateTable('panels').set({ status, updatedAt: at, version: sql`version + 1` }).where('id', '=', panelId).execute();
+  await db
+    .updateTable('panels')
+    .set({ status, updatedAt: at, version: sql`version + 1` })
+    .where('id', '=', panelId)
+    .execute();
 }
 
 export function listVersions(db: Db, panelId: number) {
   return db
     .selectFrom('minutesVersions')
     .leftJoin('users', 'users.id', 'minutesVersions.approvedBy')
-    .select(['minutesVersions.id', 'minutesVersions.version', 'minutesVersions.approvedAt', 'users.name as approvedBy', 'minutesVersions.correctionReason', 'minutesVersions.pdfSha256'])
+    .select([
+      'minutesVersions.id',
+      'minutesVersions.version',
+      'minutesVersions.approvedAt',
+      'users.name as approvedBy',
+      'minutesVersions.correctionReason',
+      'minutesVersions.pdfSha256',
+    ])
     .where('minutesVersions.panelId', '=', panelId)
     .orderBy('minutesVersions.version', 'desc')
     .execute();
 }
 
 export function findVersion(db: Db, panelId: number, number: number) {
-  return db.selectFrom('minutesVersions').selectAll().where('panelId', '=', panelId).where('version', '=', number).executeTakeFirst();
+  return db
+    .selectFrom('minutesVersions')
+    .selectAll()
+    .where('panelId', '=', panelId)
+    .where('version', '=', number)
+    .executeTakeFirst();
 }
 
 export async function latestVersionNumber(db: Db, panelId: number): Promise<number | undefined> {
-  const row = await db.selectFrom('minutesVersions').select('version').where('panelId', '=', panelId).orderBy('version', 'desc').executeTakeFirst();
+  const row = await db
+    .selectFrom('minutesVersions')
+    .select('version')
+    .where('panelId', '=', panelId)
+    .orderBy('version', 'desc')
+    .executeTakeFirst();
   return row?.version;
 }
 
@@ -61,7 +94,12 @@ export async function insertVersion(db: Db, version: Insertable<Database['minute
 
 /** Stores a version's PDF unless another request stored one first. */
 export async function storeVersionPdf(db: Db, versionId: number, pdf: Buffer, sha256: string): Promise<void> {
-  await db.updateTable('minutesVersions').set({ pdf, pdfSha256: sha256 }).where('id', '=', versionId).where('pdf', 'is', null).execute();
+  await db
+    .updateTable('minutesVersions')
+    .set({ pdf, pdfSha256: sha256 })
+    .where('id', '=', versionId)
+    .where('pdf', 'is', null)
+    .execute();
 }
 
 /** A copy with what printing it needs: the frozen content and the agency named on its pages. */
@@ -70,7 +108,13 @@ export function findCopyToPrint(db: Db, copyId: number) {
     .selectFrom('minutesCopies')
     .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
     .innerJoin('agencies', 'agencies.id', 'minutesCopies.agencyId')
-    .select(['minutesCopies.id', 'minutesCopies.pdf', 'minutesCopies.pdfSha256', 'minutesVersions.content', 'agencies.name as agencyName'])
+    .select([
+      'minutesCopies.id',
+      'minutesCopies.pdf',
+      'minutesCopies.pdfSha256',
+      'minutesVersions.content',
+      'agencies.name as agencyName',
+    ])
     .where('minutesCopies.id', '=', copyId)
     .executeTakeFirstOrThrow();
 }
@@ -81,21 +125,42 @@ export function findCopyPdf(db: Db, copyId: number) {
 
 /** Stores a copy's PDF unless another request stored one first. */
 export async function storeCopyPdf(db: Db, copyId: number, pdf: Buffer, sha256: string): Promise<void> {
-  await db.updateTable('minutesCopies').set({ pdf, pdfSha256: sha256 }).where('id', '=', copyId).where('pdf', 'is', null).execute();
+  await db
+    .updateTable('minutesCopies')
+    .set({ pdf, pdfSha256: sha256 })
+    .where('id', '=', copyId)
+    .where('pdf', 'is', null)
+    .execute();
 }
 
 /** Deliveries of a copy made before it was printed get the hash of what is now stored. */
 export async function fillDeliveryHashes(db: Db, copyId: number, sha256: string | null): Promise<void> {
-  await db.updateTable('minutesDeliveries').set({ pdfSha256: sha256 }).where('copyId', '=', copyId).where('pdfSha256', 'is', null).execute();
+  await db
+    .updateTable('minutesDeliveries')
+    .set({ pdfSha256: sha256 })
+    .where('copyId', '=', copyId)
+    .where('pdfSha256', 'is', null)
+    .execute();
 }
 
 export async function findCopyId(db: Db, versionId: number, agencyId: number): Promise<number | undefined> {
-  const row = await db.selectFrom('minutesCopies').select('id').where('minutesVersionId', '=', versionId).where('agencyId', '=', agencyId).executeTakeFirst();
+  const row = await db
+    .selectFrom('minutesCopies')
+    .select('id')
+    .where('minutesVersionId', '=', versionId)
+    .where('agencyId', '=', agencyId)
+    .executeTakeFirst();
   return row?.id;
 }
 
 /** Adds an agency's copy of a version, unless another request added it first. */
-export async function insertCopy(db: Db, versionId: number, agencyId: number, pdf: Buffer, sha256: string): Promise<void> {
+export async function insertCopy(
+  db: Db,
+  versionId: number,
+  agencyId: number,
+  pdf: Buffer,
+  sha256: string,
+): Promise<void> {
   await db
     .insertInto('minutesCopies')
     .values({ minutesVersionId: versionId, agencyId, pdf, pdfSha256: sha256 })
@@ -113,7 +178,10 @@ export function findPanelCopy(db: Db, panelId: number, copyId: number) {
     .executeTakeFirst();
 }
 
-export async function insertCirculation(db: Db, circulation: Insertable<Database['minutesCirculations']>): Promise<number> {
+export async function insertCirculation(
+  db: Db,
+  circulation: Insertable<Database['minutesCirculations']>,
+): Promise<number> {
   const row = await db.insertInto('minutesCirculations').values(circulation).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
@@ -158,7 +226,12 @@ export function listDeliveries(db: Db, panelId: number) {
 }
 
 export async function findDeliveryCopyId(db: Db, panelId: number, deliveryId: number): Promise<number | undefined> {
-  const row = await db.selectFrom('minutesDeliveries').select('copyId').where('id', '=', deliveryId).where('panelId', '=', panelId).executeTakeFirst();
+  const row = await db
+    .selectFrom('minutesDeliveries')
+    .select('copyId')
+    .where('id', '=', deliveryId)
+    .where('panelId', '=', panelId)
+    .executeTakeFirst();
   return row?.copyId;
 }
 

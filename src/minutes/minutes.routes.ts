@@ -12,7 +12,8 @@ const TEXT_MAX = 20000;
 
 const str = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n') : '');
 /** Every string sent under a name: an empty one still counts, as a choice that is not offered. */
-const list = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+const list = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
 
 function readDraft(body: Record<string, unknown>): { text: DraftText; errors: Record<string, string> } {
@@ -63,7 +64,12 @@ interface DraftView {
   httpStatus?: number;
 }
 
-function renderDraft(res: Response, user: CurrentUser, { panel, text, content, versions }: DraftPage, view: DraftView = {}) {
+function renderDraft(
+  res: Response,
+  user: CurrentUser,
+  { panel, text, content, versions }: DraftPage,
+  view: DraftView = {},
+) {
   const { conflict } = view;
   res.status(view.httpStatus ?? 200).render('minutes/show', {
     title: `Draft minutes: ${content.panel.district}, ${content.panel.dateText}`,
@@ -79,7 +85,13 @@ function renderDraft(res: Response, user: CurrentUser, { panel, text, content, v
     draftVersion: conflict ? conflict.version : text.version,
     conflict,
     conflictSummaries: conflict
-      ? content.items.map((i) => ({ number: i.number, reference: i.reference, theirs: conflict.itemSummaries[String(i.agendaItemId)] ?? '' })).filter((i) => i.theirs)
+      ? content.items
+          .map((i) => ({
+            number: i.number,
+            reference: i.reference,
+            theirs: conflict.itemSummaries[String(i.agendaItemId)] ?? '',
+          }))
+          .filter((i) => i.theirs)
       : [],
     approveError: view.approveError,
     form: view.form ?? formState(draftValues(text)),
@@ -93,7 +105,11 @@ function showPage(services: Services) {
     const shown = await services.minutes.show(user, actorOf(req), idParam(req.params.id));
     switch (shown.view) {
       case 'not-ready':
-        return res.render('minutes/not-ready', { title: 'Minutes are not ready yet', backLink: `/panels/${shown.panel.id}`, panel: shown.panel });
+        return res.render('minutes/not-ready', {
+          title: 'Minutes are not ready yet',
+          backLink: `/panels/${shown.panel.id}`,
+          panel: shown.panel,
+        });
       case 'draft':
         return renderDraft(res, user, shown);
       case 'version':
@@ -121,14 +137,22 @@ function saveDraft(services: Services) {
     const reshow = () => minutes.draftPage(user, actorOf(req), panelId, 'minutes.draft-saved');
     if (expected < 0) {
       const page = await reshow();
-      const form = formState(flattenValues(body), { introduction: 'This form is out of date. Your text is kept below: save it again.' });
+      const form = formState(flattenValues(body), {
+        introduction: 'This form is out of date. Your text is kept below: save it again.',
+      });
       return renderDraft(res, user, page, { form, httpStatus: 409, conflict: page.text });
     }
-    if (Object.keys(errors).length) return renderDraft(res, user, await reshow(), { form: formState(draftValues(text), errors), httpStatus: 400 });
+    if (Object.keys(errors).length)
+      return renderDraft(res, user, await reshow(), { form: formState(draftValues(text), errors), httpStatus: 400 });
     try {
       await minutes.saveDraft(user, actorOf(req), panelId, expected, text);
     } catch (err) {
-      if (err instanceof MinutesConflictError) return renderDraft(res, user, await reshow(), { form: formState(draftValues(text)), conflict: err.theirs, httpStatus: 409 });
+      if (err instanceof MinutesConflictError)
+        return renderDraft(res, user, await reshow(), {
+          form: formState(draftValues(text)),
+          conflict: err.theirs,
+          httpStatus: 409,
+        });
       throw err;
     }
     flash(req, 'Draft minutes saved');
@@ -144,7 +168,13 @@ function approve(services: Services) {
     const body = bodyOf(req);
     let number: number;
     try {
-      number = await minutes.approve(user, actorOf(req), panelId, parseVersion(body.draftVersion), str(body.reason).trim());
+      number = await minutes.approve(
+        user,
+        actorOf(req),
+        panelId,
+        parseVersion(body.draftVersion),
+        str(body.reason).trim(),
+      );
     } catch (err) {
       if (!(err instanceof RefusedError) && !(err instanceof MinutesConflictError)) throw err;
       const page = await minutes.draftPage(user, actorOf(req), panelId, 'minutes.approved');
@@ -159,7 +189,8 @@ function currentPdf(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
     const file = await services.minutes.currentPdf(currentUser(req), actorOf(req), panelId);
-    if ('latestVersion' in file) return res.redirect(303, `/panels/${panelId}/minutes/versions/${file.latestVersion}.pdf`);
+    if ('latestVersion' in file)
+      return res.redirect(303, `/panels/${panelId}/minutes/versions/${file.latestVersion}.pdf`);
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${file.filename}"`);
     res.send(file.pdf);
@@ -169,21 +200,38 @@ function currentPdf(services: Services) {
 function versionPdf(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    sendPdf(res, await services.minutes.versionDownload(currentUser(req), actorOf(req), panelId, idParam(req.params.version)));
+    sendPdf(
+      res,
+      await services.minutes.versionDownload(currentUser(req), actorOf(req), panelId, idParam(req.params.version)),
+    );
   };
 }
 
 function copyPdf(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    sendPdf(res, await services.minutes.copyDownload(currentUser(req), actorOf(req), panelId, idParam(req.params.copy)));
+    sendPdf(
+      res,
+      await services.minutes.copyDownload(currentUser(req), actorOf(req), panelId, idParam(req.params.copy)),
+    );
   };
 }
 
-async function renderCirculate(services: Services, req: Request, res: Response, action: string, view: { form?: FormState; httpStatus?: number } = {}) {
+async function renderCirculate(
+  services: Services,
+  req: Request,
+  res: Response,
+  action: string,
+  view: { form?: FormState; httpStatus?: number } = {},
+) {
   const page = await services.minutes.circulationPage(currentUser(req), actorOf(req), idParam(req.params.id), action);
   const { panel, versions, defaults, eligible, content } = page;
-  const form = view.form ?? formState({ version: versions[0] ? String(versions[0].version) : '', recipients: defaults.map((d) => String(d.userId)) });
+  const form =
+    view.form ??
+    formState({
+      version: versions[0] ? String(versions[0].version) : '',
+      recipients: defaults.map((d) => String(d.userId)),
+    });
   const selected = list(form.values.recipients);
   const agencies = new Map<string, Array<{ value: string; text: string; hint: string; checked: boolean }>>();
   for (const r of eligible) {
@@ -214,20 +262,38 @@ function circulate(services: Services) {
     const body = bodyOf(req);
     let count: number;
     try {
-      count = await services.minutes.circulate(currentUser(req), actorOf(req), panelId, { version: str(body.version), recipients: list(body.recipients), addEmail: str(body.addEmail) });
+      count = await services.minutes.circulate(currentUser(req), actorOf(req), panelId, {
+        version: str(body.version),
+        recipients: list(body.recipients),
+        addEmail: str(body.addEmail),
+      });
     } catch (err) {
-      if (err instanceof RefusedError) return renderCirculate(services, req, res, 'minutes.circulated', { form: formState(flattenValues(body), err.fieldErrors), httpStatus: 400 });
-      if (err instanceof StaleVersionError) return renderCirculate(services, req, res, 'minutes.circulated', { httpStatus: 409 });
+      if (err instanceof RefusedError)
+        return renderCirculate(services, req, res, 'minutes.circulated', {
+          form: formState(flattenValues(body), err.fieldErrors),
+          httpStatus: 400,
+        });
+      if (err instanceof StaleVersionError)
+        return renderCirculate(services, req, res, 'minutes.circulated', { httpStatus: 409 });
       throw err;
     }
-    flash(req, `Minutes sent to ${count} ${count === 1 ? 'person' : 'people'}`, 'success', 'The delivery log shows each message as the mail server accepts it.');
+    flash(
+      req,
+      `Minutes sent to ${count} ${count === 1 ? 'person' : 'people'}`,
+      'success',
+      'The delivery log shows each message as the mail server accepts it.',
+    );
     res.redirect(303, `/panels/${panelId}/minutes/deliveries`);
   };
 }
 
 function deliveriesPage(services: Services) {
   return async (req: Request, res: Response) => {
-    const { panel, content, deliveries } = await services.minutes.deliveryLog(currentUser(req), actorOf(req), idParam(req.params.id));
+    const { panel, content, deliveries } = await services.minutes.deliveryLog(
+      currentUser(req),
+      actorOf(req),
+      idParam(req.params.id),
+    );
     res.render('minutes/deliveries', {
       title: `Minutes deliveries: ${content.panel.district}, ${content.panel.dateText}`,
       backLink: `/panels/${panel.id}/minutes`,
@@ -254,7 +320,9 @@ export function minutesRoutes(services: Services): RouteDef[] {
     get('/panels/:id/minutes.pdf', 'signed-in', currentPdf(services)),
     get('/panels/:id/minutes/versions/:version.pdf', 'signed-in', versionPdf(services)),
     get('/panels/:id/minutes/copies/:copy.pdf', ADMIN, copyPdf(services)),
-    get('/panels/:id/minutes/circulate', ADMIN, (req, res) => renderCirculate(services, req, res, 'minutes.circulation-viewed')),
+    get('/panels/:id/minutes/circulate', ADMIN, (req, res) =>
+      renderCirculate(services, req, res, 'minutes.circulation-viewed'),
+    ),
     post('/panels/:id/minutes/circulate', ADMIN, circulate(services)),
     get('/panels/:id/minutes/deliveries', ADMIN, deliveriesPage(services)),
     post('/panels/:id/minutes/deliveries/:delivery/resend', ADMIN, resend(services)),

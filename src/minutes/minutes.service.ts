@@ -42,10 +42,19 @@ export interface DraftPage {
   versions: VersionSummary[];
 }
 
-export type MinutesView = { view: 'not-ready'; panel: Panel } | ({ view: 'draft' } & DraftPage) | { view: 'version'; panel: Panel; latest: Awaited<ReturnType<typeof findVersion>>; versions: VersionSummary[] };
+export type MinutesView =
+  | { view: 'not-ready'; panel: Panel }
+  | ({ view: 'draft' } & DraftPage)
+  | { view: 'version'; panel: Panel; latest: Awaited<ReturnType<typeof findVersion>>; versions: VersionSummary[] };
 
 /** The panel, or a 404 like an unknown id when the user may not see it (the attempt is audited). */
-function visiblePanel({ db }: Pick<ServiceDeps, 'db'>, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<Panel> {
+function visiblePanel(
+  { db }: Pick<ServiceDeps, 'db'>,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  action: string,
+): Promise<Panel> {
   return requireVisiblePanel(db, user, actor, panelId, action);
 }
 
@@ -55,7 +64,13 @@ async function denied({ db }: Pick<ServiceDeps, 'db'>, actor: Actor, panelId: nu
   throw new NotFoundError();
 }
 
-async function draftPage(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, action: string): Promise<DraftPage> {
+async function draftPage(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  action: string,
+): Promise<DraftPage> {
   return draftPageOf(deps, await visiblePanel(deps, user, actor, panelId, action));
 }
 
@@ -74,48 +89,98 @@ async function latestVersion(deps: Deps, panelId: number) {
 async function show(deps: Deps, user: CurrentUser, actor: Actor, panelId: number): Promise<MinutesView> {
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.viewed');
   if (managesMinutes(user)) {
-    await recordAudit(deps.db, actor, { action: 'minutes.viewed', entityType: 'panel', entityId: panel.id, details: { draft: true } });
+    await recordAudit(deps.db, actor, {
+      action: 'minutes.viewed',
+      entityType: 'panel',
+      entityId: panel.id,
+      details: { draft: true },
+    });
     if (!isDraftable(panel.status)) return { view: 'not-ready', panel };
     return { view: 'draft', ...(await draftPageOf(deps, panel)) };
   }
   const latest = await latestVersion(deps, panel.id);
   if (!latest) return denied(deps, actor, panel.id, 'minutes.viewed');
-  await recordAudit(deps.db, actor, { action: 'minutes.viewed', entityType: 'panel', entityId: panel.id, details: { minutesVersion: latest.version } });
+  await recordAudit(deps.db, actor, {
+    action: 'minutes.viewed',
+    entityType: 'panel',
+    entityId: panel.id,
+    details: { minutesVersion: latest.version },
+  });
   return { view: 'version', panel, latest, versions: await repo.listVersions(deps.db, panel.id) };
 }
 
-async function saveDraft(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, expectedVersion: number, text: DraftText): Promise<void> {
+async function saveDraft(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  expectedVersion: number,
+  text: DraftText,
+): Promise<void> {
   const { db, clock } = deps;
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.draft-saved');
-  if (!isDraftable(panel.status)) throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
+  if (!isDraftable(panel.status))
+    throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
   await db.transaction().execute(async (trx) => {
     const locked = await repo.lockPanel(trx, panelId);
-    if (!isDraftable(locked.status)) throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
+    if (!isDraftable(locked.status))
+      throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
     const current = await repo.findDraft(trx, panelId);
     const currentVersion = current?.version ?? 0;
     if (currentVersion !== expectedVersion) {
-      throw new MinutesConflictError({ introduction: current?.introduction ?? null, otherBusiness: current?.otherBusiness ?? null, itemSummaries: current?.itemSummaries ?? {}, version: currentVersion });
+      throw new MinutesConflictError({
+        introduction: current?.introduction ?? null,
+        otherBusiness: current?.otherBusiness ?? null,
+        itemSummaries: current?.itemSummaries ?? {},
+        version: currentVersion,
+      });
     }
-    const values = { introduction: text.introduction, otherBusiness: text.otherBusiness, itemSummaries: JSON.stringify(text.itemSummaries), updatedBy: user.id, updatedAt: clock.now() };
+    const values = {
+      introduction: text.introduction,
+      otherBusiness: text.otherBusiness,
+      itemSummaries: JSON.stringify(text.itemSummaries),
+      updatedBy: user.id,
+      updatedAt: clock.now(),
+    };
     if (current) await repo.updateDraft(trx, panelId, values);
     else await repo.insertDraft(trx, panelId, values);
-    await recordAudit(trx, actor, { action: 'minutes.draft-saved', entityType: 'panel', entityId: panelId, details: { draftVersion: currentVersion + 1 } });
+    await recordAudit(trx, actor, {
+      action: 'minutes.draft-saved',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { draftVersion: currentVersion + 1 },
+    });
   });
 }
 
 const OUT_OF_DATE = 'The page was out of date: check the minutes below and approve them again';
-const DRAFT_CHANGED = 'Someone changed the draft since you loaded this page: check the minutes below and approve them again';
+const DRAFT_CHANGED =
+  'Someone changed the draft since you loaded this page: check the minutes below and approve them again';
 
 /** Who may approve, and whether the panel and the reason allow it; throws the refusal. */
-async function checkApproval(deps: Deps, user: CurrentUser, actor: Actor, panel: Panel, expectedDraftVersion: number, reason: string) {
+async function checkApproval(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panel: Panel,
+  expectedDraftVersion: number,
+  reason: string,
+) {
   if (!canApprove(user, panel)) {
-    await recordAudit(deps.db, actor, { action: 'minutes.approved', outcome: 'denied', entityType: 'panel', entityId: panel.id });
+    await recordAudit(deps.db, actor, {
+      action: 'minutes.approved',
+      outcome: 'denied',
+      entityType: 'panel',
+      entityId: panel.id,
+    });
     throw new ForbiddenError('Only the chair of this panel or an administrator can approve its minutes');
   }
-  if (!isDraftable(panel.status)) throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
+  if (!isDraftable(panel.status))
+    throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
   const versions = await repo.listVersions(deps.db, panel.id);
   if (versions.length > 0 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
-  if (reason.length > REASON_MAX) throw new RefusedError({ reason: `The reason must be ${REASON_MAX} characters or fewer` });
+  if (reason.length > REASON_MAX)
+    throw new RefusedError({ reason: `The reason must be ${REASON_MAX} characters or fewer` });
   if (expectedDraftVersion < 0) throw new MinutesConflictError(await draftText(deps.db, panel.id), OUT_OF_DATE);
 }
 
@@ -124,7 +189,14 @@ async function checkApproval(deps: Deps, user: CurrentUser, actor: Actor, panel:
  * later one is a correction and needs a reason. The draft version guards against approving text
  * that changed since the page was loaded. `expectedDraftVersion` is -1 when the form had none.
  */
-async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, expectedDraftVersion: number, reason: string): Promise<number> {
+async function approve(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  expectedDraftVersion: number,
+  reason: string,
+): Promise<number> {
   const { db, clock } = deps;
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.approved');
   await checkApproval(deps, user, actor, panel, expectedDraftVersion, reason);
@@ -135,15 +207,31 @@ async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: num
   const pdf = await renderPdf(deps, content);
   return db.transaction().execute(async (trx) => {
     const locked = await repo.lockPanel(trx, panelId);
-    if (!isDraftable(locked.status)) throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
+    if (!isDraftable(locked.status))
+      throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
     const now = await repo.findDraftVersion(trx, panelId);
-    if ((now?.version ?? 0) !== expectedDraftVersion) throw new MinutesConflictError(await draftText(trx, panelId), DRAFT_CHANGED);
+    if ((now?.version ?? 0) !== expectedDraftVersion)
+      throw new MinutesConflictError(await draftText(trx, panelId), DRAFT_CHANGED);
     const number = ((await repo.latestVersionNumber(trx, panelId)) ?? 0) + 1;
     if (number > 1 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
     const digest = sha256(pdf);
-    await repo.insertVersion(trx, { panelId, version: number, content: JSON.stringify(content), pdf, pdfSha256: digest, correctionReason: number > 1 ? reason : null, approvedBy: user.id, approvedAt: clock.now() });
+    await repo.insertVersion(trx, {
+      panelId,
+      version: number,
+      content: JSON.stringify(content),
+      pdf,
+      pdfSha256: digest,
+      correctionReason: number > 1 ? reason : null,
+      approvedBy: user.id,
+      approvedAt: clock.now(),
+    });
     if (locked.status === 'concluded') await repo.setPanelStatus(trx, panelId, 'minutes-approved', clock.now());
-    await recordAudit(trx, actor, { action: number > 1 ? 'minutes.corrected' : 'minutes.approved', entityType: 'panel', entityId: panelId, details: { minutesVersion: number, sha256: digest } });
+    await recordAudit(trx, actor, {
+      action: number > 1 ? 'minutes.corrected' : 'minutes.approved',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { minutesVersion: number, sha256: digest },
+    });
     return number;
   });
 }
@@ -151,7 +239,12 @@ async function approve(deps: Deps, user: CurrentUser, actor: Actor, panelId: num
 export type MinutesPdf = { pdf: Buffer; filename: string; sha256?: string };
 
 /** Managers get the draft printed now; readers are sent to the latest approved version. */
-async function currentPdf(deps: Deps, user: CurrentUser, actor: Actor, panelId: number): Promise<MinutesPdf | { latestVersion: number }> {
+async function currentPdf(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+): Promise<MinutesPdf | { latestVersion: number }> {
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
   if (!managesMinutes(user)) {
     const latest = await repo.latestVersionNumber(deps.db, panel.id);
@@ -160,43 +253,84 @@ async function currentPdf(deps: Deps, user: CurrentUser, actor: Actor, panelId: 
   if (!isDraftable(panel.status)) throw new NotFoundError();
   const content = await assembleMinutes(deps.db, panel.id, await draftText(deps.db, panel.id));
   const pdf = await renderPdf(deps, content);
-  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { draft: true } });
+  await recordAudit(deps.db, actor, {
+    action: 'minutes.downloaded',
+    entityType: 'panel',
+    entityId: panel.id,
+    details: { draft: true },
+  });
   return { pdf, filename: `asbrac-minutes-${content.panel.date}-draft.pdf` };
 }
 
 /** An approved version: managers get the version itself, an agency's representatives their agency's copy, named on every page. */
-async function versionDownload(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, number: number): Promise<Required<MinutesPdf>> {
+async function versionDownload(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  number: number,
+): Promise<Required<MinutesPdf>> {
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
   const row = await findVersion(deps, panel.id, number).catch(() => undefined);
   if (!row) return denied(deps, actor, panel.id, 'minutes.downloaded');
-  const file = managesMinutes(user) ? await versionPdf(deps, panel.id, number) : await agencyCopy(deps, row.id, row.content, user.agencyId, user.agencyName);
-  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { minutesVersion: number, sha256: file.sha256 } });
+  const file = managesMinutes(user)
+    ? await versionPdf(deps, panel.id, number)
+    : await agencyCopy(deps, row.id, row.content, user.agencyId, user.agencyName);
+  await recordAudit(deps.db, actor, {
+    action: 'minutes.downloaded',
+    entityType: 'panel',
+    entityId: panel.id,
+    details: { minutesVersion: number, sha256: file.sha256 },
+  });
   return { pdf: file.pdf, sha256: file.sha256, filename: `asbrac-minutes-${row.content.panel.date}-v${number}.pdf` };
 }
 
 /** The stored copy one agency was sent, for an administrator checking what went out. */
-async function copyDownload(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, copyId: number): Promise<Required<MinutesPdf>> {
+async function copyDownload(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  copyId: number,
+): Promise<Required<MinutesPdf>> {
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.downloaded');
   const copy = await repo.findPanelCopy(deps.db, panel.id, copyId);
   if (!copy) throw new NotFoundError();
   const printed = await printedCopy(deps, copyId);
-  await recordAudit(deps.db, actor, { action: 'minutes.downloaded', entityType: 'panel', entityId: panel.id, details: { minutesVersion: copy.version, agencyId: copy.agencyId, sha256: printed.sha256 } });
-  return { pdf: printed.pdf, sha256: printed.sha256, filename: `asbrac-minutes-v${copy.version}-copy-${copy.agencyId}.pdf` };
+  await recordAudit(deps.db, actor, {
+    action: 'minutes.downloaded',
+    entityType: 'panel',
+    entityId: panel.id,
+    details: { minutesVersion: copy.version, agencyId: copy.agencyId, sha256: printed.sha256 },
+  });
+  return {
+    pdf: printed.pdf,
+    sha256: printed.sha256,
+    filename: `asbrac-minutes-v${copy.version}-copy-${copy.agencyId}.pdf`,
+  };
 }
 
 export function minutesService(deps: ServiceDeps) {
   return {
     show: (user: CurrentUser, actor: Actor, panelId: number) => show(deps, user, actor, panelId),
-    draftPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) => draftPage(deps, user, actor, panelId, action),
-    saveDraft: (user: CurrentUser, actor: Actor, panelId: number, expectedVersion: number, text: DraftText) => saveDraft(deps, user, actor, panelId, expectedVersion, text),
-    approve: (user: CurrentUser, actor: Actor, panelId: number, expectedDraftVersion: number, reason: string) => approve(deps, user, actor, panelId, expectedDraftVersion, reason),
+    draftPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) =>
+      draftPage(deps, user, actor, panelId, action),
+    saveDraft: (user: CurrentUser, actor: Actor, panelId: number, expectedVersion: number, text: DraftText) =>
+      saveDraft(deps, user, actor, panelId, expectedVersion, text),
+    approve: (user: CurrentUser, actor: Actor, panelId: number, expectedDraftVersion: number, reason: string) =>
+      approve(deps, user, actor, panelId, expectedDraftVersion, reason),
     currentPdf: (user: CurrentUser, actor: Actor, panelId: number) => currentPdf(deps, user, actor, panelId),
-    versionDownload: (user: CurrentUser, actor: Actor, panelId: number, number: number) => versionDownload(deps, user, actor, panelId, number),
-    copyDownload: (user: CurrentUser, actor: Actor, panelId: number, copyId: number) => copyDownload(deps, user, actor, panelId, copyId),
-    circulationPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) => circulationPage(deps, user, actor, panelId, action),
-    circulate: (user: CurrentUser, actor: Actor, panelId: number, input: CirculationInput) => circulate(deps, user, actor, panelId, input),
+    versionDownload: (user: CurrentUser, actor: Actor, panelId: number, number: number) =>
+      versionDownload(deps, user, actor, panelId, number),
+    copyDownload: (user: CurrentUser, actor: Actor, panelId: number, copyId: number) =>
+      copyDownload(deps, user, actor, panelId, copyId),
+    circulationPage: (user: CurrentUser, actor: Actor, panelId: number, action: string) =>
+      circulationPage(deps, user, actor, panelId, action),
+    circulate: (user: CurrentUser, actor: Actor, panelId: number, input: CirculationInput) =>
+      circulate(deps, user, actor, panelId, input),
     deliveryLog: (user: CurrentUser, actor: Actor, panelId: number) => deliveryLog(deps, user, actor, panelId),
-    resend: (user: CurrentUser, actor: Actor, panelId: number, deliveryId: number) => resend(deps, user, actor, panelId, deliveryId),
+    resend: (user: CurrentUser, actor: Actor, panelId: number, deliveryId: number) =>
+      resend(deps, user, actor, panelId, deliveryId),
   };
 }
 

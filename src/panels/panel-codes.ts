@@ -1,6 +1,14 @@
 import type { PanelStatus } from '../db/schema';
 
-export const PANEL_STATUSES: readonly PanelStatus[] = ['scheduled', 'agenda-published', 'in-progress', 'concluded', 'minutes-approved', 'minutes-circulated', 'cancelled'];
+export const PANEL_STATUSES: readonly PanelStatus[] = [
+  'scheduled',
+  'agenda-published',
+  'in-progress',
+  'concluded',
+  'minutes-approved',
+  'minutes-circulated',
+  'cancelled',
+];
 
 export const PANEL_STATUS_NAMES: Record<PanelStatus, string> = {
   scheduled: 'Scheduled',

@@ -59,11 +59,17 @@ export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record
 }
 
 /** Checks a panel form. `today` is the London date; a new or moved panel cannot be in the past. */
-export function checkPanelForm(body: Record<string, unknown>, today: string): { input: PanelInput | null; errors: Record<string, string> } {
+export function checkPanelForm(
+  body: Record<string, unknown>,
+  today: string,
+): { input: PanelInput | null; errors: Record<string, string> } {
   const errors: Record<string, string> = {};
   const districtId = parseId(body.districtId);
   if (districtId === null) errors.districtId = 'Select the district';
-  const date = checkDate(dateParts(body.date), 'the date of the panel', { earliest: '2000-01-01', latest: '2100-12-31' });
+  const date = checkDate(dateParts(body.date), 'the date of the panel', {
+    earliest: '2000-01-01',
+    latest: '2100-12-31',
+  });
   let panelDate: string | null = null;
   if (date.empty) errors.date = 'Enter the date of the panel';
   else if ('error' in date) errors.date = date.error;
@@ -71,14 +77,25 @@ export function checkPanelForm(body: Record<string, unknown>, today: string): { 
   else panelDate = date.value;
   const times = checkTimesAndPlace(body, errors);
   let researchClosesOn: string | null = null;
-  const closes = checkDate(dateParts(body.researchClosesOn), 'the research closing date', { earliest: '2000-01-01', latest: '2100-12-31' });
+  const closes = checkDate(dateParts(body.researchClosesOn), 'the research closing date', {
+    earliest: '2000-01-01',
+    latest: '2100-12-31',
+  });
   if (closes.empty) researchClosesOn = panelDate ? defaultResearchClosingDate(panelDate) : null;
   else if ('error' in closes) errors.researchClosesOn = closes.error;
-  else if (panelDate && closes.value >= panelDate) errors.researchClosesOn = 'The research closing date must be before the date of the panel';
+  else if (panelDate && closes.value >= panelDate)
+    errors.researchClosesOn = 'The research closing date must be before the date of the panel';
   else researchClosesOn = closes.value;
-  const agencyIds = [...new Set(strList(body.agencyIds).map(parseId).filter((id) => id !== null))];
+  const agencyIds = [
+    ...new Set(
+      strList(body.agencyIds)
+        .map(parseId)
+        .filter((id) => id !== null),
+    ),
+  ];
   if (agencyIds.length === 0) errors.agencyIds = 'Select at least one agency to invite';
-  if (Object.keys(errors).length || !districtId || !panelDate || !times || !researchClosesOn) return { input: null, errors };
+  if (Object.keys(errors).length || !districtId || !panelDate || !times || !researchClosesOn)
+    return { input: null, errors };
   return {
     input: {
       districtId,
@@ -96,7 +113,19 @@ export function checkPanelForm(body: Record<string, unknown>, today: string): { 
 }
 
 /** The form's values for an existing panel. */
-export function panelFormValues(panel: { districtId: number; startsAt: Date; endsAt: Date; venue: string | null; onlineLink: string | null; chairUserId: number; researchClosesOn: string; version: number }, agencyIds: number[]) {
+export function panelFormValues(
+  panel: {
+    districtId: number;
+    startsAt: Date;
+    endsAt: Date;
+    venue: string | null;
+    onlineLink: string | null;
+    chairUserId: number;
+    researchClosesOn: string;
+    version: number;
+  },
+  agencyIds: number[],
+) {
   const date = datePartsOf(londonDate(panel.startsAt));
   const closes = datePartsOf(panel.researchClosesOn);
   return {

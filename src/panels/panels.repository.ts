@@ -23,7 +23,12 @@ export function visiblePanels(user: CurrentUser) {
 }
 
 export function findVisiblePanel(db: Db, user: CurrentUser, panelId: number) {
-  return db.selectFrom('panels').selectAll('panels').where('panels.id', '=', panelId).where(visiblePanels(user)).executeTakeFirst();
+  return db
+    .selectFrom('panels')
+    .selectAll('panels')
+    .where('panels.id', '=', panelId)
+    .where(visiblePanels(user))
+    .executeTakeFirst();
 }
 
 export function lockPanel(trx: Db, panelId: number) {
@@ -48,7 +53,12 @@ export function userRole(db: Db, userId: number) {
 }
 
 export async function countActiveAgencies(db: Db, agencyIds: number[]): Promise<number> {
-  const found = await db.selectFrom('agencies').select('id').where('id', 'in', agencyIds).where('active', '=', true).execute();
+  const found = await db
+    .selectFrom('agencies')
+    .select('id')
+    .where('id', 'in', agencyIds)
+    .where('active', '=', true)
+    .execute();
   return found.length;
 }
 
@@ -83,7 +93,10 @@ export async function listPanels(db: Db, user: CurrentUser, filters: PanelFilter
     .where(visiblePanels(user));
   if (filters.districtId) q = q.where('panels.districtId', '=', filters.districtId);
   if (filters.status) q = q.where('panels.status', '=', filters.status);
-  q = filters.when === 'upcoming' ? q.where('panels.endsAt', '>=', now).orderBy('panels.startsAt', 'asc') : q.where('panels.endsAt', '<', now).orderBy('panels.startsAt', 'desc');
+  q =
+    filters.when === 'upcoming'
+      ? q.where('panels.endsAt', '>=', now).orderBy('panels.startsAt', 'asc')
+      : q.where('panels.endsAt', '<', now).orderBy('panels.startsAt', 'desc');
   const rows = await q.orderBy('panels.id').limit(200).execute();
   return rows.map((r) => ({ ...r, itemCount: Number(r.itemCount ?? 0) }));
 }
@@ -135,12 +148,20 @@ export async function insertPanel(trx: Db, panel: NewPanel): Promise<number> {
   return row.id;
 }
 
-export async function insertSeries(trx: Db, series: { districtId: number; rule: string; createdBy: number; createdAt: Date }): Promise<number> {
+export async function insertSeries(
+  trx: Db,
+  series: { districtId: number; rule: string; createdBy: number; createdAt: Date },
+): Promise<number> {
   const row = await trx.insertInto('panelSeries').values(series).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function insertInvitations(trx: Db, panelId: number, invited: { agencyId: number; reason: PanelInvitationTable['reason'] }[], at: Date): Promise<void> {
+export async function insertInvitations(
+  trx: Db,
+  panelId: number,
+  invited: { agencyId: number; reason: PanelInvitationTable['reason'] }[],
+  at: Date,
+): Promise<void> {
   if (invited.length === 0) return;
   await trx
     .insertInto('panelInvitations')
@@ -151,13 +172,26 @@ export async function insertInvitations(trx: Db, panelId: number, invited: { age
 export async function updatePanel(
   trx: Db,
   panelId: number,
-  changes: { startsAt: Date; endsAt: Date; venue: string | null; onlineLink: string | null; chairUserId: number; researchClosesOn: string; moved: boolean },
+  changes: {
+    startsAt: Date;
+    endsAt: Date;
+    venue: string | null;
+    onlineLink: string | null;
+    chairUserId: number;
+    researchClosesOn: string;
+    moved: boolean;
+  },
   at: Date,
 ): Promise<void> {
   const { moved, ...set } = changes;
   await trx
     .updateTable('panels')
-    .set({ ...set, icsSequence: moved ? sql<number>`ics_sequence + 1` : sql<number>`ics_sequence`, version: sql<number>`version + 1`, updatedAt: at })
+    .set({
+      ...set,
+      icsSequence: moved ? sql<number>`ics_sequence + 1` : sql<number>`ics_sequence`,
+      version: sql<number>`version + 1`,
+      updatedAt: at,
+    })
     .where('id', '=', panelId)
     .execute();
 }
@@ -165,14 +199,25 @@ export async function updatePanel(
 export async function cancelPanel(trx: Db, panelId: number, reason: string, at: Date): Promise<void> {
   await trx
     .updateTable('panels')
-    .set({ status: 'cancelled', cancelledReason: reason, icsSequence: sql<number>`ics_sequence + 1`, version: sql<number>`version + 1`, updatedAt: at })
+    .set({
+      status: 'cancelled',
+      cancelledReason: reason,
+      icsSequence: sql<number>`ics_sequence + 1`,
+      version: sql<number>`version + 1`,
+      updatedAt: at,
+    })
     .where('id', '=', panelId)
     .execute();
 }
 
 /** Takes agencies off a panel, with the research still asked of them. */
 export async function uninvite(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
-  await trx.deleteFrom('researchRequests').where('panelId', '=', panelId).where('agencyId', 'in', agencyIds).where('status', '=', 'requested').execute();
+  await trx
+    .deleteFrom('researchRequests')
+    .where('panelId', '=', panelId)
+    .where('agencyId', 'in', agencyIds)
+    .where('status', '=', 'requested')
+    .execute();
   await trx.deleteFrom('panelInvitations').where('panelId', '=', panelId).where('agencyId', 'in', agencyIds).execute();
 }
 

@@ -11,7 +11,10 @@ import { panelLinksFor } from './panel-links';
 import { CHANGEABLE, NOT_CHANGEABLE, PANEL_STATUSES, PANEL_STATUS_NAMES, PANEL_STATUS_TAGS } from './panels.service';
 import { monthlyDates, ORDINAL_NAMES, WEEKDAY_NAMES } from './series';
 
-export const statusView = (status: PanelStatus) => ({ name: PANEL_STATUS_NAMES[status], tag: PANEL_STATUS_TAGS[status] });
+export const statusView = (status: PanelStatus) => ({
+  name: PANEL_STATUS_NAMES[status],
+  tag: PANEL_STATUS_TAGS[status],
+});
 
 type Panels = Services['panels'];
 type Body = Record<string, unknown>;
@@ -48,7 +51,13 @@ async function renderForm(panels: Panels, res: Response, page: FormPage) {
   });
 }
 
-async function renderSeries(panels: Panels, res: Response, form: FormState, dates: { value: string; text: string }[] | null, status = 200) {
+async function renderSeries(
+  panels: Panels,
+  res: Response,
+  form: FormState,
+  dates: { value: string; text: string }[] | null,
+  status = 200,
+) {
   res.status(status).render('panels/series', {
     title: 'Schedule a monthly series',
     backLink: '/panels',
@@ -70,7 +79,8 @@ function readSeries(body: Body, today: string) {
   const nth: number | 'last' = nthRaw === 'last' ? 'last' : Number(nthRaw);
   if (nth !== 'last' && !(nth >= 1 && nth <= 4)) errors.nth = 'Select which week of the month';
   const month = str(body.firstMonth).trim();
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) errors.firstMonth = 'Enter the first month as year and month, like 2027-01';
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month))
+    errors.firstMonth = 'Enter the first month as year and month, like 2027-01';
   else if (month < today.slice(0, 7)) errors.firstMonth = 'The first month must be this month or later';
   const months = Number(str(body.months));
   if (!Number.isInteger(months) || months < 1 || months > 24) errors.months = 'Enter a number of months from 1 to 24';
@@ -83,7 +93,12 @@ function readSeries(body: Body, today: string) {
 }
 
 function notChangeable(req: Request, res: Response, id: number) {
-  flash(req, 'This panel can no longer be changed', 'important', 'Only panels that have not yet been held or cancelled can be changed.');
+  flash(
+    req,
+    'This panel can no longer be changed',
+    'important',
+    'Only panels that have not yet been held or cancelled can be changed.',
+  );
   res.redirect(303, `/panels/${id}`);
 }
 
@@ -91,10 +106,16 @@ function listPage({ panels }: Services) {
   return async (req: Request, res: Response) => {
     const user = currentUser(req);
     const q = req.query as Record<string, unknown>;
-    const status = (PANEL_STATUSES as readonly string[]).includes(str(q.status)) ? (str(q.status) as PanelStatus) : null;
+    const status = (PANEL_STATUSES as readonly string[]).includes(str(q.status))
+      ? (str(q.status) as PanelStatus)
+      : null;
     const past = ['concluded', 'minutes-approved', 'minutes-circulated'].includes(status ?? '');
     const when = str(q.when) === 'past' || (str(q.when) === '' && past) ? 'past' : 'upcoming';
-    const { rows, districts, districtId } = await panels.list(user, { districtId: parseId(q.districtId), status, when });
+    const { rows, districts, districtId } = await panels.list(user, {
+      districtId: parseId(q.districtId),
+      status,
+      when,
+    });
     const values = { districtId: districtId ? String(districtId) : '', status: status ?? '', when };
     res.render('panels/list', {
       title: 'Panels',
@@ -117,7 +138,11 @@ function newPanelPage({ panels }: Services) {
   return async (req: Request, res: Response) => {
     const user = currentUser(req);
     const districtId = parseId(req.query.districtId);
-    const values: Body = { startTime: '10:00', endTime: '12:30', chairUserId: user.role === 'chair' ? String(user.id) : '' };
+    const values: Body = {
+      startTime: '10:00',
+      endTime: '12:30',
+      chairUserId: user.role === 'chair' ? String(user.id) : '',
+    };
     if (districtId !== null) {
       values.districtId = String(districtId);
       values.agencyIds = (await panels.coreAgencyIds(districtId)).map(String);
@@ -143,7 +168,8 @@ function createPanel({ panels }: Services) {
       flash(req, 'The panel has been scheduled', 'success', 'The invited agencies have been sent an invitation.');
       res.redirect(303, `/panels/${saved.id}`);
     } catch (err) {
-      if (err instanceof RefusedError) return renderForm(panels, res, { form: formState(values, err.fieldErrors), status: 400 });
+      if (err instanceof RefusedError)
+        return renderForm(panels, res, { form: formState(values, err.fieldErrors), status: 400 });
       throw err;
     }
   };
@@ -152,7 +178,13 @@ function createPanel({ panels }: Services) {
 function newSeriesPage({ panels }: Services) {
   return async (req: Request, res: Response) => {
     const user = currentUser(req);
-    const values = { startTime: '10:00', endTime: '12:30', months: '12', firstMonth: panels.today().slice(0, 7), chairUserId: user.role === 'chair' ? String(user.id) : '' };
+    const values = {
+      startTime: '10:00',
+      endTime: '12:30',
+      months: '12',
+      firstMonth: panels.today().slice(0, 7),
+      chairUserId: user.role === 'chair' ? String(user.id) : '',
+    };
     await renderSeries(panels, res, formState(values), null);
   };
 }
@@ -165,18 +197,38 @@ function createSeries({ panels }: Services) {
     const values = { ...body, dates: chosen };
     if (!read.all) return renderSeries(panels, res, formState(values, read.errors), null, 400);
     const dateItems = read.all.map((d) => ({ value: d, text: formatCalendarDate(d) }));
-    if (read.all.length === 0) return renderSeries(panels, res, formState(values, { months: 'No dates of this series are in the future: choose a later first month' }), null, 400);
+    if (read.all.length === 0)
+      return renderSeries(
+        panels,
+        res,
+        formState(values, { months: 'No dates of this series are in the future: choose a later first month' }),
+        null,
+        400,
+      );
     // First the dates are shown, all ticked, so the user can untick holidays and clashes.
-    if (str(body.action) !== 'create') return renderSeries(panels, res, formState({ ...values, dates: read.all }), dateItems);
+    if (str(body.action) !== 'create')
+      return renderSeries(panels, res, formState({ ...values, dates: read.all }), dateItems);
     const dates = read.all.filter((d) => chosen.includes(d));
-    if (dates.length === 0) return renderSeries(panels, res, formState(values, { dates: 'Select at least one date' }), dateItems, 400);
+    if (dates.length === 0)
+      return renderSeries(panels, res, formState(values, { dates: 'Select at least one date' }), dateItems, 400);
     try {
-      await panels.createSeries(currentUser(req), actorOf(req), { districtId: read.districtId, rule: read.rule, dates, times: read.times });
+      await panels.createSeries(currentUser(req), actorOf(req), {
+        districtId: read.districtId,
+        rule: read.rule,
+        dates,
+        times: read.times,
+      });
     } catch (err) {
-      if (err instanceof RefusedError) return renderSeries(panels, res, formState(values, err.fieldErrors), dateItems, 400);
+      if (err instanceof RefusedError)
+        return renderSeries(panels, res, formState(values, err.fieldErrors), dateItems, 400);
       throw err;
     }
-    flash(req, `${dates.length} ${dates.length === 1 ? 'panel has' : 'panels have'} been scheduled`, 'success', 'The core agencies of the district have been sent an invitation to each.');
+    flash(
+      req,
+      `${dates.length} ${dates.length === 1 ? 'panel has' : 'panels have'} been scheduled`,
+      'success',
+      'The core agencies of the district have been sent an invitation to each.',
+    );
     res.redirect(303, `/panels?districtId=${read.districtId}`);
   };
 }
@@ -184,7 +236,11 @@ function createSeries({ panels }: Services) {
 function overviewPage({ panels }: Services) {
   return async (req: Request, res: Response) => {
     const user = currentUser(req);
-    const { panel, districtName, chairName, seriesRule, invited } = await panels.view(user, actorOf(req), idParam(req.params.id));
+    const { panel, districtName, chairName, seriesRule, invited } = await panels.view(
+      user,
+      actorOf(req),
+      idParam(req.params.id),
+    );
     res.render('panels/overview', {
       title: `ASBRAC ${districtName}`,
       backLink: '/panels',
@@ -205,7 +261,16 @@ function editPage({ panels }: Services) {
     const id = idParam(req.params.id);
     const { panel, invited, districtName } = await panels.forChange(currentUser(req), actorOf(req), id);
     if (!CHANGEABLE.includes(panel.status)) return notChangeable(req, res, id);
-    await renderForm(panels, res, { form: formState(panelFormValues(panel, invited.map((i) => i.id))), panelId: id, districtName });
+    await renderForm(panels, res, {
+      form: formState(
+        panelFormValues(
+          panel,
+          invited.map((i) => i.id),
+        ),
+      ),
+      panelId: id,
+      districtName,
+    });
   };
 }
 
@@ -217,19 +282,37 @@ function updatePanel({ panels }: Services) {
     const body: Body = { ...(req.body as Body), districtId: String(panel.districtId) };
     const values = { ...body, agencyIds: strList(body.agencyIds) };
     const { input, errors } = checkPanelForm(body, panels.today());
-    if (!input) return renderForm(panels, res, { form: formState(values, errors), panelId: id, status: 400, districtName });
+    if (!input)
+      return renderForm(panels, res, { form: formState(values, errors), panelId: id, status: 400, districtName });
     try {
       await panels.update(user, actorOf(req), id, parseVersion(body.version), input);
     } catch (err) {
       if (isNotChangeable(err)) return notChangeable(req, res, id);
       if (err instanceof StaleVersionError) {
         const latest = await panels.forChange(user, actorOf(req), id);
-        return renderForm(panels, res, { form: formState({ ...values, version: String(latest.panel.version) }), panelId: id, status: 409, conflict: true, districtName });
+        return renderForm(panels, res, {
+          form: formState({ ...values, version: String(latest.panel.version) }),
+          panelId: id,
+          status: 409,
+          conflict: true,
+          districtName,
+        });
       }
-      if (err instanceof RefusedError) return renderForm(panels, res, { form: formState(values, err.fieldErrors), panelId: id, status: 400, districtName });
+      if (err instanceof RefusedError)
+        return renderForm(panels, res, {
+          form: formState(values, err.fieldErrors),
+          panelId: id,
+          status: 400,
+          districtName,
+        });
       throw err;
     }
-    flash(req, 'The panel has been changed', 'success', 'Invited agencies have been told about any change of date, time or place.');
+    flash(
+      req,
+      'The panel has been changed',
+      'success',
+      'Invited agencies have been told about any change of date, time or place.',
+    );
     res.redirect(303, `/panels/${id}`);
   };
 }
@@ -239,7 +322,13 @@ function cancelPage({ panels }: Services) {
     const id = idParam(req.params.id);
     const { panel, districtName } = await panels.forChange(currentUser(req), actorOf(req), id);
     if (!CHANGEABLE.includes(panel.status)) return notChangeable(req, res, id);
-    res.render('panels/cancel', { title: 'Cancel the panel', backLink: `/panels/${id}`, panel, districtName, form: formState({ version: String(panel.version) }) });
+    res.render('panels/cancel', {
+      title: 'Cancel the panel',
+      backLink: `/panels/${id}`,
+      panel,
+      districtName,
+      form: formState({ version: String(panel.version) }),
+    });
   };
 }
 
@@ -251,7 +340,16 @@ function cancelPanel({ panels }: Services) {
     const body = req.body as Body;
     const reason = str(body.reason).replace(/\r\n/g, '\n').trim();
     const render = (status: number, errors: Record<string, string>, conflict = false) =>
-      res.status(status).render('panels/cancel', { title: 'Cancel the panel', backLink: `/panels/${id}`, panel, districtName, conflict, form: formState({ ...body, version: conflict ? String(panel.version) : str(body.version) }, errors) });
+      res
+        .status(status)
+        .render('panels/cancel', {
+          title: 'Cancel the panel',
+          backLink: `/panels/${id}`,
+          panel,
+          districtName,
+          conflict,
+          form: formState({ ...body, version: conflict ? String(panel.version) : str(body.version) }, errors),
+        });
     if (!reason) return render(400, { reason: 'Enter why the panel is cancelled' });
     if (reason.length > 1000) return render(400, { reason: 'The reason must be 1000 characters or fewer' });
     try {
@@ -261,7 +359,12 @@ function cancelPanel({ panels }: Services) {
       if (err instanceof RefusedError) return notChangeable(req, res, id);
       throw err;
     }
-    flash(req, 'The panel has been cancelled', 'success', 'Invited agencies have been sent a cancellation. Cases on its agenda are still awaiting a panel.');
+    flash(
+      req,
+      'The panel has been cancelled',
+      'success',
+      'Invited agencies have been sent a cancellation. Cases on its agenda are still awaiting a panel.',
+    );
     res.redirect(303, `/panels/${id}`);
   };
 }

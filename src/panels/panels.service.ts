@@ -26,12 +26,20 @@ export interface SeriesInput {
 }
 
 /** Checks what only the database knows: the chair holds the chair role; the agencies exist and are active. */
-async function checkReferences(trx: Db, chairUserId: number, agencyIds: number[], districtId: number | null): Promise<Record<string, string>> {
+async function checkReferences(
+  trx: Db,
+  chairUserId: number,
+  agencyIds: number[],
+  districtId: number | null,
+): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
   const chair = await repo.userRole(trx, chairUserId);
-  if (!chair || chair.role !== 'chair' || !chair.active) errors.chairUserId = 'Select a chair: the person must have the chair role';
-  if (agencyIds.length && (await repo.countActiveAgencies(trx, agencyIds)) !== agencyIds.length) errors.agencyIds = 'Select agencies from the list';
-  if (districtId !== null && !(await directory.districtExists(trx, districtId))) errors.districtId = 'Select the district';
+  if (!chair || chair.role !== 'chair' || !chair.active)
+    errors.chairUserId = 'Select a chair: the person must have the chair role';
+  if (agencyIds.length && (await repo.countActiveAgencies(trx, agencyIds)) !== agencyIds.length)
+    errors.agencyIds = 'Select agencies from the list';
+  if (districtId !== null && !(await directory.districtExists(trx, districtId)))
+    errors.districtId = 'Select the district';
   return errors;
 }
 
@@ -43,12 +51,17 @@ function refuseIfAny(errors: Record<string, string>): void {
 async function lockChangeable(trx: Db, panelId: number, version: number) {
   const current = await repo.lockPanel(trx, panelId);
   if (current.version !== version) throw new StaleVersionError();
-  if (!CHANGEABLE.includes(current.status)) throw new RefusedError({ '': 'This panel can no longer be changed' }, NOT_CHANGEABLE);
+  if (!CHANGEABLE.includes(current.status))
+    throw new RefusedError({ '': 'This panel can no longer be changed' }, NOT_CHANGEABLE);
   return current;
 }
 
 async function formChoices({ db }: Deps) {
-  const [districts, chairs, agencies] = await Promise.all([directory.districts(db), directory.activeChairs(db), directory.activeAgencies(db)]);
+  const [districts, chairs, agencies] = await Promise.all([
+    directory.districts(db),
+    directory.activeChairs(db),
+    directory.activeAgencies(db),
+  ]);
   return { districts, chairs, agencies };
 }
 
@@ -76,20 +89,46 @@ async function forChange({ db }: Deps, user: CurrentUser, actor: Actor, panelId:
   return { panel, invited, districtName: await directory.districtName(db, panel.districtId) };
 }
 
-async function create({ db, clock, links, mail }: Deps, user: CurrentUser, actor: Actor, input: PanelInput): Promise<{ id: number }> {
+async function create(
+  { db, clock, links, mail }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  input: PanelInput,
+): Promise<{ id: number }> {
   const id = await db.transaction().execute(async (trx) => {
     refuseIfAny(await checkReferences(trx, input.chairUserId, input.agencyIds, input.districtId));
     const core = new Set(await repo.coreAgencyIds(trx, input.districtId));
     const { districtId, startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn } = input;
-    const panelId = await repo.insertPanel(trx, { districtId, startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn, createdBy: user.id, createdAt: clock.now() });
+    const panelId = await repo.insertPanel(trx, {
+      districtId,
+      startsAt,
+      endsAt,
+      venue,
+      onlineLink,
+      chairUserId,
+      researchClosesOn,
+      createdBy: user.id,
+      createdAt: clock.now(),
+    });
     await repo.insertInvitations(
       trx,
       panelId,
       input.agencyIds.map((agencyId) => ({ agencyId, reason: core.has(agencyId) ? 'core' : 'added' })),
       clock.now(),
     );
-    const sent = await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'scheduled', baseUrl: links.baseUrl, clock });
-    await recordAudit(trx, actor, { action: 'panel.create', entityType: 'panel', entityId: panelId, details: { districtId: input.districtId, agencies: input.agencyIds.length, messages: sent } });
+    const sent = await queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'scheduled',
+      baseUrl: links.baseUrl,
+      clock,
+    });
+    await recordAudit(trx, actor, {
+      action: 'panel.create',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { districtId: input.districtId, agencies: input.agencyIds.length, messages: sent },
+    });
     return panelId;
   });
   mail.poke();
@@ -104,7 +143,12 @@ async function createSeries({ db, clock, links, mail }: Deps, user: CurrentUser,
   const { times } = input;
   const result = await db.transaction().execute(async (trx) => {
     refuseIfAny(await checkReferences(trx, times.chairUserId, [], input.districtId));
-    const seriesId = await repo.insertSeries(trx, { districtId: input.districtId, rule: `${ruleName(input.rule)}, ${times.startTime}-${times.endTime}`, createdBy: user.id, createdAt: clock.now() });
+    const seriesId = await repo.insertSeries(trx, {
+      districtId: input.districtId,
+      rule: `${ruleName(input.rule)}, ${times.startTime}-${times.endTime}`,
+      createdBy: user.id,
+      createdAt: clock.now(),
+    });
     const agencyIds = await repo.coreAgencyIds(trx, input.districtId);
     const ids: number[] = [];
     for (const date of input.dates) {
@@ -120,11 +164,21 @@ async function createSeries({ db, clock, links, mail }: Deps, user: CurrentUser,
         createdBy: user.id,
         createdAt: clock.now(),
       });
-      await repo.insertInvitations(trx, panelId, agencyIds.map((agencyId) => ({ agencyId, reason: 'core' as const })), clock.now());
+      await repo.insertInvitations(
+        trx,
+        panelId,
+        agencyIds.map((agencyId) => ({ agencyId, reason: 'core' as const })),
+        clock.now(),
+      );
       await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'scheduled', baseUrl: links.baseUrl, clock });
       ids.push(panelId);
     }
-    await recordAudit(trx, actor, { action: 'panel.series.create', entityType: 'panel-series', entityId: seriesId, details: { districtId: input.districtId, panels: ids } });
+    await recordAudit(trx, actor, {
+      action: 'panel.series.create',
+      entityType: 'panel-series',
+      entityId: seriesId,
+      details: { districtId: input.districtId, panels: ids },
+    });
     return { seriesId, ids };
   });
   mail.poke();
@@ -135,7 +189,13 @@ async function createSeries({ db, clock, links, mail }: Deps, user: CurrentUser,
  * Brings a panel's invitations in line with the agencies chosen: newly invited agencies get the
  * invitation (and, once the agenda is out, research requests); those no longer invited are told.
  */
-async function reinvite({ clock, links }: Deps, trx: Db, current: { id: number; districtId: number; agendaVersion: number }, agencyIds: number[], moved: boolean) {
+async function reinvite(
+  { clock, links }: Deps,
+  trx: Db,
+  current: { id: number; districtId: number; agendaVersion: number },
+  agencyIds: number[],
+  moved: boolean,
+) {
   const panelId = current.id;
   const baseUrl = links.baseUrl;
   const before = await repo.invitations(trx, panelId);
@@ -145,16 +205,29 @@ async function reinvite({ clock, links }: Deps, trx: Db, current: { id: number; 
   const added = agencyIds.filter((id) => !beforeIds.has(id));
   // A referring agency stays invited while its case is on the agenda.
   const removed = before.filter((b) => !wanted.has(b.agencyId) && b.reason !== 'referrer').map((b) => b.agencyId);
-  await repo.insertInvitations(trx, panelId, added.map((agencyId) => ({ agencyId, reason: core.has(agencyId) ? 'core' : 'added' })), clock.now());
+  await repo.insertInvitations(
+    trx,
+    panelId,
+    added.map((agencyId) => ({ agencyId, reason: core.has(agencyId) ? 'core' : 'added' })),
+    clock.now(),
+  );
   if (removed.length) {
     await repo.uninvite(trx, panelId, removed);
     // Those no longer invited are told, so the event leaves their calendars.
     await queueInvitations(trx, { panelId, method: 'CANCEL', reason: 'cancelled', baseUrl, clock, agencyIds: removed });
   }
   const stayed = agencyIds.filter((id) => beforeIds.has(id));
-  if (moved && stayed.length) await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'changed', baseUrl, clock, agencyIds: stayed });
+  if (moved && stayed.length)
+    await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'changed', baseUrl, clock, agencyIds: stayed });
   if (added.length) {
-    await queueInvitations(trx, { panelId, method: 'REQUEST', reason: current.agendaVersion > 0 ? 'agenda-published' : 'scheduled', baseUrl, clock, agencyIds: added });
+    await queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: current.agendaVersion > 0 ? 'agenda-published' : 'scheduled',
+      baseUrl,
+      clock,
+      agencyIds: added,
+    });
     if (current.agendaVersion > 0) await repo.addResearchRequests(trx, panelId, clock.now());
   }
   return { added, removed };
@@ -164,12 +237,20 @@ async function reinvite({ clock, links }: Deps, trx: Db, current: { id: number; 
  * Edits or reschedules a panel. A change of date, time or place raises the calendar sequence and
  * re-sends the invitation to everyone; newly invited agencies get the invitation.
  */
-async function update(deps: Deps, user: CurrentUser, actor: Actor, panelId: number, version: number, input: PanelInput): Promise<{ id: number }> {
+async function update(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  version: number,
+  input: PanelInput,
+): Promise<{ id: number }> {
   const { db, clock, mail } = deps;
   await db.transaction().execute(async (trx) => {
     const current = await lockChangeable(trx, panelId, version);
     const errors = await checkReferences(trx, input.chairUserId, input.agencyIds, null);
-    if (input.districtId !== current.districtId) errors.districtId = 'A panel cannot move to another district: cancel it and schedule a new one';
+    if (input.districtId !== current.districtId)
+      errors.districtId = 'A panel cannot move to another district: cancel it and schedule a new one';
     refuseIfAny(errors);
     const moved =
       current.startsAt.getTime() !== input.startsAt.getTime() ||
@@ -177,21 +258,48 @@ async function update(deps: Deps, user: CurrentUser, actor: Actor, panelId: numb
       (current.venue ?? '') !== (input.venue ?? '') ||
       (current.onlineLink ?? '') !== (input.onlineLink ?? '');
     const { startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn } = input;
-    await repo.updatePanel(trx, panelId, { startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn, moved }, clock.now());
+    await repo.updatePanel(
+      trx,
+      panelId,
+      { startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn, moved },
+      clock.now(),
+    );
     const { added, removed } = await reinvite(deps, trx, current, input.agencyIds, moved);
-    await recordAudit(trx, actor, { action: 'panel.update', entityType: 'panel', entityId: panelId, details: { moved, added, removed } });
+    await recordAudit(trx, actor, {
+      action: 'panel.update',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { moved, added, removed },
+    });
   });
   mail.poke();
   return { id: panelId };
 }
 
 /** Cancels a panel and tells every invitee; its cases stay awaiting a panel. */
-async function cancel({ db, clock, links, mail }: Deps, actor: Actor, panelId: number, version: number, reason: string): Promise<{ id: number }> {
+async function cancel(
+  { db, clock, links, mail }: Deps,
+  actor: Actor,
+  panelId: number,
+  version: number,
+  reason: string,
+): Promise<{ id: number }> {
   await db.transaction().execute(async (trx) => {
     await lockChangeable(trx, panelId, version);
     await repo.cancelPanel(trx, panelId, reason, clock.now());
-    const sent = await queueInvitations(trx, { panelId, method: 'CANCEL', reason: 'cancelled', baseUrl: links.baseUrl, clock });
-    await recordAudit(trx, actor, { action: 'panel.cancel', entityType: 'panel', entityId: panelId, details: { messages: sent } });
+    const sent = await queueInvitations(trx, {
+      panelId,
+      method: 'CANCEL',
+      reason: 'cancelled',
+      baseUrl: links.baseUrl,
+      clock,
+    });
+    await recordAudit(trx, actor, {
+      action: 'panel.cancel',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { messages: sent },
+    });
   });
   mail.poke();
   return { id: panelId };
@@ -209,14 +317,17 @@ export function panelsService(deps: ServiceDeps) {
     formChoices: () => formChoices(deps),
     coreAgencyIds: (districtId: number) => repo.coreAgencyIds(db, districtId),
     /** The panel if this user may see it, else a 404 (audited): for other features' pages of a panel. */
-    requireVisible: (user: CurrentUser, actor: Actor, panelId: number, action: string) => requireVisiblePanel(db, user, actor, panelId, action),
+    requireVisible: (user: CurrentUser, actor: Actor, panelId: number, action: string) =>
+      requireVisiblePanel(db, user, actor, panelId, action),
     list: (user: CurrentUser, filters: repo.PanelFilters) => list(deps, user, filters),
     view: (user: CurrentUser, actor: Actor, panelId: number) => view(deps, user, actor, panelId),
     forChange: (user: CurrentUser, actor: Actor, panelId: number) => forChange(deps, user, actor, panelId),
     create: (user: CurrentUser, actor: Actor, input: PanelInput) => create(deps, user, actor, input),
     createSeries: (user: CurrentUser, actor: Actor, input: SeriesInput) => createSeries(deps, user, actor, input),
-    update: (user: CurrentUser, actor: Actor, panelId: number, version: number, input: PanelInput) => update(deps, user, actor, panelId, version, input),
-    cancel: (_user: CurrentUser, actor: Actor, panelId: number, version: number, reason: string) => cancel(deps, actor, panelId, version, reason),
+    update: (user: CurrentUser, actor: Actor, panelId: number, version: number, input: PanelInput) =>
+      update(deps, user, actor, panelId, version, input),
+    cancel: (_user: CurrentUser, actor: Actor, panelId: number, version: number, reason: string) =>
+      cancel(deps, actor, panelId, version, reason),
   };
 }
 

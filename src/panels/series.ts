@@ -1,7 +1,13 @@
 import { DateTime } from 'luxon';
 
 export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday'] as const;
-export const ORDINAL_NAMES: Record<string, string> = { '1': 'First', '2': 'Second', '3': 'Third', '4': 'Fourth', last: 'Last' };
+export const ORDINAL_NAMES: Record<string, string> = {
+  '1': 'First',
+  '2': 'Second',
+  '3': 'Third',
+  '4': 'Fourth',
+  last: 'Last',
+};
 
 export interface MonthlyRule {
   /** 1 = Monday … 5 = Friday. */

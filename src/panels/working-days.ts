@@ -46,7 +46,14 @@ export function bankHolidays(year: number): Set<string> {
   if (known) return known;
   const days = new Set<string>();
   const newYear = DateTime.fromObject({ year, month: 1, day: 1 }, { zone: 'UTC' });
-  days.add((newYear.weekday === 6 ? newYear.plus({ days: 2 }) : newYear.weekday === 7 ? newYear.plus({ days: 1 }) : newYear).toISODate() as string);
+  days.add(
+    (newYear.weekday === 6
+      ? newYear.plus({ days: 2 })
+      : newYear.weekday === 7
+        ? newYear.plus({ days: 1 })
+        : newYear
+    ).toISODate() as string,
+  );
   const easter = easterSunday(year);
   days.add(easter.minus({ days: 2 }).toISODate() as string);
   days.add(easter.plus({ days: 1 }).toISODate() as string);

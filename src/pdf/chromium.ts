@@ -4,11 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 
-export const CHROMIUM_CANDIDATES: readonly string[] = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+export const CHROMIUM_CANDIDATES: readonly string[] = [
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 
 export class ChromiumNotFoundError extends Error {
   constructor(detail: string) {
-    super(`Chromium not found: ${detail}. Install Chromium (Debian: apt-get install chromium) or set CHROMIUM_PATH to its executable.`);
+    super(
+      `Chromium not found: ${detail}. Install Chromium (Debian: apt-get install chromium) or set CHROMIUM_PATH to its executable.`,
+    );
     this.name = 'ChromiumNotFoundError';
   }
 }

@@ -98,7 +98,11 @@ export function pdfDocuments(options: PdfDocumentsOptions): PdfDocuments {
     return template(name)(data, runtimeData(documentOptions));
   }
 
-  async function renderDocument(name: string, data: PdfDocumentData, documentOptions: PdfDocumentOptions = {}): Promise<Buffer> {
+  async function renderDocument(
+    name: string,
+    data: PdfDocumentData,
+    documentOptions: PdfDocumentOptions = {},
+  ): Promise<Buffer> {
     const html = documentHtml(name, data, documentOptions);
     const meta = { title: data.title, date: headerDate(data.date) };
     return options.renderer.render(html, {

@@ -9,7 +9,10 @@ import path from 'node:path';
 export const PDF_FONT_FAMILY = 'Noto Sans';
 
 const PACKAGE_DIR = path.dirname(require.resolve('@fontsource/noto-sans/package.json'));
-const UNICODE_RANGES = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'unicode.json'), 'utf8')) as Record<string, string>;
+const UNICODE_RANGES = JSON.parse(readFileSync(path.join(PACKAGE_DIR, 'unicode.json'), 'utf8')) as Record<
+  string,
+  string
+>;
 
 type Subset = 'latin' | 'latin-ext';
 type Weight = 400 | 700;
@@ -25,7 +28,9 @@ function fontFace(subset: Subset, weight: Weight, style: Style): string {
 }
 
 function faces(subsets: Subset[], weights: Weight[], styles: Style[]): string {
-  return subsets.flatMap((subset) => weights.flatMap((weight) => styles.map((style) => fontFace(subset, weight, style)))).join('\n');
+  return subsets
+    .flatMap((subset) => weights.flatMap((weight) => styles.map((style) => fontFace(subset, weight, style))))
+    .join('\n');
 }
 
 /** Every face a document body may use: Latin and Latin Extended (names such as Wiśniewski), regular and bold, upright and italic. */

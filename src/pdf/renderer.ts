@@ -208,7 +208,10 @@ export class PdfRenderer {
             this.#stats.failures++;
             throw err;
           }
-          this.#options.logger?.warn({ err: { message: (err as Error).message } }, 'PDF render failed; retrying on a fresh page');
+          this.#options.logger?.warn(
+            { err: { message: (err as Error).message } },
+            'PDF render failed; retrying on a fresh page',
+          );
         }
       }
     } finally {
@@ -224,7 +227,9 @@ export class PdfRenderer {
     let reusable = false;
     try {
       page = instance.idle.pop() ?? (await this.#newPage(instance));
-      const pdf = await this.#withTimeout(instance, page, this.#timeoutFor(options), (p) => this.#print(p, html, options));
+      const pdf = await this.#withTimeout(instance, page, this.#timeoutFor(options), (p) =>
+        this.#print(p, html, options),
+      );
       reusable = true;
       return pdf;
     } catch (err) {
@@ -248,7 +253,8 @@ export class PdfRenderer {
     const timeout = this.#timeoutFor(options) + 5000;
     try {
       const response = await page.goto(url, { waitUntil: 'load', timeout });
-      if (!response || !response.ok()) throw new Error(`the document did not load (${response?.status() ?? 'no response'})`);
+      if (!response || !response.ok())
+        throw new Error(`the document did not load (${response?.status() ?? 'no response'})`);
     } finally {
       state.expected = undefined;
     }
@@ -269,7 +275,12 @@ export class PdfRenderer {
     return Buffer.from(await page.pdf(pdfOptions));
   }
 
-  async #withTimeout<T>(instance: BrowserInstance, page: Page, ms: number, work: (page: Page) => Promise<T>): Promise<T> {
+  async #withTimeout<T>(
+    instance: BrowserInstance,
+    page: Page,
+    ms: number,
+    work: (page: Page) => Promise<T>,
+  ): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const running = work(page);
     const expired = new Promise<never>((_resolve, reject) => {
@@ -308,14 +319,16 @@ export class PdfRenderer {
       ),
       delay(PAGE_CLOSE_TIMEOUT_MS).then(() => false),
     ]);
-    if (!closed && !instance.dead && instance.chromium.browser.connected) this.#retire(instance, 'a page would not close');
+    if (!closed && !instance.dead && instance.chromium.browser.connected)
+      this.#retire(instance, 'a page would not close');
   }
 
   async #instance(): Promise<BrowserInstance> {
     if (this.#closing && !this.#current) throw new PdfRendererClosedError();
     const current = this.#current;
     if (current && (current.dead || !current.chromium.browser.connected)) this.#markDead(current);
-    else if (current && current.assigned >= this.#options.maxDocumentsPerBrowser) this.#retire(current, 'document limit reached');
+    else if (current && current.assigned >= this.#options.maxDocumentsPerBrowser)
+      this.#retire(current, 'document limit reached');
     if (this.#current) return this.#current;
     this.#launching ??= this.#launch().finally(() => {
       this.#launching = undefined;
@@ -335,7 +348,11 @@ export class PdfRenderer {
     const instance: BrowserInstance = { chromium, idle: [], busy: 0, assigned: 0, retiring: false, dead: false };
     this.#instances.add(instance);
     chromium.browser.on('disconnected', () => {
-      if (!instance.retiring) this.#options.logger?.warn({ pid: chromium.browser.process()?.pid }, 'Chromium went away; the next PDF starts a new one');
+      if (!instance.retiring)
+        this.#options.logger?.warn(
+          { pid: chromium.browser.process()?.pid },
+          'Chromium went away; the next PDF starts a new one',
+        );
       this.#markDead(instance);
     });
     if (this.#closing) {
@@ -343,7 +360,10 @@ export class PdfRenderer {
       throw new PdfRendererClosedError();
     }
     this.#current = instance;
-    this.#options.logger?.info({ pid: chromium.browser.process()?.pid, executablePath }, 'Chromium started for PDF rendering');
+    this.#options.logger?.info(
+      { pid: chromium.browser.process()?.pid, executablePath },
+      'Chromium started for PDF rendering',
+    );
     return instance;
   }
 
@@ -364,7 +384,12 @@ export class PdfRenderer {
 
   #onRequest(state: PageState, request: HTTPRequest): void {
     const expected = state.expected;
-    if (expected && request.url() === expected.url && request.isNavigationRequest() && request.frame()?.parentFrame() === null) {
+    if (
+      expected &&
+      request.url() === expected.url &&
+      request.isNavigationRequest() &&
+      request.frame()?.parentFrame() === null
+    ) {
       state.expected = undefined;
       this.#stats.allowedRequests++;
       request
@@ -410,7 +435,10 @@ export class PdfRenderer {
  * Launches Chromium, prints one document with the same protections, and closes it: the cold-start
  * baseline the benchmark compares the warm renderer against.
  */
-export async function renderDirect(html: string, options: PdfRenderOptions & { chromiumPath?: string } = {}): Promise<Buffer> {
+export async function renderDirect(
+  html: string,
+  options: PdfRenderOptions & { chromiumPath?: string } = {},
+): Promise<Buffer> {
   const { chromiumPath, ...renderOptions } = options;
   const renderer = new PdfRenderer({ chromiumPath, poolSize: 1 });
   try {

@@ -51,6 +51,11 @@ export function visibleReferrals(user: CurrentUser): Visibility {
 }
 
 export async function canSeeReferral(db: Db, user: CurrentUser, referralId: number): Promise<boolean> {
-  const row = await db.selectFrom('referrals').select('id').where('id', '=', referralId).where(visibleReferrals(user)).executeTakeFirst();
+  const row = await db
+    .selectFrom('referrals')
+    .select('id')
+    .where('id', '=', referralId)
+    .where(visibleReferrals(user))
+    .executeTakeFirst();
   return row !== undefined;
 }

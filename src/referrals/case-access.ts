@@ -11,7 +11,13 @@ export { canSeeReferral, visibleReferrals } from './case-access.repository';
  * Refuses a case the user may not see exactly as one that does not exist (404), so that ids
  * cannot be probed, and records the attempt.
  */
-export async function requireVisibleReferral(db: Db, user: CurrentUser, actor: Actor, referralId: number, action: string): Promise<void> {
+export async function requireVisibleReferral(
+  db: Db,
+  user: CurrentUser,
+  actor: Actor,
+  referralId: number,
+  action: string,
+): Promise<void> {
   if (await canSeeReferral(db, user, referralId)) return;
   await recordAudit(db, actor, { action, outcome: 'denied', entityType: 'referral', entityId: referralId });
   throw new NotFoundError();

@@ -29,12 +29,20 @@ export function fieldChecks(mode: 'draft' | 'submit', today: string) {
   }
 
   /** A single line of text. */
-  const line = (name: string, label: string, value: string, max: number, required: boolean) => text(name, optionalText(label, max), label, value, required);
+  const line = (name: string, label: string, value: string, max: number, required: boolean) =>
+    text(name, optionalText(label, max), label, value, required);
   /** Text of several lines. */
-  const long = (name: string, label: string, value: string, max: number, required: boolean) => text(name, optionalLongText(label, max), label, value, required);
+  const long = (name: string, label: string, value: string, max: number, required: boolean) =>
+    text(name, optionalLongText(label, max), label, value, required);
 
   /** One of a list; `required` is the message when nothing was chosen, `unknown` when it is not in the list. */
-  function pick<T extends string>(name: string, allowed: readonly T[], value: string, required: string | null, unknown: string): T | null {
+  function pick<T extends string>(
+    name: string,
+    allowed: readonly T[],
+    value: string,
+    required: string | null,
+    unknown: string,
+  ): T | null {
     if (value === '') {
       if (required && submit) fail(name, required);
       return null;
@@ -47,7 +55,12 @@ export function fieldChecks(mode: 'draft' | 'submit', today: string) {
   }
 
   /** A date in three boxes, no later than today. */
-  function date(name: string, label: string, parts: DateParts, opts: { required: boolean; earliest: string }): string | null {
+  function date(
+    name: string,
+    label: string,
+    parts: DateParts,
+    opts: { required: boolean; earliest: string },
+  ): string | null {
     const checked = checkDate(parts, label, { earliest: opts.earliest, latest: today });
     if (checked.empty) {
       if (opts.required && submit) fail(name, `Enter ${label}`);

@@ -27,7 +27,8 @@ export function addressKey(address: string | null | undefined): string | null {
 }
 
 // The format of UK postcodes (BS 7666), including the special case GIR 0AA.
-const POSTCODE = /^(GIR0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])[0-9][ABD-HJLNP-UW-Z]{2})$/;
+const POSTCODE =
+  /^(GIR0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRVWXY])[0-9][ABD-HJLNP-UW-Z]{2})$/;
 
 export function postcodeKey(postcode: string | null | undefined): string | null {
   if (!postcode) return null;

@@ -40,15 +40,33 @@ function searchTextOf(reference: string | null, subjects: repo.SubjectRow[]): st
     .toLowerCase();
 }
 
-type KeyedSubject = { kind: SubjectKind | null; nameKey: string | null; dateOfBirth: string | null; addressKey: string | null; postcodeKey: string | null };
+type KeyedSubject = {
+  kind: SubjectKind | null;
+  nameKey: string | null;
+  dateOfBirth: string | null;
+  addressKey: string | null;
+  postcodeKey: string | null;
+};
 
 export const keysOf = (subjects: KeyedSubject[]): repo.SubjectKeys[] =>
-  subjects.map((s, i) => ({ position: i + 1, kind: s.kind, nameKey: s.nameKey, dateOfBirth: s.dateOfBirth, addressKey: s.addressKey, postcodeKey: s.postcodeKey }));
+  subjects.map((s, i) => ({
+    position: i + 1,
+    kind: s.kind,
+    nameKey: s.nameKey,
+    dateOfBirth: s.dateOfBirth,
+    addressKey: s.addressKey,
+    postcodeKey: s.postcodeKey,
+  }));
 
 export async function validate(deps: ReferralDeps, raw: RawReferral, mode: 'draft' | 'submit', matrixId?: number) {
   const matrix = await deps.riskMatrix.forForm(matrixId ?? (Number(raw.matrixVersionId) || null));
   const districtRows = await districts(deps.db);
-  const result = validateReferral(raw, { mode, today: today(deps.clock), districtIds: new Set(districtRows.map((d) => d.id)), matrix });
+  const result = validateReferral(raw, {
+    mode,
+    today: today(deps.clock),
+    districtIds: new Set(districtRows.map((d) => d.id)),
+    matrix,
+  });
   return { ...result, matrix };
 }
 
@@ -59,7 +77,14 @@ export function repeatsOf(trx: Db, referralId: number, subjects: repo.SubjectKey
 }
 
 /** The referral's fields and rows as saved, scored against the matrix today. */
-export async function scoredFields(deps: ReferralDeps, trx: Db, referralId: number, reference: string | null, input: ReferralInput, matrix: Matrix) {
+export async function scoredFields(
+  deps: ReferralDeps,
+  trx: Db,
+  referralId: number,
+  reference: string | null,
+  input: ReferralInput,
+  matrix: Matrix,
+) {
   const subjects = subjectRows(input);
   const asOf = today(deps.clock);
   const repeats = await repeatsOf(trx, referralId, keysOf(subjects), matrix, asOf);
@@ -97,7 +122,12 @@ export async function scoredFields(deps: ReferralDeps, trx: Db, referralId: numb
   const children: repo.Children = {
     subjects,
     links: input.links,
-    incidents: input.incidents.map((i) => ({ incidentDate: i.date, type: i.type, summary: i.summary, agencyReference: i.agencyReference })),
+    incidents: input.incidents.map((i) => ({
+      incidentDate: i.date,
+      type: i.type,
+      summary: i.summary,
+      agencyReference: i.agencyReference,
+    })),
     answers: input.answers,
   };
   return { fields, children, assessment, repeatIds };
@@ -163,7 +193,12 @@ export async function editForm(deps: ReferralDeps, user: CurrentUser, actor: Act
     raw.risk = risk;
     raw.matrixVersionId = String(current.id);
   }
-  await recordAudit(db, actor, { action: 'referral.view', entityType: 'referral', entityId: id, details: { page: 'edit' } });
+  await recordAudit(db, actor, {
+    action: 'referral.view',
+    entityType: 'referral',
+    entityId: id,
+    details: { page: 'edit' },
+  });
   return { referral: record, raw, matrix: current, editable: canEdit(user, record) };
 }
 
@@ -175,7 +210,13 @@ export async function forChange({ db }: ReferralDeps, user: CurrentUser, actor: 
   return { referral, editable: canEdit(user, referral) };
 }
 
-export async function createDraft(deps: ReferralDeps, user: CurrentUser, actor: Actor, input: ReferralInput, matrix: Matrix): Promise<number> {
+export async function createDraft(
+  deps: ReferralDeps,
+  user: CurrentUser,
+  actor: Actor,
+  input: ReferralInput,
+  matrix: Matrix,
+): Promise<number> {
   return deps.db.transaction().execute(async (trx) => {
     const now = deps.clock.now();
     const id = await repo.insertReferral(trx, {
@@ -190,13 +231,26 @@ export async function createDraft(deps: ReferralDeps, user: CurrentUser, actor: 
     await repo.updateReferral(trx, id, 1, fields, now);
     await repo.replaceChildren(trx, id, children);
     await repo.insertEvent(trx, { referralId: id, at: now, userId: user.id, agencyId: user.agencyId, kind: 'created' });
-    await recordAudit(trx, actor, { action: 'referral.create', entityType: 'referral', entityId: id, details: { subjects: input.subjects.length, incidents: input.incidents.length } });
+    await recordAudit(trx, actor, {
+      action: 'referral.create',
+      entityType: 'referral',
+      entityId: id,
+      details: { subjects: input.subjects.length, incidents: input.incidents.length },
+    });
     return id;
   });
 }
 
 /** Saves a draft (or a referral sent back for more information) made from `version`. */
-export async function saveDraft(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: number, version: number, input: ReferralInput, matrix: Matrix): Promise<{ id: number }> {
+export async function saveDraft(
+  deps: ReferralDeps,
+  user: CurrentUser,
+  actor: Actor,
+  id: number,
+  version: number,
+  input: ReferralInput,
+  matrix: Matrix,
+): Promise<{ id: number }> {
   const { db, clock } = deps;
   await requireVisibleReferral(db, user, actor, id, 'referral.update');
   const current = await repo.findReferral(db, id);
@@ -207,7 +261,12 @@ export async function saveDraft(deps: ReferralDeps, user: CurrentUser, actor: Ac
     const { fields, children } = await scoredFields(deps, trx, id, current.reference, input, matrix);
     if (!(await repo.updateReferral(trx, id, version, fields, now))) throw new StaleVersionError();
     await repo.replaceChildren(trx, id, children);
-    await recordAudit(trx, actor, { action: 'referral.update', entityType: 'referral', entityId: id, details: { status: current.status, subjects: input.subjects.length, incidents: input.incidents.length } });
+    await recordAudit(trx, actor, {
+      action: 'referral.update',
+      entityType: 'referral',
+      entityId: id,
+      details: { status: current.status, subjects: input.subjects.length, incidents: input.incidents.length },
+    });
     return { id };
   });
 }

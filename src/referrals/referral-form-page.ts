@@ -2,11 +2,41 @@ import type { Response } from 'express';
 import type { ReferralStatus } from '../db/schema';
 import { flattenValues, formState } from '../http/forms';
 import { assess, type Matrix } from '../risk/scoring';
-import { blankIncident, blankLink, blankSubject, MAX_INCIDENTS, MAX_LINKS, MAX_SUBJECTS, removeSubject, riskField, type RawReferral } from './referral-form';
-import { GENDER_NAMES, INCIDENT_TYPE_NAMES, itemsOf, JUDGEMENT_NAMES, LAWFUL_BASIS_NAMES, RELATION_NAMES, SUBJECT_KIND_NAMES, TRIED_ACTION_NAMES, VULNERABILITY_NAMES } from './referral-codes';
+import {
+  blankIncident,
+  blankLink,
+  blankSubject,
+  MAX_INCIDENTS,
+  MAX_LINKS,
+  MAX_SUBJECTS,
+  removeSubject,
+  riskField,
+  type RawReferral,
+} from './referral-form';
+import {
+  GENDER_NAMES,
+  INCIDENT_TYPE_NAMES,
+  itemsOf,
+  JUDGEMENT_NAMES,
+  LAWFUL_BASIS_NAMES,
+  RELATION_NAMES,
+  SUBJECT_KIND_NAMES,
+  TRIED_ACTION_NAMES,
+  VULNERABILITY_NAMES,
+} from './referral-codes';
 import { subjectLabel } from './referral-view';
 
-const SUBJECT_FIELDS = ['kind', 'fullName', 'dateOfBirth', 'approximateAge', 'gender', 'address', 'postcode', 'description', 'vulnerabilities'] as const;
+const SUBJECT_FIELDS = [
+  'kind',
+  'fullName',
+  'dateOfBirth',
+  'approximateAge',
+  'gender',
+  'address',
+  'postcode',
+  'description',
+  'vulnerabilities',
+] as const;
 const INCIDENT_FIELDS = ['date', 'type', 'summary', 'agencyReference'] as const;
 const LINK_FIELDS = ['from', 'relation', 'to'] as const;
 
@@ -23,8 +53,16 @@ const FORM_ITEMS = {
   relationItems: itemsOf(RELATION_NAMES),
   judgementItems: [
     { value: 'agree', text: JUDGEMENT_NAMES.agree },
-    { value: 'high', text: JUDGEMENT_NAMES.high, hint: 'The case then meets the referral criteria. Give your reasons below.' },
-    { value: 'lower', text: JUDGEMENT_NAMES.lower, hint: 'Your view is recorded for the panel, but it cannot lower the verdict. Give your reasons below.' },
+    {
+      value: 'high',
+      text: JUDGEMENT_NAMES.high,
+      hint: 'The case then meets the referral criteria. Give your reasons below.',
+    },
+    {
+      value: 'lower',
+      text: JUDGEMENT_NAMES.lower,
+      hint: 'Your view is recorded for the panel, but it cannot lower the verdict. Give your reasons below.',
+    },
   ],
   lawfulBasisItems: itemsOf(LAWFUL_BASIS_NAMES),
   consentItems: [
@@ -50,8 +88,17 @@ export interface FormPage extends FormReferral {
   conflict?: boolean;
 }
 
-export function formReferralOf(id: number, referral: { version: number; reference: string | null; status: ReferralStatus; screeningNote: string | null }): FormReferral {
-  return { referralId: id, version: referral.version, reference: referral.reference, status: referral.status, screeningNote: referral.screeningNote };
+export function formReferralOf(
+  id: number,
+  referral: { version: number; reference: string | null; status: ReferralStatus; screeningNote: string | null },
+): FormReferral {
+  return {
+    referralId: id,
+    version: referral.version,
+    reference: referral.reference,
+    status: referral.status,
+    screeningNote: referral.screeningNote,
+  };
 }
 
 function titleOf(page: FormPage): string {
@@ -60,16 +107,36 @@ function titleOf(page: FormPage): string {
 }
 
 /** The referral form, with what was typed, a preview of the score and the districts to choose from. */
-export function renderForm(res: Response, page: FormPage, context: { today: string; districts: { id: number; name: string }[] }) {
+export function renderForm(
+  res: Response,
+  page: FormPage,
+  context: { today: string; districts: { id: number; name: string }[] },
+) {
   const raw = { ...page.raw };
   if (raw.subjects.length === 0) raw.subjects = [blankSubject()];
   if (raw.incidents.length === 0) raw.incidents = [blankIncident()];
   const { matrix } = page;
-  const validAnswers = Object.fromEntries(matrix.questions.filter((q) => q.options.some((o) => o.key === raw.risk[`q${q.id}`])).map((q) => [q.id, raw.risk[`q${q.id}`]]));
-  const preview = assess(matrix, { answers: validAnswers, judgement: null, incidentDates: [], asOf: context.today, repeatMatches: 0 });
+  const validAnswers = Object.fromEntries(
+    matrix.questions
+      .filter((q) => q.options.some((o) => o.key === raw.risk[`q${q.id}`]))
+      .map((q) => [q.id, raw.risk[`q${q.id}`]]),
+  );
+  const preview = assess(matrix, {
+    answers: validAnswers,
+    judgement: null,
+    incidentDates: [],
+    asOf: context.today,
+    repeatMatches: 0,
+  });
   const subjectChoices = raw.subjects.map((s, i) => ({
     value: String(i),
-    text: subjectLabel({ position: i + 1, kind: s.kind || null, fullName: s.fullName.trim() || null, address: s.address.trim() || null, description: s.description.trim() || null }),
+    text: subjectLabel({
+      position: i + 1,
+      kind: s.kind || null,
+      fullName: s.fullName.trim() || null,
+      address: s.address.trim() || null,
+      description: s.description.trim() || null,
+    }),
   }));
   res.status(page.httpStatus ?? 200).render('referrals/form', {
     title: titleOf(page),
@@ -78,7 +145,8 @@ export function renderForm(res: Response, page: FormPage, context: { today: stri
     referralId: page.referralId,
     version: page.version,
     reference: page.reference,
-    moreInformation: page.status === 'more-information-requested' ? (page.screeningNote?.split(/\n+/).filter(Boolean) ?? []) : null,
+    moreInformation:
+      page.status === 'more-information-requested' ? (page.screeningNote?.split(/\n+/).filter(Boolean) ?? []) : null,
     conflict: page.conflict,
     form: formState(flattenValues(raw), page.errors ?? {}),
     matrixVersionId: matrix.id,
@@ -88,8 +156,18 @@ export function renderForm(res: Response, page: FormPage, context: { today: stri
     repeatMonths: matrix.repeatMonths,
     preview,
     districtItems: context.districts.map((d) => ({ value: d.id, text: d.name })),
-    subjects: raw.subjects.map((_, i) => ({ index: i, number: i + 1, names: namesFor('subjects', i, SUBJECT_FIELDS), canRemove: raw.subjects.length > 1 })),
-    incidents: raw.incidents.map((_, i) => ({ index: i, number: i + 1, names: namesFor('incidents', i, INCIDENT_FIELDS), canRemove: raw.incidents.length > 1 })),
+    subjects: raw.subjects.map((_, i) => ({
+      index: i,
+      number: i + 1,
+      names: namesFor('subjects', i, SUBJECT_FIELDS),
+      canRemove: raw.subjects.length > 1,
+    })),
+    incidents: raw.incidents.map((_, i) => ({
+      index: i,
+      number: i + 1,
+      names: namesFor('incidents', i, INCIDENT_FIELDS),
+      canRemove: raw.incidents.length > 1,
+    })),
     links: raw.links.map((_, i) => ({ index: i, number: i + 1, names: namesFor('links', i, LINK_FIELDS) })),
     canAddSubject: raw.subjects.length < MAX_SUBJECTS,
     canAddIncident: raw.incidents.length < MAX_INCIDENTS,

@@ -68,7 +68,12 @@ export const blankSubject = (): RawSubject => ({
   vulnerabilities: [],
 });
 
-export const blankIncident = (): RawIncident => ({ date: { day: '', month: '', year: '' }, type: '', summary: '', agencyReference: '' });
+export const blankIncident = (): RawIncident => ({
+  date: { day: '', month: '', year: '' },
+  type: '',
+  summary: '',
+  agencyReference: '',
+});
 export const blankLink = (): RawLink => ({ from: '', relation: '', to: '' });
 
 /** Picks the referral's fields out of a request body, ignoring anything else that was sent. */
@@ -122,7 +127,15 @@ export const isBlankDate = (d: DateParts) => !d.day.trim() && !d.month.trim() &&
 
 export function isBlankSubject(s: RawSubject): boolean {
   return (
-    !s.kind && !s.fullName.trim() && isBlankDate(s.dateOfBirth) && !s.approximateAge.trim() && !s.gender && !s.address.trim() && !s.postcode.trim() && !s.description.trim() && s.vulnerabilities.length === 0
+    !s.kind &&
+    !s.fullName.trim() &&
+    isBlankDate(s.dateOfBirth) &&
+    !s.approximateAge.trim() &&
+    !s.gender &&
+    !s.address.trim() &&
+    !s.postcode.trim() &&
+    !s.description.trim() &&
+    s.vulnerabilities.length === 0
   );
 }
 
@@ -139,6 +152,8 @@ export function removeSubject(raw: RawReferral, index: number): RawReferral {
   return {
     ...raw,
     subjects: raw.subjects.filter((_, i) => i !== index),
-    links: raw.links.filter((l) => l.from !== String(index) && l.to !== String(index)).map((l) => ({ ...l, from: renumber(l.from), to: renumber(l.to) })),
+    links: raw.links
+      .filter((l) => l.from !== String(index) && l.to !== String(index))
+      .map((l) => ({ ...l, from: renumber(l.from), to: renumber(l.to) })),
   };
 }

@@ -26,7 +26,9 @@ export type Sort = keyof typeof SORTS;
 /** GOV.UK pagination: the first and last pages, the current one and its neighbours, gaps as ellipses. */
 export function paginationOf(page: number, pages: number, link: (p: number) => string) {
   if (pages <= 1) return null;
-  const wanted = [...new Set([1, page - 1, page, page + 1, pages])].filter((p) => p >= 1 && p <= pages).sort((a, b) => a - b);
+  const wanted = [...new Set([1, page - 1, page, page + 1, pages])]
+    .filter((p) => p >= 1 && p <= pages)
+    .sort((a, b) => a - b);
   const items: { number?: number; href?: string; current?: boolean; ellipsis?: boolean }[] = [];
   wanted.forEach((p, i) => {
     if (i > 0 && p - wanted[i - 1] > 1) items.push({ ellipsis: true });
@@ -39,10 +41,15 @@ const MAX_WORDS = 6;
 
 /** The list's query string, from the allow-lists only: anything else is ignored, a bad date is reported. */
 export function readListQuery(query: Record<string, unknown>, todayIso: string) {
-  const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | undefined => (allowed as readonly string[]).includes(str(value)) ? (str(value) as T) : undefined;
+  const pick = <T extends string>(value: unknown, allowed: readonly T[]): T | undefined =>
+    (allowed as readonly string[]).includes(str(value)) ? (str(value) as T) : undefined;
   const id = (value: unknown) => parseId(value) ?? undefined;
   const q = str(query.q).slice(0, 200).trim();
-  const words = q.split(/\s+/).filter(Boolean).slice(0, MAX_WORDS).map((w) => w.slice(0, 50));
+  const words = q
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, MAX_WORDS)
+    .map((w) => w.slice(0, 50));
   const errors: Record<string, string> = {};
   const values: Record<string, unknown> = {};
   const dates: Record<'from' | 'to', string | undefined> = { from: undefined, to: undefined };
@@ -51,7 +58,10 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
     values[`${key}[day]`] = parts.day;
     values[`${key}[month]`] = parts.month;
     values[`${key}[year]`] = parts.year;
-    const checked = checkDate(parts, key === 'from' ? 'the submitted from date' : 'the submitted to date', { earliest: '2000-01-01', latest: '2100-12-31' });
+    const checked = checkDate(parts, key === 'from' ? 'the submitted from date' : 'the submitted to date', {
+      earliest: '2000-01-01',
+      latest: '2100-12-31',
+    });
     if (!checked.empty && 'error' in checked) errors[key] = checked.error;
     else if (!checked.empty) dates[key] = checked.value;
   }
@@ -65,7 +75,8 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
     submittedBefore: dates.to ? londonDateTime(addDays(dates.to, 1), '00:00') : undefined,
     words,
   };
-  if (dates.from && dates.to && dates.from > dates.to) errors.to = 'The submitted to date must be the same as or after the from date';
+  if (dates.from && dates.to && dates.from > dates.to)
+    errors.to = 'The submitted to date must be the same as or after the from date';
   const sort = pick<Sort>(query.sort, Object.keys(SORTS) as Sort[]) ?? 'submitted-desc';
   const page = /^\d{1,5}$/.test(str(query.page)) && Number(query.page) >= 1 ? Number(query.page) : 1;
   // What the links to other pages carry: only the filters that were understood.
@@ -83,7 +94,15 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
     }
   }
   if (sort !== 'submitted-desc') kept.sort = sort;
-  Object.assign(values, { q, status: filters.status, districtId: filters.districtId, subjectKind: filters.subjectKind, verdict: filters.verdict, agencyId: filters.agencyId, sort });
+  Object.assign(values, {
+    q,
+    status: filters.status,
+    districtId: filters.districtId,
+    subjectKind: filters.subjectKind,
+    verdict: filters.verdict,
+    agencyId: filters.agencyId,
+    sort,
+  });
   if (dates.from && dates.from > todayIso) errors.from = 'The submitted from date must be today or in the past';
   return { filters, sort, page, query: kept, values, errors };
 }

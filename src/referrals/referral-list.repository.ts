@@ -68,7 +68,9 @@ export function listPage(db: Db, visible: Visibility, f: ListFilters, sort: Sort
  * through results, and an exact count of most of a large table would read all of it.
  */
 export function countQuery(db: Db, visible: Visibility, f: ListFilters, cap: number) {
-  const matching = ordered(filtered(db, visible, f), 'submitted-desc').select('referrals.id').limit(cap + 1);
+  const matching = ordered(filtered(db, visible, f), 'submitted-desc')
+    .select('referrals.id')
+    .limit(cap + 1);
   return db.selectFrom(matching.as('matching')).select(sql<string>`count(*)`.as('n'));
 }
 
@@ -91,6 +93,11 @@ export function subjectsOf(db: Db, referralIds: number[]) {
 
 /** How many visible referrals have this status (the status index narrows it first). */
 export async function countWithStatus(db: Db, visible: Visibility, status: ReferralStatus): Promise<number> {
-  const row = await db.selectFrom('referrals').where('referrals.status', '=', status).where(visible).select(sql<string>`count(*)`.as('n')).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('referrals')
+    .where('referrals.status', '=', status)
+    .where(visible)
+    .select(sql<string>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -21,7 +21,8 @@ const SCREENING: Record<ScreeningOutcome, { transition: Transition; event: strin
 
 /** What the referrer is told by email: a reference number and a link, never anything personal. */
 function screeningMail(outcome: ScreeningOutcome, reference: string, link: string): { subject: string; text: string } {
-  const footer = '\nThis message deliberately contains no personal details: they stay in ASBRAC Manager. Do not reply to it.\n';
+  const footer =
+    '\nThis message deliberately contains no personal details: they stay in ASBRAC Manager. Do not reply to it.\n';
   switch (outcome) {
     case 'accept':
       return {
@@ -42,23 +43,53 @@ function screeningMail(outcome: ScreeningOutcome, reference: string, link: strin
 }
 
 /** The coordinator's (or chair's) decision on a submitted referral; the referrer is told by email. */
-export async function screen(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: number, outcome: ScreeningOutcome, note: string | null): Promise<{ ok: true; status: ReferralStatus }> {
+export async function screen(
+  deps: ReferralDeps,
+  user: CurrentUser,
+  actor: Actor,
+  id: number,
+  outcome: ScreeningOutcome,
+  note: string | null,
+): Promise<{ ok: true; status: ReferralStatus }> {
   const { db, clock } = deps;
   await requireVisibleReferral(db, user, actor, id, 'referral.screen');
   const { transition, event } = SCREENING[outcome];
   const result = await db.transaction().execute(async (trx) => {
     const row = await repo.lockReferral(trx, id);
     if (!row) throw new NotFoundError();
-    if (!canTransition(transition, row.status)) throw new RefusedError({ '': `It is now: ${STATUS_NAMES[row.status].toLowerCase()}. Nothing was changed.` }, ALREADY_SCREENED);
+    if (!canTransition(transition, row.status))
+      throw new RefusedError(
+        { '': `It is now: ${STATUS_NAMES[row.status].toLowerCase()}. Nothing was changed.` },
+        ALREADY_SCREENED,
+      );
     const to = TRANSITIONS[transition].to;
     const now = clock.now();
     await repo.setStatus(trx, id, row.status, to, { screeningNote: note, screenedBy: user.id, screenedAt: now }, now);
-    await repo.insertEvent(trx, { referralId: id, at: now, userId: user.id, agencyId: user.agencyId, kind: event, note });
-    await recordAudit(trx, actor, { action: 'referral.screen', entityType: 'referral', entityId: id, details: { outcome, from: row.status, to } });
+    await repo.insertEvent(trx, {
+      referralId: id,
+      at: now,
+      userId: user.id,
+      agencyId: user.agencyId,
+      kind: event,
+      note,
+    });
+    await recordAudit(trx, actor, {
+      action: 'referral.screen',
+      entityType: 'referral',
+      entityId: id,
+      details: { outcome, from: row.status, to },
+    });
     const referrerEmail = await repo.submitterEmail(trx, id);
     if (referrerEmail && row.reference) {
       const mail = screeningMail(outcome, row.reference, caseLink(deps, id));
-      await enqueueMail(trx, { kind: `referral.${outcome}`, to: referrerEmail, subject: mail.subject, text: mail.text, entityType: 'referral', entityId: id });
+      await enqueueMail(trx, {
+        kind: `referral.${outcome}`,
+        to: referrerEmail,
+        subject: mail.subject,
+        text: mail.text,
+        entityType: 'referral',
+        entityId: id,
+      });
     }
     return { ok: true as const, status: to };
   });
@@ -75,7 +106,13 @@ interface StatusChange {
 }
 
 /** Moves a case along the table of transitions, with its timeline event and audit row. */
-export async function changeStatus({ db, clock }: ReferralDeps, actor: Actor, id: number, transition: Transition, opts: StatusChange) {
+export async function changeStatus(
+  { db, clock }: ReferralDeps,
+  actor: Actor,
+  id: number,
+  transition: Transition,
+  opts: StatusChange,
+) {
   return db.transaction().execute(async (trx) => {
     const row = await repo.lockReferral(trx, id);
     if (!row) throw new NotFoundError();
@@ -83,8 +120,21 @@ export async function changeStatus({ db, clock }: ReferralDeps, actor: Actor, id
     const to = TRANSITIONS[transition].to;
     const now = clock.now();
     await repo.setStatus(trx, id, row.status, to, opts.changes ?? {}, now);
-    await repo.insertEvent(trx, { referralId: id, at: now, userId: opts.userId, agencyId: actor.agencyId, kind: opts.event, note: opts.note ?? null, details: opts.details });
-    await recordAudit(trx, actor, { action: `referral.${transition}`, entityType: 'referral', entityId: id, details: { from: row.status, to, ...opts.details } });
+    await repo.insertEvent(trx, {
+      referralId: id,
+      at: now,
+      userId: opts.userId,
+      agencyId: actor.agencyId,
+      kind: opts.event,
+      note: opts.note ?? null,
+      details: opts.details,
+    });
+    await recordAudit(trx, actor, {
+      action: `referral.${transition}`,
+      entityType: 'referral',
+      entityId: id,
+      details: { from: row.status, to, ...opts.details },
+    });
     return { from: row.status, to };
   });
 }
@@ -117,19 +167,46 @@ export interface PanelDecision {
  * active, closed ones close, deferred ones wait for a panel again; each leaves a timeline event.
  * Returns the case's status before, or null when the case no longer exists.
  */
-export async function applyPanelDecision(trx: Db, referralId: number, outcome: PanelDecision, by: { userId: number; agencyId: number | null; at: Date }): Promise<ReferralStatus | null> {
+export async function applyPanelDecision(
+  trx: Db,
+  referralId: number,
+  outcome: PanelDecision,
+  by: { userId: number; agencyId: number | null; at: Date },
+): Promise<ReferralStatus | null> {
   const referral = await repo.lockReferral(trx, referralId);
   if (!referral) return null;
   const { at } = by;
   const event = { referralId, at, userId: by.userId, agencyId: by.agencyId };
   const { panelId } = outcome;
   if (outcome.decision === 'review' || outcome.decision === 'escalate') {
-    if (canTransition('hear', referral.status)) await repo.setStatus(trx, referralId, referral.status, 'active', {}, at);
-    await repo.insertEvent(trx, { ...event, kind: 'discussed', details: { panelId, decision: outcome.decision, escalateTo: outcome.escalateTo, nextReviewOn: outcome.nextReviewOn } });
+    if (canTransition('hear', referral.status))
+      await repo.setStatus(trx, referralId, referral.status, 'active', {}, at);
+    await repo.insertEvent(trx, {
+      ...event,
+      kind: 'discussed',
+      details: {
+        panelId,
+        decision: outcome.decision,
+        escalateTo: outcome.escalateTo,
+        nextReviewOn: outcome.nextReviewOn,
+      },
+    });
   } else if (outcome.decision === 'close') {
     if (canTransition('close', referral.status)) {
-      await repo.setStatus(trx, referralId, referral.status, 'closed', { closedReason: outcome.closedReasonText, closedAt: at }, at);
-      await repo.insertEvent(trx, { ...event, kind: 'closed', note: outcome.closedReasonText, details: { panelId, closeReason: outcome.closeReason } });
+      await repo.setStatus(
+        trx,
+        referralId,
+        referral.status,
+        'closed',
+        { closedReason: outcome.closedReasonText, closedAt: at },
+        at,
+      );
+      await repo.insertEvent(trx, {
+        ...event,
+        kind: 'closed',
+        note: outcome.closedReasonText,
+        details: { panelId, closeReason: outcome.closeReason },
+      });
     }
   } else {
     if (referral.status === 'active') await repo.setStatus(trx, referralId, 'active', 'awaiting-panel', {}, at);

@@ -34,7 +34,12 @@ export interface StoredReferral {
   consentReason: string | null;
   subjects: StoredSubject[];
   subjectLinks: { fromSubjectId: number; relation: string; toSubjectId: number }[];
-  incidents: { incidentDate: string | null; type: string | null; summary: string | null; agencyReference: string | null }[];
+  incidents: {
+    incidentDate: string | null;
+    type: string | null;
+    summary: string | null;
+    agencyReference: string | null;
+  }[];
   answers: { questionId: number; answer: string }[];
 }
 
@@ -58,7 +63,11 @@ export function rawFromStored(r: StoredReferral): RawReferral {
       description: s.description ?? '',
       vulnerabilities: s.vulnerabilities,
     })),
-    links: r.subjectLinks.map((l) => ({ from: position.get(l.fromSubjectId) ?? '', relation: l.relation, to: position.get(l.toSubjectId) ?? '' })),
+    links: r.subjectLinks.map((l) => ({
+      from: position.get(l.fromSubjectId) ?? '',
+      relation: l.relation,
+      to: position.get(l.toSubjectId) ?? '',
+    })),
     incidents: r.incidents.map((i) => ({
       date: datePartsOf(i.incidentDate),
       type: i.type ?? '',

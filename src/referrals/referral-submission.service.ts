@@ -28,12 +28,29 @@ interface PossibleDuplicate {
 
 /** Open cases with a subject like one of this referral's: shown before submitting, to link rather than duplicate. */
 async function possibleDuplicates(db: Db, user: CurrentUser, referralId: number, subjects: repo.SubjectKeys[]) {
-  const matches = await repo.findSubjectMatches(db, subjects, { excludeReferralId: referralId, statuses: OPEN_STATUSES });
+  const matches = await repo.findSubjectMatches(db, subjects, {
+    excludeReferralId: referralId,
+    statuses: OPEN_STATUSES,
+  });
   const byCase = new Map<number, PossibleDuplicate>();
   for (const m of matches) {
-    const entry = byCase.get(m.referralId) ?? { referralId: m.referralId, reference: m.reference, status: m.status, districtName: m.districtName, agencyShortName: m.agencyShortName, matchedOn: new Set(), subjectPositions: new Set() };
+    const entry = byCase.get(m.referralId) ?? {
+      referralId: m.referralId,
+      reference: m.reference,
+      status: m.status,
+      districtName: m.districtName,
+      agencyShortName: m.agencyShortName,
+      matchedOn: new Set(),
+      subjectPositions: new Set(),
+    };
     for (const s of subjects) {
-      if (s.kind !== 'location' && m.kind !== 'location' && s.nameKey && s.nameKey === m.nameKey && s.dateOfBirth === m.dateOfBirth) {
+      if (
+        s.kind !== 'location' &&
+        m.kind !== 'location' &&
+        s.nameKey &&
+        s.nameKey === m.nameKey &&
+        s.dateOfBirth === m.dateOfBirth
+      ) {
         entry.matchedOn.add('name-and-date-of-birth');
         entry.subjectPositions.add(s.position);
       }
@@ -47,7 +64,12 @@ async function possibleDuplicates(db: Db, user: CurrentUser, referralId: number,
   const result = [];
   for (const e of byCase.values()) {
     const canSee = await canSeeReferral(db, user, e.referralId);
-    result.push({ ...e, canSee, matchedOn: [...e.matchedOn], subjectPositions: [...e.subjectPositions].sort((a, b) => a - b) });
+    result.push({
+      ...e,
+      canSee,
+      matchedOn: [...e.matchedOn],
+      subjectPositions: [...e.subjectPositions].sort((a, b) => a - b),
+    });
   }
   return result;
 }
@@ -63,13 +85,29 @@ export async function checkSubmission(deps: ReferralDeps, user: CurrentUser, act
   const asOf = today(deps.clock);
   const repeats = await repeatsOf(db, id, subjects, matrix, asOf);
   const repeatIds = [...new Set(repeats.map((r) => r.referralId))];
-  const assessment = assess(matrix, { answers: input.answers, judgement: input.judgement, incidentDates: input.incidents.map((i) => i.date), asOf, repeatMatches: repeatIds.length });
+  const assessment = assess(matrix, {
+    answers: input.answers,
+    judgement: input.judgement,
+    incidentDates: input.incidents.map((i) => i.date),
+    asOf,
+    repeatMatches: repeatIds.length,
+  });
   const duplicates = editable ? await possibleDuplicates(db, user, id, subjects) : [];
-  await recordAudit(db, actor, { action: 'referral.view', entityType: 'referral', entityId: id, details: { page: 'check', duplicates: duplicates.length, repeats: repeatIds.length } });
+  await recordAudit(db, actor, {
+    action: 'referral.view',
+    entityType: 'referral',
+    entityId: id,
+    details: { page: 'check', duplicates: duplicates.length, repeats: repeatIds.length },
+  });
   const repeatCases = [];
   for (const rid of repeatIds) {
     const first = repeats.find((m) => m.referralId === rid);
-    repeatCases.push({ referralId: rid, reference: first?.reference ?? null, submittedAt: first?.submittedAt ?? null, canSee: await canSeeReferral(db, user, rid) });
+    repeatCases.push({
+      referralId: rid,
+      reference: first?.reference ?? null,
+      submittedAt: first?.submittedAt ?? null,
+      canSee: await canSeeReferral(db, user, rid),
+    });
   }
   return { referral: record, editable, errors, assessment, matrix, repeats: repeatCases, duplicates };
 }
@@ -96,11 +134,28 @@ async function tellAdministrators(deps: ReferralDeps, trx: Db, id: number, refer
 }
 
 /** The events on both cases of the referrer linking a referral to possible duplicates. */
-async function recordDuplicateLinks(trx: Db, user: CurrentUser, id: number, reference: string, linked: { referralId: number; reference: string | null }[], now: Date) {
+async function recordDuplicateLinks(
+  trx: Db,
+  user: CurrentUser,
+  id: number,
+  reference: string,
+  linked: { referralId: number; reference: string | null }[],
+  now: Date,
+) {
   for (const other of linked) {
     const by = { at: now, userId: user.id, agencyId: user.agencyId, kind: 'linked' };
-    await repo.insertEvent(trx, { ...by, referralId: id, note: `Linked by the referrer as a possible duplicate of ${other.reference}`, details: { referralId: other.referralId } });
-    await repo.insertEvent(trx, { ...by, referralId: other.referralId, note: `${reference} was linked to this case as a possible duplicate`, details: { referralId: id } });
+    await repo.insertEvent(trx, {
+      ...by,
+      referralId: id,
+      note: `Linked by the referrer as a possible duplicate of ${other.reference}`,
+      details: { referralId: other.referralId },
+    });
+    await repo.insertEvent(trx, {
+      ...by,
+      referralId: other.referralId,
+      note: `${reference} was linked to this case as a possible duplicate`,
+      details: { referralId: id },
+    });
   }
 }
 
@@ -108,7 +163,14 @@ async function recordDuplicateLinks(trx: Db, user: CurrentUser, id: number, refe
  * Submits the referral made from `version`, scored today, linked to its repeats and to the possible
  * duplicates the referrer chose; the administrators are told by e-mail.
  */
-export async function submit(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: number, version: number, linkTo: number[]): Promise<{ ok: true; reference: string; assessment: Assessment }> {
+export async function submit(
+  deps: ReferralDeps,
+  user: CurrentUser,
+  actor: Actor,
+  id: number,
+  version: number,
+  linkTo: number[],
+): Promise<{ ok: true; reference: string; assessment: Assessment }> {
   const { db, clock } = deps;
   await requireVisibleReferral(db, user, actor, id, 'referral.submit');
   const record = await stored(deps, id);
@@ -122,16 +184,43 @@ export async function submit(deps: ReferralDeps, user: CurrentUser, actor: Actor
     if (!row || row.version !== version || !canTransition('submit', row.status)) throw new StaleVersionError();
     const now = clock.now();
     const year = Number(londonDate(now).slice(0, 4));
-    const reference = row.reference ?? `ASB-${year}-${String(await repo.nextReferenceNumber(trx, year)).padStart(4, '0')}`;
+    const reference =
+      row.reference ?? `ASB-${year}-${String(await repo.nextReferenceNumber(trx, year)).padStart(4, '0')}`;
     const { fields, assessment, repeatIds } = await scoredFields(deps, trx, id, reference, input, matrix);
-    await repo.setStatus(trx, id, row.status, 'submitted', { ...fields, reference, submittedAt: record.submittedAt ?? now, lastSubmittedAt: now, submittedBy: user.id }, now);
+    await repo.setStatus(
+      trx,
+      id,
+      row.status,
+      'submitted',
+      { ...fields, reference, submittedAt: record.submittedAt ?? now, lastSubmittedAt: now, submittedBy: user.id },
+      now,
+    );
     await repo.insertCaseLinks(trx, id, repeatIds, 'repeat', now);
     await repo.insertCaseLinks(trx, id, chosen, 'duplicate', now);
-    await recordDuplicateLinks(trx, user, id, reference, duplicates.filter((d) => chosen.includes(d.referralId)), now);
+    await recordDuplicateLinks(
+      trx,
+      user,
+      id,
+      reference,
+      duplicates.filter((d) => chosen.includes(d.referralId)),
+      now,
+    );
     const resubmission = row.status === 'more-information-requested';
     const verdict = { score: assessment.score, verdict: assessment.verdict, criteria: assessment.criteria };
-    await repo.insertEvent(trx, { referralId: id, at: now, userId: user.id, agencyId: user.agencyId, kind: resubmission ? 'resubmitted' : 'submitted', details: { ...verdict, linked: chosen } });
-    await recordAudit(trx, actor, { action: 'referral.submit', entityType: 'referral', entityId: id, details: { from: row.status, ...verdict, repeats: repeatIds, linked: chosen } });
+    await repo.insertEvent(trx, {
+      referralId: id,
+      at: now,
+      userId: user.id,
+      agencyId: user.agencyId,
+      kind: resubmission ? 'resubmitted' : 'submitted',
+      details: { ...verdict, linked: chosen },
+    });
+    await recordAudit(trx, actor, {
+      action: 'referral.submit',
+      entityType: 'referral',
+      entityId: id,
+      details: { from: row.status, ...verdict, repeats: repeatIds, linked: chosen },
+    });
     await tellAdministrators(deps, trx, id, reference, resubmission);
     return { ok: true as const, reference, assessment };
   });

@@ -3,7 +3,17 @@ import { emailAddress, parseId } from '../http/forms';
 import type { Matrix } from '../risk/scoring';
 import { fieldChecks, type FieldChecks } from './field-checks';
 import { formatPostcode, isUkPostcode } from './matching';
-import { isBlankDate, isBlankIncident, isBlankLink, isBlankSubject, riskField, type RawIncident, type RawLink, type RawReferral, type RawSubject } from './referral-form';
+import {
+  isBlankDate,
+  isBlankIncident,
+  isBlankLink,
+  isBlankSubject,
+  riskField,
+  type RawIncident,
+  type RawLink,
+  type RawReferral,
+  type RawSubject,
+} from './referral-form';
 import {
   GENDERS,
   INCIDENT_TYPES,
@@ -109,12 +119,17 @@ function readReferrer(c: FieldChecks, raw: RawReferral) {
   const officerName = c.line('officerName', 'the name of the referring officer', raw.officerName, 120, true);
   const officerRole = c.line('officerRole', 'the job title of the referring officer', raw.officerRole, 120, false);
   const officerPhone = c.line('officerPhone', 'the phone number of the referring officer', raw.officerPhone, 40, false);
-  if (officerPhone !== null && !PHONE.test(officerPhone)) c.fail('officerPhone', 'Enter a phone number using digits, spaces, brackets, + or -');
+  if (officerPhone !== null && !PHONE.test(officerPhone))
+    c.fail('officerPhone', 'Enter a phone number using digits, spaces, brackets, + or -');
   let officerEmail: string | null = null;
   if (raw.officerEmail.trim() === '') {
     if (c.submit) c.fail('officerEmail', 'Enter the email address of the referring officer');
   } else {
-    officerEmail = c.parsed('officerEmail', emailAddress('the email address of the referring officer'), raw.officerEmail);
+    officerEmail = c.parsed(
+      'officerEmail',
+      emailAddress('the email address of the referring officer'),
+      raw.officerEmail,
+    );
   }
   const reason = c.long('reason', 'why you are referring this case', raw.reason, 5000, true);
   return { officerName, officerRole, officerPhone, officerEmail, reason };
@@ -145,8 +160,17 @@ function readSubject(c: FieldChecks, s: RawSubject, i: number): SubjectInput {
   const kindMessage = `Select whether subject ${n} is a victim, a perpetrator or a location`;
   const kind = c.pick(at('kind'), SUBJECT_KINDS, s.kind, kindMessage, kindMessage);
   const isPlace = kind === 'location';
-  const fullName = c.line(at('fullName'), isPlace ? `the name of location ${n}` : `the full name of subject ${n}`, s.fullName, 120, kind !== null && !isPlace);
-  const dateOfBirth = c.date(at('dateOfBirth'), `the date of birth of subject ${n}`, s.dateOfBirth, { required: false, earliest: EARLIEST_BIRTH });
+  const fullName = c.line(
+    at('fullName'),
+    isPlace ? `the name of location ${n}` : `the full name of subject ${n}`,
+    s.fullName,
+    120,
+    kind !== null && !isPlace,
+  );
+  const dateOfBirth = c.date(at('dateOfBirth'), `the date of birth of subject ${n}`, s.dateOfBirth, {
+    required: false,
+    earliest: EARLIEST_BIRTH,
+  });
   const age = s.approximateAge.trim();
   const approximateAge = readAge(c, at('approximateAge'), age, n);
   if (!isPlace && dateOfBirth !== null && approximateAge !== null) {
@@ -162,8 +186,11 @@ function readSubject(c: FieldChecks, s: RawSubject, i: number): SubjectInput {
   if (c.submit && isPlace && address === null && description === null && !c.has(at('address'))) {
     c.fail(at('address'), `Enter the address of location ${n}, or describe where it is`);
   }
-  const vulnerabilities = s.vulnerabilities.filter((v): v is Vulnerability => (VULNERABILITIES as readonly string[]).includes(v));
-  if (vulnerabilities.length !== s.vulnerabilities.length) c.fail(at('vulnerabilities'), `Select the vulnerabilities of subject ${n} from the list`);
+  const vulnerabilities = s.vulnerabilities.filter((v): v is Vulnerability =>
+    (VULNERABILITIES as readonly string[]).includes(v),
+  );
+  if (vulnerabilities.length !== s.vulnerabilities.length)
+    c.fail(at('vulnerabilities'), `Select the vulnerabilities of subject ${n} from the list`);
   return {
     kind,
     fullName,
@@ -186,7 +213,8 @@ function readSubjects(c: FieldChecks, rows: RawSubject[]) {
     placeOf.set(i, subjects.length);
     subjects.push(readSubject(c, s, i));
   });
-  if (c.submit && subjects.length === 0) c.fail('subjects', 'Add at least one subject: a victim, a perpetrator or a location');
+  if (c.submit && subjects.length === 0)
+    c.fail('subjects', 'Add at least one subject: a victim, a perpetrator or a location');
   return { subjects, placeOf };
 }
 
@@ -203,7 +231,8 @@ function readLinks(c: FieldChecks, rows: RawLink[], placeOf: ReadonlyMap<number,
     const relation = c.pick(at('relation'), RELATIONS, l.relation, relationMessage, relationMessage);
     if (from === null) c.fail(at('from'), `Select the first subject of link ${n} from the list`);
     if (to === null) c.fail(at('to'), `Select the second subject of link ${n} from the list`);
-    if (from !== null && to !== null && from === to) c.fail(at('to'), `Link ${n} must be between two different subjects`);
+    if (from !== null && to !== null && from === to)
+      c.fail(at('to'), `Link ${n} must be between two different subjects`);
     if (from !== null && to !== null && from !== to && relation) links.push({ from, relation, to });
   });
   return links;
@@ -217,7 +246,13 @@ function readIncidents(c: FieldChecks, rows: RawIncident[]): IncidentInput[] {
     const at = (field: string) => `incidents[${i}][${field}]`;
     incidents.push({
       date: c.date(at('date'), `the date of incident ${n}`, inc.date, { required: true, earliest: EARLIEST_INCIDENT }),
-      type: c.pick(at('type'), INCIDENT_TYPES, inc.type, `Select the type of incident ${n}`, `Select the type of incident ${n} from the list`),
+      type: c.pick(
+        at('type'),
+        INCIDENT_TYPES,
+        inc.type,
+        `Select the type of incident ${n}`,
+        `Select the type of incident ${n} from the list`,
+      ),
       summary: c.long(at('summary'), `a summary of incident ${n}`, inc.summary, 2000, true),
       agencyReference: c.line(at('agencyReference'), `the reference of incident ${n}`, inc.agencyReference, 40, false),
     });
@@ -227,8 +262,11 @@ function readIncidents(c: FieldChecks, rows: RawIncident[]): IncidentInput[] {
 }
 
 function readTried(c: FieldChecks, raw: RawReferral) {
-  const triedActions = raw.triedActions.filter((v): v is TriedAction => (TRIED_ACTIONS as readonly string[]).includes(v));
-  if (triedActions.length !== raw.triedActions.length) c.fail('triedActions', 'Select what has been tried from the list');
+  const triedActions = raw.triedActions.filter((v): v is TriedAction =>
+    (TRIED_ACTIONS as readonly string[]).includes(v),
+  );
+  if (triedActions.length !== raw.triedActions.length)
+    c.fail('triedActions', 'Select what has been tried from the list');
   return {
     triedActions: [...new Set(triedActions)],
     triedOther: c.line('triedOther', 'the other action tried', raw.triedOther, 200, triedActions.includes('other')),
@@ -253,13 +291,38 @@ function readAnswers(c: FieldChecks, risk: Record<string, string>, matrix: Matri
 
 /** The referrer's judgement of the risk, and the grounds for sharing the information. */
 function readJudgementAndSharing(c: FieldChecks, raw: RawReferral) {
-  const judgement = c.pick('judgement', JUDGEMENTS, raw.judgement, 'Select your professional judgement of the risk', 'Select your professional judgement from the list');
-  const judgementReasons = c.long('judgementReasons', 'the reasons for your professional judgement', raw.judgementReasons, 3000, judgement === 'high' || judgement === 'lower');
-  const lawfulBasis = c.pick('lawfulBasis', LAWFUL_BASES, raw.lawfulBasis, 'Select the lawful basis for sharing this information', 'Select a lawful basis from the list');
+  const judgement = c.pick(
+    'judgement',
+    JUDGEMENTS,
+    raw.judgement,
+    'Select your professional judgement of the risk',
+    'Select your professional judgement from the list',
+  );
+  const judgementReasons = c.long(
+    'judgementReasons',
+    'the reasons for your professional judgement',
+    raw.judgementReasons,
+    3000,
+    judgement === 'high' || judgement === 'lower',
+  );
+  const lawfulBasis = c.pick(
+    'lawfulBasis',
+    LAWFUL_BASES,
+    raw.lawfulBasis,
+    'Select the lawful basis for sharing this information',
+    'Select a lawful basis from the list',
+  );
   const consentMessage = 'Select whether the subject consented to the referral';
   const consent = c.pick('consent', ['yes', 'no'] as const, raw.consent, consentMessage, consentMessage);
-  const consentReason = c.long('consentReason', 'why the information is shared without consent', raw.consentReason, 2000, consent === 'no');
-  if (lawfulBasis === 'consent' && consent === 'no') c.fail('lawfulBasis', 'The subject did not consent: choose another lawful basis for sharing');
+  const consentReason = c.long(
+    'consentReason',
+    'why the information is shared without consent',
+    raw.consentReason,
+    2000,
+    consent === 'no',
+  );
+  if (lawfulBasis === 'consent' && consent === 'no')
+    c.fail('lawfulBasis', 'The subject did not consent: choose another lawful basis for sharing');
   return { judgement, judgementReasons, lawfulBasis, consent, consentReason };
 }
 
@@ -278,7 +341,17 @@ export function validateReferral(raw: RawReferral, ctx: ValidationContext): Vali
   const answers = readAnswers(c, raw.risk, ctx.matrix);
   const judgementAndSharing = readJudgementAndSharing(c, raw);
   return {
-    input: { districtId, ...referrer, subjects, links, incidents, ...tried, matrixVersionId: ctx.matrix.id, answers, ...judgementAndSharing },
+    input: {
+      districtId,
+      ...referrer,
+      subjects,
+      links,
+      incidents,
+      ...tried,
+      matrixVersionId: ctx.matrix.id,
+      answers,
+      ...judgementAndSharing,
+    },
     errors: c.errors,
   };
 }

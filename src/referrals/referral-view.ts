@@ -28,7 +28,12 @@ function nameOf(names: Record<string, string>, code: string | null | undefined):
 
 /** Multi-line text typed by a user, as paragraphs (the CSP allows no inline style for pre-wrap). */
 export function paragraphs(text: string | null | undefined): string[] {
-  return text ? text.split(/\n+/).map((p) => p.trim()).filter(Boolean) : [];
+  return text
+    ? text
+        .split(/\n+/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+    : [];
 }
 
 export function statusView(status: ReferralStatus) {
@@ -36,7 +41,11 @@ export function statusView(status: ReferralStatus) {
 }
 
 export function verdictView(verdict: RiskVerdict) {
-  return { code: verdict, name: VERDICT_NAMES[verdict], tag: verdict === 'high' ? 'govuk-tag--red' : 'govuk-tag--grey' };
+  return {
+    code: verdict,
+    name: VERDICT_NAMES[verdict],
+    tag: verdict === 'high' ? 'govuk-tag--red' : 'govuk-tag--grey',
+  };
 }
 
 function ageOn(dateOfBirth: string, today: string): number {
@@ -46,7 +55,13 @@ function ageOn(dateOfBirth: string, today: string): number {
 type SubjectLike = StoredSubject & { position: number };
 
 /** How a subject is named in lists and links: a person's name, or a place's name or address. */
-export function subjectLabel(s: { position: number; kind: string | null; fullName: string | null; address: string | null; description: string | null }): string {
+export function subjectLabel(s: {
+  position: number;
+  kind: string | null;
+  fullName: string | null;
+  address: string | null;
+  description: string | null;
+}): string {
   const what = s.fullName || s.address?.split(/[,\n]/)[0] || s.description?.slice(0, 60) || 'not named yet';
   return `${nameOf(SUBJECT_KIND_NAMES, s.kind) ?? 'Subject'} ${s.position}: ${what}`;
 }
@@ -71,7 +86,13 @@ export interface RecordSource {
     closedReason: string | null;
     subjects: SubjectLike[];
     subjectLinks: { fromSubjectId: number; relation: string; toSubjectId: number }[];
-    incidents: { position: number; incidentDate: string | null; type: string | null; summary: string | null; agencyReference: string | null }[];
+    incidents: {
+      position: number;
+      incidentDate: string | null;
+      type: string | null;
+      summary: string | null;
+      agencyReference: string | null;
+    }[];
     answers: { questionId: number; answer: string }[];
   };
   matrix: Matrix;
@@ -83,9 +104,18 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
   const answers = new Map(r.answers.map((a) => [a.questionId, a.answer]));
   const questions = matrix.questions.map((q) => {
     const option = q.options.find((o) => o.key === answers.get(q.id));
-    return { position: q.position, text: q.text, answer: option?.label ?? 'Not answered', weight: option ? option.weight : null };
+    return {
+      position: q.position,
+      text: q.text,
+      answer: option?.label ?? 'Not answered',
+      weight: option ? option.weight : null,
+    };
   });
-  const criteria = (Object.keys(CRITERION_NAMES) as Criterion[]).map((code) => ({ code, name: CRITERION_NAMES[code], met: r.criteria.includes(code) }));
+  const criteria = (Object.keys(CRITERION_NAMES) as Criterion[]).map((code) => ({
+    code,
+    name: CRITERION_NAMES[code],
+    met: r.criteria.includes(code),
+  }));
   return {
     status: statusView(r.status),
     verdict: verdictView(r.riskVerdict),
@@ -95,7 +125,9 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
       isPlace: s.kind === 'location',
       title: subjectLabel(s),
       kindName: nameOf(SUBJECT_KIND_NAMES, s.kind) ?? 'Not given',
-      dateOfBirthText: s.dateOfBirth ? `${formatCalendarDate(s.dateOfBirth)} (age ${ageOn(s.dateOfBirth, today)})` : null,
+      dateOfBirthText: s.dateOfBirth
+        ? `${formatCalendarDate(s.dateOfBirth)} (age ${ageOn(s.dateOfBirth, today)})`
+        : null,
       genderName: nameOf(GENDER_NAMES, s.gender),
       addressLines: paragraphs(s.address),
       descriptionParagraphs: paragraphs(s.description),
@@ -103,14 +135,20 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
     })),
     subjectLinks: r.subjectLinks
       .filter((l) => byId.has(l.fromSubjectId) && byId.has(l.toSubjectId))
-      .map((l) => ({ from: subjectLabel(byId.get(l.fromSubjectId)!), relation: nameOf(RELATION_NAMES, l.relation), to: subjectLabel(byId.get(l.toSubjectId)!) })),
+      .map((l) => ({
+        from: subjectLabel(byId.get(l.fromSubjectId)!),
+        relation: nameOf(RELATION_NAMES, l.relation),
+        to: subjectLabel(byId.get(l.toSubjectId)!),
+      })),
     incidents: r.incidents.map((i) => ({
       ...i,
       dateText: i.incidentDate ? formatCalendarDate(i.incidentDate) : 'No date',
       typeName: nameOf(INCIDENT_TYPE_NAMES, i.type) ?? 'Not given',
       summaryParagraphs: paragraphs(i.summary),
     })),
-    triedNames: r.triedActions.map((t) => (t === 'other' && r.triedOther ? `Other: ${r.triedOther}` : nameOf(TRIED_ACTION_NAMES, t))),
+    triedNames: r.triedActions.map((t) =>
+      t === 'other' && r.triedOther ? `Other: ${r.triedOther}` : nameOf(TRIED_ACTION_NAMES, t),
+    ),
     triedParagraphs: paragraphs(r.triedDetails),
     risk: {
       questions,
@@ -136,6 +174,17 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
 /** Timeline entries written by the meeting: a case deferred at a panel goes back to waiting for one. */
 const MEETING_EVENT_NAMES: Record<string, string> = { deferred: 'Deferred at a panel: awaiting a later panel' };
 
-export function eventView(e: { at: Date; kind: string; note: string | null; userName: string | null; agencyShortName: string | null }) {
-  return { at: e.at, name: EVENT_NAMES[e.kind] ?? MEETING_EVENT_NAMES[e.kind] ?? e.kind, who: [e.userName, e.agencyShortName].filter(Boolean).join(', '), noteParagraphs: paragraphs(e.note) };
+export function eventView(e: {
+  at: Date;
+  kind: string;
+  note: string | null;
+  userName: string | null;
+  agencyShortName: string | null;
+}) {
+  return {
+    at: e.at,
+    name: EVENT_NAMES[e.kind] ?? MEETING_EVENT_NAMES[e.kind] ?? e.kind,
+    who: [e.userName, e.agencyShortName].filter(Boolean).join(', '),
+    noteParagraphs: paragraphs(e.note),
+  };
 }

@@ -33,7 +33,13 @@ export interface ReferralFields {
 }
 
 /** Saves the referral's own fields if it is still at `version`; false when someone saved meanwhile. */
-export async function updateReferral(db: Db, id: number, version: number, fields: ReferralFields, at: Date): Promise<boolean> {
+export async function updateReferral(
+  db: Db,
+  id: number,
+  version: number,
+  fields: ReferralFields,
+  at: Date,
+): Promise<boolean> {
   const result = await db
     .updateTable('referrals')
     .set({ ...fields, version: sql`version + 1`, updatedAt: at })
@@ -62,7 +68,12 @@ export interface Children {
   subjects: SubjectRow[];
   /** Links by subject place in `subjects`. */
   links: { from: number; relation: string; to: number }[];
-  incidents: { incidentDate: string | null; type: string | null; summary: string | null; agencyReference: string | null }[];
+  incidents: {
+    incidentDate: string | null;
+    type: string | null;
+    summary: string | null;
+    agencyReference: string | null;
+  }[];
   answers: Record<number, string>;
 }
 
@@ -84,7 +95,14 @@ export async function replaceChildren(db: Db, referralId: number, children: Chil
   if (children.links.length) {
     await db
       .insertInto('referralSubjectLinks')
-      .values(children.links.map((l) => ({ referralId, fromSubjectId: subjectIds[l.from], relation: l.relation, toSubjectId: subjectIds[l.to] })))
+      .values(
+        children.links.map((l) => ({
+          referralId,
+          fromSubjectId: subjectIds[l.from],
+          relation: l.relation,
+          toSubjectId: subjectIds[l.to],
+        })),
+      )
       .execute();
   }
   if (children.incidents.length) {
@@ -127,7 +145,12 @@ export function findReferral(db: Db, id: number) {
 
 /** Locks the referral row for the rest of the transaction, so two screeners cannot both decide. */
 export function lockReferral(db: Db, id: number) {
-  return db.selectFrom('referrals').select(['id', 'status', 'version', 'reference', 'referringAgencyId']).where('id', '=', id).forUpdate().executeTakeFirst();
+  return db
+    .selectFrom('referrals')
+    .select(['id', 'status', 'version', 'reference', 'referringAgencyId'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 export function findSubjects(db: Db, referralId: number) {
@@ -155,28 +178,62 @@ export function findSubjects(db: Db, referralId: number) {
 }
 
 export function findSubjectLinks(db: Db, referralId: number) {
-  return db.selectFrom('referralSubjectLinks').select(['fromSubjectId', 'relation', 'toSubjectId']).where('referralId', '=', referralId).orderBy('id').execute();
+  return db
+    .selectFrom('referralSubjectLinks')
+    .select(['fromSubjectId', 'relation', 'toSubjectId'])
+    .where('referralId', '=', referralId)
+    .orderBy('id')
+    .execute();
 }
 
 export function findIncidents(db: Db, referralId: number) {
   return db
     .selectFrom('referralIncidents')
-    .select(['position', sql<string | null>`incident_date::text`.as('incidentDate'), 'type', 'summary', 'agencyReference'])
+    .select([
+      'position',
+      sql<string | null>`incident_date::text`.as('incidentDate'),
+      'type',
+      'summary',
+      'agencyReference',
+    ])
     .where('referralId', '=', referralId)
     .orderBy('position')
     .execute();
 }
 
 export function findAnswers(db: Db, referralId: number) {
-  return db.selectFrom('referralRiskAnswers').select(['questionId', 'answer']).where('referralId', '=', referralId).execute();
+  return db
+    .selectFrom('referralRiskAnswers')
+    .select(['questionId', 'answer'])
+    .where('referralId', '=', referralId)
+    .execute();
 }
 
 /** Cases linked to this one, in either direction. */
 export async function findCaseLinks(db: Db, referralId: number) {
-  const columns = ['referralLinks.id', 'referralLinks.kind', 'other.id as otherId', 'other.reference as otherReference', 'other.status as otherStatus'] as const;
-  const outgoing = await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.linkedReferralId').select(columns).where('referralLinks.referralId', '=', referralId).execute();
-  const incoming = await db.selectFrom('referralLinks').innerJoin('referrals as other', 'other.id', 'referralLinks.referralId').select(columns).where('referralLinks.linkedReferralId', '=', referralId).execute();
-  return [...outgoing.map((l) => ({ ...l, direction: 'to' as const })), ...incoming.map((l) => ({ ...l, direction: 'from' as const }))];
+  const columns = [
+    'referralLinks.id',
+    'referralLinks.kind',
+    'other.id as otherId',
+    'other.reference as otherReference',
+    'other.status as otherStatus',
+  ] as const;
+  const outgoing = await db
+    .selectFrom('referralLinks')
+    .innerJoin('referrals as other', 'other.id', 'referralLinks.linkedReferralId')
+    .select(columns)
+    .where('referralLinks.referralId', '=', referralId)
+    .execute();
+  const incoming = await db
+    .selectFrom('referralLinks')
+    .innerJoin('referrals as other', 'other.id', 'referralLinks.referralId')
+    .select(columns)
+    .where('referralLinks.linkedReferralId', '=', referralId)
+    .execute();
+  return [
+    ...outgoing.map((l) => ({ ...l, direction: 'to' as const })),
+    ...incoming.map((l) => ({ ...l, direction: 'from' as const })),
+  ];
 }
 
 export function findEvents(db: Db, referralId: number) {
@@ -184,7 +241,15 @@ export function findEvents(db: Db, referralId: number) {
     .selectFrom('referralEvents')
     .leftJoin('users', 'users.id', 'referralEvents.userId')
     .leftJoin('agencies', 'agencies.id', 'referralEvents.agencyId')
-    .select(['referralEvents.id', 'referralEvents.at', 'referralEvents.kind', 'referralEvents.note', 'referralEvents.details', 'users.name as userName', 'agencies.shortName as agencyShortName'])
+    .select([
+      'referralEvents.id',
+      'referralEvents.at',
+      'referralEvents.kind',
+      'referralEvents.note',
+      'referralEvents.details',
+      'users.name as userName',
+      'agencies.shortName as agencyShortName',
+    ])
     .where('referralEvents.referralId', '=', referralId)
     .orderBy('referralEvents.at')
     .orderBy('referralEvents.id')
@@ -193,7 +258,15 @@ export function findEvents(db: Db, referralId: number) {
 
 export async function insertEvent(
   db: Db,
-  event: { referralId: number; at: Date; userId: number | null; agencyId: number | null; kind: string; note?: string | null; details?: Record<string, unknown> },
+  event: {
+    referralId: number;
+    at: Date;
+    userId: number | null;
+    agencyId: number | null;
+    kind: string;
+    note?: string | null;
+    details?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await db
     .insertInto('referralEvents')
@@ -232,7 +305,13 @@ export async function setStatus(
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function insertCaseLinks(db: Db, referralId: number, linkedIds: number[], kind: 'repeat' | 'duplicate', at: Date): Promise<void> {
+export async function insertCaseLinks(
+  db: Db,
+  referralId: number,
+  linkedIds: number[],
+  kind: 'repeat' | 'duplicate',
+  at: Date,
+): Promise<void> {
   if (!linkedIds.length) return;
   await db
     .insertInto('referralLinks')
@@ -258,7 +337,11 @@ export interface SubjectKeys {
  * Subjects of other submitted referrals that look like these: a person with the same name and
  * date of birth, or anyone at the same address and postcode.
  */
-export async function findSubjectMatches(db: Db, subjects: SubjectKeys[], opts: { excludeReferralId: number; statuses?: readonly ReferralStatus[]; submittedSince?: Date }) {
+export async function findSubjectMatches(
+  db: Db,
+  subjects: SubjectKeys[],
+  opts: { excludeReferralId: number; statuses?: readonly ReferralStatus[]; submittedSince?: Date },
+) {
   const people = subjects.filter((s) => s.kind !== 'location' && s.nameKey && s.dateOfBirth);
   const places = subjects.filter((s) => s.addressKey && s.postcodeKey);
   if (!people.length && !places.length) return [];
@@ -285,7 +368,13 @@ export async function findSubjectMatches(db: Db, subjects: SubjectKeys[], opts: 
     .where('r.status', '!=', 'draft')
     .where((eb) =>
       eb.or([
-        ...people.map((p) => eb.and([eb('s.kind', 'in', ['victim', 'perpetrator']), eb('s.nameKey', '=', p.nameKey), eb('s.dateOfBirth', '=', sql<Date>`${p.dateOfBirth}::date`)])),
+        ...people.map((p) =>
+          eb.and([
+            eb('s.kind', 'in', ['victim', 'perpetrator']),
+            eb('s.nameKey', '=', p.nameKey),
+            eb('s.dateOfBirth', '=', sql<Date>`${p.dateOfBirth}::date`),
+          ]),
+        ),
         ...places.map((p) => eb.and([eb('s.postcodeKey', '=', p.postcodeKey), eb('s.addressKey', '=', p.addressKey)])),
       ]),
     );
@@ -295,7 +384,14 @@ export async function findSubjectMatches(db: Db, subjects: SubjectKeys[], opts: 
 }
 
 export function activeAdministrators(db: Db) {
-  return db.selectFrom('users').innerJoin('agencies', 'agencies.id', 'users.agencyId').select(['users.id', 'users.email']).where('users.role', '=', 'administrator').where('users.active', '=', true).where('agencies.active', '=', true).execute();
+  return db
+    .selectFrom('users')
+    .innerJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select(['users.id', 'users.email'])
+    .where('users.role', '=', 'administrator')
+    .where('users.active', '=', true)
+    .where('agencies.active', '=', true)
+    .execute();
 }
 
 /** The referrer's own details, to start a new referral form with. */
@@ -310,6 +406,11 @@ export function officerDefaults(db: Db, userId: number) {
 
 /** The e-mail address of whoever submitted the referral, if anyone has. */
 export async function submitterEmail(db: Db, referralId: number): Promise<string | undefined> {
-  const row = await db.selectFrom('referrals').innerJoin('users', 'users.id', 'referrals.submittedBy').select('users.email').where('referrals.id', '=', referralId).executeTakeFirst();
+  const row = await db
+    .selectFrom('referrals')
+    .innerJoin('users', 'users.id', 'referrals.submittedBy')
+    .select('users.email')
+    .where('referrals.id', '=', referralId)
+    .executeTakeFirst();
   return row?.email;
 }

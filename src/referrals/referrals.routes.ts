@@ -5,7 +5,17 @@ import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { fieldId, formState, optionalLongText, parseAction, parseId, parseVersion, str, strList } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { today } from '../time';
-import { SCREENING_OUTCOMES, SCREENING_OUTCOME_NAMES, STATUSES, STATUS_NAMES, SUBJECT_KINDS, SUBJECT_KIND_NAMES, VERDICTS, VERDICT_NAMES, type ScreeningOutcome } from './referral-codes';
+import {
+  SCREENING_OUTCOMES,
+  SCREENING_OUTCOME_NAMES,
+  STATUSES,
+  STATUS_NAMES,
+  SUBJECT_KINDS,
+  SUBJECT_KIND_NAMES,
+  VERDICTS,
+  VERDICT_NAMES,
+  type ScreeningOutcome,
+} from './referral-codes';
 import { isReadOnlyError } from './referral-deps';
 import { readRaw } from './referral-form';
 import { applyRowAction, formReferralOf, renderForm, type FormPage, type FormReferral } from './referral-form-page';
@@ -32,7 +42,12 @@ async function showForm(services: Services, res: Response, page: FormPage) {
 }
 
 function readOnly(req: Request, res: Response, id: number) {
-  flash(req, 'This referral can no longer be changed', 'important', 'It has been submitted. If something needs correcting, contact the coordinator.');
+  flash(
+    req,
+    'This referral can no longer be changed',
+    'important',
+    'It has been submitted. If something needs correcting, contact the coordinator.',
+  );
   res.redirect(303, `/referrals/${id}`);
 }
 
@@ -49,11 +64,22 @@ async function handleForm(services: Services, req: Request, res: Response, refer
   const body = req.body as Record<string, unknown>;
   // A form for an existing referral without its version cannot prove it is up to date: treat it as stale.
   const version = parseVersion(body.version);
-  const common: FormReferral = { referralId, version, reference: existing?.referral.reference, status: existing?.referral.status, screeningNote: existing?.referral.screeningNote };
+  const common: FormReferral = {
+    referralId,
+    version,
+    reference: existing?.referral.reference,
+    status: existing?.referral.status,
+    screeningNote: existing?.referral.screeningNote,
+  };
   const raw = readRaw(body);
   const action = parseAction(body.action);
   const changed = applyRowAction(raw, action);
-  if (changed) return showForm(services, res, { ...common, raw: changed, matrix: await referrals.riskMatrix.forForm(Number(raw.matrixVersionId) || null) });
+  if (changed)
+    return showForm(services, res, {
+      ...common,
+      raw: changed,
+      matrix: await referrals.riskMatrix.forForm(Number(raw.matrixVersionId) || null),
+    });
   const submitting = action.name === 'continue';
   const { input, errors, matrix } = await referrals.validate(raw, submitting ? 'submit' : 'draft');
   if (Object.keys(errors).length) return showForm(services, res, { ...common, raw, matrix, errors, httpStatus: 400 });
@@ -66,15 +92,35 @@ async function handleForm(services: Services, req: Request, res: Response, refer
       if (isReadOnlyError(err)) return readOnly(req, res, id);
       if (!(err instanceof StaleVersionError)) throw err;
       const latest = await referrals.forChange(user, actor, id, 'referral.update');
-      return showForm(services, res, { ...common, version: latest.referral.version, raw, matrix, httpStatus: 409, conflict: true });
+      return showForm(services, res, {
+        ...common,
+        version: latest.referral.version,
+        raw,
+        matrix,
+        httpStatus: 409,
+        conflict: true,
+      });
     }
   }
   if (submitting) return res.redirect(303, `/referrals/${id}/submit`);
-  flash(req, 'Your draft has been saved', 'success', existing?.referral.reference ? undefined : 'You can come back to it from the referrals list. It is not shared with the partnership until you submit it.');
+  flash(
+    req,
+    'Your draft has been saved',
+    'success',
+    existing?.referral.reference
+      ? undefined
+      : 'You can come back to it from the referrals list. It is not shared with the partnership until you submit it.',
+  );
   res.redirect(303, `/referrals/${id}/edit`);
 }
 
-async function renderRecord(services: Services, req: Request, res: Response, id: number, extra: { screeningForm?: ReturnType<typeof formState>; httpStatus?: number } = {}) {
+async function renderRecord(
+  services: Services,
+  req: Request,
+  res: Response,
+  id: number,
+  extra: { screeningForm?: ReturnType<typeof formState>; httpStatus?: number } = {},
+) {
   const user = currentUser(req);
   const { referral, matrix, caseLinks, events, editable } = await services.referrals.view(user, actorOf(req), id);
   const canScreen = (user.role === 'administrator' || user.role === 'chair') && referral.status === 'submitted';
@@ -108,7 +154,12 @@ function listPage(services: Services): Handler {
       form: formState(parsed.values, parsed.errors),
       total: result.total,
       capped: result.capped,
-      rows: result.rows.map((r) => ({ ...r, status: statusView(r.status), verdict: verdictView(r.riskVerdict), subjectNames: r.subjects.map((s) => subjectLabel(s)) })),
+      rows: result.rows.map((r) => ({
+        ...r,
+        status: statusView(r.status),
+        verdict: verdictView(r.riskVerdict),
+        subjectNames: r.subjects.map((s) => subjectLabel(s)),
+      })),
       waiting,
       filtered: Object.keys(parsed.query).length > 0,
       statusItems: STATUSES.map((s) => ({ value: s, text: STATUS_NAMES[s] })),
@@ -146,14 +197,23 @@ function checkPage(services: Services): Handler {
     const check = await services.referrals.checkSubmission(currentUser(req), actorOf(req), id);
     if (!check.editable) return readOnly(req, res, id);
     const { referral, matrix, assessment } = check;
-    const scored = { ...referral, riskScore: assessment.score, riskVerdict: assessment.verdict, criteria: assessment.criteria, escalationCount: assessment.escalationCount };
+    const scored = {
+      ...referral,
+      riskScore: assessment.score,
+      riskVerdict: assessment.verdict,
+      criteria: assessment.criteria,
+      escalationCount: assessment.escalationCount,
+    };
     res.render('referrals/check', {
       title: 'Check and submit the referral',
       backLink: `/referrals/${id}/edit`,
       referral,
       view: recordView({ referral: scored, matrix }, today(services.clock)),
       assessment: { ...assessment, verdict: verdictView(assessment.verdict) },
-      problems: Object.entries(check.errors).map(([name, text]) => ({ text, href: `/referrals/${id}/edit#${fieldId(name)}` })),
+      problems: Object.entries(check.errors).map(([name, text]) => ({
+        text,
+        href: `/referrals/${id}/edit#${fieldId(name)}`,
+      })),
       repeats: check.repeats,
       duplicates: check.duplicates,
       matrix,
@@ -173,7 +233,13 @@ function submitPost(services: Services): Handler {
       .map(parseId)
       .filter((v): v is number => v !== null);
     try {
-      const { reference, assessment } = await referrals.submit(user, actorOf(req), id, parseVersion(body.version), linkTo);
+      const { reference, assessment } = await referrals.submit(
+        user,
+        actorOf(req),
+        id,
+        parseVersion(body.version),
+        linkTo,
+      );
       const outcome =
         assessment.verdict === 'high'
           ? 'It meets the high-risk criteria. The coordinator will screen it and you will get an email with the outcome.'
@@ -188,7 +254,13 @@ function submitPost(services: Services): Handler {
       }
       if (!(err instanceof RefusedError && err.reason === INCOMPLETE)) throw err;
       const { referral, raw, matrix } = await referrals.submissionForm(user, actorOf(req), id);
-      return showForm(services, res, { ...formReferralOf(id, referral), raw, matrix, errors: err.fieldErrors, httpStatus: 400 });
+      return showForm(services, res, {
+        ...formReferralOf(id, referral),
+        raw,
+        matrix,
+        errors: err.fieldErrors,
+        httpStatus: 400,
+      });
     }
   };
 }
@@ -198,11 +270,18 @@ function readScreening(body: Record<string, unknown>) {
   const outcome = str(body.outcome);
   const errors: Record<string, string> = {};
   if (!(SCREENING_OUTCOMES as readonly string[]).includes(outcome)) errors.outcome = 'Select the outcome of screening';
-  const label = outcome === 'reject' ? 'your advice to the referrer' : outcome === 'request-information' ? 'the information you need' : 'a note for the referrer';
+  const label =
+    outcome === 'reject'
+      ? 'your advice to the referrer'
+      : outcome === 'request-information'
+        ? 'the information you need'
+        : 'a note for the referrer';
   const note = optionalLongText(label, 3000).safeParse(str(body.note));
   if (!note.success) errors.note = note.error.issues[0].message;
-  else if (note.data === null && (outcome === 'reject' || outcome === 'request-information')) errors.note = `Enter ${label}`;
-  if (Object.keys(errors).length || !note.success) return { ok: false as const, form: formState({ outcome, note: str(body.note) }, errors) };
+  else if (note.data === null && (outcome === 'reject' || outcome === 'request-information'))
+    errors.note = `Enter ${label}`;
+  if (Object.keys(errors).length || !note.success)
+    return { ok: false as const, form: formState({ outcome, note: str(body.note) }, errors) };
   return { ok: true as const, outcome: outcome as ScreeningOutcome, note: note.data };
 }
 
@@ -212,7 +291,13 @@ function screenPost(services: Services): Handler {
     const screening = readScreening(req.body as Record<string, unknown>);
     if (!screening.ok) return renderRecord(services, req, res, id, { screeningForm: screening.form, httpStatus: 400 });
     try {
-      const { status } = await services.referrals.screen(currentUser(req), actorOf(req), id, screening.outcome, screening.note);
+      const { status } = await services.referrals.screen(
+        currentUser(req),
+        actorOf(req),
+        id,
+        screening.outcome,
+        screening.note,
+      );
       flash(req, `Referral ${STATUS_NAMES[status].toLowerCase()}`, 'success', 'The referrer has been sent an email.');
     } catch (err) {
       if (!(err instanceof RefusedError && err.reason === ALREADY_SCREENED)) throw err;
@@ -225,9 +310,19 @@ function screenPost(services: Services): Handler {
 function discardPage(services: Services): Handler {
   return async (req, res) => {
     const id = idParam(req.params.id);
-    const { referral, editable } = await services.referrals.forChange(currentUser(req), actorOf(req), id, 'referral.discard');
+    const { referral, editable } = await services.referrals.forChange(
+      currentUser(req),
+      actorOf(req),
+      id,
+      'referral.discard',
+    );
     if (!editable || referral.status !== 'draft') return readOnly(req, res, id);
-    res.render('referrals/discard', { title: 'Delete this draft?', backLink: `/referrals/${id}/edit`, referralId: id, form: formState() });
+    res.render('referrals/discard', {
+      title: 'Delete this draft?',
+      backLink: `/referrals/${id}/edit`,
+      referralId: id,
+      form: formState(),
+    });
   };
 }
 

@@ -30,14 +30,22 @@ async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: num
   const record = await stored(deps, id);
   const matrix = await deps.riskMatrix.forForm(record.riskMatrixVersionId);
   const caseLinks = [];
-  for (const l of await repo.findCaseLinks(db, id)) caseLinks.push({ ...l, canSee: await canSeeReferral(db, user, l.otherId) });
+  for (const l of await repo.findCaseLinks(db, id))
+    caseLinks.push({ ...l, canSee: await canSeeReferral(db, user, l.otherId) });
   const events = await repo.findEvents(db, id);
   await recordAudit(db, actor, { action: 'referral.view', entityType: 'referral', entityId: id });
   return { referral: record, matrix, caseLinks, events, editable: canEdit(user, record) };
 }
 
 /** The list and search. The audit row records which filters were used, never the words searched for. */
-async function list({ db }: ReferralDeps, user: CurrentUser, actor: Actor, filters: ListFilters, sort: Sort, page: number) {
+async function list(
+  { db }: ReferralDeps,
+  user: CurrentUser,
+  actor: Actor,
+  filters: ListFilters,
+  sort: Sort,
+  page: number,
+) {
   const visible = visibleReferrals(user);
   const n = await listRepo.countMatching(db, visible, filters, COUNT_CAP);
   const capped = n > COUNT_CAP;
@@ -45,12 +53,22 @@ async function list({ db }: ReferralDeps, user: CurrentUser, actor: Actor, filte
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const current = Math.min(page, pages);
   const rows = await listRepo.listPage(db, visible, filters, sort, PAGE_SIZE, (current - 1) * PAGE_SIZE);
-  const subjects = await listRepo.subjectsOf(db, rows.map((r) => r.id));
+  const subjects = await listRepo.subjectsOf(
+    db,
+    rows.map((r) => r.id),
+  );
   const used = (Object.keys(filters) as (keyof ListFilters)[]).filter((k) => k !== 'words' && filters[k] !== undefined);
   await recordAudit(db, actor, {
     action: 'referral.search',
     entityType: 'referral',
-    details: { filters: used, text: filters.words.length > 0, sort, page: current, results: total, shown: rows.map((r) => r.id) },
+    details: {
+      filters: used,
+      text: filters.words.length > 0,
+      sort,
+      page: current,
+      results: total,
+      shown: rows.map((r) => r.id),
+    },
   });
   return {
     total,
@@ -67,7 +85,13 @@ async function list({ db }: ReferralDeps, user: CurrentUser, actor: Actor, filte
  */
 export function referralsService(deps: Omit<ServiceDeps, 'documents'>) {
   const riskMatrix = riskMatrixService(deps);
-  const d: ReferralDeps = { db: deps.db, clock: deps.clock, baseUrl: deps.links.baseUrl, pokeMail: () => deps.mail.poke(), riskMatrix };
+  const d: ReferralDeps = {
+    db: deps.db,
+    clock: deps.clock,
+    baseUrl: deps.links.baseUrl,
+    pokeMail: () => deps.mail.poke(),
+    riskMatrix,
+  };
   return {
     riskMatrix,
     canEdit,
@@ -75,20 +99,35 @@ export function referralsService(deps: Omit<ServiceDeps, 'documents'>) {
     validate: (raw: RawReferral, mode: 'draft' | 'submit', matrixId?: number) => validate(d, raw, mode, matrixId),
     editForm: (user: CurrentUser, actor: Actor, id: number) => editForm(d, user, actor, id),
     forChange: (user: CurrentUser, actor: Actor, id: number, action: string) => forChange(d, user, actor, id, action),
-    createDraft: (user: CurrentUser, actor: Actor, input: ReferralInput, matrix: Matrix) => createDraft(d, user, actor, input, matrix),
-    saveDraft: (user: CurrentUser, actor: Actor, id: number, version: number, input: ReferralInput, matrix: Matrix) => saveDraft(d, user, actor, id, version, input, matrix),
+    createDraft: (user: CurrentUser, actor: Actor, input: ReferralInput, matrix: Matrix) =>
+      createDraft(d, user, actor, input, matrix),
+    saveDraft: (user: CurrentUser, actor: Actor, id: number, version: number, input: ReferralInput, matrix: Matrix) =>
+      saveDraft(d, user, actor, id, version, input, matrix),
     checkSubmission: (user: CurrentUser, actor: Actor, id: number) => checkSubmission(d, user, actor, id),
     submissionForm: (user: CurrentUser, actor: Actor, id: number) => submissionForm(d, user, actor, id),
-    submit: (user: CurrentUser, actor: Actor, id: number, version: number, linkTo: number[]) => submit(d, user, actor, id, version, linkTo),
-    screen: (user: CurrentUser, actor: Actor, id: number, outcome: ScreeningOutcome, note: string | null) => screen(d, user, actor, id, outcome, note),
+    submit: (user: CurrentUser, actor: Actor, id: number, version: number, linkTo: number[]) =>
+      submit(d, user, actor, id, version, linkTo),
+    screen: (user: CurrentUser, actor: Actor, id: number, outcome: ScreeningOutcome, note: string | null) =>
+      screen(d, user, actor, id, outcome, note),
     /** A panel heard the case (the panels feature calls this). */
-    hear: (actor: Actor, id: number, details: { panelId?: number } = {}) => changeStatus(d, actor, id, 'hear', { userId: actor.userId, event: 'heard', details: { panelId: details.panelId ?? null } }),
+    hear: (actor: Actor, id: number, details: { panelId?: number } = {}) =>
+      changeStatus(d, actor, id, 'hear', {
+        userId: actor.userId,
+        event: 'heard',
+        details: { panelId: details.panelId ?? null },
+      }),
     /** A panel closed the case, with its reason (the panels feature calls this). */
     close: (actor: Actor, id: number, reason: string) =>
-      changeStatus(d, actor, id, 'close', { userId: actor.userId, event: 'closed', note: reason, changes: { closedReason: reason, closedAt: deps.clock.now() } }),
+      changeStatus(d, actor, id, 'close', {
+        userId: actor.userId,
+        event: 'closed',
+        note: reason,
+        changes: { closedReason: reason, closedAt: deps.clock.now() },
+      }),
     discard: (user: CurrentUser, actor: Actor, id: number) => discard(d, user, actor, id),
     view: (user: CurrentUser, actor: Actor, id: number) => view(d, user, actor, id),
-    list: (user: CurrentUser, actor: Actor, filters: ListFilters, sort: Sort, page: number) => list(d, user, actor, filters, sort, page),
+    list: (user: CurrentUser, actor: Actor, filters: ListFilters, sort: Sort, page: number) =>
+      list(d, user, actor, filters, sort, page),
     waitingForScreening: (user: CurrentUser) => listRepo.countWithStatus(deps.db, visibleReferrals(user), 'submitted'),
     districts: () => districts(deps.db),
   };

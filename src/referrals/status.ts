@@ -23,7 +23,13 @@ export function canTransition(transition: Transition, from: ReferralStatus): boo
 
 /** The statuses a referral in `from` may move to. */
 export function nextStatuses(from: ReferralStatus): ReferralStatus[] {
-  return [...new Set(Object.values(TRANSITIONS).filter((t) => (t.from as readonly ReferralStatus[]).includes(from)).map((t) => t.to))];
+  return [
+    ...new Set(
+      Object.values(TRANSITIONS)
+        .filter((t) => (t.from as readonly ReferralStatus[]).includes(from))
+        .map((t) => t.to),
+    ),
+  ];
 }
 
 export class IllegalTransitionError extends Error {
@@ -37,7 +43,12 @@ export class IllegalTransitionError extends Error {
 }
 
 /** Statuses of a case that is still open: possible duplicates are looked for among these. */
-export const OPEN_STATUSES: readonly ReferralStatus[] = ['submitted', 'more-information-requested', 'awaiting-panel', 'active'];
+export const OPEN_STATUSES: readonly ReferralStatus[] = [
+  'submitted',
+  'more-information-requested',
+  'awaiting-panel',
+  'active',
+];
 
 /** The referring agency may change the referral only while it is with them. */
 export const EDITABLE_STATUSES: readonly ReferralStatus[] = ['draft', 'more-information-requested'];

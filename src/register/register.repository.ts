@@ -11,7 +11,14 @@ export function agenciesMissingFromRegister(db: Db, panelId: number) {
     .where('pi.panelId', '=', panelId)
     .where((eb) =>
       eb.not(
-        eb.exists(eb.selectFrom('registerEntries as e').select('e.id').whereRef('e.panelId', '=', 'pi.panelId').whereRef('e.agencyId', '=', 'pi.agencyId').where('e.isObserver', '=', false)),
+        eb.exists(
+          eb
+            .selectFrom('registerEntries as e')
+            .select('e.id')
+            .whereRef('e.panelId', '=', 'pi.panelId')
+            .whereRef('e.agencyId', '=', 'pi.agencyId')
+            .where('e.isObserver', '=', false),
+        ),
       ),
     )
     .orderBy('a.shortName')
@@ -19,16 +26,31 @@ export function agenciesMissingFromRegister(db: Db, panelId: number) {
 }
 
 export function currentStatement(db: Db) {
-  return db.selectFrom('confidentialityStatements').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('confidentialityStatements')
+    .selectAll()
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
 }
 
 /** The current statement's version, locked until the transaction ends. */
 export function lockCurrentStatementVersion(trx: Db) {
-  return trx.selectFrom('confidentialityStatements').select(['version']).orderBy('version', 'desc').limit(1).forUpdate().executeTakeFirstOrThrow();
+  return trx
+    .selectFrom('confidentialityStatements')
+    .select(['version'])
+    .orderBy('version', 'desc')
+    .limit(1)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
 }
 
 export function insertStatement(trx: Db, statement: { version: number; text: string; createdBy: number }) {
-  return trx.insertInto('confidentialityStatements').values(statement).returning(['id', 'version']).executeTakeFirstOrThrow();
+  return trx
+    .insertInto('confidentialityStatements')
+    .values(statement)
+    .returning(['id', 'version'])
+    .executeTakeFirstOrThrow();
 }
 
 export function panelWithDistrict(db: Db, panelId: number) {
@@ -51,7 +73,12 @@ export async function invitedAgencyIds(db: Db, panelId: number): Promise<Set<num
 }
 
 export async function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
-  const row = await db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).where('agencyId', '=', agencyId).executeTakeFirst();
+  const row = await db
+    .selectFrom('panelInvitations')
+    .select('agencyId')
+    .where('panelId', '=', panelId)
+    .where('agencyId', '=', agencyId)
+    .executeTakeFirst();
   return row !== undefined;
 }
 
@@ -61,7 +88,20 @@ export function savedEntries(db: Db, panelId: number) {
     .selectFrom('registerEntries as e')
     .leftJoin('agencies as a', 'a.id', 'e.agencyId')
     .leftJoin('confidentialityStatements as s', 's.id', 'e.confidentialityStatementId')
-    .select(['e.id', 'e.version', 'e.agencyId', 'a.shortName', 'e.personName', 'e.role', 'e.isObserver', 'e.status', 'e.arrivedAt', 'e.leftAt', 'e.confidentialityAgreed', 's.version as statementVersion'])
+    .select([
+      'e.id',
+      'e.version',
+      'e.agencyId',
+      'a.shortName',
+      'e.personName',
+      'e.role',
+      'e.isObserver',
+      'e.status',
+      'e.arrivedAt',
+      'e.leftAt',
+      'e.confidentialityAgreed',
+      's.version as statementVersion',
+    ])
     .where('e.panelId', '=', panelId)
     .orderBy('e.isObserver')
     .orderBy('a.shortName')
@@ -74,7 +114,9 @@ export function invitedWithAnswers(db: Db, panelId: number) {
   return db
     .selectFrom('panelInvitations as pi')
     .innerJoin('agencies as a', 'a.id', 'pi.agencyId')
-    .leftJoin('attendanceResponses as r', (j) => j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'))
+    .leftJoin('attendanceResponses as r', (j) =>
+      j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'),
+    )
     .select(['a.id as agencyId', 'a.shortName', 'r.answer', 'r.attendees', 'r.deputyName', 'r.deputyRole', 'r.mode'])
     .where('pi.panelId', '=', panelId)
     .orderBy('a.shortName')
@@ -96,12 +138,20 @@ export interface Agreement {
   agreedAt?: Date | null;
 }
 
-export function insertEntry(trx: Db, entry: EntryFields & Agreement & { panelId: number; agencyId: number | null; isObserver?: boolean }) {
+export function insertEntry(
+  trx: Db,
+  entry: EntryFields & Agreement & { panelId: number; agencyId: number | null; isObserver?: boolean },
+) {
   return trx.insertInto('registerEntries').values(entry).returning('id').executeTakeFirstOrThrow();
 }
 
 export function entryOfPanel(trx: Db, panelId: number, id: number) {
-  return trx.selectFrom('registerEntries').select(['version', 'confidentialityAgreed']).where('id', '=', id).where('panelId', '=', panelId).executeTakeFirst();
+  return trx
+    .selectFrom('registerEntries')
+    .select(['version', 'confidentialityAgreed'])
+    .where('id', '=', id)
+    .where('panelId', '=', panelId)
+    .executeTakeFirst();
 }
 
 export async function updateEntry(trx: Db, id: number, change: Partial<EntryFields> & Agreement) {

@@ -3,10 +3,28 @@ import type { Services } from '../services';
 import type { RegisterStatus } from '../db/schema';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, StaleVersionError } from '../http/errors';
-import { checkbox, flattenValues, formState, optionalText, parseForm, parseId, parseVersion, requiredLongText, requiredText, versionField, type FormState } from '../http/forms';
+import {
+  checkbox,
+  flattenValues,
+  formState,
+  optionalText,
+  parseForm,
+  parseId,
+  parseVersion,
+  requiredLongText,
+  requiredText,
+  versionField,
+  type FormState,
+} from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { z } from 'zod';
-import { PRESENT_STATUSES, REGISTER_STATUSES, REGISTER_STATUS_NAMES, type RegisterLine, type RegisterRowInput } from './register.service';
+import {
+  PRESENT_STATUSES,
+  REGISTER_STATUSES,
+  REGISTER_STATUS_NAMES,
+  type RegisterLine,
+  type RegisterRowInput,
+} from './register.service';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const personName = requiredText('the name', 100);
@@ -23,7 +41,11 @@ const versionOf = (v: unknown) => (parseVersion(v) === -1 ? null : parseVersion(
 function rawRows(body: unknown): RawRow[] {
   const rows = ((body ?? {}) as Record<string, unknown>).rows;
   if (!rows || typeof rows !== 'object') return [];
-  const list = Array.isArray(rows) ? rows : Object.entries(rows as Record<string, unknown>).sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
+  const list = Array.isArray(rows)
+    ? rows
+    : Object.entries(rows as Record<string, unknown>)
+        .sort(([a], [b]) => Number(a) - Number(b))
+        .map(([, v]) => v);
   return list.filter((r): r is RawRow => r !== null && typeof r === 'object').slice(0, 300);
 }
 
@@ -47,18 +69,33 @@ export function readRegister(body: unknown): { rows: RegisterRowInput[]; errors:
     }
     // Someone absent or sending apologies may be unknown by name: the agency's line is enough.
     const unnamedAllowed = status === 'absent' || status === 'apologies';
-    const n = unnamedAllowed && s(raw.personName).trim() === '' ? ({ success: true, data: '' } as const) : personName.safeParse(s(raw.personName));
+    const n =
+      unnamedAllowed && s(raw.personName).trim() === ''
+        ? ({ success: true, data: '' } as const)
+        : personName.safeParse(s(raw.personName));
     if (!n.success) errors[name('personName')] = n.error.issues[0].message;
     const role = personRole.safeParse(s(raw.role));
     if (!role.success) errors[name('role')] = role.error.issues[0].message;
     const arrivedAt = s(raw.arrivedAt).trim();
     const leftAt = s(raw.leftAt).trim();
-    if (status === 'late' && !TIME.test(arrivedAt)) errors[name('arrivedAt')] = 'Enter the time they arrived, like 10:15';
+    if (status === 'late' && !TIME.test(arrivedAt))
+      errors[name('arrivedAt')] = 'Enter the time they arrived, like 10:15';
     if (status === 'left-early' && !TIME.test(leftAt)) errors[name('leftAt')] = 'Enter the time they left, like 11:30';
     const agreed = checkbox.parse(raw.agreed);
-    if (agreed && !PRESENT_STATUSES.includes(status as RegisterStatus)) errors[name('agreed')] = 'Only someone at the meeting can agree to the confidentiality statement';
+    if (agreed && !PRESENT_STATUSES.includes(status as RegisterStatus))
+      errors[name('agreed')] = 'Only someone at the meeting can agree to the confidentiality statement';
     if (n.success && role.success) {
-      rows.push({ id, version, agencyId, personName: n.data, role: role.data, status: status as RegisterStatus, arrivedAt: arrivedAt || null, leftAt: leftAt || null, agreed });
+      rows.push({
+        id,
+        version,
+        agencyId,
+        personName: n.data,
+        role: role.data,
+        status: status as RegisterStatus,
+        arrivedAt: arrivedAt || null,
+        leftAt: leftAt || null,
+        agreed,
+      });
     }
   });
   return { rows, errors };
@@ -110,7 +147,12 @@ async function renderRegister(services: Services, res: Response, panelId: number
       ...l,
       index: i,
       statusName: l.status ? REGISTER_STATUS_NAMES[l.status] : 'Not yet recorded',
-      names: Object.fromEntries(['id', 'version', 'agencyId', 'personName', 'role', 'status', 'arrivedAt', 'leftAt', 'agreed'].map((f) => [f, `rows[${i}][${f}]`])),
+      names: Object.fromEntries(
+        ['id', 'version', 'agencyId', 'personName', 'role', 'status', 'arrivedAt', 'leftAt', 'agreed'].map((f) => [
+          f,
+          `rows[${i}][${f}]`,
+        ]),
+      ),
     })),
   });
 }
@@ -119,14 +161,28 @@ async function renderRegister(services: Services, res: Response, panelId: number
 function postedLines(body: unknown, current: RegisterLine[]): RegisterLine[] {
   return rawRows(body).map((raw, i) => {
     const id = parseId(raw.id);
-    const known = current.find((l) => (id !== null ? l.id === id : l.id === null && String(l.agencyId) === s(raw.agencyId)));
+    const known = current.find((l) =>
+      id !== null ? l.id === id : l.id === null && String(l.agencyId) === s(raw.agencyId),
+    );
     return {
-      ...(known ?? current[i] ?? { id: null, version: null, agencyId: null, agencyName: '', isObserver: false, confidentialityAgreed: false, statementVersion: null, source: 'expected' as const }),
+      ...(known ??
+        current[i] ?? {
+          id: null,
+          version: null,
+          agencyId: null,
+          agencyName: '',
+          isObserver: false,
+          confidentialityAgreed: false,
+          statementVersion: null,
+          source: 'expected' as const,
+        }),
       id,
       version: versionOf(raw.version),
       personName: s(raw.personName),
       role: s(raw.role),
-      status: (REGISTER_STATUSES as readonly string[]).includes(s(raw.status)) ? (s(raw.status) as RegisterStatus) : null,
+      status: (REGISTER_STATUSES as readonly string[]).includes(s(raw.status))
+        ? (s(raw.status) as RegisterStatus)
+        : null,
       arrivedAt: s(raw.arrivedAt),
       leftAt: s(raw.leftAt),
       confidentialityAgreed: checkbox.parse(raw.agreed),
@@ -147,11 +203,22 @@ function saveRegister(services: Services) {
     const panelId = idParam(req.params.id);
     const { rows, errors } = readRegister(req.body);
     const posted = postedLines(req.body, await services.register.lines(panelId));
-    if (Object.keys(errors).length) return renderRegister(services, res, panelId, { lines: posted, form: formState(flattenValues(req.body), errors), status: 400 });
+    if (Object.keys(errors).length)
+      return renderRegister(services, res, panelId, {
+        lines: posted,
+        form: formState(flattenValues(req.body), errors),
+        status: 400,
+      });
     try {
       await services.register.save(currentUser(req), actorOf(req), panelId, rows);
     } catch (err) {
-      if (err instanceof StaleVersionError) return renderRegister(services, res, panelId, { lines: posted, form: formState(flattenValues(req.body)), conflict: err.message, status: 409 });
+      if (err instanceof StaleVersionError)
+        return renderRegister(services, res, panelId, {
+          lines: posted,
+          form: formState(flattenValues(req.body)),
+          conflict: err.message,
+          status: 409,
+        });
       throw err;
     }
     flash(req, 'Register saved');
@@ -183,7 +250,11 @@ function selfAgree(services: Services) {
 function statementPage(services: Services) {
   return async (_req: Request, res: Response) => {
     const statement = await services.register.statement();
-    res.render('register/confidentiality', { title: 'Confidentiality statement', statement, form: formState({ text: statement.text, version: String(statement.version) }) });
+    res.render('register/confidentiality', {
+      title: 'Confidentiality statement',
+      statement,
+      form: formState({ text: statement.text, version: String(statement.version) }),
+    });
   };
 }
 
@@ -191,13 +262,33 @@ function saveStatement(services: Services) {
   return async (req: Request, res: Response) => {
     const parsed = parseForm(statementSchema, req.body);
     const statement = await services.register.statement();
-    if (!parsed.ok) return res.status(400).render('register/confidentiality', { title: 'Confidentiality statement', statement, form: parsed.form });
+    if (!parsed.ok)
+      return res
+        .status(400)
+        .render('register/confidentiality', { title: 'Confidentiality statement', statement, form: parsed.form });
     try {
-      const saved = await services.register.newStatement(currentUser(req), actorOf(req), parsed.data.text, parsed.data.version);
-      flash(req, `Confidentiality statement version ${saved.version} saved`, 'success', 'Registers taken from now on record agreement to this version.');
+      const saved = await services.register.newStatement(
+        currentUser(req),
+        actorOf(req),
+        parsed.data.text,
+        parsed.data.version,
+      );
+      flash(
+        req,
+        `Confidentiality statement version ${saved.version} saved`,
+        'success',
+        'Registers taken from now on record agreement to this version.',
+      );
     } catch (err) {
       if (err instanceof StaleVersionError) {
-        return res.status(409).render('register/confidentiality', { title: 'Confidentiality statement', statement, conflict: err.message, form: formState({ text: parsed.data.text, version: String(statement.version) }) });
+        return res
+          .status(409)
+          .render('register/confidentiality', {
+            title: 'Confidentiality statement',
+            statement,
+            conflict: err.message,
+            form: formState({ text: parsed.data.text, version: String(statement.version) }),
+          });
       }
       throw err;
     }

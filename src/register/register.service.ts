@@ -7,7 +7,14 @@ import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
 import * as repo from './register.repository';
 
-export const REGISTER_STATUSES: readonly RegisterStatus[] = ['present', 'online', 'late', 'left-early', 'absent', 'apologies'];
+export const REGISTER_STATUSES: readonly RegisterStatus[] = [
+  'present',
+  'online',
+  'late',
+  'left-early',
+  'absent',
+  'apologies',
+];
 
 export const REGISTER_STATUS_NAMES: Record<RegisterStatus, string> = {
   present: 'Present',
@@ -31,7 +38,10 @@ export class RegisterClosedError extends HttpError {
  * The invited agencies with no register entry yet (an empty list: the register is complete).
  * The meeting asks this before the panel is concluded.
  */
-export async function registerCompleteness(db: Db, panelId: number): Promise<{ agencyId: number; shortName: string }[]> {
+export async function registerCompleteness(
+  db: Db,
+  panelId: number,
+): Promise<{ agencyId: number; shortName: string }[]> {
   return repo.agenciesMissingFromRegister(db, panelId);
 }
 
@@ -118,13 +128,30 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
   const savedNames = new Set(saved.map((e) => `${e.agencyId}:${e.personName.toLowerCase()}`));
   const agenciesWithEntries = new Set(saved.map((e) => e.agencyId));
   for (const a of invited) {
-    const proposed = { id: null, version: null, agencyId: a.agencyId, agencyName: a.shortName, isObserver: false, arrivedAt: null, leftAt: null, confidentialityAgreed: false, statementVersion: null };
+    const proposed = {
+      id: null,
+      version: null,
+      agencyId: a.agencyId,
+      agencyName: a.shortName,
+      isObserver: false,
+      arrivedAt: null,
+      leftAt: null,
+      confidentialityAgreed: false,
+      statementVersion: null,
+    };
     const people = expectedPeople(a);
     const expectedStatus: RegisterStatus | null = a.mode === 'online' ? 'online' : null;
     const missing = people.filter((p) => !savedNames.has(`${a.agencyId}:${p.name.toLowerCase()}`));
-    for (const p of missing) result.push({ ...proposed, personName: p.name, role: p.role, status: expectedStatus, source: 'expected' });
+    for (const p of missing)
+      result.push({ ...proposed, personName: p.name, role: p.role, status: expectedStatus, source: 'expected' });
     if (people.length === 0 && !agenciesWithEntries.has(a.agencyId)) {
-      result.push({ ...proposed, personName: '', role: null, status: a.answer === 'apologies' ? 'apologies' : null, source: 'not-recorded' });
+      result.push({
+        ...proposed,
+        personName: '',
+        role: null,
+        status: a.answer === 'apologies' ? 'apologies' : null,
+        source: 'not-recorded',
+      });
     }
   }
   return result;
@@ -133,7 +160,12 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
 /** What the register page shows: the panel, its lines (unless the page shows posted ones), the statement, and who is missing. */
 async function page(db: Db, panelId: number, withLines: boolean) {
   const panel = await panelOrThrow(db, panelId);
-  return { panel, lines: withLines ? await lines(db, panelId) : [], statement: await repo.currentStatement(db), missing: await registerCompleteness(db, panelId) };
+  return {
+    panel,
+    lines: withLines ? await lines(db, panelId) : [],
+    statement: await repo.currentStatement(db),
+    missing: await registerCompleteness(db, panelId),
+  };
 }
 
 /** Opens a panel's register: the view is audited. */
@@ -143,7 +175,12 @@ async function view({ db }: Deps, actor: Actor, panelId: number) {
 }
 
 /** Saves one line: a new entry, or a change to a saved one made against its current version. */
-async function saveLine(trx: Db, panelId: number, row: RegisterRowInput, context: { userId: number; statementId: number; now: Date }): Promise<'created' | 'updated'> {
+async function saveLine(
+  trx: Db,
+  panelId: number,
+  row: RegisterRowInput,
+  context: { userId: number; statementId: number; now: Date },
+): Promise<'created' | 'updated'> {
   const agreed = row.agreed && PRESENT_STATUSES.includes(row.status);
   const fields: repo.EntryFields = {
     personName: row.personName,
@@ -167,7 +204,10 @@ async function saveLine(trx: Db, panelId: number, row: RegisterRowInput, context
   }
   const existing = await repo.entryOfPanel(trx, panelId, row.id);
   if (!existing) throw new NotFoundError();
-  if (existing.version !== row.version) throw new StaleVersionError('Someone else changed the register while you were filling it in. Your changes are kept below: check the other changes and save again.');
+  if (existing.version !== row.version)
+    throw new StaleVersionError(
+      'Someone else changed the register while you were filling it in. Your changes are kept below: check the other changes and save again.',
+    );
   // An agreement already given keeps the version it was given to; a new one takes today's statement.
   const agreement: repo.Agreement = agreed
     ? existing.confidentialityAgreed
@@ -192,11 +232,22 @@ async function save({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelI
       if ((await saveLine(trx, panelId, row, context)) === 'created') created += 1;
       else updated += 1;
     }
-    await recordAudit(trx, actor, { action: 'register.save', entityType: 'panel', entityId: panelId, details: { created, updated, statementVersion: statement.version } });
+    await recordAudit(trx, actor, {
+      action: 'register.save',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { created, updated, statementVersion: statement.version },
+    });
   });
 }
 
-async function addObserver({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, observer: { personName: string; role: string | null; agreed: boolean }) {
+async function addObserver(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  observer: { personName: string; role: string | null; agreed: boolean },
+) {
   await db.transaction().execute(async (trx) => {
     await lockOpenPanel(trx, panelId);
     const statement = await repo.currentStatement(trx);
@@ -214,7 +265,12 @@ async function addObserver({ db, clock }: Deps, user: CurrentUser, actor: Actor,
       agreedAt: observer.agreed ? clock.now() : null,
       recordedBy: user.id,
     });
-    await recordAudit(trx, actor, { action: 'register.observer', entityType: 'panel', entityId: panelId, details: { entryId: row.id } });
+    await recordAudit(trx, actor, {
+      action: 'register.observer',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { entryId: row.id },
+    });
   });
 }
 
@@ -223,7 +279,13 @@ async function addObserver({ db, clock }: Deps, user: CurrentUser, actor: Actor,
  * on the register is created, or marked present and agreed if the chair had already put them on it.
  * The panel must be one they can see (404 otherwise, audited).
  */
-async function selfAgree({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') {
+async function selfAgree(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  status: 'present' | 'online',
+) {
   await requireVisiblePanel(db, user, actor, panelId, 'register.self');
   await db.transaction().execute(async (trx) => {
     await lockOpenPanel(trx, panelId);
@@ -234,7 +296,9 @@ async function selfAgree({ db, clock }: Deps, user: CurrentUser, actor: Actor, p
     if (existing) {
       await repo.updateEntry(trx, existing.id, {
         ...(PRESENT_STATUSES.includes(existing.status) ? {} : { status }),
-        ...(existing.confidentialityAgreed ? {} : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }),
+        ...(existing.confidentialityAgreed
+          ? {}
+          : { confidentialityAgreed: true, confidentialityStatementId: statement.id, agreedAt: now }),
       });
     } else {
       await repo.insertEntry(trx, {
@@ -251,7 +315,12 @@ async function selfAgree({ db, clock }: Deps, user: CurrentUser, actor: Actor, p
         recordedBy: user.id,
       });
     }
-    await recordAudit(trx, actor, { action: 'register.self', entityType: 'panel', entityId: panelId, details: { agencyId: user.agencyId, status, statementVersion: statement.version } });
+    await recordAudit(trx, actor, {
+      action: 'register.self',
+      entityType: 'panel',
+      entityId: panelId,
+      details: { agencyId: user.agencyId, status, statementVersion: statement.version },
+    });
   });
 }
 
@@ -259,9 +328,17 @@ async function selfAgree({ db, clock }: Deps, user: CurrentUser, actor: Actor, p
 async function newStatement({ db }: Deps, user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) {
   return db.transaction().execute(async (trx) => {
     const current = await repo.lockCurrentStatementVersion(trx);
-    if (current.version !== basedOnVersion) throw new StaleVersionError('Someone else changed the statement while you were editing it. Your text is kept below: check theirs and save again.');
+    if (current.version !== basedOnVersion)
+      throw new StaleVersionError(
+        'Someone else changed the statement while you were editing it. Your text is kept below: check theirs and save again.',
+      );
     const row = await repo.insertStatement(trx, { version: current.version + 1, text, createdBy: user.id });
-    await recordAudit(trx, actor, { action: 'confidentiality.change', entityType: 'confidentiality-statement', entityId: row.id, details: { version: row.version } });
+    await recordAudit(trx, actor, {
+      action: 'confidentiality.change',
+      entityType: 'confidentiality-statement',
+      entityId: row.id,
+      details: { version: row.version },
+    });
     return row;
   });
 }
@@ -275,12 +352,20 @@ export function registerService(deps: ServiceDeps) {
     view: (actor: Actor, panelId: number) => view(deps, actor, panelId),
     statement: () => repo.currentStatement(db),
     completeness: (panelId: number) => registerCompleteness(db, panelId),
-    save: (user: CurrentUser, actor: Actor, panelId: number, rows: RegisterRowInput[]) => save(deps, user, actor, panelId, rows),
-    addObserver: (user: CurrentUser, actor: Actor, panelId: number, observer: { personName: string; role: string | null; agreed: boolean }) => addObserver(deps, user, actor, panelId, observer),
+    save: (user: CurrentUser, actor: Actor, panelId: number, rows: RegisterRowInput[]) =>
+      save(deps, user, actor, panelId, rows),
+    addObserver: (
+      user: CurrentUser,
+      actor: Actor,
+      panelId: number,
+      observer: { personName: string; role: string | null; agreed: boolean },
+    ) => addObserver(deps, user, actor, panelId, observer),
     /** The entry a signed-in attendee has on the register, matched by agency and name. */
     ownEntry: (user: CurrentUser, panelId: number) => repo.entryByName(db, panelId, user.agencyId, user.name),
-    selfAgree: (user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') => selfAgree(deps, user, actor, panelId, status),
-    newStatement: (user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) => newStatement(deps, user, actor, text, basedOnVersion),
+    selfAgree: (user: CurrentUser, actor: Actor, panelId: number, status: 'present' | 'online') =>
+      selfAgree(deps, user, actor, panelId, status),
+    newStatement: (user: CurrentUser, actor: Actor, text: string, basedOnVersion: number) =>
+      newStatement(deps, user, actor, text, basedOnVersion),
   };
 }
 

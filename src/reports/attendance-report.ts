@@ -58,9 +58,12 @@ export interface AgencyReportRow {
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** Reads the report's query string; a wrong value gets a message by its field and nothing is shown for it. */
-export function readFilters(query: Record<string, unknown>, now: Date): { filters: ReportFilters; errors: Record<string, string>; values: Record<string, string> } {
+export function readFilters(
+  query: Record<string, unknown>,
+  now: Date,
+): { filters: ReportFilters; errors: Record<string, string>; values: Record<string, string> } {
   const today = DateTime.fromISO(londonDate(now), { zone: ZONE });
-  const str = (k: string) => (typeof query[k] === 'string' ? (query[k]).trim() : '');
+  const str = (k: string) => (typeof query[k] === 'string' ? query[k].trim() : '');
   const values = { from: str('from'), to: str('to'), district: str('district'), threshold: str('threshold') };
   const errors: Record<string, string> = {};
   const defaults = { from: today.minus({ months: 11 }).toFormat('yyyy-MM'), to: today.toFormat('yyyy-MM') };
@@ -79,7 +82,10 @@ export function readFilters(query: Record<string, unknown>, now: Date): { filter
     if (from > to) {
       errors.to = 'The end of the period must be the same as or after its start';
       [from, to] = [defaults.from, defaults.to];
-    } else if (DateTime.fromFormat(to, 'yyyy-MM').diff(DateTime.fromFormat(from, 'yyyy-MM'), 'months').months + 1 > MAX_MONTHS) {
+    } else if (
+      DateTime.fromFormat(to, 'yyyy-MM').diff(DateTime.fromFormat(from, 'yyyy-MM'), 'months').months + 1 >
+      MAX_MONTHS
+    ) {
       errors.to = `The period must be ${MAX_MONTHS} months or shorter`;
       [from, to] = [defaults.from, defaults.to];
     }
@@ -100,16 +106,21 @@ export function readFilters(query: Record<string, unknown>, now: Date): { filter
 
 export const monthsBetween = (from: string, to: string): string[] => {
   const out: string[] = [];
-  for (let m = DateTime.fromFormat(from, 'yyyy-MM'); m.toFormat('yyyy-MM') <= to; m = m.plus({ months: 1 })) out.push(m.toFormat('yyyy-MM'));
+  for (let m = DateTime.fromFormat(from, 'yyyy-MM'); m.toFormat('yyyy-MM') <= to; m = m.plus({ months: 1 }))
+    out.push(m.toFormat('yyyy-MM'));
   return out;
 };
 
-const rateOf = (attended: number, invitations: number) => (invitations === 0 ? null : Math.round((attended / invitations) * 1000) / 10);
+const rateOf = (attended: number, invitations: number) =>
+  invitations === 0 ? null : Math.round((attended / invitations) * 1000) / 10;
 
 /** Each agency's invitations and how it took part, and the rate of attendance month by month. */
 export async function attendanceReport(db: Db, filters: ReportFilters) {
   const start = DateTime.fromFormat(filters.from, 'yyyy-MM', { zone: ZONE }).startOf('month').toJSDate();
-  const end = DateTime.fromFormat(filters.to, 'yyyy-MM', { zone: ZONE }).plus({ months: 1 }).startOf('month').toJSDate();
+  const end = DateTime.fromFormat(filters.to, 'yyyy-MM', { zone: ZONE })
+    .plus({ months: 1 })
+    .startOf('month')
+    .toJSDate();
   const invited = await repo.invitationsBetween(db, MET, start, end, filters.districtId);
   const panelIds = [...new Set(invited.map((i) => i.panelId))];
   const entries = await repo.agencyRegisterEntries(db, panelIds);
@@ -122,9 +133,20 @@ export async function attendanceReport(db: Db, filters: ReportFilters) {
   const months = monthsBetween(filters.from, filters.to);
   const byMonth = new Map(months.map((m) => [m, { invitations: 0, attended: 0 }]));
   for (const inv of invited) {
-    const row =
-      byAgency.get(inv.agencyId) ??
-      ({ agencyId: inv.agencyId, agency: inv.shortName, invitations: 0, inPerson: 0, online: 0, deputy: 0, apologies: 0, apologiesWithInformation: 0, noShows: 0, attended: 0, rate: null, underThreshold: false });
+    const row = byAgency.get(inv.agencyId) ?? {
+      agencyId: inv.agencyId,
+      agency: inv.shortName,
+      invitations: 0,
+      inPerson: 0,
+      online: 0,
+      deputy: 0,
+      apologies: 0,
+      apologiesWithInformation: 0,
+      noShows: 0,
+      attended: 0,
+      rate: null,
+      underThreshold: false,
+    };
     byAgency.set(inv.agencyId, row);
     const outcome = outcomeOf(inv.answer, statusesOf.get(`${inv.panelId}:${inv.agencyId}`) ?? []);
     row.invitations += 1;
@@ -158,7 +180,18 @@ export async function attendanceReport(db: Db, filters: ReportFilters) {
   };
 }
 
-const CSV_HEADERS = ['Agency', 'Invitations', 'Attended in person', 'Attended online', 'Attended by deputy', 'Apologies', 'Apologies with information sent', 'No-shows', 'Attendance rate (%)', 'Under threshold'];
+const CSV_HEADERS = [
+  'Agency',
+  'Invitations',
+  'Attended in person',
+  'Attended online',
+  'Attended by deputy',
+  'Apologies',
+  'Apologies with information sent',
+  'No-shows',
+  'Attendance rate (%)',
+  'Under threshold',
+];
 
 /** A cell a spreadsheet will not run as a formula, quoted when it needs to be. */
 export function csvCell(value: string | number | null): string {
@@ -168,11 +201,30 @@ export function csvCell(value: string | number | null): string {
 }
 
 export function attendanceCsv(rows: AgencyReportRow[]): string {
-  const lines = [CSV_HEADERS, ...rows.map((r) => [r.agency, r.invitations, r.inPerson, r.online, r.deputy, r.apologies, r.apologiesWithInformation, r.noShows, r.rate, r.underThreshold ? 'yes' : 'no'])];
+  const lines = [
+    CSV_HEADERS,
+    ...rows.map((r) => [
+      r.agency,
+      r.invitations,
+      r.inPerson,
+      r.online,
+      r.deputy,
+      r.apologies,
+      r.apologiesWithInformation,
+      r.noShows,
+      r.rate,
+      r.underThreshold ? 'yes' : 'no',
+    ]),
+  ];
   return `${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-const filterDetails = (f: ReportFilters) => ({ from: f.from, to: f.to, districtId: f.districtId, threshold: f.threshold });
+const filterDetails = (f: ReportFilters) => ({
+  from: f.from,
+  to: f.to,
+  districtId: f.districtId,
+  threshold: f.threshold,
+});
 
 /**
  * The report page: the districts to choose from and, when the filters are all right, the report.
@@ -187,15 +239,23 @@ async function reportPage(db: Db, actor: Actor, requested: ReportFilters, refuse
     filters.districtId = null;
   }
   const report = Object.keys(errors).length ? null : await attendanceReport(db, filters);
-  await recordAudit(db, actor, { action: 'report.attendance.view', outcome: report ? 'success' : 'failure', details: filterDetails(filters) });
+  await recordAudit(db, actor, {
+    action: 'report.attendance.view',
+    outcome: report ? 'success' : 'failure',
+    details: filterDetails(filters),
+  });
   return { filters, errors, districts: choices, report };
 }
 
 /** The report's rows for a spreadsheet; a district that does not exist is a bad request. Audited. */
 async function reportExport(db: Db, actor: Actor, filters: ReportFilters) {
-  if (filters.districtId !== null && !(await districtExists(db, filters.districtId))) throw new BadRequestError('Select a district from the list');
+  if (filters.districtId !== null && !(await districtExists(db, filters.districtId)))
+    throw new BadRequestError('Select a district from the list');
   const report = await attendanceReport(db, filters);
-  await recordAudit(db, actor, { action: 'report.attendance.export', details: { ...filterDetails(filters), rows: report.rows.length } });
+  await recordAudit(db, actor, {
+    action: 'report.attendance.export',
+    details: { ...filterDetails(filters), rows: report.rows.length },
+  });
   return report;
 }
 
@@ -204,7 +264,8 @@ export function attendanceReportService({ db }: Pick<ServiceDeps, 'db'>) {
   return {
     report: (filters: ReportFilters) => attendanceReport(db, filters),
     districts: () => districts(db),
-    page: (actor: Actor, filters: ReportFilters, errors: Record<string, string>) => reportPage(db, actor, filters, errors),
+    page: (actor: Actor, filters: ReportFilters, errors: Record<string, string>) =>
+      reportPage(db, actor, filters, errors),
     export: (actor: Actor, filters: ReportFilters) => reportExport(db, actor, filters),
   };
 }

@@ -7,7 +7,11 @@ import { ADMIN_OR_CHAIR, get, type RouteDef } from '../http/routes';
 import { attendanceCsv, readFilters, type ReportFilters } from './attendance-report';
 import { monthLabel, renderChart } from './svg-chart';
 
-function chartOf(filters: ReportFilters, districtName: string | undefined, monthly: { month: string; rate: number | null }[]) {
+function chartOf(
+  filters: ReportFilters,
+  districtName: string | undefined,
+  monthly: { month: string; rate: number | null }[],
+) {
   return renderChart({
     id: 'attendance-chart',
     kind: 'bar',
@@ -22,14 +26,33 @@ function chartOf(filters: ReportFilters, districtName: string | undefined, month
 function reportPage(services: Services) {
   return async (req: Request, res: Response) => {
     const requested = readFilters(req.query, services.clock.now());
-    const { filters, errors, districts, report } = await services.attendanceReport.page(actorOf(req), requested.filters, requested.errors);
+    const { filters, errors, districts, report } = await services.attendanceReport.page(
+      actorOf(req),
+      requested.filters,
+      requested.errors,
+    );
     const form = formState(requested.values, errors);
     const district = districts.find((d) => d.id === filters.districtId);
-    const query = new URLSearchParams({ from: filters.from, to: filters.to, district: filters.districtId ? String(filters.districtId) : '', threshold: String(filters.threshold) });
+    const query = new URLSearchParams({
+      from: filters.from,
+      to: filters.to,
+      district: filters.districtId ? String(filters.districtId) : '',
+      threshold: String(filters.threshold),
+    });
     res.status(form.hasErrors ? 400 : 200).render('reports/attendance', {
       title: 'Attendance by agency',
-      form: form.hasErrors ? form : formState({ from: filters.from, to: filters.to, district: filters.districtId ? String(filters.districtId) : '', threshold: String(filters.threshold) }),
-      districtItems: [{ value: '', text: 'All districts' }, ...districts.map((d) => ({ value: String(d.id), text: d.name }))],
+      form: form.hasErrors
+        ? form
+        : formState({
+            from: filters.from,
+            to: filters.to,
+            district: filters.districtId ? String(filters.districtId) : '',
+            threshold: String(filters.threshold),
+          }),
+      districtItems: [
+        { value: '', text: 'All districts' },
+        ...districts.map((d) => ({ value: String(d.id), text: d.name })),
+      ],
       filters,
       districtName: district?.name ?? 'All districts',
       report: report && {
@@ -56,5 +79,8 @@ function reportCsv(services: Services) {
 }
 
 export function attendanceReportRoutes(services: Services): RouteDef[] {
-  return [get('/reports/attendance', ADMIN_OR_CHAIR, reportPage(services)), get('/reports/attendance.csv', ADMIN_OR_CHAIR, reportCsv(services))];
+  return [
+    get('/reports/attendance', ADMIN_OR_CHAIR, reportPage(services)),
+    get('/reports/attendance.csv', ADMIN_OR_CHAIR, reportCsv(services)),
+  ];
 }

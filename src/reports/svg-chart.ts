@@ -31,7 +31,10 @@ export interface Chart {
 const COLOURS = ['#1d70b8', '#00703c', '#d4351c', '#6f72af', '#f47738'];
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 export const monthLabel = (month: string): string => DateTime.fromFormat(month, 'yyyy-MM').toFormat('MMM yyyy');
@@ -91,7 +94,9 @@ function axes(l: Layout): string[] {
     );
   }
   l.months.forEach((month, i) => {
-    parts.push(`<text x="${xOf(l, i)}" y="${l.height - l.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`);
+    parts.push(
+      `<text x="${xOf(l, i)}" y="${l.height - l.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`,
+    );
   });
   return parts;
 }
@@ -115,12 +120,18 @@ function bars(l: Layout, series: ChartSeries[]): string[] {
 function lines(l: Layout, series: ChartSeries[]): string[] {
   const parts: string[] = [];
   series.forEach((s, si) => {
-    const points = l.months.map((month, i) => ({ i, v: valueOf(s, month) })).filter((p): p is { i: number; v: number } => p.v !== null);
+    const points = l.months
+      .map((month, i) => ({ i, v: valueOf(s, month) }))
+      .filter((p): p is { i: number; v: number } => p.v !== null);
     if (points.length > 1) {
-      parts.push(`<polyline fill="none" stroke="${colourOf(si)}" stroke-width="3" points="${points.map((p) => `${xOf(l, p.i)},${yOf(l, p.v)}`).join(' ')}"/>`);
+      parts.push(
+        `<polyline fill="none" stroke="${colourOf(si)}" stroke-width="3" points="${points.map((p) => `${xOf(l, p.i)},${yOf(l, p.v)}`).join(' ')}"/>`,
+      );
     }
     for (const p of points) {
-      parts.push(`<circle cx="${xOf(l, p.i)}" cy="${yOf(l, p.v)}" r="4" fill="${colourOf(si)}"><title>${escapeXml(`${s.name}, ${monthLabel(l.months[p.i])}: ${round(p.v)}${l.unit}`)}</title></circle>`);
+      parts.push(
+        `<circle cx="${xOf(l, p.i)}" cy="${yOf(l, p.v)}" r="4" fill="${colourOf(si)}"><title>${escapeXml(`${s.name}, ${monthLabel(l.months[p.i])}: ${round(p.v)}${l.unit}`)}</title></circle>`,
+      );
     }
   });
   return parts;
@@ -129,7 +140,10 @@ function lines(l: Layout, series: ChartSeries[]): string[] {
 function legend(l: Layout, series: ChartSeries[]): string[] {
   return series.flatMap((s, si) => {
     const lx = l.left + si * 180;
-    return [`<rect x="${lx}" y="${l.height - 20}" width="12" height="12" fill="${colourOf(si)}"/>`, `<text x="${lx + 18}" y="${l.height - 10}" font-size="12" fill="#0b0c0c">${escapeXml(s.name)}</text>`];
+    return [
+      `<rect x="${lx}" y="${l.height - 20}" width="12" height="12" fill="${colourOf(si)}"/>`,
+      `<text x="${lx + 18}" y="${l.height - 10}" font-size="12" fill="#0b0c0c">${escapeXml(s.name)}</text>`,
+    ];
   });
 }
 

@@ -22,7 +22,10 @@ function reminderText(d: Due, closes: string, panelDay: string, baseUrl: string)
  * E-mails each agency with unanswered requests on the working day before a panel's research
  * closing date (or, if the job missed that day, up to the closing date), once per panel and agency.
  */
-export async function sendResearchReminders({ db, links, mail }: Pick<ServiceDeps, 'db' | 'links' | 'mail'>, now: Date): Promise<number> {
+export async function sendResearchReminders(
+  { db, links, mail }: Pick<ServiceDeps, 'db' | 'links' | 'mail'>,
+  now: Date,
+): Promise<number> {
   const day = londonDate(now);
   const due = await repo.openRequestsByAgency(db, day);
   let sent = 0;

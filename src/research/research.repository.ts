@@ -24,7 +24,11 @@ export function caseItems(db: Db, panelId: number) {
 }
 
 export function panelRequests(db: Db, panelId: number) {
-  return db.selectFrom('researchRequests').select(['agendaItemId', 'agencyId', 'status']).where('panelId', '=', panelId).execute();
+  return db
+    .selectFrom('researchRequests')
+    .select(['agendaItemId', 'agencyId', 'status'])
+    .where('panelId', '=', panelId)
+    .execute();
 }
 
 /** An agency's requests for the panels whose research is still open. */
@@ -95,7 +99,12 @@ export async function saveAnswer(
   db: Db,
   requestId: number,
   version: number,
-  answer: { status: Exclude<ResearchStatus, 'requested'>; summary: string | null; answeredBy: number; answeredAt: Date },
+  answer: {
+    status: Exclude<ResearchStatus, 'requested'>;
+    summary: string | null;
+    answeredBy: number;
+    answeredAt: Date;
+  },
 ): Promise<boolean> {
   const updated = await db
     .updateTable('researchRequests')
@@ -112,7 +121,13 @@ export function openRequestsByAgency(db: Db, day: string) {
     .selectFrom('researchRequests')
     .innerJoin('panels', 'panels.id', 'researchRequests.panelId')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select(['panels.id as panelId', 'panels.researchClosesOn', 'panels.startsAt', 'districts.name as districtName', 'researchRequests.agencyId'])
+    .select([
+      'panels.id as panelId',
+      'panels.researchClosesOn',
+      'panels.startsAt',
+      'districts.name as districtName',
+      'researchRequests.agencyId',
+    ])
     .select((eb) => eb.fn.countAll<string>().as('open'))
     .where('researchRequests.status', '=', 'requested')
     .where('panels.status', '=', 'agenda-published')
@@ -123,6 +138,11 @@ export function openRequestsByAgency(db: Db, day: string) {
 
 /** Logs a reminder once; false when it had already been sent. */
 export async function logReminder(trx: Db, subjectKey: string, at: Date): Promise<boolean> {
-  const logged = await trx.insertInto('reminderLog').values({ kind: 'research', subjectKey, sentAt: at }).onConflict((oc) => oc.doNothing()).returning('kind').executeTakeFirst();
+  const logged = await trx
+    .insertInto('reminderLog')
+    .values({ kind: 'research', subjectKey, sentAt: at })
+    .onConflict((oc) => oc.doNothing())
+    .returning('kind')
+    .executeTakeFirst();
   return logged !== undefined;
 }

@@ -7,16 +7,29 @@ import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { subjectLabel } from '../referrals/referral-view';
 import { RESEARCH_STATUS_NAMES, type ResearchAnswer } from './research.service';
 
-const STATUS_TAGS: Record<string, string> = { requested: 'govuk-tag--grey', 'information-held': 'govuk-tag--blue', 'nothing-held': 'govuk-tag--green' };
+const STATUS_TAGS: Record<string, string> = {
+  requested: 'govuk-tag--grey',
+  'information-held': 'govuk-tag--blue',
+  'nothing-held': 'govuk-tag--green',
+};
 
 const ANSWER_ITEMS = [
   { value: 'information-held', text: 'Information held', hint: 'Give a short summary to share at the meeting.' },
   { value: 'nothing-held', text: 'Nothing held' },
 ];
 
-const STALE_ANSWER = 'Someone else in your agency answered this request while you were on this page. Your answer is kept below: check theirs, then save again if needed.';
+const STALE_ANSWER =
+  'Someone else in your agency answered this request while you were on this page. Your answer is kept below: check theirs, then save again if needed.';
 
-async function renderAnswer({ research }: Services, req: Request, res: Response, id: number, form = formState(), status = 200, refusal?: string) {
+async function renderAnswer(
+  { research }: Services,
+  req: Request,
+  res: Response,
+  id: number,
+  form = formState(),
+  status = 200,
+  refusal?: string,
+) {
   const found = await research.view(currentUser(req), actorOf(req), id);
   res.status(status).render('research/answer', {
     title: `Research for ${found.request.reference}`,
@@ -24,9 +37,20 @@ async function renderAnswer({ research }: Services, req: Request, res: Response,
     request: found.request,
     overdue: found.overdue,
     refusal,
-    subjects: found.subjects.map((s) => ({ label: subjectLabel({ ...s, address: null }), dateOfBirth: s.dateOfBirth, address: [s.address, s.postcode].filter(Boolean).join(', ') })),
+    subjects: found.subjects.map((s) => ({
+      label: subjectLabel({ ...s, address: null }),
+      dateOfBirth: s.dateOfBirth,
+      address: [s.address, s.postcode].filter(Boolean).join(', '),
+    })),
     answerItems: ANSWER_ITEMS,
-    form: form.values.status !== undefined || form.hasErrors ? form : formState({ status: found.request.status === 'requested' ? '' : found.request.status, summary: found.request.summary ?? '', version: String(found.request.version) }),
+    form:
+      form.values.status !== undefined || form.hasErrors
+        ? form
+        : formState({
+            status: found.request.status === 'requested' ? '' : found.request.status,
+            summary: found.request.summary ?? '',
+            version: String(found.request.version),
+          }),
   });
 }
 
@@ -42,7 +66,11 @@ function listPage({ research }: Services) {
       panels: panels.map((p) => ({
         ...p,
         open: p.requests.filter((r) => r.status === 'requested').length,
-        requests: p.requests.map((r) => ({ ...r, statusName: RESEARCH_STATUS_NAMES[r.status], tag: STATUS_TAGS[r.status] })),
+        requests: p.requests.map((r) => ({
+          ...r,
+          statusName: RESEARCH_STATUS_NAMES[r.status],
+          tag: STATUS_TAGS[r.status],
+        })),
       })),
     });
   };
@@ -52,7 +80,8 @@ function readAnswer(body: Record<string, unknown>): { form: FormState; answer?: 
   const status = str(body.status);
   const summary = str(body.summary).replace(/\r\n/g, '\n').trim();
   const errors: Record<string, string> = {};
-  if (status !== 'information-held' && status !== 'nothing-held') errors.status = 'Select whether your agency holds information';
+  if (status !== 'information-held' && status !== 'nothing-held')
+    errors.status = 'Select whether your agency holds information';
   if (status === 'information-held' && !summary) errors.summary = 'Enter a short summary of the information to share';
   if (summary.length > 2000) errors.summary = 'The summary must be 2000 characters or fewer';
   const form: FormState = formState({ status, summary: str(body.summary), version: str(body.version) }, errors);
@@ -72,7 +101,8 @@ function answerRequest(services: Services) {
       await services.research.answer(currentUser(req), actorOf(req), id, parseVersion(body.version), answer);
     } catch (err) {
       if (err instanceof StaleVersionError) return renderAnswer(services, req, res, id, form, 409, STALE_ANSWER);
-      if (err instanceof RefusedError) return renderAnswer(services, req, res, id, form, 400, err.fieldErrors[''] ?? err.message);
+      if (err instanceof RefusedError)
+        return renderAnswer(services, req, res, id, form, 400, err.fieldErrors[''] ?? err.message);
       throw err;
     }
     flash(req, 'Your research has been recorded');

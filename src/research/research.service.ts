@@ -41,7 +41,12 @@ async function matrix({ db, clock }: Deps, user: CurrentUser, actor: Actor, pane
       ...i,
       cells: agencies.map((a) => {
         const status = cell.get(`${i.id}:${a.id}`) ?? null;
-        return { agency: a.shortName, status, name: status ? RESEARCH_STATUS_NAMES[status] : 'No request', overdue: status === 'requested' && overdue };
+        return {
+          agency: a.shortName,
+          status,
+          name: status ? RESEARCH_STATUS_NAMES[status] : 'No request',
+          overdue: status === 'requested' && overdue,
+        };
       }),
     })),
     answered: requests.filter((r) => r.status !== 'requested').length,
@@ -52,11 +57,33 @@ async function matrix({ db, clock }: Deps, user: CurrentUser, actor: Actor, pane
 /** An agency's research requests (its single point of contact's too, across every district), by panel. */
 async function forAgency({ db, clock }: Deps, user: CurrentUser, actor: Actor) {
   const rows = await repo.agencyRequests(db, user.agencyId);
-  await recordAudit(db, actor, { action: 'research.list', entityType: 'agency', entityId: user.agencyId, details: { requests: rows.length } });
+  await recordAudit(db, actor, {
+    action: 'research.list',
+    entityType: 'agency',
+    entityId: user.agencyId,
+    details: { requests: rows.length },
+  });
   const now = today(clock);
-  const panels = new Map<number, { panelId: number; districtName: string; startsAt: Date; researchClosesOn: string; overdue: boolean; requests: typeof rows }>();
+  const panels = new Map<
+    number,
+    {
+      panelId: number;
+      districtName: string;
+      startsAt: Date;
+      researchClosesOn: string;
+      overdue: boolean;
+      requests: typeof rows;
+    }
+  >();
   for (const r of rows) {
-    const p = panels.get(r.panelId) ?? { panelId: r.panelId, districtName: r.districtName, startsAt: r.startsAt, researchClosesOn: r.researchClosesOn, overdue: now > r.researchClosesOn, requests: [] };
+    const p = panels.get(r.panelId) ?? {
+      panelId: r.panelId,
+      districtName: r.districtName,
+      startsAt: r.startsAt,
+      researchClosesOn: r.researchClosesOn,
+      overdue: now > r.researchClosesOn,
+      requests: [],
+    };
     p.requests.push(r);
     panels.set(r.panelId, p);
   }
@@ -76,20 +103,45 @@ async function request({ db, clock }: Deps, user: CurrentUser, actor: Actor, req
 
 async function view(deps: Deps, user: CurrentUser, actor: Actor, requestId: number) {
   const found = await request(deps, user, actor, requestId, 'research.view');
-  await recordAudit(deps.db, actor, { action: 'research.view', entityType: 'panel', entityId: found.request.panelId, details: { requestId, referralId: found.request.referralId } });
+  await recordAudit(deps.db, actor, {
+    action: 'research.view',
+    entityType: 'panel',
+    entityId: found.request.panelId,
+    details: { requestId, referralId: found.request.referralId },
+  });
   return found;
 }
 
 /** Records an agency's answer; refused once the panel is held or cancelled, or when someone else answered first. */
-async function answer(deps: Deps, user: CurrentUser, actor: Actor, requestId: number, version: number, input: ResearchAnswer) {
+async function answer(
+  deps: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  requestId: number,
+  version: number,
+  input: ResearchAnswer,
+) {
   const { db, clock } = deps;
   const found = await request(deps, user, actor, requestId, 'research.answer');
   if (!['agenda-published', 'in-progress'].includes(found.request.panelStatus)) {
-    throw new RefusedError({ '': 'This panel has been held or cancelled: research can no longer be recorded.' }, RESEARCH_CLOSED);
+    throw new RefusedError(
+      { '': 'This panel has been held or cancelled: research can no longer be recorded.' },
+      RESEARCH_CLOSED,
+    );
   }
-  const saved = await repo.saveAnswer(db, requestId, version, { status: input.status, summary: input.summary, answeredBy: user.id, answeredAt: clock.now() });
+  const saved = await repo.saveAnswer(db, requestId, version, {
+    status: input.status,
+    summary: input.summary,
+    answeredBy: user.id,
+    answeredAt: clock.now(),
+  });
   if (!saved) throw new StaleVersionError();
-  await recordAudit(db, actor, { action: 'research.answer', entityType: 'panel', entityId: found.request.panelId, details: { requestId, referralId: found.request.referralId, status: input.status } });
+  await recordAudit(db, actor, {
+    action: 'research.answer',
+    entityType: 'panel',
+    entityId: found.request.panelId,
+    details: { requestId, referralId: found.request.referralId, status: input.status },
+  });
   return { panelId: found.request.panelId };
 }
 
@@ -99,7 +151,8 @@ export function researchService(deps: ServiceDeps) {
     matrix: (user: CurrentUser, actor: Actor, panelId: number) => matrix(deps, user, actor, panelId),
     forAgency: (user: CurrentUser, actor: Actor) => forAgency(deps, user, actor),
     view: (user: CurrentUser, actor: Actor, requestId: number) => view(deps, user, actor, requestId),
-    answer: (user: CurrentUser, actor: Actor, requestId: number, version: number, input: ResearchAnswer) => answer(deps, user, actor, requestId, version, input),
+    answer: (user: CurrentUser, actor: Actor, requestId: number, version: number, input: ResearchAnswer) =>
+      answer(deps, user, actor, requestId, version, input),
     sendResearchReminders: (now: Date = deps.clock.now()) => sendResearchReminders(deps, now),
   };
 }

@@ -8,7 +8,11 @@ import type { Db } from '../db/database';
  */
 
 export function findSettings(db: Db) {
-  return db.selectFrom('retentionSettings').select(['closedCaseYears', 'auditYears', 'version', 'updatedAt']).where('id', '=', 1).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('retentionSettings')
+    .select(['closedCaseYears', 'auditYears', 'version', 'updatedAt'])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
 }
 
 /** Saves the periods if the settings are still at `version`; false when someone saved meanwhile. */
@@ -20,7 +24,13 @@ export async function updateSettings(
 ): Promise<boolean> {
   const updated = await db
     .updateTable('retentionSettings')
-    .set({ closedCaseYears: change.closedCaseYears, auditYears: change.auditYears, updatedBy, updatedAt: at, version: sql`version + 1` })
+    .set({
+      closedCaseYears: change.closedCaseYears,
+      auditYears: change.auditYears,
+      updatedBy,
+      updatedAt: at,
+      version: sql`version + 1`,
+    })
     .where('id', '=', 1)
     .where('version', '=', change.version)
     .executeTakeFirst();
@@ -97,20 +107,45 @@ export async function anonymiseReferral(trx: Db, referralId: number, at: Date): 
 export async function clearCaseRecords(trx: Db, referralId: number, removed: string): Promise<void> {
   await trx
     .updateTable('referralSubjects')
-    .set({ fullName: null, nameKey: null, dateOfBirth: null, address: null, addressKey: null, postcode: null, postcodeKey: null, description: null })
+    .set({
+      fullName: null,
+      nameKey: null,
+      dateOfBirth: null,
+      address: null,
+      addressKey: null,
+      postcode: null,
+      postcodeKey: null,
+      description: null,
+    })
     .where('referralId', '=', referralId)
     .execute();
-  await trx.updateTable('referralIncidents').set({ summary: null, agencyReference: null }).where('referralId', '=', referralId).execute();
+  await trx
+    .updateTable('referralIncidents')
+    .set({ summary: null, agencyReference: null })
+    .where('referralId', '=', referralId)
+    .execute();
   await trx.updateTable('referralEvents').set({ note: null }).where('referralId', '=', referralId).execute();
   const items = trx.selectFrom('agendaItems').select('id').where('referralId', '=', referralId);
   await trx.updateTable('agendaItems').set({ removedReason: null }).where('referralId', '=', referralId).execute();
-  await trx.updateTable('meetingRecords').set({ discussion: null, decisionNote: null, deferredReason: null }).where('agendaItemId', 'in', items).execute();
+  await trx
+    .updateTable('meetingRecords')
+    .set({ discussion: null, decisionNote: null, deferredReason: null })
+    .where('agendaItemId', 'in', items)
+    .execute();
   await trx.updateTable('sharedInformation').set({ text: removed }).where('agendaItemId', 'in', items).execute();
   await trx.updateTable('researchRequests').set({ summary: null }).where('agendaItemId', 'in', items).execute();
-  await trx.updateTable('clinicianAttendance').set({ clinicianName: null }).where('agendaItemId', 'in', items).execute();
+  await trx
+    .updateTable('clinicianAttendance')
+    .set({ clinicianName: null })
+    .where('agendaItemId', 'in', items)
+    .execute();
   const actions = trx.selectFrom('actions').select('id').where('referralId', '=', referralId);
   await trx.updateTable('actionUpdates').set({ note: null }).where('actionId', 'in', actions).execute();
-  await trx.updateTable('actions').set({ description: removed, ownerName: null }).where('referralId', '=', referralId).execute();
+  await trx
+    .updateTable('actions')
+    .set({ description: removed, ownerName: null })
+    .where('referralId', '=', referralId)
+    .execute();
 }
 
 /** Deletes audit rows from before `before`; the trigger allows it only with the purge setting on, in this transaction. */

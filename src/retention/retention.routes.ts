@@ -14,7 +14,10 @@ const years = (label: string) =>
     .min(1, `Enter ${label} in whole years`)
     .regex(/^\d{1,3}$/, `Enter ${label} as a whole number of years, like 6`)
     .transform(Number)
-    .refine((n) => n >= 1 && n <= 50, `${label.charAt(0).toUpperCase()}${label.slice(1)} must be between 1 and 50 years`);
+    .refine(
+      (n) => n >= 1 && n <= 50,
+      `${label.charAt(0).toUpperCase()}${label.slice(1)} must be between 1 and 50 years`,
+    );
 
 const settingsSchema = z.object({
   closedCaseYears: years('how long closed cases are kept'),
@@ -32,7 +35,13 @@ export function retentionRoutes(services: Services): RouteDef[] {
     res.status(status).render('insight/retention', {
       title: 'Data retention',
       settings,
-      form: form ?? formState({ closedCaseYears: String(settings.closedCaseYears), auditYears: String(settings.auditYears), version: String(settings.version) }),
+      form:
+        form ??
+        formState({
+          closedCaseYears: String(settings.closedCaseYears),
+          auditYears: String(settings.auditYears),
+          version: String(settings.version),
+        }),
       version: settings.version,
       conflict,
       due,
@@ -50,7 +59,11 @@ export function retentionRoutes(services: Services): RouteDef[] {
       if (!(err instanceof StaleVersionError)) throw err;
       // Keep what this person typed, on the latest version, and say why it was not saved.
       const latest = await retention.settings();
-      const values = { closedCaseYears: String(parsed.data.closedCaseYears), auditYears: String(parsed.data.auditYears), version: String(latest.version) };
+      const values = {
+        closedCaseYears: String(parsed.data.closedCaseYears),
+        auditYears: String(parsed.data.auditYears),
+        version: String(latest.version),
+      };
       return page(req, res, formState(values, {}), 409, true);
     }
     flash(req, 'Retention periods saved');
@@ -68,5 +81,9 @@ export function retentionRoutes(services: Services): RouteDef[] {
     res.redirect(303, '/admin/retention');
   }
 
-  return [get('/admin/retention', ADMIN, (req, res) => page(req, res)), post('/admin/retention', ADMIN, save), post('/admin/retention/run', ADMIN, runNow)];
+  return [
+    get('/admin/retention', ADMIN, (req, res) => page(req, res)),
+    post('/admin/retention', ADMIN, save),
+    post('/admin/retention/run', ADMIN, runNow),
+  ];
 }

@@ -38,7 +38,12 @@ export async function saveRetentionSettings(db: Db, actor: Actor, change: Retent
       action: 'retention.settings-changed',
       entityType: 'retention-settings',
       entityId: 1,
-      details: { closedCaseYearsFrom: before.closedCaseYears, closedCaseYearsTo: change.closedCaseYears, auditYearsFrom: before.auditYears, auditYearsTo: change.auditYears },
+      details: {
+        closedCaseYearsFrom: before.closedCaseYears,
+        closedCaseYearsTo: change.closedCaseYears,
+        auditYearsFrom: before.auditYears,
+        auditYearsTo: change.auditYears,
+      },
     });
   });
 }
@@ -54,13 +59,24 @@ export interface DueCase {
 }
 
 /** Closed cases that reach the end of the retention period before now + days (including those already past it). */
-export async function casesDueWithin(db: Db, now: Date, days: number, limit = 200): Promise<{ total: number; cases: DueCase[] }> {
+export async function casesDueWithin(
+  db: Db,
+  now: Date,
+  days: number,
+  limit = 200,
+): Promise<{ total: number; cases: DueCase[] }> {
   const { closedCaseYears } = await retentionSettings(db);
   const horizon = cutoff(DateTime.fromJSDate(now).plus({ days }).toJSDate(), closedCaseYears);
   const { total, rows } = await repo.closedCasesBefore(db, horizon, limit);
   return {
     total,
-    cases: rows.map((r) => ({ ...r, closedAt: r.closedAt as Date, anonymiseOn: DateTime.fromJSDate(r.closedAt as Date).plus({ years: closedCaseYears }).toJSDate() })),
+    cases: rows.map((r) => ({
+      ...r,
+      closedAt: r.closedAt as Date,
+      anonymiseOn: DateTime.fromJSDate(r.closedAt as Date)
+        .plus({ years: closedCaseYears })
+        .toJSDate(),
+    })),
   };
 }
 
@@ -69,12 +85,23 @@ export async function casesDueWithin(db: Db, now: Date, days: number, limit = 20
  * codes, districts, agencies, statuses, subject types and vulnerabilities. One transaction, so a
  * case is never left half anonymised.
  */
-export async function anonymiseCase(db: Db, actor: Actor, referralId: number, now: Date, closedCaseYears: number): Promise<boolean> {
+export async function anonymiseCase(
+  db: Db,
+  actor: Actor,
+  referralId: number,
+  now: Date,
+  closedCaseYears: number,
+): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     // Already done by another instance, or reopened since it was listed.
     if (!(await repo.anonymiseReferral(trx, referralId, now))) return false;
     await repo.clearCaseRecords(trx, referralId, REMOVED);
-    await recordAudit(trx, actor, { action: 'referral.anonymised', entityType: 'referral', entityId: referralId, details: { closedCaseYears } });
+    await recordAudit(trx, actor, {
+      action: 'referral.anonymised',
+      entityType: 'referral',
+      entityId: referralId,
+      details: { closedCaseYears },
+    });
     return true;
   });
 }
@@ -85,7 +112,12 @@ export async function purgeAudit(db: Db, actor: Actor, now: Date, auditYears: nu
     const before = cutoff(now, auditYears);
     const count = await repo.purgeAuditBefore(trx, before);
     // An hourly run that found nothing is not worth a row; a purge, or one asked for by a person, is.
-    if (count > 0 || actor.userId !== null) await recordAudit(trx, actor, { action: 'audit.purged', entityType: 'audit-events', details: { deleted: count, auditYears, before: before.toISOString() } });
+    if (count > 0 || actor.userId !== null)
+      await recordAudit(trx, actor, {
+        action: 'audit.purged',
+        entityType: 'audit-events',
+        details: { deleted: count, auditYears, before: before.toISOString() },
+      });
     return count;
   });
 }
@@ -122,7 +154,12 @@ export async function runRetention(services: { db: Db }, now: Date, actor: Actor
 async function overview({ db, clock }: Pick<ServiceDeps, 'db' | 'clock'>, actor: Actor) {
   const now = clock.now();
   const [settings, due] = await Promise.all([retentionSettings(db), casesDueWithin(db, now, PREVIEW_DAYS)]);
-  await recordAudit(db, actor, { action: 'retention.view', entityType: 'retention-settings', entityId: 1, details: { due: due.total } });
+  await recordAudit(db, actor, {
+    action: 'retention.view',
+    entityType: 'retention-settings',
+    entityId: 1,
+    details: { due: due.total },
+  });
   return { settings, due, now };
 }
 

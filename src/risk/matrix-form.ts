@@ -64,7 +64,11 @@ export function readRawMatrix(body: unknown): RawMatrix {
       code: str(q.code),
       text: str(q.text),
       hint: str(q.hint),
-      options: rowsOf(q.options, MAX_OPTIONS).map((o) => ({ key: str(o.key), label: str(o.label), weight: str(o.weight) })),
+      options: rowsOf(q.options, MAX_OPTIONS).map((o) => ({
+        key: str(o.key),
+        label: str(o.label),
+        weight: str(o.weight),
+      })),
     })),
   };
 }
@@ -123,10 +127,34 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
   };
 
   const basedOn = parseVersion(raw.basedOn);
-  const threshold = whole('threshold', raw.threshold, 1, 1000, 'Enter the high-risk threshold as a whole number from 1 to 1000');
-  const escalationIncidents = whole('escalationIncidents', raw.escalationIncidents, 2, 100, 'Enter the number of incidents as a whole number from 2 to 100');
-  const escalationMonths = whole('escalationMonths', raw.escalationMonths, 1, 36, 'Enter the escalation period as a whole number of months from 1 to 36');
-  const repeatMonths = whole('repeatMonths', raw.repeatMonths, 1, 36, 'Enter the repeat period as a whole number of months from 1 to 36');
+  const threshold = whole(
+    'threshold',
+    raw.threshold,
+    1,
+    1000,
+    'Enter the high-risk threshold as a whole number from 1 to 1000',
+  );
+  const escalationIncidents = whole(
+    'escalationIncidents',
+    raw.escalationIncidents,
+    2,
+    100,
+    'Enter the number of incidents as a whole number from 2 to 100',
+  );
+  const escalationMonths = whole(
+    'escalationMonths',
+    raw.escalationMonths,
+    1,
+    36,
+    'Enter the escalation period as a whole number of months from 1 to 36',
+  );
+  const repeatMonths = whole(
+    'repeatMonths',
+    raw.repeatMonths,
+    1,
+    36,
+    'Enter the repeat period as a whole number of months from 1 to 36',
+  );
   const note = requiredText('what changed and why', 300).safeParse(raw.changeNote);
   if (!note.success) fail('changeNote', note.error.issues[0].message);
 
@@ -136,7 +164,9 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
     const n = i + 1;
     const at = (field: string) => `questions[${i}][${field}]`;
     const option = (j: number, field: string) => `questions[${i}][options][${j}][${field}]`;
-    const filledOptions = q.options.map((o, j) => ({ o, j })).filter(({ o }) => o.label.trim() !== '' || o.weight.trim() !== '');
+    const filledOptions = q.options
+      .map((o, j) => ({ o, j }))
+      .filter(({ o }) => o.label.trim() !== '' || o.weight.trim() !== '');
     if (q.text.trim() === '' && q.hint.trim() === '' && filledOptions.length === 0) return;
     const text = requiredText(`the text of question ${n}`, 500).safeParse(q.text);
     if (!text.success) fail(at('text'), text.error.issues[0].message);
@@ -147,7 +177,13 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
     for (const { o, j } of filledOptions) {
       const label = requiredText(`the label of answer ${j + 1} to question ${n}`, 100).safeParse(o.label);
       if (!label.success) fail(option(j, 'label'), label.error.issues[0].message);
-      const weight = whole(option(j, 'weight'), o.weight, 0, 100, `Enter the weight of answer ${j + 1} to question ${n} as a whole number from 0 to 100`);
+      const weight = whole(
+        option(j, 'weight'),
+        o.weight,
+        0,
+        100,
+        `Enter the weight of answer ${j + 1} to question ${n} as a whole number from 0 to 100`,
+      );
       if (label.success) {
         const key = unique(KEY.test(o.key) && !keys.has(o.key) ? o.key : slug(label.data, `answer-${j + 1}`), keys);
         options.push({ key, label: label.data, weight });
@@ -159,13 +195,28 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
       questions.push({ code, text: text.data, hint: hint.data, options });
     }
   });
-  if (questions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('questions'))) fail('questions', 'Add at least one question');
+  if (questions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('questions')))
+    fail('questions', 'Add at least one question');
 
   const highest = questions.reduce((sum, q) => sum + Math.max(0, ...q.options.map((o) => o.weight)), 0);
   if (!('threshold' in errors) && questions.length > 0 && threshold > highest) {
-    fail('threshold', `The threshold must be no more than the highest possible score, ${highest}, or no case could reach it`);
+    fail(
+      'threshold',
+      `The threshold must be no more than the highest possible score, ${highest}, or no case could reach it`,
+    );
   }
 
   if (Object.keys(errors).length > 0 || !note.success) return { input: null, errors };
-  return { input: { basedOn, threshold, escalationIncidents, escalationMonths, repeatMonths, changeNote: note.data, questions }, errors };
+  return {
+    input: {
+      basedOn,
+      threshold,
+      escalationIncidents,
+      escalationMonths,
+      repeatMonths,
+      changeNote: note.data,
+      questions,
+    },
+    errors,
+  };
 }

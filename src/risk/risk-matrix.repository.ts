@@ -15,7 +15,12 @@ const versionColumns = [
 ] as const;
 
 export function currentVersion(db: Db) {
-  return db.selectFrom('riskMatrixVersions').select(versionColumns).orderBy('number', 'desc').limit(1).executeTakeFirstOrThrow();
+  return db
+    .selectFrom('riskMatrixVersions')
+    .select(versionColumns)
+    .orderBy('number', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
 }
 
 export function findVersion(db: Db, id: number) {
@@ -74,7 +79,16 @@ export async function insertVersion(db: Db, version: NewVersion): Promise<number
   const row = await db.insertInto('riskMatrixVersions').values(fields).returning('id').executeTakeFirstOrThrow();
   await db
     .insertInto('riskQuestions')
-    .values(questions.map((q, i) => ({ matrixVersionId: row.id, position: i + 1, code: q.code, text: q.text, hint: q.hint, options: JSON.stringify(q.options) })))
+    .values(
+      questions.map((q, i) => ({
+        matrixVersionId: row.id,
+        position: i + 1,
+        code: q.code,
+        text: q.text,
+        hint: q.hint,
+        options: JSON.stringify(q.options),
+      })),
+    )
     .execute();
   return row.id;
 }

@@ -4,12 +4,25 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, StaleVersionError } from '../http/errors';
 import { flattenValues, formState, parseAction } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import { blankQuestion, MAX_OPTIONS, MAX_QUESTIONS, rawFromMatrix, readRawMatrix, validateMatrix, type MatrixInput, type RawMatrix } from './matrix-form';
+import {
+  blankQuestion,
+  MAX_OPTIONS,
+  MAX_QUESTIONS,
+  rawFromMatrix,
+  readRawMatrix,
+  validateMatrix,
+  type MatrixInput,
+  type RawMatrix,
+} from './matrix-form';
 import { maxScore } from './scoring';
 
 type Matrices = Services['riskMatrix'];
 
-function renderEditor(res: Response, raw: RawMatrix, opts: { errors?: Record<string, string>; status?: number; conflict?: boolean } = {}) {
+function renderEditor(
+  res: Response,
+  raw: RawMatrix,
+  opts: { errors?: Record<string, string>; status?: number; conflict?: boolean } = {},
+) {
   res.status(opts.status ?? 200).render('admin/risk-matrix-edit', {
     title: 'Change the risk matrix',
     backLink: '/admin/risk-matrix',
@@ -24,7 +37,11 @@ function renderEditor(res: Response, raw: RawMatrix, opts: { errors?: Record<str
       options: q.options.map((o, j) => ({
         number: j + 1,
         key: o.key,
-        names: { key: `questions[${i}][options][${j}][key]`, label: `questions[${i}][options][${j}][label]`, weight: `questions[${i}][options][${j}][weight]` },
+        names: {
+          key: `questions[${i}][options][${j}][key]`,
+          label: `questions[${i}][options][${j}][label]`,
+          weight: `questions[${i}][options][${j}][weight]`,
+        },
       })),
       canAddOption: q.options.length < MAX_OPTIONS,
       canRemove: raw.questions.length > 1,
@@ -59,7 +76,9 @@ function applyRowAction(raw: RawMatrix, action: { name: string; index: number | 
     case 'add-option': {
       const question = raw.questions.at(i);
       if (i < 0 || !question || question.options.length >= MAX_OPTIONS) return raw;
-      const questions = raw.questions.map((q, n) => (n === i ? { ...q, options: [...q.options, { key: '', label: '', weight: '' }] } : q));
+      const questions = raw.questions.map((q, n) =>
+        n === i ? { ...q, options: [...q.options, { key: '', label: '', weight: '' }] } : q,
+      );
       return { ...raw, questions };
     }
     default:
@@ -74,13 +93,24 @@ async function saveVersion(matrices: Matrices, req: Request, res: Response, raw:
   } catch (err) {
     if (!(err instanceof StaleVersionError)) throw err;
     const latest = await matrices.current();
-    return renderEditor(res, { ...raw, basedOn: String(latest.number) }, {
-      status: 409,
-      conflict: true,
-      errors: { changeNote: `Someone else saved version ${latest.number} of the matrix while you were editing. Check it, then save your changes again if they are still right.` },
-    });
+    return renderEditor(
+      res,
+      { ...raw, basedOn: String(latest.number) },
+      {
+        status: 409,
+        conflict: true,
+        errors: {
+          changeNote: `Someone else saved version ${latest.number} of the matrix while you were editing. Check it, then save your changes again if they are still right.`,
+        },
+      },
+    );
   }
-  flash(req, `Version ${saved.number} of the risk matrix saved`, 'success', 'New referrals are scored with it. Referrals already submitted keep the version they were scored with.');
+  flash(
+    req,
+    `Version ${saved.number} of the risk matrix saved`,
+    'success',
+    'New referrals are scored with it. Referrals already submitted keep the version they were scored with.',
+  );
   res.redirect(303, '/admin/risk-matrix');
 }
 
@@ -100,7 +130,9 @@ export function riskMatrixRoutes(services: Services): RouteDef[] {
   return [
     get('/admin/risk-matrix', ADMIN, (_req, res) => showVersion(matrices, res, null)),
     get('/admin/risk-matrix/versions/:id', ADMIN, (req, res) => showVersion(matrices, res, idParam(req.params.id))),
-    get('/admin/risk-matrix/edit', ADMIN, async (_req, res) => renderEditor(res, rawFromMatrix(await matrices.current()))),
+    get('/admin/risk-matrix/edit', ADMIN, async (_req, res) =>
+      renderEditor(res, rawFromMatrix(await matrices.current())),
+    ),
     post('/admin/risk-matrix/edit', ADMIN, editorPost(matrices)),
   ];
 }

@@ -31,7 +31,12 @@ const UNIQUE_VIOLATION = '23505';
  * Saves a new version made from version `basedOn`. Refused as stale if someone saved another
  * version since: the unique version number settles a race between two administrators.
  */
-async function createVersion({ db }: Deps, input: MatrixInput, userId: number, actor: Actor): Promise<{ id: number; number: number }> {
+async function createVersion(
+  { db }: Deps,
+  input: MatrixInput,
+  userId: number,
+  actor: Actor,
+): Promise<{ id: number; number: number }> {
   const latest = await repo.currentVersion(db);
   if (latest.number !== input.basedOn) throw new StaleVersionError();
   try {

@@ -12,7 +12,8 @@ function chance(panelId: number, agencyId: number, salt: number): number {
 
 const FIRST = ['Alex', 'Sam', 'Jo', 'Chris', 'Pat', 'Robin', 'Lee', 'Kim', 'Ash', 'Jess'];
 const LAST = ['Bell', 'Carter', 'Dunn', 'Ellis', 'Frost', 'Gray', 'Hale', 'Irwin', 'Jones', 'Kerr'];
-const inventedName = (panelId: number, agencyId: number, n: number) => `${FIRST[(panelId + agencyId + n) % FIRST.length]} ${LAST[(panelId * 3 + agencyId + n) % LAST.length]}`;
+const inventedName = (panelId: number, agencyId: number, n: number) =>
+  `${FIRST[(panelId + agencyId + n) % FIRST.length]} ${LAST[(panelId * 3 + agencyId + n) % LAST.length]}`;
 
 /** Agencies the partnership knows attend least: mental health and adult social care. */
 const PATCHY = ['mental-health', 'adult-social-care'];
@@ -23,13 +24,27 @@ const PATCHY = ['mental-health', 'adult-social-care'];
  * so the attendance report has something to show. Panels that already have answers are left alone.
  */
 export async function seedAttendance(db: Db): Promise<void> {
-  const statement = await db.selectFrom('confidentialityStatements').select(['id']).orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
-  const panels = await db.selectFrom('panels').select(['id', 'status', 'startsAt', 'chairUserId']).orderBy('startsAt').execute();
+  const statement = await db
+    .selectFrom('confidentialityStatements')
+    .select(['id'])
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirstOrThrow();
+  const panels = await db
+    .selectFrom('panels')
+    .select(['id', 'status', 'startsAt', 'chairUserId'])
+    .orderBy('startsAt')
+    .execute();
   const nextPanel = panels.find((p) => p.status === 'scheduled' || p.status === 'agenda-published');
   for (const panel of panels) {
     const met = ['concluded', 'minutes-approved', 'minutes-circulated'].includes(panel.status);
     if (!met && panel !== nextPanel) continue;
-    const already = await db.selectFrom('attendanceResponses').select('id').where('panelId', '=', panel.id).limit(1).executeTakeFirst();
+    const already = await db
+      .selectFrom('attendanceResponses')
+      .select('id')
+      .where('panelId', '=', panel.id)
+      .limit(1)
+      .executeTakeFirst();
     if (already) continue;
     const invited = await db
       .selectFrom('panelInvitations as pi')
@@ -72,14 +87,24 @@ export async function seedAttendance(db: Db): Promise<void> {
         if (!met) continue;
         // Some who said they would come did not; some who never answered turned up anyway.
         const noShow = answer !== 'apologies' && chance(panel.id, agency.id, 6) < (patchy ? 0.3 : 0.03);
-        const status: RegisterStatus = answer === 'apologies' ? 'apologies' : noShow || silent ? 'absent' : online ? 'online' : chance(panel.id, agency.id, 7) < 0.1 ? 'late' : 'present';
+        const status: RegisterStatus =
+          answer === 'apologies'
+            ? 'apologies'
+            : noShow || silent
+              ? 'absent'
+              : online
+                ? 'online'
+                : chance(panel.id, agency.id, 7) < 0.1
+                  ? 'late'
+                  : 'present';
         const present = status !== 'absent' && status !== 'apologies';
         await trx
           .insertInto('registerEntries')
           .values({
             panelId: panel.id,
             agencyId: agency.id,
-            personName: status === 'apologies' || status === 'absent' ? `${inventedName(panel.id, agency.id, 0)}` : person,
+            personName:
+              status === 'apologies' || status === 'absent' ? `${inventedName(panel.id, agency.id, 0)}` : person,
             role: deputy ? 'Deputy officer' : null,
             status,
             arrivedAt: status === 'late' ? '10:20' : null,

@@ -35,7 +35,13 @@ const COUNCIL_NAMES: Record<(typeof DISTRICTS)[number], [string, string]> = {
 };
 
 export const AGENCIES: AgencySeed[] = [
-  { name: 'Lincolnshire County Council Community Safety', shortName: 'LCC Community Safety', type: 'other', core: false, required: false },
+  {
+    name: 'Lincolnshire County Council Community Safety',
+    shortName: 'LCC Community Safety',
+    type: 'other',
+    core: false,
+    required: false,
+  },
   { name: 'Lincolnshire Police', shortName: 'Police', type: 'police', core: true, required: true },
   ...DISTRICTS.map((district): AgencySeed => ({
     name: COUNCIL_NAMES[district][0],
@@ -45,15 +51,51 @@ export const AGENCIES: AgencySeed[] = [
     core: true,
     required: true,
   })),
-  { name: 'Lincolnshire Partnership NHS Foundation Trust', shortName: 'LPFT', type: 'mental-health', core: true, required: true },
-  { name: 'Lincolnshire County Council Adult Care and Safeguarding', shortName: 'Adult Care', type: 'adult-social-care', core: true, required: true },
-  { name: "Lincolnshire County Council Children's Services", shortName: "Children's Services", type: 'childrens-services', core: true, required: true },
+  {
+    name: 'Lincolnshire Partnership NHS Foundation Trust',
+    shortName: 'LPFT',
+    type: 'mental-health',
+    core: true,
+    required: true,
+  },
+  {
+    name: 'Lincolnshire County Council Adult Care and Safeguarding',
+    shortName: 'Adult Care',
+    type: 'adult-social-care',
+    core: true,
+    required: true,
+  },
+  {
+    name: "Lincolnshire County Council Children's Services",
+    shortName: "Children's Services",
+    type: 'childrens-services',
+    core: true,
+    required: true,
+  },
   { name: 'Future4Me (youth offending)', shortName: 'Future4Me', type: 'youth-offending', core: true, required: false },
   { name: 'Probation Service (Lincolnshire)', shortName: 'Probation', type: 'probation', core: true, required: false },
-  { name: 'Lincolnshire Drug and Alcohol Recovery Service', shortName: 'Drug and Alcohol', type: 'substance-misuse', core: false, required: false },
+  {
+    name: 'Lincolnshire Drug and Alcohol Recovery Service',
+    shortName: 'Drug and Alcohol',
+    type: 'substance-misuse',
+    core: false,
+    required: false,
+  },
   { name: 'Victim Support', shortName: 'Victim Support', type: 'victim-support', core: true, required: false },
-  { name: 'Lincolnshire Fire and Rescue', shortName: 'Fire and Rescue', type: 'fire-rescue', core: true, required: false },
-  { name: 'Fenland Vale Housing Association', shortName: 'Fenland Vale', type: 'housing', core: false, required: false },
+  {
+    name: 'Lincolnshire Fire and Rescue',
+    shortName: 'Fire and Rescue',
+    type: 'fire-rescue',
+    core: true,
+    required: false,
+  },
+  {
+    name: 'Fenland Vale Housing Association',
+    shortName: 'Fenland Vale',
+    type: 'housing',
+    core: false,
+    required: false,
+  },
   { name: 'Wolds and Marsh Homes', shortName: 'Wolds and Marsh', type: 'housing', core: false, required: false },
 ];
 
@@ -69,25 +111,130 @@ interface UserSeed {
 
 /** Invented people. The first six are the demo accounts listed in the README. */
 export const DEMO_USERS: UserSeed[] = [
-  { email: 'admin@example.org', name: 'Alex Morgan', jobTitle: 'Community Safety Co-ordinator', role: 'administrator', agency: 'LCC Community Safety' },
-  { email: 'chair@example.org', name: 'Insp. Sam Hartley', jobTitle: 'Inspector, Neighbourhood Policing', role: 'chair', agency: 'Police' },
-  { email: 'police@example.org', name: 'PC Jordan Ellis', jobTitle: 'ASB Officer', role: 'representative', agency: 'Police' },
-  { email: 'lpft@example.org', name: 'Priya Shah', jobTitle: 'Single Point of Contact, Community Mental Health', role: 'representative', agency: 'LPFT', spoc: true },
-  { email: 'housing@example.org', name: 'Chris Walker', jobTitle: 'Tenancy Enforcement Officer', role: 'representative', agency: 'Fenland Vale' },
+  {
+    email: 'admin@example.org',
+    name: 'Alex Morgan',
+    jobTitle: 'Community Safety Co-ordinator',
+    role: 'administrator',
+    agency: 'LCC Community Safety',
+  },
+  {
+    email: 'chair@example.org',
+    name: 'Insp. Sam Hartley',
+    jobTitle: 'Inspector, Neighbourhood Policing',
+    role: 'chair',
+    agency: 'Police',
+  },
+  {
+    email: 'police@example.org',
+    name: 'PC Jordan Ellis',
+    jobTitle: 'ASB Officer',
+    role: 'representative',
+    agency: 'Police',
+  },
+  {
+    email: 'lpft@example.org',
+    name: 'Priya Shah',
+    jobTitle: 'Single Point of Contact, Community Mental Health',
+    role: 'representative',
+    agency: 'LPFT',
+    spoc: true,
+  },
+  {
+    email: 'housing@example.org',
+    name: 'Chris Walker',
+    jobTitle: 'Tenancy Enforcement Officer',
+    role: 'representative',
+    agency: 'Fenland Vale',
+  },
   { email: 'council@example.org', name: 'Jamie Fox', jobTitle: 'ASB Officer', role: 'representative', agency: 'CoLC' },
-  { email: 'chair.east@example.org', name: 'Morgan Reeve', jobTitle: 'Community Safety Manager', role: 'chair', agency: 'ELDC' },
-  { email: 'police.deputy@example.org', name: 'PCSO Taylor Grant', jobTitle: 'PCSO', role: 'representative', agency: 'Police', deputy: true },
-  { email: 'lpft.deputy@example.org', name: 'Dr Robin Marsh', jobTitle: 'Clinical Lead', role: 'representative', agency: 'LPFT', deputy: true },
-  { email: 'adultcare@example.org', name: 'Casey Lund', jobTitle: 'Safeguarding Practitioner', role: 'representative', agency: 'Adult Care' },
-  { email: 'children@example.org', name: 'Rowan Pike', jobTitle: 'Early Help Consultant', role: 'representative', agency: "Children's Services" },
-  { email: 'yot@example.org', name: 'Drew Akers', jobTitle: 'Youth Justice Officer', role: 'representative', agency: 'Future4Me' },
-  { email: 'probation@example.org', name: 'Kit Mallory', jobTitle: 'Probation Officer', role: 'representative', agency: 'Probation' },
-  { email: 'victims@example.org', name: 'Avery Lane', jobTitle: 'Victim Care Co-ordinator', role: 'representative', agency: 'Victim Support' },
-  { email: 'fire@example.org', name: 'Quinn Oakes', jobTitle: 'Prevention Officer', role: 'representative', agency: 'Fire and Rescue' },
-  { email: 'wolds@example.org', name: 'Reese Hollis', jobTitle: 'Housing Officer', role: 'representative', agency: 'Wolds and Marsh' },
+  {
+    email: 'chair.east@example.org',
+    name: 'Morgan Reeve',
+    jobTitle: 'Community Safety Manager',
+    role: 'chair',
+    agency: 'ELDC',
+  },
+  {
+    email: 'police.deputy@example.org',
+    name: 'PCSO Taylor Grant',
+    jobTitle: 'PCSO',
+    role: 'representative',
+    agency: 'Police',
+    deputy: true,
+  },
+  {
+    email: 'lpft.deputy@example.org',
+    name: 'Dr Robin Marsh',
+    jobTitle: 'Clinical Lead',
+    role: 'representative',
+    agency: 'LPFT',
+    deputy: true,
+  },
+  {
+    email: 'adultcare@example.org',
+    name: 'Casey Lund',
+    jobTitle: 'Safeguarding Practitioner',
+    role: 'representative',
+    agency: 'Adult Care',
+  },
+  {
+    email: 'children@example.org',
+    name: 'Rowan Pike',
+    jobTitle: 'Early Help Consultant',
+    role: 'representative',
+    agency: "Children's Services",
+  },
+  {
+    email: 'yot@example.org',
+    name: 'Drew Akers',
+    jobTitle: 'Youth Justice Officer',
+    role: 'representative',
+    agency: 'Future4Me',
+  },
+  {
+    email: 'probation@example.org',
+    name: 'Kit Mallory',
+    jobTitle: 'Probation Officer',
+    role: 'representative',
+    agency: 'Probation',
+  },
+  {
+    email: 'victims@example.org',
+    name: 'Avery Lane',
+    jobTitle: 'Victim Care Co-ordinator',
+    role: 'representative',
+    agency: 'Victim Support',
+  },
+  {
+    email: 'fire@example.org',
+    name: 'Quinn Oakes',
+    jobTitle: 'Prevention Officer',
+    role: 'representative',
+    agency: 'Fire and Rescue',
+  },
+  {
+    email: 'wolds@example.org',
+    name: 'Reese Hollis',
+    jobTitle: 'Housing Officer',
+    role: 'representative',
+    agency: 'Wolds and Marsh',
+  },
   { email: 'boston@example.org', name: 'Sasha Byrne', jobTitle: 'ASB Officer', role: 'representative', agency: 'BBC' },
-  { email: 'eastlindsey@example.org', name: 'Toni Reid', jobTitle: 'ASB Officer', role: 'representative', agency: 'ELDC' },
-  { email: 'drugs@example.org', name: 'Jules Carver', jobTitle: 'Recovery Worker', role: 'representative', agency: 'Drug and Alcohol' },
+  {
+    email: 'eastlindsey@example.org',
+    name: 'Toni Reid',
+    jobTitle: 'ASB Officer',
+    role: 'representative',
+    agency: 'ELDC',
+  },
+  {
+    email: 'drugs@example.org',
+    name: 'Jules Carver',
+    jobTitle: 'Recovery Worker',
+    role: 'representative',
+    agency: 'Drug and Alcohol',
+  },
 ];
 
 /** Districts, agencies and demo accounts. Returns false when the database already holds districts. */
@@ -137,7 +284,8 @@ export async function seedFoundation(db: Db, password: string): Promise<boolean>
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      if (u.spoc) await trx.updateTable('agencies').set({ spocUserId: row.id }).where('id', '=', agencyId(u.agency)).execute();
+      if (u.spoc)
+        await trx.updateTable('agencies').set({ spocUserId: row.id }).where('id', '=', agencyId(u.agency)).execute();
     }
     return true;
   });

@@ -41,9 +41,13 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
   let turn = 0;
   for (const panel of panels) {
     const panelDay = londonDate(panel.startsAt);
-    const invited = (await db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panel.id).execute()).map((i) => i.agencyId);
+    const invited = (
+      await db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panel.id).execute()
+    ).map((i) => i.agencyId);
     const owners = [
-      ...DEMO_OWNERS.map((n) => agencies.find((a) => a.shortName === n)?.id).filter((id): id is number => id !== undefined && invited.includes(id)),
+      ...DEMO_OWNERS.map((n) => agencies.find((a) => a.shortName === n)?.id).filter(
+        (id): id is number => id !== undefined && invited.includes(id),
+      ),
       ...invited,
     ].filter((id, i, all) => all.indexOf(id) === i);
     if (!owners.length) continue;
@@ -53,7 +57,16 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
       .where('panelId', '=', panel.id)
       .where('removedAt', 'is', null)
       .where('referralId', 'is not', null)
-      .where((eb) => eb.not(eb.exists(eb.selectFrom('meetingRecords').select('agendaItemId').whereRef('meetingRecords.agendaItemId', '=', 'agendaItems.id'))))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('meetingRecords')
+              .select('agendaItemId')
+              .whereRef('meetingRecords.agendaItemId', '=', 'agendaItems.id'),
+          ),
+        ),
+      )
       .orderBy('position')
       .execute();
     for (const item of items) {
@@ -73,11 +86,22 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
             updatedAt: at,
           })
           .execute();
-        const research = await trx.selectFrom('researchRequests').select(['agencyId', 'summary']).where('agendaItemId', '=', item.id).where('status', '=', 'information-held').execute();
+        const research = await trx
+          .selectFrom('researchRequests')
+          .select(['agencyId', 'summary'])
+          .where('agendaItemId', '=', item.id)
+          .where('status', '=', 'information-held')
+          .execute();
         if (research.length) {
           await trx
             .insertInto('sharedInformation')
-            .values(research.map((r) => ({ agendaItemId: item.id, agencyId: r.agencyId, text: r.summary ?? 'Information shared at the meeting.' })))
+            .values(
+              research.map((r) => ({
+                agendaItemId: item.id,
+                agencyId: r.agencyId,
+                text: r.summary ?? 'Information shared at the meeting.',
+              })),
+            )
             .onConflict((oc) => oc.columns(['agendaItemId', 'agencyId']).doNothing())
             .execute();
         }
@@ -85,21 +109,72 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
           const owner = owners[(turn + n) % owners.length];
           // A spread across the demo: completed, in progress, overdue, and open but not yet due.
           const kind = (turn * 2 + n) % 4;
-          const dueOn = kind === 2 ? addDays(today, -5 - (turn % 10)) : kind === 3 ? addDays(today, 7 + (turn % 14)) : addDays(panelDay, 21);
+          const dueOn =
+            kind === 2
+              ? addDays(today, -5 - (turn % 10))
+              : kind === 3
+                ? addDays(today, 7 + (turn % 14))
+                : addDays(panelDay, 21);
           const status: ActionStatus = kind === 0 ? 'completed' : kind === 1 ? 'in-progress' : 'open';
           const action = await trx
             .insertInto('actions')
-            .values({ referralId, panelId: panel.id, agendaItemId: item.id, description: ACTION_TEXTS[(turn + n) % ACTION_TEXTS.length], ownerAgencyId: owner, dueOn, priority: n === 0 ? 'high' : 'medium', status, createdBy: panel.chairUserId, createdAt: at, closedAt: status === 'completed' ? new Date(at.getTime() + 10 * 86_400_000) : null })
+            .values({
+              referralId,
+              panelId: panel.id,
+              agendaItemId: item.id,
+              description: ACTION_TEXTS[(turn + n) % ACTION_TEXTS.length],
+              ownerAgencyId: owner,
+              dueOn,
+              priority: n === 0 ? 'high' : 'medium',
+              status,
+              createdBy: panel.chairUserId,
+              createdAt: at,
+              closedAt: status === 'completed' ? new Date(at.getTime() + 10 * 86_400_000) : null,
+            })
             .returning('id')
             .executeTakeFirstOrThrow();
-          await trx.insertInto('actionUpdates').values({ actionId: action.id, userId: panel.chairUserId, panelId: panel.id, at, fromStatus: null, toStatus: 'open', note: null, newDueOn: dueOn }).execute();
+          await trx
+            .insertInto('actionUpdates')
+            .values({
+              actionId: action.id,
+              userId: panel.chairUserId,
+              panelId: panel.id,
+              at,
+              fromStatus: null,
+              toStatus: 'open',
+              note: null,
+              newDueOn: dueOn,
+            })
+            .execute();
           if (status !== 'open') {
             await trx
               .insertInto('actionUpdates')
-              .values({ actionId: action.id, userId: null, panelId: null, at: new Date(at.getTime() + 7 * 86_400_000), fromStatus: 'open', toStatus: status, note: status === 'completed' ? 'Done: visit made and safety plan agreed with the victim.' : 'Started: first appointment offered.' })
+              .values({
+                actionId: action.id,
+                userId: null,
+                panelId: null,
+                at: new Date(at.getTime() + 7 * 86_400_000),
+                fromStatus: 'open',
+                toStatus: status,
+                note:
+                  status === 'completed'
+                    ? 'Done: visit made and safety plan agreed with the victim.'
+                    : 'Started: first appointment offered.',
+              })
               .execute();
           }
-          await trx.insertInto('referralEvents').values({ referralId, at, userId: panel.chairUserId, agencyId: null, kind: 'action', note: null, details: JSON.stringify({ actionId: action.id, panelId: panel.id }) }).execute();
+          await trx
+            .insertInto('referralEvents')
+            .values({
+              referralId,
+              at,
+              userId: panel.chairUserId,
+              agencyId: null,
+              kind: 'action',
+              note: null,
+              details: JSON.stringify({ actionId: action.id, panelId: panel.id }),
+            })
+            .execute();
           made += 1;
         }
         await trx
@@ -108,7 +183,18 @@ export async function seedMeeting(db: Db, clock: Clock): Promise<number> {
           .where('id', '=', referralId)
           .where('status', '=', 'awaiting-panel')
           .execute();
-        await trx.insertInto('referralEvents').values({ referralId, at, userId: panel.chairUserId, agencyId: null, kind: 'discussed', note: null, details: JSON.stringify({ panelId: panel.id, decision: 'review' }) }).execute();
+        await trx
+          .insertInto('referralEvents')
+          .values({
+            referralId,
+            at,
+            userId: panel.chairUserId,
+            agencyId: null,
+            kind: 'discussed',
+            note: null,
+            details: JSON.stringify({ panelId: panel.id, decision: 'review' }),
+          })
+          .execute();
       });
       turn += 1;
     }

@@ -12,15 +12,32 @@ const DAY = 24 * 60 * 60 * 1000;
  * without bytes and printed on their first request. Nothing happens when no panel has concluded.
  */
 export async function seedMinutes(db: Db): Promise<void> {
-  const panels = await db.selectFrom('panels').select(['id', 'chairUserId', 'endsAt']).where('status', '=', 'concluded').orderBy('startsAt').execute();
+  const panels = await db
+    .selectFrom('panels')
+    .select(['id', 'chairUserId', 'endsAt'])
+    .where('status', '=', 'concluded')
+    .orderBy('startsAt')
+    .execute();
   if (panels.length === 0) return;
   await db.transaction().execute(async (trx) => {
     for (const [index, panel] of panels.entries()) {
       const approvedAt = new Date(panel.endsAt.getTime() + 2 * DAY);
-      const content = await assembleMinutes(trx, panel.id, { introduction: null, otherBusiness: null, itemSummaries: {} });
+      const content = await assembleMinutes(trx, panel.id, {
+        introduction: null,
+        otherBusiness: null,
+        itemSummaries: {},
+      });
       const version = await trx
         .insertInto('minutesVersions')
-        .values({ panelId: panel.id, version: 1, content: JSON.stringify(content), pdf: null, pdfSha256: null, approvedBy: panel.chairUserId, approvedAt })
+        .values({
+          panelId: panel.id,
+          version: 1,
+          content: JSON.stringify(content),
+          pdf: null,
+          pdfSha256: null,
+          approvedBy: panel.chairUserId,
+          approvedAt,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const circulated = index === 0;
@@ -34,13 +51,22 @@ export async function seedMinutes(db: Db): Promise<void> {
       const sentAt = new Date(approvedAt.getTime() + 60 * 60 * 1000);
       const circulation = await trx
         .insertInto('minutesCirculations')
-        .values({ panelId: panel.id, minutesVersionId: version.id, circulatedBy: panel.chairUserId, circulatedAt: sentAt })
+        .values({
+          panelId: panel.id,
+          minutesVersionId: version.id,
+          circulatedBy: panel.chairUserId,
+          circulatedAt: sentAt,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       const copies = new Map<number, number>();
       for (const r of await defaultRecipients(trx, panel.id)) {
         if (!copies.has(r.agencyId)) {
-          const copy = await trx.insertInto('minutesCopies').values({ minutesVersionId: version.id, agencyId: r.agencyId }).returning('id').executeTakeFirstOrThrow();
+          const copy = await trx
+            .insertInto('minutesCopies')
+            .values({ minutesVersionId: version.id, agencyId: r.agencyId })
+            .returning('id')
+            .executeTakeFirstOrThrow();
           copies.set(r.agencyId, copy.id);
         }
         // A history of messages already delivered: the attachment is the stored copy, printed when first opened.
@@ -63,7 +89,18 @@ export async function seedMinutes(db: Db): Promise<void> {
           .executeTakeFirstOrThrow();
         await trx
           .insertInto('minutesDeliveries')
-          .values({ circulationId: circulation.id, panelId: panel.id, userId: r.userId, agencyId: r.agencyId, email: r.email, copyId: copies.get(r.agencyId)!, pdfSha256: null, outboxId: outbox.id, createdBy: panel.chairUserId, createdAt: sentAt })
+          .values({
+            circulationId: circulation.id,
+            panelId: panel.id,
+            userId: r.userId,
+            agencyId: r.agencyId,
+            email: r.email,
+            copyId: copies.get(r.agencyId)!,
+            pdfSha256: null,
+            outboxId: outbox.id,
+            createdBy: panel.chairUserId,
+            createdAt: sentAt,
+          })
           .execute();
       }
     }

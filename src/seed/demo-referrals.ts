@@ -14,7 +14,8 @@ import type { Matrix } from '../risk/scoring';
  * audit trail are exactly what the application itself produces.
  */
 
-type Status = 'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
+type Status =
+  'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
 type Profile = 'high' | 'medium' | 'low';
 
 interface Place {
@@ -25,20 +26,122 @@ interface Place {
 }
 
 const PLACES: Place[] = [
-  { district: 'Boston', town: 'Boston', postcodes: ['PE21 8QX', 'PE21 9LB', 'PE21 0HT', 'PE21 7SN'], referrers: ['boston@example.org', 'police@example.org', 'housing@example.org'] },
-  { district: 'East Lindsey', town: 'Skegness', postcodes: ['PE25 2QB', 'PE25 3HU', 'LN11 0DJ', 'LN11 9QA'], referrers: ['eastlindsey@example.org', 'police@example.org', 'wolds@example.org'] },
-  { district: 'City of Lincoln', town: 'Lincoln', postcodes: ['LN1 3BY', 'LN2 4PW', 'LN5 8QT', 'LN6 7RZ'], referrers: ['council@example.org', 'police@example.org', 'lpft@example.org'] },
-  { district: 'North Kesteven', town: 'Sleaford', postcodes: ['NG34 7TN', 'NG34 8GP', 'LN4 2HS'], referrers: ['police@example.org', 'adultcare@example.org'] },
-  { district: 'South Holland', town: 'Spalding', postcodes: ['PE11 1XE', 'PE11 2RB', 'PE12 6QH'], referrers: ['police@example.org', 'housing@example.org', 'victims@example.org'] },
-  { district: 'South Kesteven', town: 'Grantham', postcodes: ['NG31 6BU', 'NG31 9DL', 'PE9 2FJ'], referrers: ['police@example.org', 'fire@example.org'] },
-  { district: 'West Lindsey', town: 'Gainsborough', postcodes: ['DN21 2QA', 'DN21 1HG', 'LN8 3AZ'], referrers: ['police@example.org', 'children@example.org'] },
+  {
+    district: 'Boston',
+    town: 'Boston',
+    postcodes: ['PE21 8QX', 'PE21 9LB', 'PE21 0HT', 'PE21 7SN'],
+    referrers: ['boston@example.org', 'police@example.org', 'housing@example.org'],
+  },
+  {
+    district: 'East Lindsey',
+    town: 'Skegness',
+    postcodes: ['PE25 2QB', 'PE25 3HU', 'LN11 0DJ', 'LN11 9QA'],
+    referrers: ['eastlindsey@example.org', 'police@example.org', 'wolds@example.org'],
+  },
+  {
+    district: 'City of Lincoln',
+    town: 'Lincoln',
+    postcodes: ['LN1 3BY', 'LN2 4PW', 'LN5 8QT', 'LN6 7RZ'],
+    referrers: ['council@example.org', 'police@example.org', 'lpft@example.org'],
+  },
+  {
+    district: 'North Kesteven',
+    town: 'Sleaford',
+    postcodes: ['NG34 7TN', 'NG34 8GP', 'LN4 2HS'],
+    referrers: ['police@example.org', 'adultcare@example.org'],
+  },
+  {
+    district: 'South Holland',
+    town: 'Spalding',
+    postcodes: ['PE11 1XE', 'PE11 2RB', 'PE12 6QH'],
+    referrers: ['police@example.org', 'housing@example.org', 'victims@example.org'],
+  },
+  {
+    district: 'South Kesteven',
+    town: 'Grantham',
+    postcodes: ['NG31 6BU', 'NG31 9DL', 'PE9 2FJ'],
+    referrers: ['police@example.org', 'fire@example.org'],
+  },
+  {
+    district: 'West Lindsey',
+    town: 'Gainsborough',
+    postcodes: ['DN21 2QA', 'DN21 1HG', 'LN8 3AZ'],
+    referrers: ['police@example.org', 'children@example.org'],
+  },
 ];
 
-const FIRST = ['Maureen', 'Derek', 'Aisha', 'Tomasz', 'Leanne', 'Gareth', 'Priti', 'Callum', 'Edith', 'Wayne', 'Jolene', 'Marek', 'Shannon', 'Brian', 'Kezia', 'Dean', 'Irene', 'Kyle', 'Hollie', 'Stanley'];
-const FEMALE = new Set(['Edna', 'Maureen', 'Aisha', 'Leanne', 'Priti', 'Edith', 'Jolene', 'Shannon', 'Kezia', 'Irene', 'Hollie']);
+const FIRST = [
+  'Maureen',
+  'Derek',
+  'Aisha',
+  'Tomasz',
+  'Leanne',
+  'Gareth',
+  'Priti',
+  'Callum',
+  'Edith',
+  'Wayne',
+  'Jolene',
+  'Marek',
+  'Shannon',
+  'Brian',
+  'Kezia',
+  'Dean',
+  'Irene',
+  'Kyle',
+  'Hollie',
+  'Stanley',
+];
+const FEMALE = new Set([
+  'Edna',
+  'Maureen',
+  'Aisha',
+  'Leanne',
+  'Priti',
+  'Edith',
+  'Jolene',
+  'Shannon',
+  'Kezia',
+  'Irene',
+  'Hollie',
+]);
 const genderOf = (fullName: string) => (FEMALE.has(fullName.split(' ')[0]) ? 'female' : 'male');
-const LAST = ['Pickering', 'Ashdown', 'Fairbairn', 'Kowalczyk', 'Threlfall', 'Mabey', 'Osei', 'Tennant', 'Lomax', 'Drury', 'Hebden', 'Nowicki', 'Carrow', 'Blewitt', 'Sumner', 'Garside', 'Peploe', 'Whitlam', 'Yardley', 'Ormerod'];
-const STREETS = ['Tennyson Close', 'Marsh Lane', 'Wyberton Road', 'Fydell Crescent', 'Station Approach', 'Willoughby Walk', 'Jubilee Drive', 'Foundry Court', 'Priory Gardens', 'Carholme Terrace', 'Saxon Way', 'Beck Side'];
+const LAST = [
+  'Pickering',
+  'Ashdown',
+  'Fairbairn',
+  'Kowalczyk',
+  'Threlfall',
+  'Mabey',
+  'Osei',
+  'Tennant',
+  'Lomax',
+  'Drury',
+  'Hebden',
+  'Nowicki',
+  'Carrow',
+  'Blewitt',
+  'Sumner',
+  'Garside',
+  'Peploe',
+  'Whitlam',
+  'Yardley',
+  'Ormerod',
+];
+const STREETS = [
+  'Tennyson Close',
+  'Marsh Lane',
+  'Wyberton Road',
+  'Fydell Crescent',
+  'Station Approach',
+  'Willoughby Walk',
+  'Jubilee Drive',
+  'Foundry Court',
+  'Priory Gardens',
+  'Carholme Terrace',
+  'Saxon Way',
+  'Beck Side',
+];
 
 interface Scenario {
   reason: string;
@@ -52,7 +155,8 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   {
-    reason: 'An older resident living alone is being intimidated by a neighbour: banging on walls at night, abuse in the street and threats to "burn her out". She has stopped going out after dark.',
+    reason:
+      'An older resident living alone is being intimidated by a neighbour: banging on walls at night, abuse in the street and threats to "burn her out". She has stopped going out after dark.',
     shape: 'victim-perpetrator',
     incidents: [
       { type: 'verbal-abuse', summary: 'Abuse shouted through the letterbox late at night.' },
@@ -64,7 +168,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Written warning from the landlord; a second breach is being recorded.',
   },
   {
-    reason: 'A disabled man has had hate graffiti painted on his house and his mobility scooter damaged. The behaviour is getting worse and he says he feels unsafe at home.',
+    reason:
+      'A disabled man has had hate graffiti painted on his house and his mobility scooter damaged. The behaviour is getting worse and he says he feels unsafe at home.',
     shape: 'victim-only',
     hate: true,
     incidents: [
@@ -76,7 +181,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Target hardening: CCTV doorbell fitted by the council.',
   },
   {
-    reason: 'The play area and car park behind the shops are used for drug dealing; there have been small fires and residents are afraid to use the footpath.',
+    reason:
+      'The play area and car park behind the shops are used for drug dealing; there have been small fires and residents are afraid to use the footpath.',
     shape: 'location',
     incidents: [
       { type: 'drug-activity', summary: 'Regular dealing seen from flats overlooking the car park.' },
@@ -88,7 +194,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Dispersal order used twice; lighting improvements requested.',
   },
   {
-    reason: 'A young mother with two small children is being harassed by the tenant of the flat above: loud music, threats on the stairs and damage to her pram. She has asked to move.',
+    reason:
+      'A young mother with two small children is being harassed by the tenant of the flat above: loud music, threats on the stairs and damage to her pram. She has asked to move.',
     shape: 'household',
     incidents: [
       { type: 'harassment', summary: 'Followed up the stairs and sworn at in front of the children.' },
@@ -100,7 +207,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Acceptable behaviour contract signed in the autumn and breached within weeks.',
   },
   {
-    reason: 'A man with a learning disability is believed to have had his flat taken over by people dealing drugs. Neighbours report constant visitors and he has been seen with injuries.',
+    reason:
+      'A man with a learning disability is believed to have had his flat taken over by people dealing drugs. Neighbours report constant visitors and he has been seen with injuries.',
     shape: 'victim-perpetrator',
     incidents: [
       { type: 'drug-activity', summary: 'Steady stream of visitors day and night.' },
@@ -111,7 +219,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Safeguarding concern raised with adult care.',
   },
   {
-    reason: 'Youths have been throwing stones at buses and passengers at the bus station, and one driver was injured. The same group is known for vehicle nuisance in the town centre.',
+    reason:
+      'Youths have been throwing stones at buses and passengers at the bus station, and one driver was injured. The same group is known for vehicle nuisance in the town centre.',
     shape: 'location',
     incidents: [
       { type: 'violence', summary: 'A stone thrown through a bus window cut the driver.' },
@@ -122,7 +231,8 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Letters to parents; two community protection warnings issued.',
   },
   {
-    reason: 'A long-running dispute between two households has turned to threats and damage on both sides. Both families have children and the school has raised concerns.',
+    reason:
+      'A long-running dispute between two households has turned to threats and damage on both sides. Both families have children and the school has raised concerns.',
     shape: 'household',
     incidents: [
       { type: 'threats', summary: 'Threats made over the garden fence in front of children.' },
@@ -133,10 +243,11 @@ const SCENARIOS: Scenario[] = [
     triedDetails: 'Mediation offered and declined by one household.',
   },
   {
-    reason: 'A woman with severe mental health problems is causing nuisance to neighbours by shouting and knocking on doors at night, and is herself at risk: she has stopped engaging with her care team.',
+    reason:
+      'A woman with severe mental health problems is causing nuisance to neighbours by shouting and knocking on doors at night, and is herself at risk: she has stopped engaging with her care team.',
     shape: 'victim-only',
     incidents: [
-      { type: 'rowdy-behaviour', summary: 'Knocking on neighbours\' doors between midnight and 3am.' },
+      { type: 'rowdy-behaviour', summary: "Knocking on neighbours' doors between midnight and 3am." },
       { type: 'verbal-abuse', summary: 'Shouting in the street, distressed.' },
     ],
     vulnerabilities: ['mental-health', 'isolation'],
@@ -165,19 +276,49 @@ function sequence(seed: number) {
   return { next, pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] };
 }
 
-function answersFor(matrix: Matrix, profile: Profile, scenario: Scenario, random: () => number): Record<string, string> {
+function answersFor(
+  matrix: Matrix,
+  profile: Profile,
+  scenario: Scenario,
+  random: () => number,
+): Record<string, string> {
   const wanted: Record<Profile, Record<string, string>> = {
-    high: { 'repeat-victimisation': 'five-or-more', 'threats-of-violence': 'yes', 'perpetrator-violence': 'yes', 'health-impact': 'serious', vulnerability: 'yes', isolation: 'yes', fear: 'yes', targeted: 'yes', 'property-damage': 'yes', 'getting-worse': 'yes' },
-    medium: { 'repeat-victimisation': 'two-to-four', 'health-impact': 'some', vulnerability: 'yes', fear: 'yes', targeted: 'yes', 'getting-worse': 'yes' },
+    high: {
+      'repeat-victimisation': 'five-or-more',
+      'threats-of-violence': 'yes',
+      'perpetrator-violence': 'yes',
+      'health-impact': 'serious',
+      vulnerability: 'yes',
+      isolation: 'yes',
+      fear: 'yes',
+      targeted: 'yes',
+      'property-damage': 'yes',
+      'getting-worse': 'yes',
+    },
+    medium: {
+      'repeat-victimisation': 'two-to-four',
+      'health-impact': 'some',
+      vulnerability: 'yes',
+      fear: 'yes',
+      targeted: 'yes',
+      'getting-worse': 'yes',
+    },
     low: { 'repeat-victimisation': 'once', 'health-impact': 'none' },
   };
   // Not every case is the same: some of the profile's answers are left at "no".
   const kept = Object.fromEntries(Object.entries(wanted[profile]).filter(() => random() < 0.8));
-  const chosen: Record<string, string> = { ...kept, ...(scenario.hate ? { 'hate-motivated': 'yes' } : {}), ...(scenario.vulnerabilities.includes('children-in-household') ? { 'children-affected': 'yes' } : {}) };
+  const chosen: Record<string, string> = {
+    ...kept,
+    ...(scenario.hate ? { 'hate-motivated': 'yes' } : {}),
+    ...(scenario.vulnerabilities.includes('children-in-household') ? { 'children-affected': 'yes' } : {}),
+  };
   return Object.fromEntries(
     matrix.questions.map((q) => {
       const key = chosen[q.code];
-      const option = q.options.find((o) => o.key === key) ?? q.options.find((o) => o.key === 'no') ?? [...q.options].sort((a, b) => a.weight - b.weight)[0];
+      const option =
+        q.options.find((o) => o.key === key) ??
+        q.options.find((o) => o.key === 'no') ??
+        [...q.options].sort((a, b) => a.weight - b.weight)[0];
       return [`q${q.id}`, option.key];
     }),
   );
@@ -195,7 +336,15 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
   for (const row of await db
     .selectFrom('users')
     .innerJoin('agencies', 'agencies.id', 'users.agencyId')
-    .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.agencyId', 'agencies.name as agencyName', 'agencies.shortName as agencyShortName'])
+    .select([
+      'users.id',
+      'users.name',
+      'users.email',
+      'users.role',
+      'users.agencyId',
+      'agencies.name as agencyName',
+      'agencies.shortName as agencyShortName',
+    ])
     .execute()) {
     users.set(row.email, { ...row, spocForAgencyId: null });
   }
@@ -221,9 +370,19 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
     const referrer = user(place.referrers[i % place.referrers.length]);
     const profile: Profile = status === 'rejected' ? 'low' : i % 5 === 0 ? 'medium' : 'high';
     // Older cases further along: closed cases months ago, drafts and new submissions this month.
-    const weeksAgo = { draft: 0, submitted: 1, 'more-information-requested': 3, rejected: 6, 'awaiting-panel': 4, active: 14, closed: 36 }[status] + (i % 6);
+    const weeksAgo =
+      {
+        draft: 0,
+        submitted: 1,
+        'more-information-requested': 3,
+        rejected: 6,
+        'awaiting-panel': 4,
+        active: 14,
+        closed: 36,
+      }[status] +
+      (i % 6);
     const submittedOn = now.minus({ weeks: weeksAgo, days: i % 4 });
-    const street = `${(i * 7) % 90 + 2} ${random.pick(STREETS)}`;
+    const street = `${((i * 7) % 90) + 2} ${random.pick(STREETS)}`;
     const postcode = random.pick(place.postcodes);
     const person = (n: number) => `${FIRST[(i * 3 + n) % FIRST.length]} ${LAST[(i * 7 + n * 5) % LAST.length]}`;
     const victimIsRepeat = i === REPEATED_AT[0] || i === REPEATED_AT[1];
@@ -231,7 +390,11 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
     const victim = {
       kind: 'victim',
       fullName: victimName,
-      dateOfBirth: dateParts(victimIsRepeat ? repeated.dob : DateTime.fromISO('1950-01-01').plus({ days: Math.floor(random.next() * 20000) })),
+      dateOfBirth: dateParts(
+        victimIsRepeat
+          ? repeated.dob
+          : DateTime.fromISO('1950-01-01').plus({ days: Math.floor(random.next() * 20000) }),
+      ),
       address: `${street}\n${place.town}`,
       postcode,
       gender: genderOf(victimName),
@@ -241,7 +404,7 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
       kind: 'perpetrator',
       fullName: person(1),
       approximateAge: String(17 + ((i * 11) % 40)),
-      address: `${(i * 7) % 90 + 4} ${street.replace(/^\d+ /, '')}\n${place.town}`,
+      address: `${((i * 7) % 90) + 4} ${street.replace(/^\d+ /, '')}\n${place.town}`,
       postcode,
       gender: genderOf(person(1)),
     };
@@ -258,13 +421,26 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
         : scenario.shape === 'victim-only'
           ? [victim]
           : scenario.shape === 'household'
-            ? [victim, { ...victim, fullName: person(3), dateOfBirth: dateParts(DateTime.fromISO('2017-05-01').plus({ days: i * 13 })), gender: genderOf(person(3)), vulnerabilities: ['age', 'children-in-household'] }, perpetrator]
+            ? [
+                victim,
+                {
+                  ...victim,
+                  fullName: person(3),
+                  dateOfBirth: dateParts(DateTime.fromISO('2017-05-01').plus({ days: i * 13 })),
+                  gender: genderOf(person(3)),
+                  vulnerabilities: ['age', 'children-in-household'],
+                },
+                perpetrator,
+              ]
             : [victim, perpetrator];
     const links =
       scenario.shape === 'location'
         ? [{ from: '1', relation: 'causes-asb-at', to: '0' }]
         : scenario.shape === 'household'
-          ? [{ from: '2', relation: 'perpetrator-of', to: '0' }, { from: '1', relation: 'household-member', to: '0' }]
+          ? [
+              { from: '2', relation: 'perpetrator-of', to: '0' },
+              { from: '1', relation: 'household-member', to: '0' },
+            ]
           : scenario.shape === 'victim-perpetrator'
             ? [{ from: '1', relation: 'perpetrator-of', to: '0' }]
             : [];
@@ -290,10 +466,16 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
       matrixVersionId: String(matrix.id),
       risk: answersFor(matrix, profile, scenario, random.next),
       judgement,
-      judgementReasons: judgement === 'high' ? 'The victim is isolated and frightened; I believe the risk is higher than the score shows.' : '',
+      judgementReasons:
+        judgement === 'high'
+          ? 'The victim is isolated and frightened; I believe the risk is higher than the score shows.'
+          : '',
       lawfulBasis: i % 3 === 0 ? 'consent' : 'crime-and-disorder',
       consent: i % 3 === 0 ? 'yes' : 'no',
-      consentReason: i % 3 === 0 ? '' : 'The victim is too frightened to agree to sharing; sharing is needed to prevent crime and disorder.',
+      consentReason:
+        i % 3 === 0
+          ? ''
+          : 'The victim is too frightened to agree to sharing; sharing is needed to prevent crime and disorder.',
     };
     const raw = readRaw(body);
     // Drafts are left part-way through, as real ones are.
@@ -310,27 +492,55 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
     const id = await referrals.createDraft(referrer, actor(referrer), input, matrix);
     if (status === 'draft') continue;
     clock.set(submittedOn.toJSDate());
-    const { version } = await db.selectFrom('referrals').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+    const { version } = await db
+      .selectFrom('referrals')
+      .select('version')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     await referrals.submit(referrer, actor(referrer), id, version, []);
     if (status === 'submitted') continue;
 
     const screener = i % 4 === 0 ? chair : admin;
     clock.set(submittedOn.plus({ days: 2, hours: 3 }).toJSDate());
     if (status === 'more-information-requested') {
-      await referrals.screen(screener, actor(screener), id, 'request-information', 'Please add the dates of the incidents reported to the police and say what the landlord has done so far.');
+      await referrals.screen(
+        screener,
+        actor(screener),
+        id,
+        'request-information',
+        'Please add the dates of the incidents reported to the police and say what the landlord has done so far.',
+      );
       continue;
     }
     if (status === 'rejected') {
-      await referrals.screen(screener, actor(screener), id, 'reject', 'This does not meet the high-risk criteria. Please continue to manage it through the neighbourhood policing team and the landlord, and refer again if it escalates.');
+      await referrals.screen(
+        screener,
+        actor(screener),
+        id,
+        'reject',
+        'This does not meet the high-risk criteria. Please continue to manage it through the neighbourhood policing team and the landlord, and refer again if it escalates.',
+      );
       continue;
     }
-    await referrals.screen(screener, actor(screener), id, 'accept', i % 3 === 0 ? 'Accepted on professional judgement; please bring an update on the landlord\'s action to the panel.' : null);
+    await referrals.screen(
+      screener,
+      actor(screener),
+      id,
+      'accept',
+      i % 3 === 0
+        ? "Accepted on professional judgement; please bring an update on the landlord's action to the panel."
+        : null,
+    );
     if (status === 'awaiting-panel') continue;
     clock.set(submittedOn.plus({ weeks: 3 }).toJSDate());
     await referrals.hear(actor(chair), id);
     if (status === 'active') continue;
     clock.set(submittedOn.plus({ weeks: 11 }).toJSDate());
-    await referrals.close(actor(chair), id, 'Risk reduced: the perpetrator has moved away and the victim reports no further incidents. Agencies agreed to close.');
+    await referrals.close(
+      actor(chair),
+      id,
+      'Risk reduced: the perpetrator has moved away and the victim reports no further incidents. Agencies agreed to close.',
+    );
   }
   return STATUSES.length;
 }

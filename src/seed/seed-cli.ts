@@ -11,7 +11,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config);
   const database = await openDatabase(config, logger);
-  const added = await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl);
+  const added = await seedDemoData(
+    stampedBy(database.db, systemClock),
+    systemClock,
+    config.demoPassword,
+    config.baseUrl,
+  );
   await database.close();
   console.log(added ? 'Demo data added.' : 'The database already holds data: demo data not added.');
 }

@@ -96,7 +96,10 @@ export async function setPassword(db: Db, id: number, passwordHash: string, at: 
 }
 
 export async function emailTaken(db: Db, email: string, exceptId?: number): Promise<boolean> {
-  let q = db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', email.toLowerCase());
+  let q = db
+    .selectFrom('users')
+    .select('id')
+    .where(sql<string>`lower(email)`, '=', email.toLowerCase());
   if (exceptId) q = q.where('id', '!=', exceptId);
   return (await q.executeTakeFirst()) !== undefined;
 }

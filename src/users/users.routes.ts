@@ -4,7 +4,19 @@ import type { Services } from '../services';
 import { ROLES } from '../db/schema';
 import { actorOf, flash } from '../http/context';
 import { idParam, RefusedError, StaleVersionError } from '../http/errors';
-import { checkbox, choice, emailAddress, flattenValues, formState, idChoice, optionalText, parseForm, requiredText, versionField, type FormState } from '../http/forms';
+import {
+  checkbox,
+  choice,
+  emailAddress,
+  flattenValues,
+  formState,
+  idChoice,
+  optionalText,
+  parseForm,
+  requiredText,
+  versionField,
+  type FormState,
+} from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { newPasswordRule } from '../auth/passwords';
 import { ROLE_NAMES } from './users.service';
@@ -14,7 +26,10 @@ const userSchema = z.object({
   name: requiredText('the full name', 120),
   email: emailAddress(),
   jobTitle: optionalText('job title', 120),
-  phone: optionalText('phone number', 40).refine((v) => v === null || /^[0-9 +()-]{6,40}$/.test(v), 'Enter a phone number using digits, spaces, brackets, + or -'),
+  phone: optionalText('phone number', 40).refine(
+    (v) => v === null || /^[0-9 +()-]{6,40}$/.test(v),
+    'Enter a phone number using digits, spaces, brackets, + or -',
+  ),
   role: choice(ROLES, 'Select a role'),
   agencyId: idChoice('Select an agency'),
   isDeputy: checkbox,
@@ -40,7 +55,11 @@ function valuesOf(user: UserChanges): Record<string, unknown> {
   };
 }
 
-async function renderForm(services: Services, res: Response, opts: { userId?: number; version?: number; form: FormState; status?: number; conflict?: unknown }) {
+async function renderForm(
+  services: Services,
+  res: Response,
+  opts: { userId?: number; version?: number; form: FormState; status?: number; conflict?: unknown },
+) {
   const list = await services.agencies.list();
   const form = opts.form;
   delete form.values.password;
@@ -50,7 +69,9 @@ async function renderForm(services: Services, res: Response, opts: { userId?: nu
     ...opts,
     form,
     roleItems,
-    agencyItems: list.filter((a) => a.active || String(a.id) === String(form.values.agencyId)).map((a) => ({ value: a.id, text: a.name })),
+    agencyItems: list
+      .filter((a) => a.active || String(a.id) === String(form.values.agencyId))
+      .map((a) => ({ value: a.id, text: a.name })),
     activeItems: [
       { value: 'true', text: 'Active' },
       { value: 'false', text: 'Deactivated', hint: 'The user can no longer sign in. Their records are kept.' },
@@ -66,10 +87,16 @@ function createUser(services: Services) {
     try {
       await services.users.create(changes, password, actorOf(req));
     } catch (err) {
-      if (err instanceof RefusedError) return renderForm(services, res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
+      if (err instanceof RefusedError)
+        return renderForm(services, res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
       throw err;
     }
-    flash(req, `User ${changes.name} added`, 'success', 'Give them their temporary password in person or by phone, and ask them to change it when they first sign in.');
+    flash(
+      req,
+      `User ${changes.name} added`,
+      'success',
+      'Give them their temporary password in person or by phone, and ask them to change it when they first sign in.',
+    );
     res.redirect(303, '/admin/users');
   };
 }
@@ -80,20 +107,24 @@ function updateUser(services: Services) {
     const id = idParam(req.params.id);
     const current = await users.get(id);
     const parsed = parseForm(editUserSchema, req.body);
-    if (!parsed.ok) return renderForm(services, res, { userId: id, version: current.version, form: parsed.form, status: 400 });
+    if (!parsed.ok)
+      return renderForm(services, res, { userId: id, version: current.version, form: parsed.form, status: 400 });
     const { version, ...changes } = parsed.data;
     try {
       await users.update(id, version, changes, actorOf(req));
     } catch (err) {
       const typed = flattenValues(req.body);
-      if (err instanceof RefusedError) return renderForm(services, res, { userId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
+      if (err instanceof RefusedError)
+        return renderForm(services, res, { userId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
       if (!(err instanceof StaleVersionError)) throw err;
       const latest = await users.get(id);
       return renderForm(services, res, {
         userId: id,
         version: latest.version,
         status: 409,
-        form: formState(typed, { name: 'Someone else changed this user while you were editing. Check their changes below, then save yours again if they are still right.' }),
+        form: formState(typed, {
+          name: 'Someone else changed this user while you were editing. Check their changes below, then save yours again if they are still right.',
+        }),
         conflict: { ...latest, roleName: ROLE_NAMES[latest.role] },
       });
     }
@@ -109,10 +140,22 @@ function resetPassword(services: Services) {
     const parsed = parseForm(resetSchema, req.body);
     if (!parsed.ok) {
       parsed.form.values = {};
-      return res.status(400).render('admin/user-password', { title: 'Reset password', backLink: `/admin/users/${user.id}/edit`, user, form: parsed.form });
+      return res
+        .status(400)
+        .render('admin/user-password', {
+          title: 'Reset password',
+          backLink: `/admin/users/${user.id}/edit`,
+          user,
+          form: parsed.form,
+        });
     }
     await users.resetPassword(user.id, parsed.data.password, actorOf(req));
-    flash(req, `Password reset for ${user.name}`, 'success', 'They have been signed out everywhere. Give them the new password in person or by phone.');
+    flash(
+      req,
+      `Password reset for ${user.name}`,
+      'success',
+      'They have been signed out everywhere. Give them the new password in person or by phone.',
+    );
     res.redirect(303, '/admin/users');
   };
 }
@@ -124,7 +167,9 @@ export function userRoutes(services: Services): RouteDef[] {
       const list = await users.list({ includeInactive: true });
       res.render('admin/users', { title: 'Users', users: list.map((u) => ({ ...u, roleName: ROLE_NAMES[u.role] })) });
     }),
-    get('/admin/users/new', ADMIN, (_req, res) => renderForm(services, res, { form: formState({ active: 'true', role: 'representative' }) })),
+    get('/admin/users/new', ADMIN, (_req, res) =>
+      renderForm(services, res, { form: formState({ active: 'true', role: 'representative' }) }),
+    ),
     post('/admin/users/new', ADMIN, createUser(services)),
     get('/admin/users/:id/edit', ADMIN, async (req, res) => {
       const user = await users.get(idParam(req.params.id));
@@ -133,7 +178,12 @@ export function userRoutes(services: Services): RouteDef[] {
     post('/admin/users/:id/edit', ADMIN, updateUser(services)),
     get('/admin/users/:id/password', ADMIN, async (req, res) => {
       const user = await users.get(idParam(req.params.id));
-      res.render('admin/user-password', { title: 'Reset password', backLink: `/admin/users/${user.id}/edit`, user, form: formState() });
+      res.render('admin/user-password', {
+        title: 'Reset password',
+        backLink: `/admin/users/${user.id}/edit`,
+        user,
+        form: formState(),
+      });
     }),
     post('/admin/users/:id/password', ADMIN, resetPassword(services)),
   ];

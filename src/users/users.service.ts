@@ -18,9 +18,15 @@ export const ROLE_NAMES: Record<Role, string> = {
   representative: 'Agency representative',
 };
 
-async function fieldErrors(db: Db, changes: UserChanges, actor: Actor, exceptId?: number): Promise<Record<string, string>> {
+async function fieldErrors(
+  db: Db,
+  changes: UserChanges,
+  actor: Actor,
+  exceptId?: number,
+): Promise<Record<string, string>> {
   const errors: Record<string, string> = {};
-  if (await repo.emailTaken(db, changes.email, exceptId)) errors.email = 'A user with this email address already exists';
+  if (await repo.emailTaken(db, changes.email, exceptId))
+    errors.email = 'A user with this email address already exists';
   const agency = await agencyById(db, changes.agencyId);
   if (!agency) errors.agencyId = 'Select an agency from the list';
   else if (!agency.active && changes.active) errors.agencyId = 'This agency is deactivated: choose an active agency';
@@ -48,7 +54,12 @@ async function create({ db, clock }: Deps, changes: UserChanges, password: strin
   const passwordHash = await hashPassword(password);
   return db.transaction().execute(async (trx) => {
     const id = await repo.insert(trx, { ...changes, passwordHash, passwordChangedAt: clock.now() });
-    await recordAudit(trx, actor, { action: 'user.create', entityType: 'user', entityId: id, details: { role: changes.role, agencyId: changes.agencyId } });
+    await recordAudit(trx, actor, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: id,
+      details: { role: changes.role, agencyId: changes.agencyId },
+    });
     return id;
   });
 }
@@ -63,10 +74,13 @@ async function update({ db }: Deps, id: number, version: number, changes: UserCh
   await db.transaction().execute(async (trx) => {
     if (!(await repo.update(trx, id, version, changes))) throw new StaleVersionError();
     if (current.agencyId !== changes.agencyId || !changes.active) await releaseSingleContact(trx, id);
-    const changed = (Object.keys(changes) as (keyof UserChanges)[]).filter((k) => String(changes[k]) !== String(current[k]));
+    const changed = (Object.keys(changes) as (keyof UserChanges)[]).filter(
+      (k) => String(changes[k]) !== String(current[k]),
+    );
     await recordAudit(trx, actor, { action: 'user.update', entityType: 'user', entityId: id, details: { changed } });
   });
-  if (!changes.active || changes.role !== current.role || changes.agencyId !== current.agencyId) await endUserSessions(db, id);
+  if (!changes.active || changes.role !== current.role || changes.agencyId !== current.agencyId)
+    await endUserSessions(db, id);
 }
 
 /** An administrator's reset: a new password, and the user signed out everywhere. */
@@ -86,7 +100,8 @@ export function usersService(deps: Deps) {
     list: (filter: repo.UserFilter = {}) => repo.list(db, filter),
     get: (id: number) => get(db, id),
     create: (changes: UserChanges, password: string, actor: Actor) => create(deps, changes, password, actor),
-    update: (id: number, version: number, changes: UserChanges, actor: Actor) => update(deps, id, version, changes, actor),
+    update: (id: number, version: number, changes: UserChanges, actor: Actor) =>
+      update(deps, id, version, changes, actor),
     resetPassword: (id: number, password: string, actor: Actor) => resetPassword(deps, id, password, actor),
     endOtherSessions: (userId: number, keepSid: string) => endUserSessions(db, userId, keepSid),
   };

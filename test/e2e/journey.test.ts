@@ -25,7 +25,9 @@ afterAll(async () => {
 });
 
 async function answerRiskQuestions(page: Page, answer: (legend: string) => string) {
-  const legends = await page.$$eval('[data-risk-preview] fieldset legend', (ls) => ls.map((l) => l.textContent?.trim() ?? ''));
+  const legends = await page.$$eval('[data-risk-preview] fieldset legend', (ls) =>
+    ls.map((l) => l.textContent?.trim() ?? ''),
+  );
   expect(legends.length).toBeGreaterThan(10);
   for (const legend of legends) await journey.chooseIn(page, legend, answer(legend));
 }
@@ -53,7 +55,11 @@ test('a council officer refers a case with a risk assessment, and the co-ordinat
   await journey.goto(council, '/referrals/new');
   await journey.check(council, 'referral-form');
   await journey.select(council, 'District', 'City of Lincoln');
-  await journey.fill(council, 'Why are you referring this case?', 'Repeated intimidation of an older resident by a neighbour; warnings and an acceptable behaviour contract have not worked.');
+  await journey.fill(
+    council,
+    'Why are you referring this case?',
+    'Repeated intimidation of an older resident by a neighbour; warnings and an acceptable behaviour contract have not worked.',
+  );
   await journey.fill(council, 'Name of the referring officer', 'Jamie Fox');
   await journey.fill(council, 'Email address', 'council@example.org');
   await journey.click(council, 'Add another incident');
@@ -70,8 +76,14 @@ test('a council officer refers a case with a risk assessment, and the co-ordinat
   await journey.fill(council, 'Reasons for your judgement', 'She is isolated and frightened to leave her home.');
   await journey.choose(council, 'Crime and Disorder Act 1998, section 115: preventing crime and disorder');
   await journey.chooseIn(council, 'Has the subject consented', 'No');
-  await journey.fill(council, 'If not, why is the information shared without consent?', 'Sharing is needed to protect her; consent would put her at risk.');
-  await answerRiskQuestions(council, (legend) => (/How often/.test(legend) ? '5 times or more' : /impact/.test(legend) ? 'Serious impact' : 'Yes'));
+  await journey.fill(
+    council,
+    'If not, why is the information shared without consent?',
+    'Sharing is needed to protect her; consent would put her at risk.',
+  );
+  await answerRiskQuestions(council, (legend) =>
+    /How often/.test(legend) ? '5 times or more' : /impact/.test(legend) ? 'Serious impact' : 'Yes',
+  );
   await journey.check(council, 'referral-form-filled');
   await journey.click(council, 'Save and continue');
   const check = await journey.text(council);
@@ -120,15 +132,26 @@ async function schedulePanel(chair: Page, date: ReturnType<typeof daysFromToday>
   return id;
 }
 
-const mailTo = (m: ParsedMail) => [m.to ?? []].flat().map((a) => a.text).join(', ');
+const mailTo = (m: ParsedMail) =>
+  [m.to ?? []]
+    .flat()
+    .map((a) => a.text)
+    .join(', ');
 
 /** Waits for the first message the app has sent that matches, for as long as the outbox may take. */
-async function mailMatching(describe: string, match: (m: ParsedMail) => boolean, timeoutMs = 30000): Promise<ParsedMail> {
+async function mailMatching(
+  describe: string,
+  match: (m: ParsedMail) => boolean,
+  timeoutMs = 30000,
+): Promise<ParsedMail> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const found = running.smtp.received.find(match);
     if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no e-mail ${describe}; received:\n${running.smtp.received.map((m) => `${mailTo(m)}: ${m.subject}`).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `no e-mail ${describe}; received:\n${running.smtp.received.map((m) => `${mailTo(m)}: ${m.subject}`).join('\n')}`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -160,15 +183,32 @@ test('the police answer the research request and confirm attendance; LPFT confir
   const police = await journey.signIn('police@example.org');
   await journey.goto(police, '/research');
   await journey.check(police, 'research-list');
-  const researchLink = await police.evaluate((ref) => Array.from(document.querySelectorAll('table a')).find((a) => a.textContent?.trim() === ref)?.getAttribute('href') ?? null, referenceNumber);
+  const researchLink = await police.evaluate(
+    (ref) =>
+      Array.from(document.querySelectorAll('table a'))
+        .find((a) => a.textContent?.trim() === ref)
+        ?.getAttribute('href') ?? null,
+    referenceNumber,
+  );
   if (!researchLink) throw new Error(`no research request for ${referenceNumber}:\n${await journey.text(police)}`);
   await journey.goto(police, researchLink);
   await journey.check(police, 'research-answer');
   await journey.chooseIn(police, 'Does your agency hold information', 'Information held');
-  await journey.fill(police, 'Summary to share at the meeting', 'Three calls to the address in the last month; the neighbour was warned under the community protection notice scheme.');
+  await journey.fill(
+    police,
+    'Summary to share at the meeting',
+    'Three calls to the address in the last month; the neighbour was warned under the community protection notice scheme.',
+  );
   await journey.press(police, 'Save the answer');
   await journey.goto(police, '/research');
-  expect(await police.evaluate((ref) => Array.from(document.querySelectorAll('table tr')).find((tr) => tr.textContent?.includes(ref))?.textContent ?? '', referenceNumber)).toMatch(/Information held/);
+  expect(
+    await police.evaluate(
+      (ref) =>
+        Array.from(document.querySelectorAll('table tr')).find((tr) => tr.textContent?.includes(ref))?.textContent ??
+        '',
+      referenceNumber,
+    ),
+  ).toMatch(/Information held/);
   await journey.goto(police, `/panels/${panelId}/attendance`);
   await journey.check(police, 'attendance-answer');
   await journey.chooseIn(police, 'Will your agency attend?', 'Attending');
@@ -179,7 +219,13 @@ test('the police answer the research request and confirm attendance; LPFT confir
   await journey.check(police, 'attendance-answered');
   await police.browserContext().close();
 
-  const invitation = await mailMatching('inviting LPFT with the agenda', (m) => mailTo(m).includes('lpft@example.org') && /invitation and agenda/.test(m.subject ?? '') && (m.text ?? '').includes(`/panels/${panelId}/agenda`));
+  const invitation = await mailMatching(
+    'inviting LPFT with the agenda',
+    (m) =>
+      mailTo(m).includes('lpft@example.org') &&
+      /invitation and agenda/.test(m.subject ?? '') &&
+      (m.text ?? '').includes(`/panels/${panelId}/agenda`),
+  );
   const link = /We will attend: (\S+\/attend\/\S+)/.exec(invitation.text ?? '')?.[1];
   expect(link).toBeDefined();
   const lpft = await journey.anonymous();
@@ -206,7 +252,11 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.goto(chair, `/panels/${panelId}/register`);
   await journey.check(chair, 'register');
   const rows = await chair.$$eval('#register tbody tr', (trs) =>
-    trs.map((tr) => ({ id: tr.id, agency: tr.querySelector('th')?.textContent?.trim() ?? '', name: tr.querySelector<HTMLInputElement>('input[name$="[personName]"]')?.value ?? '' })),
+    trs.map((tr) => ({
+      id: tr.id,
+      agency: tr.querySelector('th')?.textContent?.trim() ?? '',
+      name: tr.querySelector<HTMLInputElement>('input[name$="[personName]"]')?.value ?? '',
+    })),
   );
   const policeRow = rows.find((r) => r.name === 'PC Jordan Ellis');
   const lpftRow = rows.find((r) => r.name === 'Priya Shah');
@@ -219,8 +269,8 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await chair.keyboard.press('ArrowDown');
   await journey.tabTo(chair, 'the police agreement', (el) => el.name === agreedName(policeRow!.id), 5);
   await chair.keyboard.press('Space');
-  expect(await chair.$eval(`select[name="${statusName(policeRow!.id)}"]`, (el) => (el).value)).toBe('present');
-  expect(await chair.$eval(`input[name="${agreedName(policeRow!.id)}"]`, (el) => (el).checked)).toBe(true);
+  expect(await chair.$eval(`select[name="${statusName(policeRow!.id)}"]`, (el) => el.value)).toBe('present');
+  expect(await chair.$eval(`input[name="${agreedName(policeRow!.id)}"]`, (el) => el.checked)).toBe(true);
   // The other rows with the mouse: LPFT joined online; every other agency sent apologies or was absent.
   for (const row of rows) {
     if (row.id === policeRow!.id) continue;
@@ -240,7 +290,11 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.goto(chair, `/panels/${panelId}/meeting`);
   await journey.follow(chair, referenceNumber);
   await journey.check(chair, 'meeting-item');
-  await journey.fill(chair, 'What is to be done', 'Visit Mrs Ellingham with the tenancy officer and fit a door camera; serve a tenancy warning on the neighbour.');
+  await journey.fill(
+    chair,
+    'What is to be done',
+    'Visit Mrs Ellingham with the tenancy officer and fit a door camera; serve a tenancy warning on the neighbour.',
+  );
   await journey.select(chair, 'Owning agency', 'Fenland Vale Housing Association');
   await journey.fill(chair, 'Named person (optional)', 'Chris Walker');
   await journey.chooseIn(chair, 'Priority', 'High');
@@ -250,8 +304,16 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   actionId = Number(/^(\d+):/m.exec(agreed.split('\n').slice(1).join('\n'))?.[1]);
   expect(actionId).toBeGreaterThan(0);
   await journey.check(chair, 'meeting-item-action');
-  await journey.fillLabelled(chair, 'Fenland Vale Housing Association', 'The neighbour is a tenant of ours; two earlier warnings on file.');
-  await journey.fill(chair, 'Risk discussion', 'Risk remains high: the victim is isolated and the behaviour continues at night. Police to keep patrols; housing to act on the tenancy.');
+  await journey.fillLabelled(
+    chair,
+    'Fenland Vale Housing Association',
+    'The neighbour is a tenant of ours; two earlier warnings on file.',
+  );
+  await journey.fill(
+    chair,
+    'Risk discussion',
+    'Risk remains high: the victim is isolated and the behaviour continues at night. Police to keep patrols; housing to act on the tenancy.',
+  );
   await journey.chooseIn(chair, 'Risk level after discussion', 'High');
   await journey.chooseIn(chair, 'Decision', 'Keep open and review at the next panel');
   await journey.fillDate(chair, 'Next review date', nextPanelDate);
@@ -286,7 +348,13 @@ test('the chair approves the minutes; the administrator circulates them and the 
   const before = running.smtp.received.length;
   await journey.press(admin, 'Send the minutes');
   await journey.check(admin, 'minutes-circulated');
-  const minutesMail = await mailMatching('with the minutes to the housing provider', (m) => running.smtp.received.indexOf(m) >= before && mailTo(m).includes('housing@example.org') && (m.attachments ?? []).some((a) => a.contentType === 'application/pdf'));
+  const minutesMail = await mailMatching(
+    'with the minutes to the housing provider',
+    (m) =>
+      running.smtp.received.indexOf(m) >= before &&
+      mailTo(m).includes('housing@example.org') &&
+      (m.attachments ?? []).some((a) => a.contentType === 'application/pdf'),
+  );
   const pdf = minutesMail.attachments.find((a) => a.contentType === 'application/pdf')!;
   expect(pdf.content.subarray(0, 5).toString()).toBe('%PDF-');
   await journey.goto(admin, `/panels/${panelId}/minutes/deliveries`);
@@ -300,7 +368,11 @@ test('the housing representative reports the action complete with a note', async
   await journey.check(housing, 'actions-list');
   await journey.follow(housing, `Action ${actionId}`);
   await journey.check(housing, 'action');
-  await journey.fill(housing, 'Progress note', 'Door camera fitted on 20 November; tenancy warning served on the neighbour the same day.');
+  await journey.fill(
+    housing,
+    'Progress note',
+    'Door camera fitted on 20 November; tenancy warning served on the neighbour the same day.',
+  );
   await journey.select(housing, 'Status', 'Completed');
   await journey.press(housing, 'Save');
   expect(await journey.text(housing)).toContain('Door camera fitted');
@@ -313,7 +385,11 @@ test("the next panel's agenda for the district proposes the case as a review", a
   const nextId = await schedulePanel(chair, nextPanelDate, 'next-panel-scheduled');
   await journey.goto(chair, `/panels/${nextId}/agenda`);
   await journey.press(chair, 'Propose cases');
-  const row = await chair.$$eval('#agenda tbody tr', (trs, ref) => trs.map((tr) => (tr as HTMLElement).innerText).find((t) => t.includes(ref)) ?? '', referenceNumber);
+  const row = await chair.$$eval(
+    '#agenda tbody tr',
+    (trs, ref) => trs.map((tr) => (tr as HTMLElement).innerText).find((t) => t.includes(ref)) ?? '',
+    referenceNumber,
+  );
   expect(row).toContain('Review');
   await journey.check(chair, 'next-agenda');
   await chair.browserContext().close();
@@ -322,7 +398,9 @@ test("the next panel's agenda for the district proposes the case as a review", a
 test('the agenda can be reordered with the keyboard alone', async () => {
   const chair = await journey.signIn('chair@example.org');
   await journey.goto(chair, '/panels?districtId=1');
-  const href = await chair.$$eval('table a', (as) => as.map((a) => a.getAttribute('href')).find((h) => /^\/panels\/\d+$/.test(h ?? '')));
+  const href = await chair.$$eval('table a', (as) =>
+    as.map((a) => a.getAttribute('href')).find((h) => /^\/panels\/\d+$/.test(h ?? '')),
+  );
   await journey.goto(chair, `${href}/agenda`);
   const order = () => chair.$$eval('#agenda tbody tr', (trs) => trs.map((tr) => tr.id));
   const before = await order();

@@ -31,13 +31,16 @@ function call(agent: Agent & { csrf: string }, route: RouteDef) {
 
 test('every route the application serves is declared in the route table with an access rule', () => {
   const table = new Set(ctx.app.declaredRoutes.map((r) => `${r.method} ${r.path}`));
-  const router = (ctx.app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router;
+  const router = (
+    ctx.app as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }
+  ).router;
   const registered = router.stack
     .filter((layer) => layer.route)
     .flatMap((layer) => Object.keys(layer.route!.methods).map((m) => `${m} ${layer.route!.path}`));
   expect(registered.length).toBeGreaterThan(5);
   for (const r of registered) expect(table).toContain(r);
-  for (const r of ctx.app.declaredRoutes) expect(r.access === 'public' || r.access === 'signed-in' || r.access.length > 0).toBe(true);
+  for (const r of ctx.app.declaredRoutes)
+    expect(r.access === 'public' || r.access === 'signed-in' || r.access.length > 0).toBe(true);
 });
 
 test('a signed-out visitor is sent to sign in from every route that is not public', async () => {
@@ -71,7 +74,11 @@ describe.each(ROLES)('as the %s', (role) => {
       const res = await call(agent, route);
       const label = `${route.method.toUpperCase()} ${route.path} as ${role}`;
       if (allows(route.access, role)) {
-        expect({ label, forbidden: res.status === 403, serverError: res.status >= 500 }).toEqual({ label, forbidden: false, serverError: false });
+        expect({ label, forbidden: res.status === 403, serverError: res.status >= 500 }).toEqual({
+          label,
+          forbidden: false,
+          serverError: false,
+        });
       } else {
         expect({ label, status: res.status }).toEqual({ label, status: 403 });
         refused++;

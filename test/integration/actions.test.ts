@@ -11,7 +11,8 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const statusOf = async (id: number) => (await ctx.db.selectFrom('actions').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+const statusOf = async (id: number) =>
+  (await ctx.db.selectFrom('actions').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
 const versionOn = (html: string) => /name="version" value="(\d+)"/.exec(html)?.[1];
 
 /** A concluded panel with a police case and actions owned by the police and by housing. */
@@ -20,11 +21,43 @@ async function scene() {
   const policeCase = await awaitingCase(ctx, DEMO.police);
   await ctx.db.updateTable('referrals').set({ status: 'active' }).where('id', '=', policeCase.id).execute();
   await addItem(ctx, panel.id, policeCase.id);
-  const overdue = await makeAction(ctx, { referralId: policeCase.id, panelId: panel.id, ownerEmail: DEMO.police, dueOn: '2026-03-10', description: 'Overdue police action.' });
-  const thisWeek = await makeAction(ctx, { referralId: policeCase.id, panelId: panel.id, ownerEmail: DEMO.police, dueOn: '2026-03-17', description: 'Police action due this week.' });
-  const later = await makeAction(ctx, { referralId: policeCase.id, panelId: panel.id, ownerEmail: DEMO.police, dueOn: '2026-04-30', status: 'in-progress', description: 'Later police action.' });
-  const done = await makeAction(ctx, { referralId: policeCase.id, panelId: panel.id, ownerEmail: DEMO.police, dueOn: '2026-02-20', status: 'completed', description: 'Finished police action.' });
-  const housing = await makeAction(ctx, { referralId: policeCase.id, panelId: panel.id, ownerEmail: DEMO.housing, dueOn: '2026-03-20', description: 'Housing action.' });
+  const overdue = await makeAction(ctx, {
+    referralId: policeCase.id,
+    panelId: panel.id,
+    ownerEmail: DEMO.police,
+    dueOn: '2026-03-10',
+    description: 'Overdue police action.',
+  });
+  const thisWeek = await makeAction(ctx, {
+    referralId: policeCase.id,
+    panelId: panel.id,
+    ownerEmail: DEMO.police,
+    dueOn: '2026-03-17',
+    description: 'Police action due this week.',
+  });
+  const later = await makeAction(ctx, {
+    referralId: policeCase.id,
+    panelId: panel.id,
+    ownerEmail: DEMO.police,
+    dueOn: '2026-04-30',
+    status: 'in-progress',
+    description: 'Later police action.',
+  });
+  const done = await makeAction(ctx, {
+    referralId: policeCase.id,
+    panelId: panel.id,
+    ownerEmail: DEMO.police,
+    dueOn: '2026-02-20',
+    status: 'completed',
+    description: 'Finished police action.',
+  });
+  const housing = await makeAction(ctx, {
+    referralId: policeCase.id,
+    panelId: panel.id,
+    ownerEmail: DEMO.housing,
+    dueOn: '2026-03-20',
+    description: 'Housing action.',
+  });
   return { panel, policeCase, overdue, thisWeek, later, done, housing };
 }
 
@@ -55,7 +88,12 @@ describe('reporting back at /actions', () => {
     expect(forced.text).not.toContain(`id="action-${s.housing}"`);
 
     const spoc = await signIn(ctx, DEMO.lpft);
-    const lpftAction = await makeAction(ctx, { referralId: s.policeCase.id, panelId: s.panel.id, ownerEmail: DEMO.lpft, dueOn: '2026-03-30' });
+    const lpftAction = await makeAction(ctx, {
+      referralId: s.policeCase.id,
+      panelId: s.panel.id,
+      ownerEmail: DEMO.lpft,
+      dueOn: '2026-03-30',
+    });
     const spocList = await spoc.get(`/actions?panel=${s.panel.id}`);
     expect(spocList.text).toContain(`id="action-${lpftAction}"`);
     expect(spocList.text).not.toContain(`id="action-${s.overdue}"`);
@@ -78,11 +116,17 @@ describe('reporting back at /actions', () => {
     const page = await police.get(`/actions/${s.overdue}`);
     expect(page.text).toContain('Overdue police action.');
     expect(page.text).toContain('id="overdue"');
-    const noteOnly = await postForm(police, `/actions/${s.overdue}`, { version: versionOn(page.text), status: '', note: 'Visit booked for Friday.' });
+    const noteOnly = await postForm(police, `/actions/${s.overdue}`, {
+      version: versionOn(page.text),
+      status: '',
+      note: 'Visit booked for Friday.',
+    });
     expect(noteOnly.status).toBe(303);
     expect(await statusOf(s.overdue)).toBe('open');
     const v2 = versionOn((await police.get(`/actions/${s.overdue}`)).text);
-    expect((await postForm(police, `/actions/${s.overdue}`, { version: v2, status: 'in-progress', note: '' })).status).toBe(303);
+    expect(
+      (await postForm(police, `/actions/${s.overdue}`, { version: v2, status: 'in-progress', note: '' })).status,
+    ).toBe(303);
     const v3 = versionOn((await police.get(`/actions/${s.overdue}`)).text);
     const bare = await postForm(police, `/actions/${s.overdue}`, { version: v3, status: 'completed', note: '  ' });
     expect(bare.status).toBe(400);
@@ -91,10 +135,25 @@ describe('reporting back at /actions', () => {
     const back = await postForm(police, `/actions/${s.overdue}`, { version: v3, status: 'open', note: 'Reopen.' });
     expect(back.status).toBe(400);
     expect(back.text).toContain('cannot be moved to open');
-    expect((await postForm(police, `/actions/${s.overdue}`, { version: v3, status: 'completed', note: 'Visited; safety plan agreed.' })).status).toBe(303);
+    expect(
+      (
+        await postForm(police, `/actions/${s.overdue}`, {
+          version: v3,
+          status: 'completed',
+          note: 'Visited; safety plan agreed.',
+        })
+      ).status,
+    ).toBe(303);
     expect(await statusOf(s.overdue)).toBe('completed');
-    const updates = await ctx.db.selectFrom('actionUpdates').select(['fromStatus', 'toStatus', 'note', 'userId']).where('actionId', '=', s.overdue).orderBy('id').execute();
-    const policeUser = (await ctx.db.selectFrom('users').select('id').where('email', '=', DEMO.police).executeTakeFirstOrThrow()).id;
+    const updates = await ctx.db
+      .selectFrom('actionUpdates')
+      .select(['fromStatus', 'toStatus', 'note', 'userId'])
+      .where('actionId', '=', s.overdue)
+      .orderBy('id')
+      .execute();
+    const policeUser = (
+      await ctx.db.selectFrom('users').select('id').where('email', '=', DEMO.police).executeTakeFirstOrThrow()
+    ).id;
     expect(updates).toEqual([
       { fromStatus: null, toStatus: null, note: 'Visit booked for Friday.', userId: policeUser },
       { fromStatus: 'open', toStatus: 'in-progress', note: null, userId: policeUser },
@@ -103,7 +162,12 @@ describe('reporting back at /actions', () => {
     const finalPage = await police.get(`/actions/${s.overdue}`);
     expect(finalPage.text).not.toContain('id="report-back"');
     expect(finalPage.text).not.toContain('id="overdue"');
-    const v4 = versionOn(finalPage.text) ?? String((await ctx.db.selectFrom('actions').select('version').where('id', '=', s.overdue).executeTakeFirstOrThrow()).version);
+    const v4 =
+      versionOn(finalPage.text) ??
+      String(
+        (await ctx.db.selectFrom('actions').select('version').where('id', '=', s.overdue).executeTakeFirstOrThrow())
+          .version,
+      );
     for (const to of ['open', 'in-progress', 'not-possible', 'not-done']) {
       const refused = await postForm(police, `/actions/${s.overdue}`, { version: v4, status: to, note: 'Change it.' });
       expect(refused.status).toBe(400);
@@ -112,7 +176,12 @@ describe('reporting back at /actions', () => {
     expect(junk.status).toBe(400);
     expect(junk.text).toContain('Select a status from the list');
     for (const to of ['not-possible', 'not-done'] as const) {
-      const id = await makeAction(ctx, { referralId: s.policeCase.id, panelId: s.panel.id, ownerEmail: DEMO.police, dueOn: '2026-03-30' });
+      const id = await makeAction(ctx, {
+        referralId: s.policeCase.id,
+        panelId: s.panel.id,
+        ownerEmail: DEMO.police,
+        dueOn: '2026-03-30',
+      });
       expect((await postForm(police, `/actions/${id}`, { version: '1', status: to, note: '' })).status).toBe(303);
       expect(await statusOf(id)).toBe(to);
     }
@@ -124,8 +193,20 @@ describe('reporting back at /actions', () => {
     const deputy = await signIn(ctx, 'police.deputy@example.org');
     const mine = versionOn((await police.get(`/actions/${s.thisWeek}`)).text);
     const theirs = versionOn((await deputy.get(`/actions/${s.thisWeek}`)).text);
-    expect((await postForm(deputy, `/actions/${s.thisWeek}`, { version: theirs, status: 'in-progress', note: 'Deputy started it.' })).status).toBe(303);
-    const stale = await postForm(police, `/actions/${s.thisWeek}`, { version: mine, status: '', note: 'My own note, typed meanwhile.' });
+    expect(
+      (
+        await postForm(deputy, `/actions/${s.thisWeek}`, {
+          version: theirs,
+          status: 'in-progress',
+          note: 'Deputy started it.',
+        })
+      ).status,
+    ).toBe(303);
+    const stale = await postForm(police, `/actions/${s.thisWeek}`, {
+      version: mine,
+      status: '',
+      note: 'My own note, typed meanwhile.',
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('My own note, typed meanwhile.');
     expect(stale.text).toContain('Deputy started it.');
@@ -140,16 +221,33 @@ describe('reporting back at /actions', () => {
     const seen = await police.get(`/actions/${s.housing}`);
     expect(seen.status).toBe(200);
     expect(seen.text).not.toContain('id="report-back"');
-    expect((await postForm(police, `/actions/${s.housing}`, { version: '1', status: 'completed', note: 'Not ours.' })).status).toBe(403);
+    expect(
+      (await postForm(police, `/actions/${s.housing}`, { version: '1', status: 'completed', note: 'Not ours.' }))
+        .status,
+    ).toBe(403);
     expect(await statusOf(s.housing)).toBe('open');
     expect((await housing.get(`/actions/${s.housing}`)).status).toBe(200);
     expect((await council.get(`/actions/${s.housing}`)).status).toBe(404);
-    expect((await postForm(council, `/actions/${s.housing}`, { version: '1', status: 'completed', note: 'x' })).status).toBe(404);
+    expect(
+      (await postForm(council, `/actions/${s.housing}`, { version: '1', status: 'completed', note: 'x' })).status,
+    ).toBe(404);
     expect((await council.get('/actions/999999')).status).toBe(404);
     expect((await council.get('/actions/abc')).status).toBe(404);
-    const denied = await ctx.db.selectFrom('auditEvents').select('action').where('entityType', '=', 'action').where('entityId', '=', String(s.housing)).where('outcome', '=', 'denied').execute();
+    const denied = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('entityType', '=', 'action')
+      .where('entityId', '=', String(s.housing))
+      .where('outcome', '=', 'denied')
+      .execute();
     expect(denied.length).toBeGreaterThanOrEqual(2);
-    const viewed = await ctx.db.selectFrom('auditEvents').select('action').where('action', '=', 'action.view').where('entityId', '=', String(s.housing)).where('outcome', '=', 'success').execute();
+    const viewed = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('action', '=', 'action.view')
+      .where('entityId', '=', String(s.housing))
+      .where('outcome', '=', 'success')
+      .execute();
     expect(viewed.length).toBeGreaterThanOrEqual(2);
   });
 
@@ -159,7 +257,11 @@ describe('reporting back at /actions', () => {
     const police = await signIn(ctx, DEMO.police);
     const page = await police.get(`/actions/${s.later}`);
     expect(page.text).toContain('The case is closed');
-    const refused = await postForm(police, `/actions/${s.later}`, { version: '1', status: 'completed', note: 'Done anyway.' });
+    const refused = await postForm(police, `/actions/${s.later}`, {
+      version: '1',
+      status: 'completed',
+      note: 'Done anyway.',
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('The case is closed, so its actions can no longer be updated');
     expect(await statusOf(s.later)).toBe('in-progress');
@@ -180,33 +282,65 @@ describe('weekly digests', () => {
     expect(mail.filter((m) => m.toAddress === DEMO.housing)).toHaveLength(1);
     expect(mail.some((m) => m.toAddress === DEMO.council)).toBe(false);
     const police = await agencyOf(ctx, DEMO.police);
-    const open = await ctx.db.selectFrom('actions').innerJoin('referrals', 'referrals.id', 'actions.referralId').select(['actions.dueOn']).where('ownerAgencyId', '=', police).where('actions.status', 'in', ['open', 'in-progress']).where('referrals.status', '!=', 'closed').execute();
+    const open = await ctx.db
+      .selectFrom('actions')
+      .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+      .select(['actions.dueOn'])
+      .where('ownerAgencyId', '=', police)
+      .where('actions.status', 'in', ['open', 'in-progress'])
+      .where('referrals.status', '!=', 'closed')
+      .execute();
     const overdue = open.filter((a) => a.dueOn < '2026-03-16').length;
-    expect(toPolice[0].subject).toBe(`OFFICIAL-SENSITIVE: Your agency's panel actions: ${open.length} open, ${overdue} overdue`);
+    expect(toPolice[0].subject).toBe(
+      `OFFICIAL-SENSITIVE: Your agency's panel actions: ${open.length} open, ${overdue} overdue`,
+    );
     expect(toPolice[0].textBody).toContain('http://127.0.0.1/actions');
     expect(toPolice[0].textBody).not.toContain('Overdue police action.');
     expect(toPolice[0].textBody).not.toContain(s.policeCase.reference!);
 
     expect(await sendActionDigests(ctx.services, new Date('2026-03-20T12:00:00Z'))).toBe(0);
     expect(await sendActionDigests(ctx.services, new Date('2026-03-23T07:00:00Z'))).toBeGreaterThan(0);
-    expect((await ctx.db.selectFrom('outbox').select('id').where('kind', '=', 'action.digest').where('toAddress', '=', DEMO.police).execute()).length).toBe(2);
+    expect(
+      (
+        await ctx.db
+          .selectFrom('outbox')
+          .select('id')
+          .where('kind', '=', 'action.digest')
+          .where('toAddress', '=', DEMO.police)
+          .execute()
+      ).length,
+    ).toBe(2);
   });
 });
 
 describe('demo data', () => {
   test('when the demo seeder runs over concluded panels, then each case has a decision and actions completed, open and overdue across agencies, and a second run adds nothing', async () => {
-    const panel = await makePanel(ctx, { startsAt: '2026-01-12T09:30:00Z', status: 'concluded', agencyEmails: [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council] });
+    const panel = await makePanel(ctx, {
+      startsAt: '2026-01-12T09:30:00Z',
+      status: 'concluded',
+      agencyEmails: [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council],
+    });
     const cases = [await awaitingCase(ctx), await awaitingCase(ctx), await awaitingCase(ctx)];
     for (const c of cases) await addItem(ctx, panel.id, c.id);
     const made = await seedMeeting(ctx.db, ctx.clock);
     expect(made).toBeGreaterThanOrEqual(6);
-    const actions = await ctx.db.selectFrom('actions').select(['status', 'dueOn', 'ownerAgencyId']).where('panelId', '=', panel.id).execute();
+    const actions = await ctx.db
+      .selectFrom('actions')
+      .select(['status', 'dueOn', 'ownerAgencyId'])
+      .where('panelId', '=', panel.id)
+      .execute();
     expect(actions.some((a) => a.status === 'completed')).toBe(true);
     expect(actions.some((a) => a.status === 'open' && a.dueOn < '2026-03-11')).toBe(true);
     expect(actions.some((a) => a.status === 'open' && a.dueOn > '2026-03-11')).toBe(true);
     const owners = new Set(actions.map((a) => a.ownerAgencyId));
-    for (const email of [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council]) expect(owners).toContain(await agencyOf(ctx, email));
-    const records = await ctx.db.selectFrom('meetingRecords').innerJoin('agendaItems', 'agendaItems.id', 'meetingRecords.agendaItemId').select('decision').where('agendaItems.panelId', '=', panel.id).execute();
+    for (const email of [DEMO.police, DEMO.lpft, DEMO.housing, DEMO.council])
+      expect(owners).toContain(await agencyOf(ctx, email));
+    const records = await ctx.db
+      .selectFrom('meetingRecords')
+      .innerJoin('agendaItems', 'agendaItems.id', 'meetingRecords.agendaItemId')
+      .select('decision')
+      .where('agendaItems.panelId', '=', panel.id)
+      .execute();
     expect(records).toHaveLength(3);
     expect(await seedMeeting(ctx.db, ctx.clock)).toBe(0);
   });

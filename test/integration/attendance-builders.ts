@@ -5,7 +5,8 @@ import { createAttendanceTokens } from '../../src/invitations/invitations';
 /** Small builders for attendance tests: panels and invitations inserted directly, not through the panel pages. */
 
 export async function agencyId(ctx: TestContext, shortName: string): Promise<number> {
-  return (await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', shortName).executeTakeFirstOrThrow()).id;
+  return (await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', shortName).executeTakeFirstOrThrow())
+    .id;
 }
 
 export async function userId(ctx: TestContext, email: string): Promise<number> {
@@ -40,7 +41,10 @@ export async function makePanel(ctx: TestContext, spec: PanelSpec): Promise<numb
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const shortName of spec.agencies) {
-    await ctx.db.insertInto('panelInvitations').values({ panelId: panel.id, agencyId: await agencyId(ctx, shortName), reason: 'core' }).execute();
+    await ctx.db
+      .insertInto('panelInvitations')
+      .values({ panelId: panel.id, agencyId: await agencyId(ctx, shortName), reason: 'core' })
+      .execute();
   }
   return panel.id;
 }
@@ -52,7 +56,11 @@ export async function setStatus(ctx: TestContext, panelId: number, status: Panel
 /** The three one-click links of an invitation, as the lead's invitation module makes them. */
 export async function makeTokens(ctx: TestContext, panelId: number, agencyShortName: string, expiresAt?: Date) {
   const panel = await ctx.db.selectFrom('panels').select('endsAt').where('id', '=', panelId).executeTakeFirstOrThrow();
-  return createAttendanceTokens(ctx.db, { panelId, agencyId: await agencyId(ctx, agencyShortName), expiresAt: expiresAt ?? panel.endsAt });
+  return createAttendanceTokens(ctx.db, {
+    panelId,
+    agencyId: await agencyId(ctx, agencyShortName),
+    expiresAt: expiresAt ?? panel.endsAt,
+  });
 }
 
 export async function answerOf(ctx: TestContext, panelId: number, agencyShortName: string) {
@@ -65,7 +73,10 @@ export async function answerOf(ctx: TestContext, panelId: number, agencyShortNam
 }
 
 export async function auditOf(ctx: TestContext, action: string, panelId?: number) {
-  let q = ctx.db.selectFrom('auditEvents').select(['action', 'outcome', 'userId', 'entityId', 'details']).where('action', '=', action);
+  let q = ctx.db
+    .selectFrom('auditEvents')
+    .select(['action', 'outcome', 'userId', 'entityId', 'details'])
+    .where('action', '=', action);
   if (panelId !== undefined) q = q.where('entityId', '=', String(panelId));
   return q.orderBy('id').execute();
 }

@@ -9,13 +9,43 @@ beforeAll(async () => {
   ctx = await createTestContext({ now: '2026-06-01T09:00:00Z' });
   southHolland = await districtIdOf(ctx, 'South Holland');
   const A = ['Police', 'LPFT', 'Adult Care'];
-  const jan = await makePanel(ctx, { district: 'South Holland', startsAt: '2025-01-15T10:00:00Z', status: 'concluded', agencies: A });
-  const feb = await makePanel(ctx, { district: 'South Holland', startsAt: '2025-02-12T10:00:00Z', status: 'minutes-circulated', agencies: A });
-  const mar = await makePanel(ctx, { district: 'South Holland', startsAt: '2025-03-12T10:00:00Z', status: 'minutes-approved', agencies: A });
-  await makePanel(ctx, { district: 'South Holland', startsAt: '2025-03-20T10:00:00Z', status: 'cancelled', agencies: A });
-  const elsewhere = await makePanel(ctx, { district: 'West Lindsey', startsAt: '2025-02-20T10:00:00Z', status: 'concluded', agencies: ['Police'] });
+  const jan = await makePanel(ctx, {
+    district: 'South Holland',
+    startsAt: '2025-01-15T10:00:00Z',
+    status: 'concluded',
+    agencies: A,
+  });
+  const feb = await makePanel(ctx, {
+    district: 'South Holland',
+    startsAt: '2025-02-12T10:00:00Z',
+    status: 'minutes-circulated',
+    agencies: A,
+  });
+  const mar = await makePanel(ctx, {
+    district: 'South Holland',
+    startsAt: '2025-03-12T10:00:00Z',
+    status: 'minutes-approved',
+    agencies: A,
+  });
+  await makePanel(ctx, {
+    district: 'South Holland',
+    startsAt: '2025-03-20T10:00:00Z',
+    status: 'cancelled',
+    agencies: A,
+  });
+  const elsewhere = await makePanel(ctx, {
+    district: 'West Lindsey',
+    startsAt: '2025-02-20T10:00:00Z',
+    status: 'concluded',
+    agencies: ['Police'],
+  });
   // The evening of 31 March in London is still March, though it is 1 April nowhere: a month is London's.
-  const lateMarch = await makePanel(ctx, { district: 'South Holland', startsAt: '2025-03-31T22:30:00Z', status: 'concluded', agencies: ['Probation'] });
+  const lateMarch = await makePanel(ctx, {
+    district: 'South Holland',
+    startsAt: '2025-03-31T22:30:00Z',
+    status: 'concluded',
+    agencies: ['Probation'],
+  });
   await answer(jan, 'LPFT', 'apologies', true);
   await register(jan, 'Police', 'present');
   await register(jan, 'LPFT', 'apologies');
@@ -33,19 +63,36 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-async function answer(panelId: number, agency: string, value: AttendanceAnswer, informationInAdvance: boolean | null = null) {
+async function answer(
+  panelId: number,
+  agency: string,
+  value: AttendanceAnswer,
+  informationInAdvance: boolean | null = null,
+) {
   await ctx.db
     .insertInto('attendanceResponses')
-    .values({ panelId, agencyId: await agencyId(ctx, agency), answer: value, informationInAdvance, answeredVia: 'signed-in', answeredAt: new Date('2025-01-01T00:00:00Z') })
+    .values({
+      panelId,
+      agencyId: await agencyId(ctx, agency),
+      answer: value,
+      informationInAdvance,
+      answeredVia: 'signed-in',
+      answeredAt: new Date('2025-01-01T00:00:00Z'),
+    })
     .execute();
 }
 
 async function register(panelId: number, agency: string, status: RegisterStatus) {
-  await ctx.db.insertInto('registerEntries').values({ panelId, agencyId: await agencyId(ctx, agency), personName: 'Someone', status }).execute();
+  await ctx.db
+    .insertInto('registerEntries')
+    .values({ panelId, agencyId: await agencyId(ctx, agency), personName: 'Someone', status })
+    .execute();
 }
 
 const rowOf = (html: string, id: number) => {
-  const m = new RegExp(`<tr class="govuk-table__row( app-highlight-row)?" id="report-agency-${id}">([\\s\\S]*?)</tr>`).exec(html);
+  const m = new RegExp(
+    `<tr class="govuk-table__row( app-highlight-row)?" id="report-agency-${id}">([\\s\\S]*?)</tr>`,
+  ).exec(html);
   if (!m) return null;
   return { highlighted: !!m[1], cells: [...m[2].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((c) => c[1].trim()) };
 };
@@ -56,10 +103,22 @@ describe('the attendance report', () => {
     const res = await chair.get(`/reports/attendance?from=2025-01&to=2025-03&district=${southHolland}`);
     expect(res.status).toBe(200);
     // Invitations, in person, online, deputy, apologies, apologies with information, no-shows, rate.
-    expect(rowOf(res.text, await agencyId(ctx, 'Police'))).toEqual({ highlighted: false, cells: ['3', '2', '1', '0', '0', '0', '0', '100%'] });
-    expect(rowOf(res.text, await agencyId(ctx, 'LPFT'))).toEqual({ highlighted: true, cells: ['3', '0', '0', '1', '1', '1', '1', '33.3%'] });
-    expect(rowOf(res.text, await agencyId(ctx, 'Adult Care'))).toEqual({ highlighted: true, cells: ['3', '0', '0', '0', '1', '0', '2', '0%'] });
-    expect(rowOf(res.text, await agencyId(ctx, 'Probation'))).toEqual({ highlighted: false, cells: ['1', '1', '0', '0', '0', '0', '0', '100%'] });
+    expect(rowOf(res.text, await agencyId(ctx, 'Police'))).toEqual({
+      highlighted: false,
+      cells: ['3', '2', '1', '0', '0', '0', '0', '100%'],
+    });
+    expect(rowOf(res.text, await agencyId(ctx, 'LPFT'))).toEqual({
+      highlighted: true,
+      cells: ['3', '0', '0', '1', '1', '1', '1', '33.3%'],
+    });
+    expect(rowOf(res.text, await agencyId(ctx, 'Adult Care'))).toEqual({
+      highlighted: true,
+      cells: ['3', '0', '0', '0', '1', '0', '2', '0%'],
+    });
+    expect(rowOf(res.text, await agencyId(ctx, 'Probation'))).toEqual({
+      highlighted: false,
+      cells: ['1', '1', '0', '0', '0', '0', '0', '100%'],
+    });
     expect(res.text).toContain('South Holland, 2025-01 to 2025-03: 4 panels met.');
     const audit = await auditOf(ctx, 'report.attendance.view');
     expect(audit.at(-1)?.details).toEqual({ from: '2025-01', to: '2025-03', districtId: southHolland, threshold: 75 });
@@ -82,7 +141,10 @@ describe('the attendance report', () => {
     expect(res.text).toContain('<title id="attendance-chart-title">Attendance rate by month, South Holland</title>');
     expect(res.text).toMatch(/<desc id="attendance-chart-desc">[^<]+<\/desc>/);
     const table = /<table[^>]*id="chart-table">([\s\S]*?)<\/table>/.exec(res.text)![1];
-    const rows = [...table.matchAll(/<th scope="row"[^>]*>([^<]+)<\/th><td[^>]*>([^<]+)<\/td>/g)].map((m) => [m[1], m[2]]);
+    const rows = [...table.matchAll(/<th scope="row"[^>]*>([^<]+)<\/th><td[^>]*>([^<]+)<\/td>/g)].map((m) => [
+      m[1],
+      m[2],
+    ]);
     // January 1 of 3; February 2 of 3; March 1 of 3 plus Probation's late-evening panel: 2 of 4; April none.
     expect(rows).toEqual([
       ['Jan 2025', '33.3%'],
@@ -107,7 +169,13 @@ describe('the attendance report', () => {
       '',
     ]);
     const audit = await auditOf(ctx, 'report.attendance.export');
-    expect(audit.at(-1)?.details).toEqual({ from: '2025-01', to: '2025-03', districtId: southHolland, threshold: 75, rows: 4 });
+    expect(audit.at(-1)?.details).toEqual({
+      from: '2025-01',
+      to: '2025-03',
+      districtId: southHolland,
+      threshold: 75,
+      rows: 4,
+    });
   });
 
   test('when the filters are wrong, then each has its message, what was typed is kept, and no figures are shown or exported', async () => {
@@ -125,7 +193,9 @@ describe('the attendance report', () => {
     expect(absurd.text).toContain('Select a district from the list');
     expect((await chair.get('/reports/attendance?threshold=101')).status).toBe(400);
     expect((await chair.get('/reports/attendance?district=999999')).status).toBe(400);
-    expect((await chair.get('/reports/attendance?from=2015-01&to=2025-01')).text).toContain('The period must be 60 months or shorter');
+    expect((await chair.get('/reports/attendance?from=2015-01&to=2025-01')).text).toContain(
+      'The period must be 60 months or shorter',
+    );
     expect((await chair.get('/reports/attendance.csv?from=2025-06&to=2025-01')).status).toBe(400);
     expect((await chair.get('/reports/attendance.csv?district=999999')).status).toBe(400);
   });

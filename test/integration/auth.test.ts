@@ -26,7 +26,11 @@ describe('signing in', () => {
     expect(before.headers.location).toBe('/login');
     const page = await agent.get('/login');
     const preLoginCookie = sessionCookie(page) ?? sessionCookie(before);
-    const res = await postForm(agent, '/login', { email: DEMO.admin, password: 'demo-password', _csrf: csrfFrom(page.text) });
+    const res = await postForm(agent, '/login', {
+      email: DEMO.admin,
+      password: 'demo-password',
+      _csrf: csrfFrom(page.text),
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/admin/users');
     const newCookie = sessionCookie(res);
@@ -62,7 +66,9 @@ describe('signing in', () => {
     expect(unknown.text).toContain('value="nobody@example.org"');
     expect(wrong.text).not.toContain('not-the-password');
     const failures = (await auditRows('auth.sign-in')).filter((r) => r.outcome === 'failure');
-    expect(failures.map((f) => f.details.reason)).toEqual(expect.arrayContaining(['unknown-account', 'wrong-password']));
+    expect(failures.map((f) => f.details.reason)).toEqual(
+      expect.arrayContaining(['unknown-account', 'wrong-password']),
+    );
     // No personal data in the audit trail: the email address typed is not stored.
     expect(JSON.stringify(failures)).not.toContain('nobody@example.org');
   });
@@ -149,14 +155,30 @@ describe('changing your own password', () => {
   test('when the current password is right and the new one long enough, then it changes and other sessions end', async () => {
     const elsewhere = await signIn(ctx, DEMO.housing);
     const agent = await signIn(ctx, DEMO.housing);
-    const short = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'short', confirmPassword: 'short' });
+    const short = await postForm(agent, '/account/password', {
+      currentPassword: 'demo-password',
+      newPassword: 'short',
+      confirmPassword: 'short',
+    });
     expect(short.status).toBe(400);
     expect(short.text).toContain('Password must be at least 12 characters');
-    const mismatch = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'a-long-new-password', confirmPassword: 'another-long-password' });
+    const mismatch = await postForm(agent, '/account/password', {
+      currentPassword: 'demo-password',
+      newPassword: 'a-long-new-password',
+      confirmPassword: 'another-long-password',
+    });
     expect(mismatch.text).toContain('The passwords do not match');
-    const wrong = await postForm(agent, '/account/password', { currentPassword: 'nope', newPassword: 'a-long-new-password', confirmPassword: 'a-long-new-password' });
+    const wrong = await postForm(agent, '/account/password', {
+      currentPassword: 'nope',
+      newPassword: 'a-long-new-password',
+      confirmPassword: 'a-long-new-password',
+    });
     expect(wrong.text).toContain('Your current password is not correct');
-    const ok = await postForm(agent, '/account/password', { currentPassword: 'demo-password', newPassword: 'a-long-new-password', confirmPassword: 'a-long-new-password' });
+    const ok = await postForm(agent, '/account/password', {
+      currentPassword: 'demo-password',
+      newPassword: 'a-long-new-password',
+      confirmPassword: 'a-long-new-password',
+    });
     expect(ok.status).toBe(303);
     expect((await agent.get('/')).status).toBe(200);
     expect((await elsewhere.get('/')).headers.location).toBe('/login');

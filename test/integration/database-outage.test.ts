@@ -63,8 +63,17 @@ test('when PostgreSQL crashes during saves, then each save is whole or absent, n
       method: 'POST',
       redirect: 'manual',
       headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: token, name: `Outage Agency ${n}`, shortName: `Outage ${n}`, type: 'other', active: 'true' }),
-    }).then((r) => r.status, () => 0);
+      body: new URLSearchParams({
+        _csrf: token,
+        name: `Outage Agency ${n}`,
+        shortName: `Outage ${n}`,
+        type: 'other',
+        active: 'true',
+      }),
+    }).then(
+      (r) => r.status,
+      () => 0,
+    );
   // Saves keep coming, five at a time, while the server crashes under them.
   const statuses: number[] = [];
   let crashed = false;
@@ -78,19 +87,28 @@ test('when PostgreSQL crashes during saves, then each save is whole or absent, n
   crashed = true;
   await load;
   // The process survived the crash.
-  expect({ exitCode: app.child.exitCode, output: app.child.exitCode === null ? '' : app.output().slice(-3000) }).toEqual({ exitCode: null, output: '' });
+  expect({
+    exitCode: app.child.exitCode,
+    output: app.child.exitCode === null ? '' : app.output().slice(-3000),
+  }).toEqual({ exitCode: null, output: '' });
   expect(statuses.every((s) => s === 303 || s === 503 || s === 0)).toBe(true);
   expect(statuses.some((s) => s === 503)).toBe(true);
 
   pg.start();
-  for (let i = 0; i < 50 && (await fetch(`${app.baseUrl}/healthz`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 200));
+  for (let i = 0; i < 50 && (await fetch(`${app.baseUrl}/healthz`)).status !== 200; i++)
+    await new Promise((r) => setTimeout(r, 200));
   const check = new (await import('pg')).default.Client({ connectionString: pg.url });
   await check.connect();
   const agencies = await check.query<{ id: number }>(`select id from agencies where name like 'Outage Agency %'`);
-  const audited = await check.query<{ entity_id: string }>(`select entity_id from audit_events where action = 'agency.create'`);
+  const audited = await check.query<{ entity_id: string }>(
+    `select entity_id from audit_events where action = 'agency.create'`,
+  );
   await check.end();
   const agencyIds = agencies.rows.map((r) => String(r.id)).sort();
-  const auditIds = audited.rows.map((r) => r.entity_id).filter((id) => agencyIds.includes(id)).sort();
+  const auditIds = audited.rows
+    .map((r) => r.entity_id)
+    .filter((id) => agencyIds.includes(id))
+    .sort();
   expect(auditIds).toEqual(agencyIds);
   // Every save answered 303 is there; the others were not half-written.
   expect(agencyIds.length).toBeGreaterThanOrEqual(statuses.filter((s) => s === 303).length);

@@ -73,7 +73,10 @@ test('the 404 page is a proper page and the marking appears once signed in', asy
 
 test('a body that is too large is refused with 413 and a page', async () => {
   const agent = await signIn(ctx, DEMO.admin);
-  const res = await agent.post('/admin/agencies/new').type('form').send({ _csrf: agent.csrf, name: 'x'.repeat(300_000) });
+  const res = await agent
+    .post('/admin/agencies/new')
+    .type('form')
+    .send({ _csrf: agent.csrf, name: 'x'.repeat(300_000) });
   expect(res.status).toBe(413);
   expect(res.text).toContain('too large');
 });

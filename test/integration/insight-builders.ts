@@ -7,7 +7,11 @@ export async function ids(ctx: TestContext) {
   const districts = await ctx.db.selectFrom('districts').select(['id', 'name']).execute();
   const agencies = await ctx.db.selectFrom('agencies').select(['id', 'shortName']).execute();
   const users = await ctx.db.selectFrom('users').select(['id', 'email']).execute();
-  const matrix = await ctx.db.selectFrom('riskMatrixVersions').select('id').orderBy('number', 'desc').executeTakeFirstOrThrow();
+  const matrix = await ctx.db
+    .selectFrom('riskMatrixVersions')
+    .select('id')
+    .orderBy('number', 'desc')
+    .executeTakeFirstOrThrow();
   const find = <T extends { id: number }>(list: T[], pick: (t: T) => boolean, what: string) => {
     const found = list.find(pick);
     if (!found) throw new Error(`no ${what} in the test database`);
@@ -62,21 +66,39 @@ export async function referral(
   if (spec.subjects.length) {
     await ctx.db
       .insertInto('referralSubjects')
-      .values(spec.subjects.map((s, i) => ({ referralId: row.id, position: i + 1, kind: s.kind, fullName: s.name ?? null, vulnerabilities: s.vulnerabilities ?? [] })))
+      .values(
+        spec.subjects.map((s, i) => ({
+          referralId: row.id,
+          position: i + 1,
+          kind: s.kind,
+          fullName: s.name ?? null,
+          vulnerabilities: s.vulnerabilities ?? [],
+        })),
+      )
       .execute();
   }
   return row.id;
 }
 
 /** Several referrals alike, one a day from the given date. */
-export async function referrals(ctx: TestContext, id: Ids, count: number, from: string, spec: { district: string; kind?: SubjectKind }): Promise<void> {
+export async function referrals(
+  ctx: TestContext,
+  id: Ids,
+  count: number,
+  from: string,
+  spec: { district: string; kind?: SubjectKind },
+): Promise<void> {
   for (let i = 0; i < count; i++) {
     const at = new Date(Date.parse(from) + i * 86_400_000).toISOString();
     await referral(ctx, id, { district: spec.district, submittedAt: at, subjects: [{ kind: spec.kind ?? 'victim' }] });
   }
 }
 
-export async function panel(ctx: TestContext, id: Ids, spec: { district: string; startsAt: string; status?: 'scheduled' | 'concluded' | 'cancelled'; invited?: string[] }): Promise<number> {
+export async function panel(
+  ctx: TestContext,
+  id: Ids,
+  spec: { district: string; startsAt: string; status?: 'scheduled' | 'concluded' | 'cancelled'; invited?: string[] },
+): Promise<number> {
   const starts = new Date(spec.startsAt);
   const row = await ctx.db
     .insertInto('panels')
@@ -91,7 +113,10 @@ export async function panel(ctx: TestContext, id: Ids, spec: { district: string;
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const agency of spec.invited ?? []) {
-    await ctx.db.insertInto('panelInvitations').values({ panelId: row.id, agencyId: id.agency(agency), reason: 'core' }).execute();
+    await ctx.db
+      .insertInto('panelInvitations')
+      .values({ panelId: row.id, agencyId: id.agency(agency), reason: 'core' })
+      .execute();
   }
   return row.id;
 }
@@ -100,9 +125,23 @@ export async function heard(
   ctx: TestContext,
   panelId: number,
   referralId: number,
-  record: { decision?: 'review' | 'close' | 'escalate' | 'deferred'; closeReason?: 'risk-reduced' | 'moved-away' | 'other-process' | 'other'; escalateTo?: 'marac' | 'mappa'; discussion?: string } = {},
+  record: {
+    decision?: 'review' | 'close' | 'escalate' | 'deferred';
+    closeReason?: 'risk-reduced' | 'moved-away' | 'other-process' | 'other';
+    escalateTo?: 'marac' | 'mappa';
+    discussion?: string;
+  } = {},
 ): Promise<number> {
-  const position = Number((await ctx.db.selectFrom('agendaItems').select((eb) => eb.fn.countAll<number>().as('n')).where('panelId', '=', panelId).executeTakeFirstOrThrow()).n) + 1;
+  const position =
+    Number(
+      (
+        await ctx.db
+          .selectFrom('agendaItems')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('panelId', '=', panelId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    ) + 1;
   const item = await ctx.db
     .insertInto('agendaItems')
     .values({ panelId, position, kind: 'new', referralId, minutesAllotted: 15 })
@@ -111,20 +150,45 @@ export async function heard(
   if (record.decision) {
     await ctx.db
       .insertInto('meetingRecords')
-      .values({ agendaItemId: item.id, decision: record.decision, closeReason: record.closeReason ?? null, escalateTo: record.escalateTo ?? null, discussion: record.discussion ?? null, discussed: true })
+      .values({
+        agendaItemId: item.id,
+        decision: record.decision,
+        closeReason: record.closeReason ?? null,
+        escalateTo: record.escalateTo ?? null,
+        discussion: record.discussion ?? null,
+        discussed: true,
+      })
       .execute();
   }
   return item.id;
 }
 
-export async function register(ctx: TestContext, id: Ids, panelId: number, agency: string, status: 'present' | 'online' | 'absent' | 'apologies'): Promise<void> {
-  await ctx.db.insertInto('registerEntries').values({ panelId, agencyId: id.agency(agency), personName: 'Attendee', status }).execute();
+export async function register(
+  ctx: TestContext,
+  id: Ids,
+  panelId: number,
+  agency: string,
+  status: 'present' | 'online' | 'absent' | 'apologies',
+): Promise<void> {
+  await ctx.db
+    .insertInto('registerEntries')
+    .values({ panelId, agencyId: id.agency(agency), personName: 'Attendee', status })
+    .execute();
 }
 
 export async function action(
   ctx: TestContext,
   id: Ids,
-  spec: { referralId: number; panelId: number; agency: string; dueOn: string; status: 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done'; createdAt: string; closedAt?: string; description?: string },
+  spec: {
+    referralId: number;
+    panelId: number;
+    agency: string;
+    dueOn: string;
+    status: 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done';
+    createdAt: string;
+    closedAt?: string;
+    description?: string;
+  },
 ): Promise<number> {
   const row = await ctx.db
     .insertInto('actions')

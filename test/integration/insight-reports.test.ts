@@ -17,12 +17,23 @@ function tableRows(html: string, tableId: string): string[][] {
   if (!table) throw new Error(`no table ${tableId}`);
   const body = /<tbody[\s\S]*?<\/tbody>/.exec(table)?.[0] ?? '';
   return [...body.matchAll(/<tr[\s\S]*?<\/tr>/g)].map((tr) =>
-    [...tr[0].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) => c[1].replace(/<[^>]+>/g, '').replace(/&#x27;/g, "'").replace(/&lt;/g, '<').trim()),
+    [...tr[0].matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map((c) =>
+      c[1]
+        .replace(/<[^>]+>/g, '')
+        .replace(/&#x27;/g, "'")
+        .replace(/&lt;/g, '<')
+        .trim(),
+    ),
   );
 }
 
 async function latestAudit(action: string) {
-  return ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', action).orderBy('id', 'desc').executeTakeFirst();
+  return ctx.db
+    .selectFrom('auditEvents')
+    .selectAll()
+    .where('action', '=', action)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
 }
 
 beforeAll(async () => {
@@ -38,7 +49,13 @@ beforeAll(async () => {
       { kind: 'perpetrator', name: 'Ignatius Prowle' },
     ],
   });
-  await referral(ctx, id, { district: 'Boston', agency: 'Fenland Vale', submittedAt: '2026-09-20T09:00:00Z', status: 'rejected', subjects: [{ kind: 'location' }] });
+  await referral(ctx, id, {
+    district: 'Boston',
+    agency: 'Fenland Vale',
+    submittedAt: '2026-09-20T09:00:00Z',
+    status: 'rejected',
+    subjects: [{ kind: 'location' }],
+  });
   const r3 = await referral(ctx, id, {
     district: 'Boston',
     submittedAt: '2026-10-05T09:00:00Z',
@@ -47,9 +64,26 @@ beforeAll(async () => {
     verdict: 'high',
     subjects: [{ kind: 'victim', vulnerabilities: ['age'] }],
   });
-  await referral(ctx, id, { district: 'Boston', agency: 'CoLC', submittedAt: '2026-10-06T09:00:00Z', status: 'submitted', subjects: [{ kind: 'victim' }] });
-  const r5 = await referral(ctx, id, { district: 'City of Lincoln', submittedAt: '2026-10-10T09:00:00Z', status: 'awaiting-panel', subjects: [{ kind: 'perpetrator' }] });
-  const r6 = await referral(ctx, id, { district: 'Boston', submittedAt: '2025-06-01T09:00:00Z', status: 'closed', closedAt: '2025-07-01T09:00:00Z', subjects: [{ kind: 'victim' }] });
+  await referral(ctx, id, {
+    district: 'Boston',
+    agency: 'CoLC',
+    submittedAt: '2026-10-06T09:00:00Z',
+    status: 'submitted',
+    subjects: [{ kind: 'victim' }],
+  });
+  const r5 = await referral(ctx, id, {
+    district: 'City of Lincoln',
+    submittedAt: '2026-10-10T09:00:00Z',
+    status: 'awaiting-panel',
+    subjects: [{ kind: 'perpetrator' }],
+  });
+  const r6 = await referral(ctx, id, {
+    district: 'Boston',
+    submittedAt: '2025-06-01T09:00:00Z',
+    status: 'closed',
+    closedAt: '2025-07-01T09:00:00Z',
+    subjects: [{ kind: 'victim' }],
+  });
   await referral(ctx, id, { district: 'Boston', submittedAt: null, status: 'draft', subjects: [{ kind: 'victim' }] });
   await ctx.db.insertInto('referralLinks').values({ referralId: r3, linkedReferralId: r6, kind: 'repeat' }).execute();
 
@@ -59,9 +93,22 @@ beforeAll(async () => {
   await referrals(ctx, id, 12, '2025-09-01T10:00:00Z', { district: 'South Holland', kind: 'perpetrator' });
   await referrals(ctx, id, 5, '2026-08-03T10:00:00Z', { district: 'South Holland', kind: 'perpetrator' });
 
-  const p1 = await panel(ctx, id, { district: 'Boston', startsAt: '2026-10-15T09:00:00Z', invited: ['Police', 'LPFT'] });
-  const p2 = await panel(ctx, id, { district: 'Boston', startsAt: '2026-11-30T09:00:00Z', status: 'scheduled', invited: ['Police'] });
-  const p3 = await panel(ctx, id, { district: 'City of Lincoln', startsAt: '2026-10-20T09:00:00Z', invited: ['Police', 'LPFT'] });
+  const p1 = await panel(ctx, id, {
+    district: 'Boston',
+    startsAt: '2026-10-15T09:00:00Z',
+    invited: ['Police', 'LPFT'],
+  });
+  const p2 = await panel(ctx, id, {
+    district: 'Boston',
+    startsAt: '2026-11-30T09:00:00Z',
+    status: 'scheduled',
+    invited: ['Police'],
+  });
+  const p3 = await panel(ctx, id, {
+    district: 'City of Lincoln',
+    startsAt: '2026-10-20T09:00:00Z',
+    invited: ['Police', 'LPFT'],
+  });
   await heard(ctx, p1, r1, { decision: 'review' });
   await heard(ctx, p1, r3, { decision: 'close', closeReason: 'risk-reduced' });
   await heard(ctx, p2, r1);
@@ -72,8 +119,20 @@ beforeAll(async () => {
   await register(ctx, id, p3, 'LPFT', 'apologies');
 
   const a = { referralId: r1, panelId: p1, createdAt: '2026-10-15T11:00:00Z' };
-  await action(ctx, id, { ...a, agency: 'Police', dueOn: '2026-10-30', status: 'completed', closedAt: '2026-10-30T20:00:00Z' });
-  await action(ctx, id, { ...a, agency: 'Police', dueOn: '2026-10-30', status: 'completed', closedAt: '2026-11-02T09:00:00Z' });
+  await action(ctx, id, {
+    ...a,
+    agency: 'Police',
+    dueOn: '2026-10-30',
+    status: 'completed',
+    closedAt: '2026-10-30T20:00:00Z',
+  });
+  await action(ctx, id, {
+    ...a,
+    agency: 'Police',
+    dueOn: '2026-10-30',
+    status: 'completed',
+    closedAt: '2026-11-02T09:00:00Z',
+  });
   await action(ctx, id, { ...a, agency: 'Police', dueOn: '2026-10-15', status: 'not-possible' });
   await action(ctx, id, { ...a, agency: 'LPFT', dueOn: '2026-11-01', status: 'open' });
   await action(ctx, id, { ...a, agency: 'LPFT', dueOn: '2026-12-01', status: 'in-progress' });
@@ -98,8 +157,15 @@ describe('the dashboard', () => {
       ['Perpetrator', '2'],
       ['Location', '1'],
     ]);
-    const byDistrict = Object.fromEntries(tableRows(res.text, 'referrals-by-district-table').map(([name, n]): [string, string] => [name, n]));
-    expect(byDistrict).toMatchObject({ Boston: '4', 'City of Lincoln': '1', 'West Lindsey': '0', 'South Holland': '0' });
+    const byDistrict = Object.fromEntries(
+      tableRows(res.text, 'referrals-by-district-table').map(([name, n]): [string, string] => [name, n]),
+    );
+    expect(byDistrict).toMatchObject({
+      Boston: '4',
+      'City of Lincoln': '1',
+      'West Lindsey': '0',
+      'South Holland': '0',
+    });
     expect(tableRows(res.text, 'referrals-by-agency-table')).toEqual([
       ['Police', '3'],
       ['CoLC', '1'],
@@ -130,7 +196,10 @@ describe('the dashboard', () => {
       ['Police', '3', '1', '1', '0', '0', '1', '0', '33%'],
     ]);
     const audit = await latestAudit('report.view');
-    expect(audit).toMatchObject({ entityId: 'dashboard', details: { from: '2026-09', to: '2026-11', districtId: null } });
+    expect(audit).toMatchObject({
+      entityId: 'dashboard',
+      details: { from: '2026-09', to: '2026-11', districtId: null },
+    });
   });
 
   test('when one district is chosen, then only its figures are counted', async () => {
@@ -172,9 +241,25 @@ describe('the dashboard', () => {
     expect(flagged).not.toContain('South Holland');
     expect(flagged).not.toContain('Boston');
     const rows = tableRows(res.text, 'trend-alerts-table');
-    expect(rows.find((r) => r[0] === 'West Lindsey' && r[1] === 'All referrals')).toEqual(['West Lindsey', 'All referrals', '4', '1.00', '6', '<0.001', 'Yes']);
+    expect(rows.find((r) => r[0] === 'West Lindsey' && r[1] === 'All referrals')).toEqual([
+      'West Lindsey',
+      'All referrals',
+      '4',
+      '1.00',
+      '6',
+      '<0.001',
+      'Yes',
+    ]);
     expect(rows.find((r) => r[0] === 'West Lindsey' && r[1] === 'Victim')?.[6]).toBe('Yes');
-    expect(rows.find((r) => r[0] === 'South Holland' && r[1] === 'Perpetrator')).toEqual(['South Holland', 'Perpetrator', '12', '3.00', '5', '0.185', 'No']);
+    expect(rows.find((r) => r[0] === 'South Holland' && r[1] === 'Perpetrator')).toEqual([
+      'South Holland',
+      'Perpetrator',
+      '12',
+      '3.00',
+      '5',
+      '0.185',
+      'No',
+    ]);
   });
 });
 
@@ -185,14 +270,17 @@ describe('bad filters', () => {
     ['from=2026-01&to=2027-01', 'to', 'The end month must not be in the future', '2027-01'],
     ['from=2010-01&to=2026-01', 'to', 'The period must be 10 years or shorter', '2010-01'],
     ['from=2026-01&to=2026-02&districtId=999999', 'districtId', 'Choose a district from the list', '2026-01'],
-  ])('when the filters are %s, then the page is refused with a message by %s and what was typed kept', async (query, field, message, typed) => {
-    const res = await admin.get(`/reports?${query}`);
-    expect(res.status).toBe(400);
-    expect(res.text).toContain(`id="${field}-error"`);
-    expect(res.text).toContain(message);
-    expect(res.text).toContain(`value="${typed}"`);
-    expect(res.text).not.toContain('id="referrals-by-month-table"');
-  });
+  ])(
+    'when the filters are %s, then the page is refused with a message by %s and what was typed kept',
+    async (query, field, message, typed) => {
+      const res = await admin.get(`/reports?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.text).toContain(`id="${field}-error"`);
+      expect(res.text).toContain(message);
+      expect(res.text).toContain(`value="${typed}"`);
+      expect(res.text).not.toContain('id="referrals-by-month-table"');
+    },
+  );
 
   test('when an export is asked for with a reversed period, then it is refused', async () => {
     const res = await admin.get('/reports/referrals-by-month.csv?from=2026-05&to=2026-04');
@@ -208,7 +296,11 @@ describe('exports', () => {
     expect(res.headers['content-disposition']).toBe('attachment; filename="referrals-by-month-2026-09-to-2026-11.csv"');
     expect(res.text).toBe('\ufeffMonth,Referrals\r\nSep 2026,2\r\nOct 2026,3\r\nNov 2026,0\r\n');
     const audit = await latestAudit('report.export');
-    expect(audit).toMatchObject({ userId: id.user(DEMO.admin), entityId: 'referrals-by-month', details: { from: '2026-09', to: '2026-11', rows: 3 } });
+    expect(audit).toMatchObject({
+      userId: id.user(DEMO.admin),
+      entityId: 'referrals-by-month',
+      details: { from: '2026-09', to: '2026-11', rows: 3 },
+    });
   });
 
   test('when the actions table is exported, then every column is there', async () => {
@@ -236,7 +328,15 @@ describe('exports', () => {
 describe('access', () => {
   test('when an agency representative asks for any report or export, then it is refused', async () => {
     const police = await signIn(ctx, DEMO.police);
-    for (const url of ['/reports', `/reports?${PERIOD}`, '/reports/referrals-by-month.csv', '/reports/quarterly', '/reports/quarterly.csv', '/reports/quarterly.pdf', '/admin/retention']) {
+    for (const url of [
+      '/reports',
+      `/reports?${PERIOD}`,
+      '/reports/referrals-by-month.csv',
+      '/reports/quarterly',
+      '/reports/quarterly.csv',
+      '/reports/quarterly.pdf',
+      '/admin/retention',
+    ]) {
       expect([url, (await police.get(url)).status]).toEqual([url, 403]);
     }
   });
@@ -255,7 +355,15 @@ describe('the quarterly data return', () => {
     expect(res.status).toBe(200);
     const districts = tableRows(res.text, 'districts');
     expect(districts.find((r) => r[0] === 'Boston')).toEqual(['Boston', '2', '2', '0', '0', '1', '2']);
-    expect(districts.find((r) => r[0] === 'City of Lincoln')).toEqual(['City of Lincoln', '1', '0', '1', '0', '0', '1']);
+    expect(districts.find((r) => r[0] === 'City of Lincoln')).toEqual([
+      'City of Lincoln',
+      '1',
+      '0',
+      '1',
+      '0',
+      '0',
+      '1',
+    ]);
     expect(districts.find((r) => r[0] === 'West Lindsey')).toEqual(['West Lindsey', '0', '0', '0', '0', '0', '0']);
     expect(districts[districts.length - 1]).toEqual(['All districts', '3', '2', '1', '0', '1', '3']);
     expect(tableRows(res.text, 'agencies')).toEqual([
@@ -305,15 +413,21 @@ describe('the quarterly data return', () => {
     // 8 district rows × 6 measures, 2 agencies × 6 measures, the header and the final line break.
     expect(lines).toHaveLength(1 + 8 * 6 + 2 * 6 + 1);
     expect(res.text).not.toContain(SUBJECT_NAME);
-    expect(await latestAudit('report.export')).toMatchObject({ entityId: 'quarterly', details: { quarter: '2026-Q4', format: 'csv' } });
+    expect(await latestAudit('report.export')).toMatchObject({
+      entityId: 'quarterly',
+      details: { quarter: '2026-Q4', format: 'csv' },
+    });
   });
 
   test('when the PDF is downloaded, then it is one marked page with the counts and no personal data', async () => {
-    const res = await admin.get('/reports/quarterly.pdf?quarter=2026-Q4').buffer(true).parse((r, done) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => done(null, Buffer.concat(chunks)));
-    });
+    const res = await admin
+      .get('/reports/quarterly.pdf?quarter=2026-Q4')
+      .buffer(true)
+      .parse((r, done) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => done(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const pdf = await readPdf(res.body as Buffer);

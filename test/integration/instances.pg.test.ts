@@ -28,7 +28,11 @@ describe('PostgreSQL mode with two instances', () => {
   afterAll(() => database.drop());
 
   test('two instances starting at once migrate once and share sessions', async () => {
-    const common = { DATABASE_URL: dbUrl(), SEED_DEMO_DATA: 'true', SESSION_SECRET: 'shared-secret-for-both-instances-0123456789' };
+    const common = {
+      DATABASE_URL: dbUrl(),
+      SEED_DEMO_DATA: 'true',
+      SESSION_SECRET: 'shared-secret-for-both-instances-0123456789',
+    };
     const [a, b] = await Promise.all([
       start({ ...common, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-a-')) }),
       start({ ...common, DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-b-')) }),

@@ -27,25 +27,62 @@ function icsProperties(text: string): Record<string, string> {
 }
 
 async function makePanel(agencyShortNames: string[]) {
-  const district = await ctx.db.selectFrom('districts').select('id').where('name', '=', 'Boston').executeTakeFirstOrThrow();
-  const chair = await ctx.db.selectFrom('users').select('id').where('email', '=', 'chair@example.org').executeTakeFirstOrThrow();
+  const district = await ctx.db
+    .selectFrom('districts')
+    .select('id')
+    .where('name', '=', 'Boston')
+    .executeTakeFirstOrThrow();
+  const chair = await ctx.db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', 'chair@example.org')
+    .executeTakeFirstOrThrow();
   const panel = await ctx.db
     .insertInto('panels')
-    .values({ districtId: district.id, startsAt: '2026-12-08T10:00:00Z', endsAt: '2026-12-08T12:30:00Z', venue: 'Municipal Buildings, Boston', chairUserId: chair.id, researchClosesOn: '2026-12-04' })
+    .values({
+      districtId: district.id,
+      startsAt: '2026-12-08T10:00:00Z',
+      endsAt: '2026-12-08T12:30:00Z',
+      venue: 'Municipal Buildings, Boston',
+      chairUserId: chair.id,
+      researchClosesOn: '2026-12-04',
+    })
     .returning(['id'])
     .executeTakeFirstOrThrow();
-  const agencies = await ctx.db.selectFrom('agencies').select('id').where('shortName', 'in', agencyShortNames).execute();
-  await ctx.db.insertInto('panelInvitations').values(agencies.map((a) => ({ panelId: panel.id, agencyId: a.id, reason: 'core' as const }))).execute();
+  const agencies = await ctx.db
+    .selectFrom('agencies')
+    .select('id')
+    .where('shortName', 'in', agencyShortNames)
+    .execute();
+  await ctx.db
+    .insertInto('panelInvitations')
+    .values(agencies.map((a) => ({ panelId: panel.id, agencyId: a.id, reason: 'core' as const })))
+    .execute();
   return panel.id;
 }
 
 test('an invitation reaches every representative, deputy and single point of contact of each invited agency, with an iCalendar request and attendance links', async () => {
   const panelId = await makePanel(['Police', 'LPFT']);
-  const queued = await ctx.db.transaction().execute((trx) => queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'agenda-published', baseUrl: ctx.config.baseUrl, clock: ctx.clock }));
+  const queued = await ctx.db
+    .transaction()
+    .execute((trx) =>
+      queueInvitations(trx, {
+        panelId,
+        method: 'REQUEST',
+        reason: 'agenda-published',
+        baseUrl: ctx.config.baseUrl,
+        clock: ctx.clock,
+      }),
+    );
   await ctx.services.mailWorker.drain();
   const mails = await smtp.waitFor(queued);
   const to = mails.map((m) => (m.to as { text: string }).text).sort();
-  expect(to).toEqual(['lpft.deputy@example.org', 'lpft@example.org', 'police.deputy@example.org', 'police@example.org']);
+  expect(to).toEqual([
+    'lpft.deputy@example.org',
+    'lpft@example.org',
+    'police.deputy@example.org',
+    'police@example.org',
+  ]);
   // The chair is a police officer but not an agency invitee.
   expect(to).not.toContain('chair@example.org');
 
@@ -54,30 +91,69 @@ test('an invitation reaches every representative, deputy and single point of con
   const invite = mail.attachments.find((a) => a.filename === 'invite.ics')!;
   expect(invite.contentType).toBe('text/calendar');
   const ics = icsProperties(invite.content.toString('utf8'));
-  expect(ics).toMatchObject({ METHOD: 'REQUEST', UID: `asbrac-panel-${panelId}@127.0.0.1`, SEQUENCE: '0', DTSTART: '20261208T100000Z', DTEND: '20261208T123000Z', STATUS: 'CONFIRMED' });
+  expect(ics).toMatchObject({
+    METHOD: 'REQUEST',
+    UID: `asbrac-panel-${panelId}@127.0.0.1`,
+    SEQUENCE: '0',
+    DTSTART: '20261208T100000Z',
+    DTEND: '20261208T123000Z',
+    STATUS: 'CONFIRMED',
+  });
   expect(ics.LOCATION).toBe('Municipal Buildings\\, Boston');
   expect(mail.text).toContain('When: 8 December 2026 at 10:00 to 12:30 (UK time)');
 
   const link = /We will attend: \S+\/attend\/(\S+)/.exec(mail.text ?? '')![1];
-  const token = await ctx.db.selectFrom('attendanceTokens').selectAll().where('tokenHash', '=', hashToken(link)).executeTakeFirstOrThrow();
-  const lpft = await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', 'LPFT').executeTakeFirstOrThrow();
+  const token = await ctx.db
+    .selectFrom('attendanceTokens')
+    .selectAll()
+    .where('tokenHash', '=', hashToken(link))
+    .executeTakeFirstOrThrow();
+  const lpft = await ctx.db
+    .selectFrom('agencies')
+    .select('id')
+    .where('shortName', '=', 'LPFT')
+    .executeTakeFirstOrThrow();
   expect(token).toMatchObject({ panelId, agencyId: lpft.id, answer: 'attending', usedAt: null });
   expect(token.expiresAt).toEqual(new Date('2026-12-08T12:30:00Z'));
   // Only hashes are stored.
-  expect(await ctx.db.selectFrom('attendanceTokens').select('id').where('tokenHash', '=', link).execute()).toHaveLength(0);
+  expect(await ctx.db.selectFrom('attendanceTokens').select('id').where('tokenHash', '=', link).execute()).toHaveLength(
+    0,
+  );
 });
 
 test('a change raises the sequence and a cancellation sends METHOD:CANCEL for the same event, without attendance links', async () => {
   smtp.received.length = 0;
   const panelId = await makePanel(['Probation']);
   await ctx.db.transaction().execute(async (trx) => {
-    await trx.updateTable('panels').set({ startsAt: '2026-12-09T10:00:00Z', endsAt: '2026-12-09T12:00:00Z', icsSequence: sql`ics_sequence + 1` }).where('id', '=', panelId).execute();
-    await queueInvitations(trx, { panelId, method: 'REQUEST', reason: 'changed', baseUrl: ctx.config.baseUrl, clock: ctx.clock });
-    await trx.updateTable('panels').set({ status: 'cancelled', icsSequence: sql`ics_sequence + 1` }).where('id', '=', panelId).execute();
-    await queueInvitations(trx, { panelId, method: 'CANCEL', reason: 'cancelled', baseUrl: ctx.config.baseUrl, clock: ctx.clock });
+    await trx
+      .updateTable('panels')
+      .set({ startsAt: '2026-12-09T10:00:00Z', endsAt: '2026-12-09T12:00:00Z', icsSequence: sql`ics_sequence + 1` })
+      .where('id', '=', panelId)
+      .execute();
+    await queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'changed',
+      baseUrl: ctx.config.baseUrl,
+      clock: ctx.clock,
+    });
+    await trx
+      .updateTable('panels')
+      .set({ status: 'cancelled', icsSequence: sql`ics_sequence + 1` })
+      .where('id', '=', panelId)
+      .execute();
+    await queueInvitations(trx, {
+      panelId,
+      method: 'CANCEL',
+      reason: 'cancelled',
+      baseUrl: ctx.config.baseUrl,
+      clock: ctx.clock,
+    });
   });
   await ctx.services.mailWorker.drain();
-  const [changed, cancelled] = (await smtp.waitFor(2)).sort((a, b) => (a.subject ?? '').localeCompare(b.subject ?? '')).reverse();
+  const [changed, cancelled] = (await smtp.waitFor(2))
+    .sort((a, b) => (a.subject ?? '').localeCompare(b.subject ?? ''))
+    .reverse();
   expect(changed.subject).toContain('updated');
   expect(cancelled.subject).toContain('cancelled');
   const a = icsProperties(changed.attachments[0].content.toString('utf8'));

@@ -5,7 +5,8 @@ import { makeReferral } from './referrals-builders';
 /** Small builders for meeting and action tests: panels, invitations, agenda items and research, inserted directly. */
 
 export async function agencyOf(ctx: TestContext, email: string): Promise<number> {
-  return (await ctx.db.selectFrom('users').select('agencyId').where('email', '=', email).executeTakeFirstOrThrow()).agencyId;
+  return (await ctx.db.selectFrom('users').select('agencyId').where('email', '=', email).executeTakeFirstOrThrow())
+    .agencyId;
 }
 
 export async function userId(ctx: TestContext, email: string): Promise<number> {
@@ -14,9 +15,18 @@ export async function userId(ctx: TestContext, email: string): Promise<number> {
 
 export async function makePanel(
   ctx: TestContext,
-  opts: { startsAt: string; status?: 'scheduled' | 'agenda-published' | 'in-progress' | 'concluded'; agencyEmails?: string[]; districtName?: string },
+  opts: {
+    startsAt: string;
+    status?: 'scheduled' | 'agenda-published' | 'in-progress' | 'concluded';
+    agencyEmails?: string[];
+    districtName?: string;
+  },
 ): Promise<{ id: number; agencyIds: number[] }> {
-  const district = await ctx.db.selectFrom('districts').select('id').where('name', '=', opts.districtName ?? 'Boston').executeTakeFirstOrThrow();
+  const district = await ctx.db
+    .selectFrom('districts')
+    .select('id')
+    .where('name', '=', opts.districtName ?? 'Boston')
+    .executeTakeFirstOrThrow();
   const start = new Date(opts.startsAt);
   const panel = await ctx.db
     .insertInto('panels')
@@ -42,28 +52,68 @@ export async function makePanel(
   return { id: panel.id, agencyIds };
 }
 
-export async function addItem(ctx: TestContext, panelId: number, referralId: number, kind: 'new' | 'review' = 'new'): Promise<number> {
-  const { n } = await ctx.db.selectFrom('agendaItems').select((eb) => eb.fn.countAll<string>().as('n')).where('panelId', '=', panelId).executeTakeFirstOrThrow();
+export async function addItem(
+  ctx: TestContext,
+  panelId: number,
+  referralId: number,
+  kind: 'new' | 'review' = 'new',
+): Promise<number> {
+  const { n } = await ctx.db
+    .selectFrom('agendaItems')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('panelId', '=', panelId)
+    .executeTakeFirstOrThrow();
   const row = await ctx.db
     .insertInto('agendaItems')
     .values({ panelId, position: Number(n) + 1, kind, referralId, minutesAllotted: 15 })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await ctx.db.insertInto('referralEvents').values({ referralId, at: ctx.clock.now(), userId: null, agencyId: null, kind: 'listed', note: null, details: JSON.stringify({ panelId }) }).execute();
+  await ctx.db
+    .insertInto('referralEvents')
+    .values({
+      referralId,
+      at: ctx.clock.now(),
+      userId: null,
+      agencyId: null,
+      kind: 'listed',
+      note: null,
+      details: JSON.stringify({ panelId }),
+    })
+    .execute();
   return row.id;
 }
 
-export async function answerResearch(ctx: TestContext, panelId: number, itemId: number, email: string, summary: string | null): Promise<void> {
+export async function answerResearch(
+  ctx: TestContext,
+  panelId: number,
+  itemId: number,
+  email: string,
+  summary: string | null,
+): Promise<void> {
   await ctx.db
     .insertInto('researchRequests')
-    .values({ panelId, agendaItemId: itemId, agencyId: await agencyOf(ctx, email), status: summary ? 'information-held' : 'nothing-held', summary, answeredAt: ctx.clock.now() })
+    .values({
+      panelId,
+      agendaItemId: itemId,
+      agencyId: await agencyOf(ctx, email),
+      status: summary ? 'information-held' : 'nothing-held',
+      summary,
+      answeredAt: ctx.clock.now(),
+    })
     .execute();
 }
 
 export async function completeRegister(ctx: TestContext, panelId: number): Promise<void> {
-  const invited = await ctx.db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute();
+  const invited = await ctx.db
+    .selectFrom('panelInvitations')
+    .select('agencyId')
+    .where('panelId', '=', panelId)
+    .execute();
   for (const { agencyId } of invited) {
-    await ctx.db.insertInto('registerEntries').values({ panelId, agencyId, personName: 'A Representative', status: 'present', confidentialityAgreed: true }).execute();
+    await ctx.db
+      .insertInto('registerEntries')
+      .values({ panelId, agencyId, personName: 'A Representative', status: 'present', confidentialityAgreed: true })
+      .execute();
   }
 }
 
@@ -75,7 +125,14 @@ export async function awaitingCase(ctx: TestContext, referrer: string = DEMO.pol
 /** An action inserted directly (no e-mail), for list and transition tests. */
 export async function makeAction(
   ctx: TestContext,
-  opts: { referralId: number; panelId: number; ownerEmail: string; dueOn: string; status?: 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done'; description?: string },
+  opts: {
+    referralId: number;
+    panelId: number;
+    ownerEmail: string;
+    dueOn: string;
+    status?: 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done';
+    description?: string;
+  },
 ): Promise<number> {
   const row = await ctx.db
     .insertInto('actions')
@@ -94,4 +151,8 @@ export async function makeAction(
 }
 
 /** The fields of the three date boxes. */
-export const dateFields = (iso: string) => ({ day: String(Number(iso.slice(8, 10))), month: String(Number(iso.slice(5, 7))), year: iso.slice(0, 4) });
+export const dateFields = (iso: string) => ({
+  day: String(Number(iso.slice(8, 10))),
+  month: String(Number(iso.slice(5, 7))),
+  year: iso.slice(0, 4),
+});

@@ -1,7 +1,16 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
 import { postReferral } from './referrals-builders';
-import { addItem, agencyOf, answerResearch, awaitingCase, completeRegister, dateFields, makeAction, makePanel } from './meeting-builders';
+import {
+  addItem,
+  agencyOf,
+  answerResearch,
+  awaitingCase,
+  completeRegister,
+  dateFields,
+  makeAction,
+  makePanel,
+} from './meeting-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -10,9 +19,12 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const statusOf = async (id: number) => (await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-const panelStatus = async (id: number) => (await ctx.db.selectFrom('panels').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-const recordOf = (itemId: number) => ctx.db.selectFrom('meetingRecords').selectAll().where('agendaItemId', '=', itemId).executeTakeFirst();
+const statusOf = async (id: number) =>
+  (await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+const panelStatus = async (id: number) =>
+  (await ctx.db.selectFrom('panels').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+const recordOf = (itemId: number) =>
+  ctx.db.selectFrom('meetingRecords').selectAll().where('agendaItemId', '=', itemId).executeTakeFirst();
 const itemUrl = (panelId: number, itemId: number) => `/panels/${panelId}/meeting/items/${itemId}`;
 const versionOn = (html: string) => /name="version" value="(\d+)"/.exec(html)?.[1];
 
@@ -23,7 +35,13 @@ describe('a whole meeting recorded through the browser', () => {
     const second = await awaitingCase(ctx, DEMO.housing);
     const firstItem = await addItem(ctx, panel.id, first.id);
     const secondItem = await addItem(ctx, panel.id, second.id);
-    await answerResearch(ctx, panel.id, firstItem, DEMO.police, 'Three call-outs in February; warning issued on 12 February.');
+    await answerResearch(
+      ctx,
+      panel.id,
+      firstItem,
+      DEMO.police,
+      'Three call-outs in February; warning issued on 12 February.',
+    );
     await answerResearch(ctx, panel.id, firstItem, DEMO.lpft, null);
     const next = await makePanel(ctx, { startsAt: '2026-04-06T09:30:00Z', status: 'scheduled' });
     const chair = await signIn(ctx, DEMO.chair);
@@ -48,7 +66,11 @@ describe('a whole meeting recorded through the browser', () => {
     expect(page.text).toContain('Repeated intimidation of an older neighbour.');
     // The police research answer starts the police's shared information.
     const police = await agencyOf(ctx, DEMO.police);
-    expect(page.text).toMatch(new RegExp(`name="shared\\[a${police}\\]"[^>]*>Three call-outs in February; warning issued on 12 February.</textarea>`));
+    expect(page.text).toMatch(
+      new RegExp(
+        `name="shared\\[a${police}\\]"[^>]*>Three call-outs in February; warning issued on 12 February.</textarea>`,
+      ),
+    );
     expect(page.text).toContain('Nothing held');
     // The default due date is the day before the next Boston panel.
     expect(page.text).toMatch(/id="due-day" name="due\[day\]"[^>]*value="5"/);
@@ -57,7 +79,10 @@ describe('a whole meeting recorded through the browser', () => {
     const lpft = await agencyOf(ctx, DEMO.lpft);
     const saved = await postReferral(chair, itemUrl(panel.id, firstItem), {
       version: versionOn(page.text),
-      shared: { [`a${police}`]: 'Three call-outs; <b>warning</b> issued.', [`a${lpft}`]: 'Known to the community team.' },
+      shared: {
+        [`a${police}`]: 'Three call-outs; <b>warning</b> issued.',
+        [`a${lpft}`]: 'Known to the community team.',
+      },
       discussion: 'Risk remains high while the perpetrator lives next door.\nHousing to consider a notice.',
       riskLevel: 'high',
       decision: 'review',
@@ -68,8 +93,19 @@ describe('a whole meeting recorded through the browser', () => {
     expect(saved.status).toBe(303);
     expect(saved.headers.location).toBe(itemUrl(panel.id, secondItem));
     const record = await recordOf(firstItem);
-    expect(record).toMatchObject({ decision: 'review', riskLevel: 'high', nextReviewOn: '2026-04-06', discussed: true, version: 1 });
-    const shared = await ctx.db.selectFrom('sharedInformation').select(['agencyId', 'text']).where('agendaItemId', '=', firstItem).orderBy('agencyId').execute();
+    expect(record).toMatchObject({
+      decision: 'review',
+      riskLevel: 'high',
+      nextReviewOn: '2026-04-06',
+      discussed: true,
+      version: 1,
+    });
+    const shared = await ctx.db
+      .selectFrom('sharedInformation')
+      .select(['agencyId', 'text'])
+      .where('agendaItemId', '=', firstItem)
+      .orderBy('agencyId')
+      .execute();
     expect(shared).toHaveLength(2);
     const reread = await chair.get(itemUrl(panel.id, firstItem));
     expect(reread.text).toContain('Three call-outs; &lt;b&gt;warning&lt;/b&gt; issued.');
@@ -85,11 +121,25 @@ describe('a whole meeting recorded through the browser', () => {
     expect(action.status).toBe(303);
     const actions = await ctx.db.selectFrom('actions').selectAll().where('referralId', '=', first.id).execute();
     expect(actions).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ ownerAgencyId: housing, dueOn: '2026-04-05', priority: 'high', status: 'open', panelId: panel.id, agendaItemId: firstItem });
-    const notices = await ctx.db.selectFrom('outbox').selectAll().where('kind', '=', 'action.assigned').where('entityId', '=', String(actions[0].id)).execute();
+    expect(actions[0]).toMatchObject({
+      ownerAgencyId: housing,
+      dueOn: '2026-04-05',
+      priority: 'high',
+      status: 'open',
+      panelId: panel.id,
+      agendaItemId: firstItem,
+    });
+    const notices = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('kind', '=', 'action.assigned')
+      .where('entityId', '=', String(actions[0].id))
+      .execute();
     expect(notices.map((n) => n.toAddress)).toContain(DEMO.housing);
     for (const n of notices) {
-      expect(n.subject).toBe(`OFFICIAL-SENSITIVE: Action ${actions[0].id} for case ${first.reference} assigned to your agency`);
+      expect(n.subject).toBe(
+        `OFFICIAL-SENSITIVE: Action ${actions[0].id} for case ${first.reference} assigned to your agency`,
+      );
       expect(n.textBody).toContain(`http://127.0.0.1/actions/${actions[0].id}`);
       expect(n.textBody).not.toContain('notice of seeking possession');
       expect(n.textBody).not.toContain('Chris Walker');
@@ -105,7 +155,12 @@ describe('a whole meeting recorded through the browser', () => {
       discussed: 'yes',
     });
     expect(closed.status).toBe(303);
-    const secondAction = await makeAction(ctx, { referralId: second.id, panelId: panel.id, ownerEmail: DEMO.police, dueOn: '2026-03-20' });
+    const secondAction = await makeAction(ctx, {
+      referralId: second.id,
+      panelId: panel.id,
+      ownerEmail: DEMO.police,
+      dueOn: '2026-03-20',
+    });
 
     const summary = await chair.get(`/panels/${panel.id}/conclude`);
     expect(summary.text).toContain('Register incomplete');
@@ -116,28 +171,64 @@ describe('a whole meeting recorded through the browser', () => {
     await completeRegister(ctx, panel.id);
     const concluded = await postForm(chair, `/panels/${panel.id}/conclude`);
     expect(concluded.status).toBe(303);
-    const after = await ctx.db.selectFrom('panels').select(['status', 'concludedAt']).where('id', '=', panel.id).executeTakeFirstOrThrow();
+    const after = await ctx.db
+      .selectFrom('panels')
+      .select(['status', 'concludedAt'])
+      .where('id', '=', panel.id)
+      .executeTakeFirstOrThrow();
     expect(after.status).toBe('concluded');
     expect(after.concludedAt).toEqual(ctx.clock.now());
     expect(await statusOf(first.id)).toBe('active');
     expect(await statusOf(second.id)).toBe('closed');
-    const firstEvents = await ctx.db.selectFrom('referralEvents').select('kind').where('referralId', '=', first.id).execute();
+    const firstEvents = await ctx.db
+      .selectFrom('referralEvents')
+      .select('kind')
+      .where('referralId', '=', first.id)
+      .execute();
     expect(firstEvents.map((e) => e.kind)).toEqual(expect.arrayContaining(['action', 'discussed']));
-    const closedCase = await ctx.db.selectFrom('referrals').select(['closedReason']).where('id', '=', second.id).executeTakeFirstOrThrow();
+    const closedCase = await ctx.db
+      .selectFrom('referrals')
+      .select(['closedReason'])
+      .where('id', '=', second.id)
+      .executeTakeFirstOrThrow();
     expect(closedCase.closedReason).toBe('Moved away');
-    const closedAction = await ctx.db.selectFrom('actions').select('status').where('id', '=', secondAction).executeTakeFirstOrThrow();
+    const closedAction = await ctx.db
+      .selectFrom('actions')
+      .select('status')
+      .where('id', '=', secondAction)
+      .executeTakeFirstOrThrow();
     expect(closedAction.status).toBe('not-possible');
-    const note = await ctx.db.selectFrom('actionUpdates').select('note').where('actionId', '=', secondAction).executeTakeFirstOrThrow();
+    const note = await ctx.db
+      .selectFrom('actionUpdates')
+      .select('note')
+      .where('actionId', '=', secondAction)
+      .executeTakeFirstOrThrow();
     expect(note.note).toBe('case closed at panel');
 
-    const late = await postReferral(chair, itemUrl(panel.id, firstItem), { version: '1', discussion: 'After the meeting.' });
+    const late = await postReferral(chair, itemUrl(panel.id, firstItem), {
+      version: '1',
+      discussion: 'After the meeting.',
+    });
     expect(late.status).toBe(400);
     expect(late.text).toContain('can no longer be changed');
     expect((await recordOf(firstItem))?.discussion).toContain('Risk remains high');
 
-    const audit = await ctx.db.selectFrom('auditEvents').select(['action', 'entityType']).where('entityType', 'in', ['panel', 'agenda-item', 'action']).execute();
+    const audit = await ctx.db
+      .selectFrom('auditEvents')
+      .select(['action', 'entityType'])
+      .where('entityType', 'in', ['panel', 'agenda-item', 'action'])
+      .execute();
     const actionsAudited = audit.map((a) => a.action);
-    expect(actionsAudited).toEqual(expect.arrayContaining(['panel.meeting.view', 'panel.meeting.start', 'agenda-item.view', 'agenda-item.record', 'action.create', 'panel.conclude']));
+    expect(actionsAudited).toEqual(
+      expect.arrayContaining([
+        'panel.meeting.view',
+        'panel.meeting.start',
+        'agenda-item.view',
+        'agenda-item.record',
+        'action.create',
+        'panel.conclude',
+      ]),
+    );
     void next;
   });
 });
@@ -152,8 +243,18 @@ describe('saves that would lose work', () => {
     const adminPage = await admin.get(itemUrl(panel.id, item));
     const chairPage = await chair.get(itemUrl(panel.id, item));
     expect(versionOn(adminPage.text)).toBe('0');
-    expect((await postReferral(admin, itemUrl(panel.id, item), { version: versionOn(adminPage.text), discussion: 'Coordinator notes: victim is isolated.' })).status).toBe(303);
-    const stale = await postReferral(chair, itemUrl(panel.id, item), { version: versionOn(chairPage.text), discussion: 'Chair notes: agree a joint visit.' });
+    expect(
+      (
+        await postReferral(admin, itemUrl(panel.id, item), {
+          version: versionOn(adminPage.text),
+          discussion: 'Coordinator notes: victim is isolated.',
+        })
+      ).status,
+    ).toBe(303);
+    const stale = await postReferral(chair, itemUrl(panel.id, item), {
+      version: versionOn(chairPage.text),
+      discussion: 'Chair notes: agree a joint visit.',
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Someone else saved this item');
     expect(stale.text).toContain('Coordinator notes: victim is isolated.');
@@ -161,7 +262,10 @@ describe('saves that would lose work', () => {
     expect((await recordOf(item))?.discussion).toBe('Coordinator notes: victim is isolated.');
     // The re-shown form carries the current version: saving it again is a deliberate choice.
     expect(versionOn(stale.text)).toBe('1');
-    const merged = await postReferral(chair, itemUrl(panel.id, item), { version: '1', discussion: 'Coordinator notes: victim is isolated.\nChair notes: agree a joint visit.' });
+    const merged = await postReferral(chair, itemUrl(panel.id, item), {
+      version: '1',
+      discussion: 'Coordinator notes: victim is isolated.\nChair notes: agree a joint visit.',
+    });
     expect(merged.status).toBe(303);
     expect((await recordOf(item))?.version).toBe(2);
     const missing = await postReferral(chair, itemUrl(panel.id, item), { discussion: 'No version at all.' });
@@ -174,12 +278,47 @@ describe('review at the next panel', () => {
     const c = await awaitingCase(ctx);
     const earlier = await makePanel(ctx, { startsAt: '2026-02-02T09:30:00Z', status: 'concluded' });
     await addItem(ctx, earlier.id, c.id);
-    const carried = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.housing, dueOn: '2026-02-27', description: 'Install a door camera.' });
-    const notDone = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.lpft, dueOn: '2026-03-01', status: 'in-progress', description: 'Offer an assessment.' });
-    const finished = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.police, dueOn: '2026-02-20', status: 'completed', description: 'Long finished.' });
-    await ctx.db.updateTable('actions').set({ closedAt: new Date('2026-01-20T10:00:00Z') }).where('id', '=', finished).execute();
-    const doneSince = await makeAction(ctx, { referralId: c.id, panelId: earlier.id, ownerEmail: DEMO.police, dueOn: '2026-02-20', status: 'completed', description: 'Warning letter sent.' });
-    await ctx.db.updateTable('actions').set({ closedAt: new Date('2026-02-15T10:00:00Z') }).where('id', '=', doneSince).execute();
+    const carried = await makeAction(ctx, {
+      referralId: c.id,
+      panelId: earlier.id,
+      ownerEmail: DEMO.housing,
+      dueOn: '2026-02-27',
+      description: 'Install a door camera.',
+    });
+    const notDone = await makeAction(ctx, {
+      referralId: c.id,
+      panelId: earlier.id,
+      ownerEmail: DEMO.lpft,
+      dueOn: '2026-03-01',
+      status: 'in-progress',
+      description: 'Offer an assessment.',
+    });
+    const finished = await makeAction(ctx, {
+      referralId: c.id,
+      panelId: earlier.id,
+      ownerEmail: DEMO.police,
+      dueOn: '2026-02-20',
+      status: 'completed',
+      description: 'Long finished.',
+    });
+    await ctx.db
+      .updateTable('actions')
+      .set({ closedAt: new Date('2026-01-20T10:00:00Z') })
+      .where('id', '=', finished)
+      .execute();
+    const doneSince = await makeAction(ctx, {
+      referralId: c.id,
+      panelId: earlier.id,
+      ownerEmail: DEMO.police,
+      dueOn: '2026-02-20',
+      status: 'completed',
+      description: 'Warning letter sent.',
+    });
+    await ctx.db
+      .updateTable('actions')
+      .set({ closedAt: new Date('2026-02-15T10:00:00Z') })
+      .where('id', '=', doneSince)
+      .execute();
     await ctx.db.updateTable('referrals').set({ status: 'active' }).where('id', '=', c.id).execute();
     const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z', status: 'in-progress' });
     const item = await addItem(ctx, panel.id, c.id, 'review');
@@ -195,30 +334,61 @@ describe('review at the next panel', () => {
     expect(page.text).not.toContain(`name="resolutions[a${doneSince}][outcome]"`);
     expect(page.text).toMatch(new RegExp(`id="earlier-${carried}"[\\s\\S]*?Overdue`));
 
-    const base = { version: versionOn(page.text), discussion: 'Reviewed.', riskLevel: 'medium', decision: 'review', nextReviewOn: dateFields('2026-04-06'), discussed: 'yes' };
+    const base = {
+      version: versionOn(page.text),
+      discussion: 'Reviewed.',
+      riskLevel: 'medium',
+      decision: 'review',
+      nextReviewOn: dateFields('2026-04-06'),
+      discussed: 'yes',
+    };
     const unresolved = await postReferral(chair, itemUrl(panel.id, item), base);
     expect(unresolved.status).toBe(400);
     expect(unresolved.text).toContain('Say what happened to this action before marking the case discussed');
     expect(await recordOf(item)).toBeUndefined();
 
-    const noDate = await postReferral(chair, itemUrl(panel.id, item), { ...base, resolutions: { [`a${carried}`]: { outcome: 'carried-forward' }, [`a${notDone}`]: { outcome: 'not-done' } } });
+    const noDate = await postReferral(chair, itemUrl(panel.id, item), {
+      ...base,
+      resolutions: { [`a${carried}`]: { outcome: 'carried-forward' }, [`a${notDone}`]: { outcome: 'not-done' } },
+    });
     expect(noDate.status).toBe(400);
     expect(noDate.text).toContain('Enter the new due date');
-    const pastDate = await postReferral(chair, itemUrl(panel.id, item), { ...base, resolutions: { [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-03-01') }, [`a${notDone}`]: { outcome: 'not-done' } } });
+    const pastDate = await postReferral(chair, itemUrl(panel.id, item), {
+      ...base,
+      resolutions: {
+        [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-03-01') },
+        [`a${notDone}`]: { outcome: 'not-done' },
+      },
+    });
     expect(pastDate.text).toContain('The new due date must be today or in the future');
-    expect((await ctx.db.selectFrom('actions').select('status').where('id', '=', notDone).executeTakeFirstOrThrow()).status).toBe('in-progress');
+    expect(
+      (await ctx.db.selectFrom('actions').select('status').where('id', '=', notDone).executeTakeFirstOrThrow()).status,
+    ).toBe('in-progress');
 
     const ok = await postReferral(chair, itemUrl(panel.id, item), {
       ...base,
-      resolutions: { [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-04-05'), note: 'Camera on order.' }, [`a${notDone}`]: { outcome: 'not-done' } },
+      resolutions: {
+        [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-04-05'), note: 'Camera on order.' },
+        [`a${notDone}`]: { outcome: 'not-done' },
+      },
     });
     expect(ok.status).toBe(303);
-    const rows = await ctx.db.selectFrom('actions').select(['id', 'status', 'dueOn']).where('id', 'in', [carried, notDone]).orderBy('id').execute();
+    const rows = await ctx.db
+      .selectFrom('actions')
+      .select(['id', 'status', 'dueOn'])
+      .where('id', 'in', [carried, notDone])
+      .orderBy('id')
+      .execute();
     expect(rows).toEqual([
       { id: carried, status: 'open', dueOn: '2026-04-05' },
       { id: notDone, status: 'not-done', dueOn: '2026-03-01' },
     ]);
-    const updates = await ctx.db.selectFrom('actionUpdates').select(['actionId', 'panelId', 'note', 'newDueOn', 'toStatus']).where('actionId', 'in', [carried, notDone]).orderBy('id').execute();
+    const updates = await ctx.db
+      .selectFrom('actionUpdates')
+      .select(['actionId', 'panelId', 'note', 'newDueOn', 'toStatus'])
+      .where('actionId', 'in', [carried, notDone])
+      .orderBy('id')
+      .execute();
     expect(updates).toEqual([
       { actionId: carried, panelId: panel.id, note: 'Camera on order.', newDueOn: '2026-04-05', toStatus: null },
       { actionId: notDone, panelId: panel.id, note: 'Reviewed at panel', newDueOn: null, toStatus: 'not-done' },
@@ -237,11 +407,24 @@ describe('review at the next panel', () => {
     const noReason = await postReferral(chair, itemUrl(panel.id, item), { version: '0', decision: 'deferred' });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('Say why the case is deferred');
-    expect((await postReferral(chair, itemUrl(panel.id, item), { version: '0', decision: 'deferred', deferredReason: 'Key agency absent.' })).status).toBe(303);
+    expect(
+      (
+        await postReferral(chair, itemUrl(panel.id, item), {
+          version: '0',
+          decision: 'deferred',
+          deferredReason: 'Key agency absent.',
+        })
+      ).status,
+    ).toBe(303);
     await completeRegister(ctx, panel.id);
     expect((await postForm(chair, `/panels/${panel.id}/conclude`)).status).toBe(303);
     expect(await statusOf(c.id)).toBe('awaiting-panel');
-    const events = await ctx.db.selectFrom('referralEvents').select(['kind', 'note']).where('referralId', '=', c.id).where('kind', '=', 'deferred').execute();
+    const events = await ctx.db
+      .selectFrom('referralEvents')
+      .select(['kind', 'note'])
+      .where('referralId', '=', c.id)
+      .where('kind', '=', 'deferred')
+      .execute();
     expect(events).toEqual([{ kind: 'deferred', note: 'Key agency absent.' }]);
   });
 });
@@ -253,23 +436,47 @@ describe('bad input and access', () => {
     const item = await addItem(ctx, panel.id, c.id);
     const chair = await signIn(ctx, DEMO.chair);
     const url = `${itemUrl(panel.id, item)}/actions`;
-    const none = await postReferral(chair, url, { description: 'Visit.', ownerAgencyId: '', due: { day: '', month: '', year: '' }, priority: 'medium' });
+    const none = await postReferral(chair, url, {
+      description: 'Visit.',
+      ownerAgencyId: '',
+      due: { day: '', month: '', year: '' },
+      priority: 'medium',
+    });
     expect(none.status).toBe(400);
     expect(none.text).toContain('Select the agency that owns the action');
     expect(none.text).toContain('Enter the due date');
     expect(none.text).toContain('Visit.');
-    const past = await postReferral(chair, url, { description: 'Visit.', ownerAgencyId: String(await agencyOf(ctx, DEMO.police)), due: dateFields('2026-03-01'), priority: 'medium' });
+    const past = await postReferral(chair, url, {
+      description: 'Visit.',
+      ownerAgencyId: String(await agencyOf(ctx, DEMO.police)),
+      due: dateFields('2026-03-01'),
+      priority: 'medium',
+    });
     expect(past.text).toContain('The due date must be today or in the future');
-    const uninvited = await postReferral(chair, url, { description: 'Visit.', ownerAgencyId: String(await agencyOf(ctx, DEMO.council)), due: dateFields('2026-03-10'), priority: 'urgent' });
+    const uninvited = await postReferral(chair, url, {
+      description: 'Visit.',
+      ownerAgencyId: String(await agencyOf(ctx, DEMO.council)),
+      due: dateFields('2026-03-10'),
+      priority: 'urgent',
+    });
     expect(uninvited.text).toContain('Select the agency that owns the action');
     expect(uninvited.text).toContain('Select the priority');
     expect(await ctx.db.selectFrom('actions').select('id').where('referralId', '=', c.id).execute()).toEqual([]);
 
-    const badDecision = await postReferral(chair, itemUrl(panel.id, item), { version: '0', decision: 'close', riskLevel: 'extreme', discussed: 'yes' });
+    const badDecision = await postReferral(chair, itemUrl(panel.id, item), {
+      version: '0',
+      decision: 'close',
+      riskLevel: 'extreme',
+      discussed: 'yes',
+    });
     expect(badDecision.status).toBe(400);
     expect(badDecision.text).toContain('Select why the case is closed');
     expect(badDecision.text).toContain('Select the risk level after discussion');
-    const noReview = await postReferral(chair, itemUrl(panel.id, item), { version: '0', decision: 'review', nextReviewOn: { day: '31', month: '2', year: '2026' } });
+    const noReview = await postReferral(chair, itemUrl(panel.id, item), {
+      version: '0',
+      decision: 'review',
+      nextReviewOn: { day: '31', month: '2', year: '2026' },
+    });
     expect(noReview.text).toContain('The next review date must be a real date');
   });
 
@@ -286,7 +493,11 @@ describe('bad input and access', () => {
     expect((await chair.get(itemUrl(999999, item))).status).toBe(404);
     expect((await postForm(chair, `/panels/999999/meeting/start`)).status).toBe(404);
     const removed = await addItem(ctx, panel.id, (await awaitingCase(ctx)).id);
-    await ctx.db.updateTable('agendaItems').set({ removedAt: ctx.clock.now(), removedReason: 'Withdrawn' }).where('id', '=', removed).execute();
+    await ctx.db
+      .updateTable('agendaItems')
+      .set({ removedAt: ctx.clock.now(), removedReason: 'Withdrawn' })
+      .where('id', '=', removed)
+      .execute();
     expect((await chair.get(itemUrl(panel.id, removed))).status).toBe(404);
   });
 });

@@ -27,27 +27,55 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/\s+/g, ' ');
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, ' ');
 const pdfOf = async (agent: Agent, url: string) => {
-  const res = await agent.get(url).buffer(true).parse((r, cb) => {
-    const chunks: Buffer[] = [];
-    r.on('data', (c: Buffer) => chunks.push(c));
-    r.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
+  const res = await agent
+    .get(url)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
   return { res, body: res.body as Buffer };
 };
 const draftVersion = (html: string) => /name="version" value="(\d+)"/.exec(html)![1];
 const approveVersion = (html: string) => /name="draftVersion" value="(\d+)"/.exec(html)![1];
 const audits = (panelId: number, action: string) =>
-  ctx.db.selectFrom('auditEvents').select(['outcome', 'userId']).where('entityType', '=', 'panel').where('entityId', '=', String(panelId)).where('action', '=', action).execute();
+  ctx.db
+    .selectFrom('auditEvents')
+    .select(['outcome', 'userId'])
+    .where('entityType', '=', 'panel')
+    .where('entityId', '=', String(panelId))
+    .where('action', '=', action)
+    .execute();
 
 describe('draft minutes', () => {
   let p: RecordedPanel;
   beforeAll(async () => {
     p = await recordedPanel(ctx);
-    const district = await ctx.db.selectFrom('panels').select('districtId').where('id', '=', p.panelId).executeTakeFirstOrThrow();
-    const chairId = (await ctx.db.selectFrom('users').select('id').where('email', '=', DEMO.chair).executeTakeFirstOrThrow()).id;
-    await ctx.db.insertInto('panels').values({ districtId: district.districtId, startsAt: '2027-01-12T10:00:00Z', endsAt: '2027-01-12T12:00:00Z', chairUserId: chairId, researchClosesOn: '2027-01-08' }).execute();
+    const district = await ctx.db
+      .selectFrom('panels')
+      .select('districtId')
+      .where('id', '=', p.panelId)
+      .executeTakeFirstOrThrow();
+    const chairId = (
+      await ctx.db.selectFrom('users').select('id').where('email', '=', DEMO.chair).executeTakeFirstOrThrow()
+    ).id;
+    await ctx.db
+      .insertInto('panels')
+      .values({
+        districtId: district.districtId,
+        startsAt: '2027-01-12T10:00:00Z',
+        endsAt: '2027-01-12T12:00:00Z',
+        chairUserId: chairId,
+        researchClosesOn: '2027-01-08',
+      })
+      .execute();
   });
 
   test('when a panel has concluded, then the draft is assembled from its record', async () => {
@@ -103,15 +131,28 @@ describe('draft minutes', () => {
   test('when two people edit the draft at once, then the later save is refused with both texts shown and nothing lost', async () => {
     const page = await chair.get(`/panels/${p.panelId}/minutes`);
     const version = draftVersion(page.text);
-    const first = await postForm(chair, `/panels/${p.panelId}/minutes`, { version, introduction: 'The chair welcomed everyone.', otherBusiness: '', [`summary[i${p.itemIds[0]}]`]: 'Summary by the chair.' });
+    const first = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      version,
+      introduction: 'The chair welcomed everyone.',
+      otherBusiness: '',
+      [`summary[i${p.itemIds[0]}]`]: 'Summary by the chair.',
+    });
     expect(first.status).toBe(303);
-    const stale = await postForm(admin, `/panels/${p.panelId}/minutes`, { version, introduction: 'Introduction by the coordinator.', otherBusiness: 'Nothing else.' });
+    const stale = await postForm(admin, `/panels/${p.panelId}/minutes`, {
+      version,
+      introduction: 'Introduction by the coordinator.',
+      otherBusiness: 'Nothing else.',
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Someone else saved the draft');
     expect(stale.text).toMatch(/id="theirs-introduction">The chair welcomed everyone\./);
     expect(stale.text).toContain('Summary by the chair.');
     expect(stale.text).toContain('>Introduction by the coordinator.</textarea>');
-    const saved = await ctx.db.selectFrom('minutesDrafts').selectAll().where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    const saved = await ctx.db
+      .selectFrom('minutesDrafts')
+      .selectAll()
+      .where('panelId', '=', p.panelId)
+      .executeTakeFirstOrThrow();
     expect(saved).toMatchObject({ introduction: 'The chair welcomed everyone.', otherBusiness: null, version: 1 });
     expect(saved.itemSummaries).toEqual({ [String(p.itemIds[0])]: 'Summary by the chair.' });
     // The summary replaces the recorded discussion; the recorded one is still offered beside it.
@@ -120,13 +161,22 @@ describe('draft minutes', () => {
   });
 
   test('when the draft is too long or the form has no version, then it is refused and what was typed is kept', async () => {
-    const long = await postForm(chair, `/panels/${p.panelId}/minutes`, { version: '1', introduction: 'x'.repeat(20001) });
+    const long = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      version: '1',
+      introduction: 'x'.repeat(20001),
+    });
     expect(long.status).toBe(400);
     expect(long.text).toContain('The introduction must be 20000 characters or fewer');
-    const noVersion = await postForm(chair, `/panels/${p.panelId}/minutes`, { introduction: 'Typed without a version' });
+    const noVersion = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      introduction: 'Typed without a version',
+    });
     expect(noVersion.status).toBe(409);
     expect(noVersion.text).toContain('Typed without a version');
-    const saved = await ctx.db.selectFrom('minutesDrafts').select('introduction').where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    const saved = await ctx.db
+      .selectFrom('minutesDrafts')
+      .select('introduction')
+      .where('panelId', '=', p.panelId)
+      .executeTakeFirstOrThrow();
     expect(saved.introduction).toBe('The chair welcomed everyone.');
   });
 });
@@ -140,29 +190,54 @@ describe('approval and versions', () => {
 
   test('when another chair, or anyone for a panel not concluded, approves, then it is refused and nothing is stored', async () => {
     const page = await admin.get(`/panels/${p.panelId}/minutes`);
-    expect((await postForm(otherChair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) })).status).toBe(403);
+    expect(
+      (await postForm(otherChair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) }))
+        .status,
+    ).toBe(403);
     const open = await recordedPanel(ctx, { status: 'in-progress', startsAt: '2026-12-01T10:00:00Z' });
     const notReady = await admin.get(`/panels/${open.panelId}/minutes`);
     expect(notReady.text).toContain('Minutes are not ready yet');
     const refused = await postForm(admin, `/panels/${open.panelId}/minutes/approve`, { draftVersion: '0' });
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('Minutes can be approved only once the panel has concluded');
-    expect(await ctx.db.selectFrom('minutesVersions').select('id').where('panelId', 'in', [p.panelId, open.panelId]).execute()).toHaveLength(0);
+    expect(
+      await ctx.db
+        .selectFrom('minutesVersions')
+        .select('id')
+        .where('panelId', 'in', [p.panelId, open.panelId])
+        .execute(),
+    ).toHaveLength(0);
   });
 
   test('when the chair approves, then version 1 is frozen with its PDF and hash and the panel is minutes approved', async () => {
     const page = await chair.get(`/panels/${p.panelId}/minutes`);
-    const saved = await postForm(chair, `/panels/${p.panelId}/minutes`, { version: draftVersion(page.text), introduction: `Welcome ${IMG}`, otherBusiness: `Notes ${SCRIPT}` });
+    const saved = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      version: draftVersion(page.text),
+      introduction: `Welcome ${IMG}`,
+      otherBusiness: `Notes ${SCRIPT}`,
+    });
     expect(saved.status).toBe(303);
     // Approving what the page showed before the save is refused: the text changed since.
-    const stale = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) });
+    const stale = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(page.text),
+    });
     expect(stale.status).toBe(409);
     const fresh = await chair.get(`/panels/${p.panelId}/minutes`);
-    const res = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(fresh.text) });
+    const res = await postForm(chair, `/panels/${p.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(fresh.text),
+    });
     expect(res.status).toBe(303);
-    const panel = await ctx.db.selectFrom('panels').select('status').where('id', '=', p.panelId).executeTakeFirstOrThrow();
+    const panel = await ctx.db
+      .selectFrom('panels')
+      .select('status')
+      .where('id', '=', p.panelId)
+      .executeTakeFirstOrThrow();
     expect(panel.status).toBe('minutes-approved');
-    const row = await ctx.db.selectFrom('minutesVersions').selectAll().where('panelId', '=', p.panelId).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('minutesVersions')
+      .selectAll()
+      .where('panelId', '=', p.panelId)
+      .executeTakeFirstOrThrow();
     expect(row.version).toBe(1);
     v1 = Buffer.from(row.pdf!);
     expect(row.pdfSha256).toBe(sha(v1));
@@ -190,7 +265,13 @@ describe('approval and versions', () => {
     expect(pages[0]).toContain('Circulation list');
     expect(pages[0].replace(/\s+/g, ' ')).toContain('Not to be copied or shared without the agreement of the agencies');
     expect(pages[0]).toContain('PC Jordan Ellis');
-    for (const action of ['Joint visit to the victim', 'Mental health check-in', 'Refer to MARAC', 'Fit a video doorbell']) expect(all).toContain(action);
+    for (const action of [
+      'Joint visit to the victim',
+      'Mental health check-in',
+      'Refer to MARAC',
+      'Fit a video doorbell',
+    ])
+      expect(all).toContain(action);
     for (let n = 1; n <= 30; n++) expect(all).toContain(`Follow-up action number ${n} `);
     expect(all).toContain(IMG);
     expect(all).toContain(SCRIPT);
@@ -231,15 +312,30 @@ describe('approval and versions', () => {
 
   test('when a correction is approved, then it needs a reason, makes version 2 and keeps version 1', async () => {
     const page = await admin.get(`/panels/${p.panelId}/minutes`);
-    const noReason = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text), reason: '  ' });
+    const noReason = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(page.text),
+      reason: '  ',
+    });
     expect(noReason.status).toBe(400);
     expect(noReason.text).toContain('Give the reason for the correction');
-    const edit = await postForm(admin, `/panels/${p.panelId}/minutes`, { version: draftVersion(page.text), introduction: 'Corrected welcome', otherBusiness: '' });
+    const edit = await postForm(admin, `/panels/${p.panelId}/minutes`, {
+      version: draftVersion(page.text),
+      introduction: 'Corrected welcome',
+      otherBusiness: '',
+    });
     expect(edit.status).toBe(303);
     const fresh = await admin.get(`/panels/${p.panelId}/minutes`);
-    const res = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, { draftVersion: approveVersion(fresh.text), reason: 'Introduction corrected' });
+    const res = await postForm(admin, `/panels/${p.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(fresh.text),
+      reason: 'Introduction corrected',
+    });
     expect(res.status).toBe(303);
-    const versions = await ctx.db.selectFrom('minutesVersions').select(['version', 'correctionReason', 'pdfSha256']).where('panelId', '=', p.panelId).orderBy('version').execute();
+    const versions = await ctx.db
+      .selectFrom('minutesVersions')
+      .select(['version', 'correctionReason', 'pdfSha256'])
+      .where('panelId', '=', p.panelId)
+      .orderBy('version')
+      .execute();
     expect(versions.map((v) => [v.version, v.correctionReason])).toEqual([
       [1, null],
       [2, 'Introduction corrected'],
@@ -258,12 +354,18 @@ describe('approval and versions', () => {
     const page = await admin.get(`/panels/${q.panelId}/minutes`);
     const browser = ctx.services.pdf.currentBrowser();
     expect(browser?.pid).toBeDefined();
-    const approving = postForm(admin, `/panels/${q.panelId}/minutes/approve`, { draftVersion: approveVersion(page.text) });
+    const approving = postForm(admin, `/panels/${q.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(page.text),
+    });
     await new Promise((r) => setTimeout(r, 40));
     process.kill(browser!.pid!, 'SIGKILL');
     // The renderer replaces the killed browser and prints the document again.
     expect((await approving).status).toBe(303);
-    const row = await ctx.db.selectFrom('minutesVersions').select(['pdf', 'pdfSha256']).where('panelId', '=', q.panelId).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('minutesVersions')
+      .select(['pdf', 'pdfSha256'])
+      .where('panelId', '=', q.panelId)
+      .executeTakeFirstOrThrow();
     expect((await readPdf(Buffer.from(row.pdf!))).pages.join('\n')).toContain('Circulation list');
   });
 });

@@ -57,7 +57,9 @@ describe('the outbox with two app processes on one PostgreSQL database', () => {
         // The app processes run on the machine's clock: the messages are due now by that clock.
         [MESSAGES, new Date()],
       );
-      const { rows: queued } = await client.query<{ id: string }>(`select id::text from outbox where kind = 'load-test' order by id`);
+      const { rows: queued } = await client.query<{ id: string }>(
+        `select id::text from outbox where kind = 'load-test' order by id`,
+      );
       expect(queued).toHaveLength(MESSAGES);
 
       const deadline = Date.now() + 100_000;
@@ -85,7 +87,9 @@ describe('the outbox with two app processes on one PostgreSQL database', () => {
         expect(match).not.toBeNull();
         expect(expected.has(match![1])).toBe(true);
       }
-      const { rows: attempts } = await client.query<{ n: number }>(`select count(*)::int as n from outbox where kind = 'load-test' and attempts <> 1`);
+      const { rows: attempts } = await client.query<{ n: number }>(
+        `select count(*)::int as n from outbox where kind = 'load-test' and attempts <> 1`,
+      );
       expect(attempts[0].n).toBe(0);
     } finally {
       await client.end();

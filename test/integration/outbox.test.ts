@@ -23,7 +23,12 @@ beforeEach(async () => {
   await ctx.services.mailWorker.drain();
 });
 
-const message = (n: number) => ({ kind: 'test', to: `person${n}@example.org`, subject: `Notice ${n}`, text: `Body ${n}` });
+const message = (n: number) => ({
+  kind: 'test',
+  to: `person${n}@example.org`,
+  subject: `Notice ${n}`,
+  text: `Body ${n}`,
+});
 const row = (id: string) => ctx.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
 test('queued messages are delivered once, marked, with a stable Message-ID derived from the row', async () => {
@@ -31,7 +36,11 @@ test('queued messages are delivered once, marked, with a stable Message-ID deriv
   for (let n = 1; n <= 3; n++) ids.push(await enqueueMail(ctx.db, message(n)));
   expect(await ctx.services.mailWorker.drain()).toBe(3);
   const mails = await smtp.waitFor(3);
-  expect(mails.map((m) => m.subject).sort()).toEqual(['OFFICIAL-SENSITIVE: Notice 1', 'OFFICIAL-SENSITIVE: Notice 2', 'OFFICIAL-SENSITIVE: Notice 3']);
+  expect(mails.map((m) => m.subject).sort()).toEqual([
+    'OFFICIAL-SENSITIVE: Notice 1',
+    'OFFICIAL-SENSITIVE: Notice 2',
+    'OFFICIAL-SENSITIVE: Notice 3',
+  ]);
   for (const id of ids) {
     const sent = await row(id);
     expect(sent.status).toBe('sent');
@@ -102,7 +111,16 @@ test(`when a message keeps failing temporarily, then it fails after ${MAX_ATTEMP
 test('two workers on one database never send a message twice', async () => {
   const ids = [];
   for (let n = 0; n < 60; n++) ids.push(await enqueueMail(ctx.db, message(100 + n)));
-  const make = () => new MailWorker({ db: ctx.db, clock: ctx.clock, transport: smtpTransport(smtp.url), from: 'a@example.org', messageIdDomain: 'test', logger: pino({ level: 'silent' }), batchSize: 5 });
+  const make = () =>
+    new MailWorker({
+      db: ctx.db,
+      clock: ctx.clock,
+      transport: smtpTransport(smtp.url),
+      from: 'a@example.org',
+      messageIdDomain: 'test',
+      logger: pino({ level: 'silent' }),
+      batchSize: 5,
+    });
   const [a, b] = [make(), make()];
   const [sentByA, sentByB] = await Promise.all([a.drain(), b.drain()]);
   expect(sentByA + sentByB).toBe(60);
@@ -112,9 +130,15 @@ test('two workers on one database never send a message twice', async () => {
 });
 
 test('a recipient with a line break or several addresses is refused; a subject cannot add a header', async () => {
-  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org\r\nBcc: b@example.org' })).rejects.toThrow(InvalidRecipientError);
-  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org, b@example.org' })).rejects.toThrow(InvalidRecipientError);
-  await expect(enqueueMail(ctx.db, { ...message(1), to: 'Someone <a@example.org>' })).rejects.toThrow(InvalidRecipientError);
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org\r\nBcc: b@example.org' })).rejects.toThrow(
+    InvalidRecipientError,
+  );
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'a@example.org, b@example.org' })).rejects.toThrow(
+    InvalidRecipientError,
+  );
+  await expect(enqueueMail(ctx.db, { ...message(1), to: 'Someone <a@example.org>' })).rejects.toThrow(
+    InvalidRecipientError,
+  );
   await enqueueMail(ctx.db, { ...message(1), subject: 'Hello\r\nBcc: victim@example.org' });
   await ctx.services.mailWorker.drain();
   const [mail] = await smtp.waitFor(1);
@@ -125,8 +149,19 @@ test('a recipient with a line break or several addresses is refused; a subject c
 
 test('without an SMTP server, messages are written as .eml files', async () => {
   const dir = path.join(ctx.dataDir, 'mail-files');
-  const worker = new MailWorker({ db: ctx.db, clock: ctx.clock, transport: fileTransport(dir), from: 'asbrac@example.org', messageIdDomain: 'localhost' });
-  const id = await enqueueMail(ctx.db, { ...message(40), attachments: [{ filename: 'note.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached').toString('base64') }] });
+  const worker = new MailWorker({
+    db: ctx.db,
+    clock: ctx.clock,
+    transport: fileTransport(dir),
+    from: 'asbrac@example.org',
+    messageIdDomain: 'localhost',
+  });
+  const id = await enqueueMail(ctx.db, {
+    ...message(40),
+    attachments: [
+      { filename: 'note.txt', contentType: 'text/plain', contentBase64: Buffer.from('attached').toString('base64') },
+    ],
+  });
   await worker.drain();
   const files = readdirSync(dir);
   expect(files).toContain(`${id.padStart(8, '0')}.eml`);

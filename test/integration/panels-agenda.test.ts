@@ -40,20 +40,32 @@ async function coreIds() {
 async function schedule(over: Record<string, unknown> = {}) {
   const admin = await signIn(ctx, DEMO.admin);
   const chair = await userId(ctx, DEMO.chair);
-  const res = await postForm(admin, '/panels/new', panelFields({ chairUserId: String(chair), agencyIds: (await coreIds()).map(String), ...over }));
+  const res = await postForm(
+    admin,
+    '/panels/new',
+    panelFields({ chairUserId: String(chair), agencyIds: (await coreIds()).map(String), ...over }),
+  );
   expect(res.status).toBe(303);
   return { admin, panelId: Number(/\/panels\/(\d+)$/.exec(res.headers.location)![1]) };
 }
 
 async function revisionOf(panelId: number) {
-  return (await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow()).agendaRevision;
+  return (
+    await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow()
+  ).agendaRevision;
 }
 
 async function items(panelId: number) {
   return ctx.db
     .selectFrom('agendaItems')
     .leftJoin('referrals', 'referrals.id', 'agendaItems.referralId')
-    .select(['agendaItems.id', 'agendaItems.kind', 'agendaItems.referralId', 'agendaItems.minutesAllotted', 'referrals.reference'])
+    .select([
+      'agendaItems.id',
+      'agendaItems.kind',
+      'agendaItems.referralId',
+      'agendaItems.minutesAllotted',
+      'referrals.reference',
+    ])
     .where('panelId', '=', panelId)
     .where('removedAt', 'is', null)
     .orderBy('position')
@@ -67,10 +79,19 @@ describe('scheduling panels', () => {
     expect(panel.status).toBe('scheduled');
     expect(panel.researchClosesOn).toBe('2026-12-04');
     expect(panel.startsAt.toISOString()).toBe('2026-12-08T10:00:00.000Z');
-    const invited = await ctx.db.selectFrom('panelInvitations').select(['agencyId', 'reason']).where('panelId', '=', panelId).execute();
+    const invited = await ctx.db
+      .selectFrom('panelInvitations')
+      .select(['agencyId', 'reason'])
+      .where('panelId', '=', panelId)
+      .execute();
     expect(invited.map((i) => i.agencyId).sort()).toEqual((await coreIds()).sort());
     expect(invited.map((i) => i.agencyId)).not.toContain(await agencyId(ctx, 'CoLC'));
-    const mail = await ctx.db.selectFrom('outbox').selectAll().where('entityType', '=', 'panel').where('entityId', '=', String(panelId)).execute();
+    const mail = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('entityType', '=', 'panel')
+      .where('entityId', '=', String(panelId))
+      .execute();
     expect(mail.length).toBeGreaterThan(0);
     expect(mail.map((m) => m.toAddress)).toContain(DEMO.police);
     const ics = parseIcs(mail[0].attachments[0].contentBase64);
@@ -85,23 +106,54 @@ describe('scheduling panels', () => {
 
   it('when the end is before the start, the date is past, the chair lacks the chair role and no agency is ticked, then each field says so and nothing is saved', async () => {
     const admin = await signIn(ctx, DEMO.admin);
-    const before = await ctx.db.selectFrom('panels').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
-    const res = await postForm(admin, '/panels/new', panelFields({ 'date[day]': '1', 'date[month]': '11', startTime: '12:00', endTime: '11:00', chairUserId: String(await userId(ctx, DEMO.admin)), venue: 'Kept venue' }));
+    const before = await ctx.db
+      .selectFrom('panels')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    const res = await postForm(
+      admin,
+      '/panels/new',
+      panelFields({
+        'date[day]': '1',
+        'date[month]': '11',
+        startTime: '12:00',
+        endTime: '11:00',
+        chairUserId: String(await userId(ctx, DEMO.admin)),
+        venue: 'Kept venue',
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.text).toContain('The date of the panel must be today or in the future');
     expect(res.text).toContain('The end time must be after the start time');
     expect(res.text).toContain('Select at least one agency to invite');
     expect(res.text).toContain('value="Kept venue"');
-    const chairRes = await postForm(admin, '/panels/new', panelFields({ chairUserId: String(await userId(ctx, DEMO.admin)), agencyIds: [String(police)] }));
+    const chairRes = await postForm(
+      admin,
+      '/panels/new',
+      panelFields({ chairUserId: String(await userId(ctx, DEMO.admin)), agencyIds: [String(police)] }),
+    );
     expect(chairRes.status).toBe(400);
     expect(chairRes.text).toContain('the person must have the chair role');
-    const after = await ctx.db.selectFrom('panels').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+    const after = await ctx.db
+      .selectFrom('panels')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
   it('when a monthly series is created with one date unticked, then a panel is made on each ticked date only', async () => {
     const chair = await signIn(ctx, DEMO.chair);
-    const fields = { districtId: String(await districtId(ctx, 'West Lindsey')), nth: '2', weekday: '2', firstMonth: '2027-01', months: '3', startTime: '10:00', endTime: '12:30', venue: 'Guildhall', chairUserId: String(await userId(ctx, DEMO.chair)) };
+    const fields = {
+      districtId: String(await districtId(ctx, 'West Lindsey')),
+      nth: '2',
+      weekday: '2',
+      firstMonth: '2027-01',
+      months: '3',
+      startTime: '10:00',
+      endTime: '12:30',
+      venue: 'Guildhall',
+      chairUserId: String(await userId(ctx, DEMO.chair)),
+    };
     const preview = await postForm(chair, '/panels/series/new', { ...fields, action: 'preview' });
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('12 January 2027');
@@ -109,9 +161,18 @@ describe('scheduling panels', () => {
     const none = await postForm(chair, '/panels/series/new', { ...fields, action: 'create' });
     expect(none.status).toBe(400);
     expect(none.text).toContain('Select at least one date');
-    const made = await postForm(chair, '/panels/series/new', { ...fields, action: 'create', dates: ['2027-01-12', '2027-03-09'] });
+    const made = await postForm(chair, '/panels/series/new', {
+      ...fields,
+      action: 'create',
+      dates: ['2027-01-12', '2027-03-09'],
+    });
     expect(made.status).toBe(303);
-    const panels = await ctx.db.selectFrom('panels').select(['startsAt', 'researchClosesOn', 'seriesId']).where('districtId', '=', Number(fields.districtId)).orderBy('startsAt').execute();
+    const panels = await ctx.db
+      .selectFrom('panels')
+      .select(['startsAt', 'researchClosesOn', 'seriesId'])
+      .where('districtId', '=', Number(fields.districtId))
+      .orderBy('startsAt')
+      .execute();
     expect(panels.map((p) => p.startsAt.toISOString().slice(0, 10))).toEqual(['2027-01-12', '2027-03-09']);
     expect(panels[0].seriesId).not.toBeNull();
     expect(panels[0].researchClosesOn).toBe('2027-01-08');
@@ -122,32 +183,88 @@ describe('scheduling panels', () => {
     const edit = await admin.get(`/panels/${panelId}/edit`);
     expect(edit.status).toBe(200);
     const agencies = (await coreIds()).map(String);
-    const moved = await postForm(admin, `/panels/${panelId}/edit`, panelFields({ 'date[day]': '9', chairUserId: String(await userId(ctx, DEMO.chair)), agencyIds: agencies, version: '1' }));
+    const moved = await postForm(
+      admin,
+      `/panels/${panelId}/edit`,
+      panelFields({
+        'date[day]': '9',
+        chairUserId: String(await userId(ctx, DEMO.chair)),
+        agencyIds: agencies,
+        version: '1',
+      }),
+    );
     expect(moved.status).toBe(303);
     const panel = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
     expect(panel.icsSequence).toBe(1);
-    const updates = await ctx.db.selectFrom('outbox').selectAll().where('entityId', '=', String(panelId)).where('kind', '=', 'panel-changed').execute();
+    const updates = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('entityId', '=', String(panelId))
+      .where('kind', '=', 'panel-changed')
+      .execute();
     expect(updates.length).toBeGreaterThan(0);
     expect(parseIcs(updates[0].attachments[0].contentBase64).get('SEQUENCE')).toBe('1');
-    const stale = await postForm(admin, `/panels/${panelId}/edit`, panelFields({ 'date[day]': '10', venue: 'My typed venue', chairUserId: String(await userId(ctx, DEMO.chair)), agencyIds: agencies, version: '1' }));
+    const stale = await postForm(
+      admin,
+      `/panels/${panelId}/edit`,
+      panelFields({
+        'date[day]': '10',
+        venue: 'My typed venue',
+        chairUserId: String(await userId(ctx, DEMO.chair)),
+        agencyIds: agencies,
+        version: '1',
+      }),
+    );
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('My typed venue');
-    expect((await ctx.db.selectFrom('panels').select('startsAt').where('id', '=', panelId).executeTakeFirstOrThrow()).startsAt.toISOString()).toBe('2026-12-09T10:00:00.000Z');
+    expect(
+      (
+        await ctx.db.selectFrom('panels').select('startsAt').where('id', '=', panelId).executeTakeFirstOrThrow()
+      ).startsAt.toISOString(),
+    ).toBe('2026-12-09T10:00:00.000Z');
   });
 });
 
 describe('the agenda', () => {
   it('when the chair proposes, reorders, retimes, publishes and changes the agenda, then items, slots, versions, requests and e-mails follow', async () => {
     const { admin, panelId } = await schedule();
-    const review = await heardCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 20, heardAt: '2026-10-13T10:00:00Z', openActions: 2 });
-    const anniversary = await heardCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 50, heardAt: '2025-10-14T10:00:00Z' });
-    const child = await makeCase(ctx, { districtId: boston, referringAgencyId: council, riskScore: 25, children: true });
-    const minor = await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 21, dateOfBirth: '2012-02-02' });
-    const adult = await makeCase(ctx, { districtId: boston, referringAgencyId: await agencyId(ctx, 'Fenland Vale'), riskScore: 60 });
+    const review = await heardCase(ctx, {
+      districtId: boston,
+      referringAgencyId: police,
+      riskScore: 20,
+      heardAt: '2026-10-13T10:00:00Z',
+      openActions: 2,
+    });
+    const anniversary = await heardCase(ctx, {
+      districtId: boston,
+      referringAgencyId: police,
+      riskScore: 50,
+      heardAt: '2025-10-14T10:00:00Z',
+    });
+    const child = await makeCase(ctx, {
+      districtId: boston,
+      referringAgencyId: council,
+      riskScore: 25,
+      children: true,
+    });
+    const minor = await makeCase(ctx, {
+      districtId: boston,
+      referringAgencyId: police,
+      riskScore: 21,
+      dateOfBirth: '2012-02-02',
+    });
+    const adult = await makeCase(ctx, {
+      districtId: boston,
+      referringAgencyId: await agencyId(ctx, 'Fenland Vale'),
+      riskScore: 60,
+    });
     await makeCase(ctx, { districtId: await districtId(ctx, 'West Lindsey'), referringAgencyId: police });
     await makeCase(ctx, { districtId: boston, referringAgencyId: police, status: 'submitted' });
 
-    const proposed = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: String(await revisionOf(panelId)) });
+    const proposed = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'propose',
+      revision: String(await revisionOf(panelId)),
+    });
     expect(proposed.status).toBe(303);
     let list = await items(panelId);
     expect(list.map((i) => [i.referralId, i.kind])).toEqual([
@@ -158,7 +275,10 @@ describe('the agenda', () => {
       [anniversary.id, 'anniversary'],
     ]);
     // Proposing again adds nothing twice.
-    await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: String(await revisionOf(panelId)) });
+    await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'propose',
+      revision: String(await revisionOf(panelId)),
+    });
     expect(await items(panelId)).toHaveLength(5);
 
     let page = await admin.get(`/panels/${panelId}/agenda`);
@@ -167,39 +287,76 @@ describe('the agenda', () => {
     // 10 + 15 + 15 + 15 + 10 = 65 minutes in a 60-minute panel.
     expect(page.text).toContain('runs 5 minutes past');
 
-    const stale = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'down:0', item0: String(list[0].id), revision: String((await revisionOf(panelId)) - 1) });
+    const stale = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'down:0',
+      item0: String(list[0].id),
+      revision: String((await revisionOf(panelId)) - 1),
+    });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('Someone else changed this agenda');
     expect((await items(panelId))[0].id).toBe(list[0].id);
 
-    const moved = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'down:0', item0: String(list[0].id), revision: String(await revisionOf(panelId)) });
+    const moved = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'down:0',
+      item0: String(list[0].id),
+      revision: String(await revisionOf(panelId)),
+    });
     expect(moved.status).toBe(303);
     list = await items(panelId);
     expect(list[1].referralId).toBe(review.id);
 
-    const bad = await postReferral(admin, `/panels/${panelId}/agenda`, { action: 'save', revision: String(await revisionOf(panelId)), items: list.map((i, n) => ({ id: String(i.id), minutes: n === 0 ? '0' : '5' })) });
+    const bad = await postReferral(admin, `/panels/${panelId}/agenda`, {
+      action: 'save',
+      revision: String(await revisionOf(panelId)),
+      items: list.map((i, n) => ({ id: String(i.id), minutes: n === 0 ? '0' : '5' })),
+    });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Enter the minutes for item 1 as a whole number from 1 to 240');
     expect((await items(panelId)).map((i) => i.minutesAllotted)).toEqual(list.map((i) => i.minutesAllotted));
 
-    const saved = await postReferral(admin, `/panels/${panelId}/agenda`, { action: 'save', revision: String(await revisionOf(panelId)), items: list.map((i) => ({ id: String(i.id), minutes: '5', presentingAgencyId: String(police) })) });
+    const saved = await postReferral(admin, `/panels/${panelId}/agenda`, {
+      action: 'save',
+      revision: String(await revisionOf(panelId)),
+      items: list.map((i) => ({ id: String(i.id), minutes: '5', presentingAgencyId: String(police) })),
+    });
     expect(saved.status).toBe(303);
     page = await admin.get(`/panels/${panelId}/agenda`);
     expect(page.text).not.toContain('past the panel');
     expect(page.text).toContain('10:20–10:25');
 
-    const published = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: String(await revisionOf(panelId)) });
+    const published = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'publish',
+      revision: String(await revisionOf(panelId)),
+    });
     expect(published.status).toBe(303);
     const panel = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
     expect(panel.status).toBe('agenda-published');
     expect(panel.agendaVersion).toBe(1);
-    const invited = await ctx.db.selectFrom('panelInvitations').select(['agencyId', 'reason']).where('panelId', '=', panelId).execute();
+    const invited = await ctx.db
+      .selectFrom('panelInvitations')
+      .select(['agencyId', 'reason'])
+      .where('panelId', '=', panelId)
+      .execute();
     expect(invited).toContainEqual({ agencyId: await agencyId(ctx, 'Fenland Vale'), reason: 'referrer' });
     const requests = await ctx.db.selectFrom('researchRequests').select('id').where('panelId', '=', panelId).execute();
     expect(requests).toHaveLength(5 * invited.length);
-    const listed = await ctx.db.selectFrom('referralEvents').select('referralId').where('kind', '=', 'listed').where('referralId', 'in', list.map((i) => i.referralId!)).execute();
+    const listed = await ctx.db
+      .selectFrom('referralEvents')
+      .select('referralId')
+      .where('kind', '=', 'listed')
+      .where(
+        'referralId',
+        'in',
+        list.map((i) => i.referralId!),
+      )
+      .execute();
     expect(listed).toHaveLength(5);
-    const mails = await ctx.db.selectFrom('outbox').selectAll().where('entityId', '=', String(panelId)).where('kind', '=', 'panel-agenda-published').execute();
+    const mails = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('entityId', '=', String(panelId))
+      .where('kind', '=', 'panel-agenda-published')
+      .execute();
     expect(mails.map((m) => m.toAddress)).toEqual(expect.arrayContaining([DEMO.police, DEMO.lpft, DEMO.housing]));
     for (const m of mails) {
       expect(m.subject.startsWith('OFFICIAL-SENSITIVE')).toBe(true);
@@ -209,25 +366,50 @@ describe('the agenda', () => {
       }
     }
 
-    const unchanged = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: String(await revisionOf(panelId)) });
+    const unchanged = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'publish',
+      revision: String(await revisionOf(panelId)),
+    });
     expect(unchanged.status).toBe(400);
     expect(unchanged.text).toContain('Nothing has changed since the last published version');
 
     const removeItem = list.find((i) => i.referralId === adult.id)!;
-    const noReason = await postForm(admin, `/panels/${panelId}/agenda/items/${removeItem.id}/remove`, { revision: String(await revisionOf(panelId)), reason: '' });
+    const noReason = await postForm(admin, `/panels/${panelId}/agenda/items/${removeItem.id}/remove`, {
+      revision: String(await revisionOf(panelId)),
+      reason: '',
+    });
     expect(noReason.status).toBe(400);
-    await postForm(admin, `/panels/${panelId}/agenda/items/${removeItem.id}/remove`, { revision: String(await revisionOf(panelId)), reason: 'Heard at MARAC instead' });
+    await postForm(admin, `/panels/${panelId}/agenda/items/${removeItem.id}/remove`, {
+      revision: String(await revisionOf(panelId)),
+      reason: 'Heard at MARAC instead',
+    });
     page = await admin.get(`/panels/${panelId}/agenda`);
     expect(page.text).toContain('There are changes not yet published');
     // Until version 2 is published, invitees still see version 1.
     const police1 = await signIn(ctx, DEMO.police);
     expect((await police1.get(`/panels/${panelId}/agenda`)).text).toContain(adult.reference);
-    await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: String(await revisionOf(panelId)) });
-    const v2 = await ctx.db.selectFrom('agendaVersions').selectAll().where('panelId', '=', panelId).where('version', '=', 2).executeTakeFirstOrThrow();
+    await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'publish',
+      revision: String(await revisionOf(panelId)),
+    });
+    const v2 = await ctx.db
+      .selectFrom('agendaVersions')
+      .selectAll()
+      .where('panelId', '=', panelId)
+      .where('version', '=', 2)
+      .executeTakeFirstOrThrow();
     expect(v2.changes).toContain(`Removed: ${adult.reference}`);
     expect(v2.changes.some((c) => c.startsWith('Time changed'))).toBe(true);
-    expect((await ctx.db.selectFrom('referrals').select('status').where('id', '=', adult.id).executeTakeFirstOrThrow()).status).toBe('awaiting-panel');
-    const changedMail = await ctx.db.selectFrom('outbox').select('id').where('entityId', '=', String(panelId)).where('kind', '=', 'panel-changed').execute();
+    expect(
+      (await ctx.db.selectFrom('referrals').select('status').where('id', '=', adult.id).executeTakeFirstOrThrow())
+        .status,
+    ).toBe('awaiting-panel');
+    const changedMail = await ctx.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('entityId', '=', String(panelId))
+      .where('kind', '=', 'panel-changed')
+      .execute();
     expect(changedMail.length).toBeGreaterThan(0);
     const policeView = await police1.get(`/panels/${panelId}/agenda`);
     expect(policeView.status).toBe(200);
@@ -246,9 +428,22 @@ describe('the agenda', () => {
     expect((await colc.get(`/panels/${panelId}/agenda`)).status).toBe(404);
     expect((await colc.get(`/panels/${panelId}`)).status).toBe(404);
     expect((await colc.get(`/referrals/${child.id}`)).status).toBe(404);
-    const denied = await ctx.db.selectFrom('auditEvents').select('action').where('entityType', '=', 'panel').where('entityId', '=', String(panelId)).where('outcome', '=', 'denied').execute();
+    const denied = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('entityType', '=', 'panel')
+      .where('entityId', '=', String(panelId))
+      .where('outcome', '=', 'denied')
+      .execute();
     expect(denied.map((d) => d.action)).toEqual(expect.arrayContaining(['agenda.view', 'panel.view']));
-    const viewed = await ctx.db.selectFrom('auditEvents').select('action').where('entityType', '=', 'panel').where('entityId', '=', String(panelId)).where('outcome', '=', 'success').where('action', '=', 'agenda.view').execute();
+    const viewed = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('entityType', '=', 'panel')
+      .where('entityId', '=', String(panelId))
+      .where('outcome', '=', 'success')
+      .where('action', '=', 'agenda.view')
+      .execute();
     expect(viewed.length).toBeGreaterThan(2);
   });
 
@@ -257,7 +452,9 @@ describe('the agenda', () => {
     const policeAgent = await signIn(ctx, DEMO.police);
     expect((await policeAgent.get(`/panels/${panelId}`)).status).toBe(200);
     expect((await policeAgent.get(`/panels/${panelId}/agenda`)).status).toBe(404);
-    expect((await policeAgent.post(`/panels/${panelId}/agenda`).type('form').send({ _csrf: policeAgent.csrf })).status).toBe(403);
+    expect(
+      (await policeAgent.post(`/panels/${panelId}/agenda`).type('form').send({ _csrf: policeAgent.csrf })).status,
+    ).toBe(403);
     expect((await policeAgent.get('/panels')).text).toContain(`href="/panels/${panelId}"`);
     const colc = await signIn(ctx, DEMO.council);
     const list = await colc.get('/panels');
@@ -268,8 +465,17 @@ describe('the agenda', () => {
   it('when a panel with an agenda is cancelled, then invitees get a CANCEL with a raised sequence and its cases stay awaiting', async () => {
     const { admin, panelId } = await schedule();
     const c = await makeCase(ctx, { districtId: boston, referringAgencyId: police });
-    await postForm(admin, `/panels/${panelId}/agenda`, { action: 'add-case', referralId: String(c.id), revision: String(await revisionOf(panelId)) });
-    await postForm(admin, `/panels/${panelId}/agenda`, { action: 'add-other', otherTitle: 'Date of the next meeting', otherMinutes: '5', revision: String(await revisionOf(panelId)) });
+    await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'add-case',
+      referralId: String(c.id),
+      revision: String(await revisionOf(panelId)),
+    });
+    await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'add-other',
+      otherTitle: 'Date of the next meeting',
+      otherMinutes: '5',
+      revision: String(await revisionOf(panelId)),
+    });
     expect((await items(panelId)).map((i) => i.kind)).toEqual(['new', 'other-business']);
     const noReason = await postForm(admin, `/panels/${panelId}/cancel`, { version: '1', reason: ' ' });
     expect(noReason.status).toBe(400);
@@ -278,20 +484,36 @@ describe('the agenda', () => {
     const panel = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
     expect(panel.status).toBe('cancelled');
     expect(panel.icsSequence).toBe(1);
-    const cancels = await ctx.db.selectFrom('outbox').selectAll().where('entityId', '=', String(panelId)).where('kind', '=', 'panel-cancelled').execute();
+    const cancels = await ctx.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('entityId', '=', String(panelId))
+      .where('kind', '=', 'panel-cancelled')
+      .execute();
     expect(cancels.length).toBeGreaterThan(0);
     const ics = parseIcs(cancels[0].attachments[0].contentBase64);
     expect(ics.get('METHOD')).toBe('CANCEL');
     expect(ics.get('SEQUENCE')).toBe('1');
-    expect((await ctx.db.selectFrom('referrals').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status).toBe('awaiting-panel');
-    const closed = await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: String(await revisionOf(panelId)) });
+    expect(
+      (await ctx.db.selectFrom('referrals').select('status').where('id', '=', c.id).executeTakeFirstOrThrow()).status,
+    ).toBe('awaiting-panel');
+    const closed = await postForm(admin, `/panels/${panelId}/agenda`, {
+      action: 'propose',
+      revision: String(await revisionOf(panelId)),
+    });
     expect(closed.status).toBe(400);
     expect(closed.text).toContain('can no longer be changed');
   });
 
   it('when ids are unknown, then the panel pages are not found', async () => {
     const admin = await signIn(ctx, DEMO.admin);
-    for (const url of ['/panels/999999', '/panels/999999/agenda', '/panels/999999/research', '/panels/abc', '/research/999999']) {
+    for (const url of [
+      '/panels/999999',
+      '/panels/999999/agenda',
+      '/panels/999999/research',
+      '/panels/abc',
+      '/research/999999',
+    ]) {
       expect((await admin.get(url)).status).toBe(404);
     }
   });

@@ -5,7 +5,8 @@ import type { TestContext } from '../support/context';
 let counter = 0;
 
 export async function agencyId(ctx: TestContext, shortName: string): Promise<number> {
-  return (await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', shortName).executeTakeFirstOrThrow()).id;
+  return (await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', shortName).executeTakeFirstOrThrow())
+    .id;
 }
 
 export async function districtId(ctx: TestContext, name: string): Promise<number> {
@@ -30,8 +31,14 @@ export interface CaseOptions {
 /** A screened case with one subject, as screening leaves it. */
 export async function makeCase(ctx: TestContext, o: CaseOptions) {
   counter += 1;
-  const matrix = await ctx.db.selectFrom('riskMatrixVersions').select('id').orderBy('id', 'desc').executeTakeFirstOrThrow();
-  const createdBy = (await ctx.db.selectFrom('users').select('id').where('agencyId', '=', o.referringAgencyId).executeTakeFirst())?.id ?? (await ctx.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
+  const matrix = await ctx.db
+    .selectFrom('riskMatrixVersions')
+    .select('id')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  const createdBy =
+    (await ctx.db.selectFrom('users').select('id').where('agencyId', '=', o.referringAgencyId).executeTakeFirst())
+      ?.id ?? (await ctx.db.selectFrom('users').select('id').executeTakeFirstOrThrow()).id;
   // Each test file has a database of its own, so a counter keeps references unique.
   const reference = `ASB-2026-${9000 + counter}`;
   const name = o.name ?? `Robin Agendatest${counter}`;
@@ -70,7 +77,10 @@ export async function makeCase(ctx: TestContext, o: CaseOptions) {
 }
 
 /** A panel written directly, for history (concluded panels) or to build an agenda on. */
-export async function makePanel(ctx: TestContext, o: { districtId: number; startsAt: string; status?: 'scheduled' | 'concluded'; agencyIds?: number[] }) {
+export async function makePanel(
+  ctx: TestContext,
+  o: { districtId: number; startsAt: string; status?: 'scheduled' | 'concluded'; agencyIds?: number[] },
+) {
   const chair = await userId(ctx, 'chair@example.org');
   const startsAt = new Date(o.startsAt);
   const row = await ctx.db
@@ -86,7 +96,11 @@ export async function makePanel(ctx: TestContext, o: { districtId: number; start
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (o.agencyIds?.length) await ctx.db.insertInto('panelInvitations').values(o.agencyIds.map((agencyId) => ({ panelId: row.id, agencyId, reason: 'core' as const }))).execute();
+  if (o.agencyIds?.length)
+    await ctx.db
+      .insertInto('panelInvitations')
+      .values(o.agencyIds.map((agencyId) => ({ panelId: row.id, agencyId, reason: 'core' as const })))
+      .execute();
   return row.id;
 }
 
@@ -99,11 +113,21 @@ export async function heardCase(ctx: TestContext, o: CaseOptions & { heardAt: st
     .values({ panelId, position: 1, kind: 'new', referralId: c.id, minutesAllotted: 15 })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await ctx.db.insertInto('meetingRecords').values({ agendaItemId: item.id, decision: 'review', discussed: true }).execute();
+  await ctx.db
+    .insertInto('meetingRecords')
+    .values({ agendaItemId: item.id, decision: 'review', discussed: true })
+    .execute();
   for (let n = 0; n < (o.openActions ?? 0); n += 1) {
     await ctx.db
       .insertInto('actions')
-      .values({ referralId: c.id, panelId, agendaItemId: item.id, description: 'Visit the household', ownerAgencyId: o.referringAgencyId, dueOn: '2026-11-01' })
+      .values({
+        referralId: c.id,
+        panelId,
+        agendaItemId: item.id,
+        description: 'Visit the household',
+        ownerAgencyId: o.referringAgencyId,
+        dueOn: '2026-11-01',
+      })
       .execute();
   }
   return c;
@@ -111,7 +135,9 @@ export async function heardCase(ctx: TestContext, o: CaseOptions & { heardAt: st
 
 /** The iCalendar text of an outbox row's attachment, unfolded, as a map of its first property values. */
 export function parseIcs(base64: string): { lines: string[]; get(name: string): string | undefined } {
-  const text = Buffer.from(base64, 'base64').toString('utf8').replace(/\r\n[ \t]/g, '');
+  const text = Buffer.from(base64, 'base64')
+    .toString('utf8')
+    .replace(/\r\n[ \t]/g, '');
   const lines = text.split(/\r\n/).filter(Boolean);
   return { lines, get: (name) => lines.find((l) => l.split(/[:;]/)[0] === name)?.replace(/^[^:]*:/, '') };
 }

@@ -22,16 +22,26 @@ describe('demo panels', () => {
     expect(seeded.byDistrict.size).toBe(districts.length);
     const now = ctx.clock.now();
     for (const { past, next } of seeded.byDistrict.values()) {
-      const pastPanels = await ctx.db.selectFrom('panels').select(['status', 'startsAt']).where('id', 'in', past).execute();
+      const pastPanels = await ctx.db
+        .selectFrom('panels')
+        .select(['status', 'startsAt'])
+        .where('id', 'in', past)
+        .execute();
       expect(pastPanels.map((p) => p.status)).toEqual(['concluded', 'concluded', 'concluded']);
       expect(pastPanels.every((p) => p.startsAt < now)).toBe(true);
-      const [near, later] = await Promise.all(next.map((id) => ctx.db.selectFrom('panels').selectAll().where('id', '=', id).executeTakeFirstOrThrow()));
+      const [near, later] = await Promise.all(
+        next.map((id) => ctx.db.selectFrom('panels').selectAll().where('id', '=', id).executeTakeFirstOrThrow()),
+      );
       expect(near.startsAt > now).toBe(true);
       expect(later.startsAt > near.startsAt).toBe(true);
       expect(near.status).toBe('agenda-published');
       expect(near.agendaVersion).toBe(1);
       expect(later.status).toBe('scheduled');
-      const research = await ctx.db.selectFrom('researchRequests').select('status').where('panelId', '=', near.id).execute();
+      const research = await ctx.db
+        .selectFrom('researchRequests')
+        .select('status')
+        .where('panelId', '=', near.id)
+        .execute();
       expect(research.length).toBeGreaterThan(0);
       expect(research.some((r) => r.status === 'requested')).toBe(true);
       expect(research.some((r) => r.status !== 'requested')).toBe(true);
@@ -40,7 +50,11 @@ describe('demo panels', () => {
       .selectFrom('agendaItems')
       .innerJoin('referrals', 'referrals.id', 'agendaItems.referralId')
       .select('referrals.status')
-      .where('agendaItems.panelId', 'in', [...seeded.byDistrict.values()].flatMap((d) => d.past))
+      .where(
+        'agendaItems.panelId',
+        'in',
+        [...seeded.byDistrict.values()].flatMap((d) => d.past),
+      )
       .execute();
     expect(heard.length).toBeGreaterThan(0);
     expect(new Set(heard.map((h) => h.status))).toEqual(new Set(['active']));

@@ -52,7 +52,11 @@ describe('PDF documents in the shared layout', () => {
   it('uses only the typeface shipped with the project, embedded, in the body and in the running header and footer', async () => {
     const fonts = await pdfFonts(pdf);
     expect(fonts.length).toBeGreaterThan(0);
-    for (const font of fonts) expect(font).toEqual({ name: expect.stringMatching(/^NotoSans-(Regular|Bold|Italic|BoldItalic)$/) as string, embedded: true });
+    for (const font of fonts)
+      expect(font).toEqual({
+        name: expect.stringMatching(/^NotoSans-(Regular|Bold|Italic|BoldItalic)$/) as string,
+        embedded: true,
+      });
     expect(new Set(fonts.map((f) => f.name))).toEqual(new Set(['NotoSans-Regular', 'NotoSans-Bold']));
   });
 
@@ -107,7 +111,11 @@ describe('PDF documents in the shared layout', () => {
 
   it('leaves the copy line out when there is no recipient, and shows a Date in Europe/London', async () => {
     const plain = await readPdf(
-      await documents.renderDocument('sample', { ...sample, rows: rows.slice(0, 3), date: new Date('2026-06-30T23:30:00Z') }),
+      await documents.renderDocument('sample', {
+        ...sample,
+        rows: rows.slice(0, 3),
+        date: new Date('2026-06-30T23:30:00Z'),
+      }),
     );
     for (const page of plain.pages) {
       expect(page).not.toContain('Copy for:');

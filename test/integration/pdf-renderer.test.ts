@@ -11,7 +11,9 @@ function html(body: string): string {
 
 /** Enough text for several pages, so that a render takes long enough to be interrupted. */
 function longDocument(pages: number): string {
-  const paragraphs = Array.from({ length: pages * 40 }, (_, i) => `<p>Paragraph ${i + 1} of a long document.</p>`).join('');
+  const paragraphs = Array.from({ length: pages * 40 }, (_, i) => `<p>Paragraph ${i + 1} of a long document.</p>`).join(
+    '',
+  );
   return html(`<h1>Long document</h1>${paragraphs}`);
 }
 
@@ -148,7 +150,9 @@ describe('PdfRenderer', () => {
       peakPages = Math.max(peakPages, r.stats().openPages);
     }, 5);
     try {
-      const pdfs = await Promise.all(Array.from({ length: 6 }, (_, i) => r.render(longDocument(2).replace('Long document', `Concurrent ${i}`))));
+      const pdfs = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => r.render(longDocument(2).replace('Long document', `Concurrent ${i}`))),
+      );
       for (const [i, pdf] of pdfs.entries()) expect((await readPdf(pdf)).pages[0]).toContain(`Concurrent ${i}`);
     } finally {
       clearInterval(sampler);

@@ -17,7 +17,13 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 const audit = (action: string, entityId: number) =>
-  ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', action).where('entityId', '=', String(entityId)).orderBy('id').execute();
+  ctx.db
+    .selectFrom('auditEvents')
+    .selectAll()
+    .where('action', '=', action)
+    .where('entityId', '=', String(entityId))
+    .orderBy('id')
+    .execute();
 
 describe('who sees a case', () => {
   test.each([
@@ -47,7 +53,13 @@ describe('who sees a case', () => {
     expect(forbidden.text.replace(/[a-f0-9-]{36}/g, '')).toBe(unknown.text.replace(/[a-f0-9-]{36}/g, ''));
     const rows = await audit('referral.view', policeCase.id);
     expect(rows).toHaveLength(before + 1);
-    expect(rows.at(-1)).toMatchObject({ outcome: 'denied', userId: user.id, agencyId: user.agencyId, entityType: 'referral', entityId: String(policeCase.id) });
+    expect(rows.at(-1)).toMatchObject({
+      outcome: 'denied',
+      userId: user.id,
+      agencyId: user.agencyId,
+      entityType: 'referral',
+      entityId: String(policeCase.id),
+    });
     expect(rows.at(-1)?.ip).toBeTruthy();
   });
 
@@ -58,16 +70,43 @@ describe('who sees a case', () => {
     ['post', '/edit'],
     ['post', '/submit'],
     ['post', '/discard'],
-  ])('when another agency tries %s %s on a referral, then it is 404, audited, and nothing changes', async (method, suffix) => {
-    const housing = await signIn(ctx, DEMO.housing);
-    const url = `/referrals/${policeDraft.id}${suffix}`;
-    const before = await ctx.db.selectFrom('referrals').select(['version', 'status', 'reason']).where('id', '=', policeDraft.id).executeTakeFirstOrThrow();
-    const res = method === 'get' ? await housing.get(url) : await postReferral(housing, url, { ...(await referralBody(ctx)), reason: 'Hijacked', version: '2', action: 'save' });
-    expect(res.status).toBe(404);
-    expect(await ctx.db.selectFrom('referrals').select(['version', 'status', 'reason']).where('id', '=', policeDraft.id).executeTakeFirstOrThrow()).toEqual(before);
-    const denied = await ctx.db.selectFrom('auditEvents').selectAll().where('entityId', '=', String(policeDraft.id)).where('outcome', '=', 'denied').orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(denied.userId).toBe((await userNamed(ctx, DEMO.housing)).id);
-  });
+  ])(
+    'when another agency tries %s %s on a referral, then it is 404, audited, and nothing changes',
+    async (method, suffix) => {
+      const housing = await signIn(ctx, DEMO.housing);
+      const url = `/referrals/${policeDraft.id}${suffix}`;
+      const before = await ctx.db
+        .selectFrom('referrals')
+        .select(['version', 'status', 'reason'])
+        .where('id', '=', policeDraft.id)
+        .executeTakeFirstOrThrow();
+      const res =
+        method === 'get'
+          ? await housing.get(url)
+          : await postReferral(housing, url, {
+              ...(await referralBody(ctx)),
+              reason: 'Hijacked',
+              version: '2',
+              action: 'save',
+            });
+      expect(res.status).toBe(404);
+      expect(
+        await ctx.db
+          .selectFrom('referrals')
+          .select(['version', 'status', 'reason'])
+          .where('id', '=', policeDraft.id)
+          .executeTakeFirstOrThrow(),
+      ).toEqual(before);
+      const denied = await ctx.db
+        .selectFrom('auditEvents')
+        .selectAll()
+        .where('entityId', '=', String(policeDraft.id))
+        .where('outcome', '=', 'denied')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(denied.userId).toBe((await userNamed(ctx, DEMO.housing)).id);
+    },
+  );
 
   test("a draft stays with its agency: administrators and chairs do not see another agency's draft", async () => {
     for (const email of [DEMO.admin, DEMO.chair]) {
@@ -93,7 +132,11 @@ describe('who sees a case', () => {
   });
 
   test('the one access function agrees with the pages', async () => {
-    const [police, lpft, admin] = await Promise.all([userNamed(ctx, DEMO.police), userNamed(ctx, DEMO.lpft), userNamed(ctx, DEMO.admin)]);
+    const [police, lpft, admin] = await Promise.all([
+      userNamed(ctx, DEMO.police),
+      userNamed(ctx, DEMO.lpft),
+      userNamed(ctx, DEMO.admin),
+    ]);
     expect(await canSeeReferral(ctx.db, police, policeCase.id)).toBe(true);
     expect(await canSeeReferral(ctx.db, lpft, policeCase.id)).toBe(false);
     expect(await canSeeReferral(ctx.db, admin, policeCase.id)).toBe(true);
@@ -153,13 +196,24 @@ describe('the audit trail', () => {
     const saved = await postReferral(agent, '/referrals/new', { ...body, action: 'continue' });
     const id = Number(/\/referrals\/(\d+)\//.exec(saved.headers.location)?.[1]);
     const check = await agent.get(`/referrals/${id}/submit`);
-    await postReferral(agent, `/referrals/${id}/submit`, { version: /name="version" value="(\d+)"/.exec(check.text)![1] });
+    await postReferral(agent, `/referrals/${id}/submit`, {
+      version: /name="version" value="(\d+)"/.exec(check.text)![1],
+    });
     await agent.get(`/referrals/${id}`);
     await agent.get(`/referrals?q=${encodeURIComponent(firstSubject)}&status=submitted&page=1`);
 
-    const rows = await ctx.db.selectFrom('auditEvents').selectAll().where('userId', '=', user.id).where('at', '>=', new Date(started - 5 * 60_000)).where('action', 'like', 'referral.%').orderBy('id').execute();
+    const rows = await ctx.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('userId', '=', user.id)
+      .where('at', '>=', new Date(started - 5 * 60_000))
+      .where('action', 'like', 'referral.%')
+      .orderBy('id')
+      .execute();
     const mine = rows.filter((r) => r.entityId === String(id) || r.action === 'referral.search');
-    expect(mine.map((r) => r.action)).toEqual(expect.arrayContaining(['referral.create', 'referral.view', 'referral.submit', 'referral.search']));
+    expect(mine.map((r) => r.action)).toEqual(
+      expect.arrayContaining(['referral.create', 'referral.view', 'referral.submit', 'referral.search']),
+    );
     for (const row of mine) expect(row).toMatchObject({ userId: user.id, agencyId: user.agencyId, outcome: 'success' });
     const search = mine.filter((r) => r.action === 'referral.search').at(-1)!;
     expect(search.details).toMatchObject({ filters: ['status'], text: true, page: 1, results: 1, shown: [id] });
@@ -172,6 +226,8 @@ describe('the audit trail', () => {
   });
 
   test('the audit trail cannot be changed by the application', async () => {
-    await expect(ctx.db.updateTable('auditEvents').set({ action: 'x' }).where('action', '=', 'referral.view').execute()).rejects.toThrow(/append-only/);
+    await expect(
+      ctx.db.updateTable('auditEvents').set({ action: 'x' }).where('action', '=', 'referral.view').execute(),
+    ).rejects.toThrow(/append-only/);
   });
 });

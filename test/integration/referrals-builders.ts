@@ -22,8 +22,15 @@ export function encodeForm(fields: Record<string, unknown>): string {
   return params.toString();
 }
 
-export function postReferral(agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown>): Promise<Response> {
-  return agent.post(url).type('form').send(encodeForm({ _csrf: agent.csrf, ...fields }));
+export function postReferral(
+  agent: Agent & { csrf: string },
+  url: string,
+  fields: Record<string, unknown>,
+): Promise<Response> {
+  return agent
+    .post(url)
+    .type('form')
+    .send(encodeForm({ _csrf: agent.csrf, ...fields }));
 }
 
 export interface SubjectFields {
@@ -61,7 +68,9 @@ export function answers(matrix: Matrix, byCode: Record<string, string> = {}): Re
 
 /** Answers every question with its highest-weight answer. */
 export function highAnswers(matrix: Matrix): Record<string, string> {
-  return Object.fromEntries(matrix.questions.map((q) => [`q${q.id}`, [...q.options].sort((a, b) => b.weight - a.weight)[0].key]));
+  return Object.fromEntries(
+    matrix.questions.map((q) => [`q${q.id}`, [...q.options].sort((a, b) => b.weight - a.weight)[0].key]),
+  );
 }
 
 export interface ReferralBody {
@@ -72,7 +81,12 @@ export interface ReferralBody {
   officerPhone?: string;
   reason: string;
   subjects: SubjectFields[];
-  incidents: { date: { day: string; month: string; year: string }; type: string; summary: string; agencyReference?: string }[];
+  incidents: {
+    date: { day: string; month: string; year: string };
+    type: string;
+    summary: string;
+    agencyReference?: string;
+  }[];
   links?: { from: string; relation: string; to: string }[];
   triedActions?: string[];
   triedOther?: string;
@@ -105,10 +119,29 @@ export async function referralBody(ctx: TestContext, overrides: Partial<Referral
     officerPhone: '01522 000000',
     reason: 'Repeated intimidation of an older neighbour.',
     subjects: [
-      { kind: 'victim', fullName: uniqueName('Alex'), dateOfBirth: { day: '3', month: '4', year: '1948' }, address: `12 ${street}\nBoston`, postcode: 'PE21 8QR', vulnerabilities: ['age', 'isolation'] },
-      { kind: 'perpetrator', fullName: uniqueName('Sam'), approximateAge: '30', address: `14 ${street}`, postcode: 'PE21 8QR' },
+      {
+        kind: 'victim',
+        fullName: uniqueName('Alex'),
+        dateOfBirth: { day: '3', month: '4', year: '1948' },
+        address: `12 ${street}\nBoston`,
+        postcode: 'PE21 8QR',
+        vulnerabilities: ['age', 'isolation'],
+      },
+      {
+        kind: 'perpetrator',
+        fullName: uniqueName('Sam'),
+        approximateAge: '30',
+        address: `14 ${street}`,
+        postcode: 'PE21 8QR',
+      },
     ],
-    incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'verbal-abuse', summary: 'Shouting and swearing at the door.' }],
+    incidents: [
+      {
+        date: { day: '1', month: '2', year: '2026' },
+        type: 'verbal-abuse',
+        summary: 'Shouting and swearing at the door.',
+      },
+    ],
     links: [{ from: '1', relation: 'perpetrator-of', to: '0' }],
     triedActions: ['warning'],
     matrixVersionId: String(matrix.id),
@@ -124,20 +157,35 @@ export async function userNamed(ctx: TestContext, email: string): Promise<Curren
   const u = await ctx.db
     .selectFrom('users')
     .innerJoin('agencies', 'agencies.id', 'users.agencyId')
-    .select(['users.id', 'users.name', 'users.email', 'users.role', 'users.agencyId', 'agencies.name as agencyName', 'agencies.shortName as agencyShortName'])
+    .select([
+      'users.id',
+      'users.name',
+      'users.email',
+      'users.role',
+      'users.agencyId',
+      'agencies.name as agencyName',
+      'agencies.shortName as agencyShortName',
+    ])
     .where('users.email', '=', email)
     .executeTakeFirstOrThrow();
   return { ...u, spocForAgencyId: null };
 }
 
-export const actorFor = (user: CurrentUser): Actor => ({ userId: user.id, agencyId: user.agencyId, ip: '127.0.0.1', requestId: null });
+export const actorFor = (user: CurrentUser): Actor => ({
+  userId: user.id,
+  agencyId: user.agencyId,
+  ip: '127.0.0.1',
+  requestId: null,
+});
 
 /** Makes a referral through the service (faster than the browser path) and, if asked, submits and screens it. */
 export async function makeReferral(
   ctx: TestContext,
   email: string,
   overrides: Partial<ReferralBody> = {},
-  steps: { submit?: boolean; screen?: 'accept' | 'reject' | 'request-information'; screener?: string } = { submit: true },
+  steps: { submit?: boolean; screen?: 'accept' | 'reject' | 'request-information'; screener?: string } = {
+    submit: true,
+  },
 ): Promise<{ id: number; reference: string | null }> {
   const { referrals } = ctx.services;
   const user = await userNamed(ctx, email);
@@ -147,7 +195,11 @@ export async function makeReferral(
   const id = await referrals.createDraft(user, actorFor(user), input, matrix);
   let reference: string | null = null;
   if (steps.submit) {
-    const { version } = await ctx.db.selectFrom('referrals').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+    const { version } = await ctx.db
+      .selectFrom('referrals')
+      .select('version')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     ({ reference } = await referrals.submit(user, actorFor(user), id, version, []));
   }
   if (steps.screen) {

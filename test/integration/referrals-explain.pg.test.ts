@@ -17,7 +17,11 @@ describe('the referral list at 100,000 referrals', () => {
     const reports = await explainReferralQueries(ctx.db);
     expect(reports.length).toBeGreaterThanOrEqual(15);
     for (const report of reports) {
-      expect({ name: report.name, usesIndex: report.usesIndex, scansTable: report.scansTable }).toEqual({ name: report.name, usesIndex: true, scansTable: false });
+      expect({ name: report.name, usesIndex: report.usesIndex, scansTable: report.scansTable }).toEqual({
+        name: report.name,
+        usesIndex: true,
+        scansTable: false,
+      });
     }
     const search = reports.find((r) => r.name === 'search for a name')!;
     expect(search.plan).toContain('referrals_search_idx');

@@ -1,6 +1,16 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, textOf } from '../support/http';
-import { actorFor, answers, districtId, highAnswers, makeReferral, postReferral, referralBody, uniqueName, userNamed } from './referrals-builders';
+import {
+  actorFor,
+  answers,
+  districtId,
+  highAnswers,
+  makeReferral,
+  postReferral,
+  referralBody,
+  uniqueName,
+  userNamed,
+} from './referrals-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -8,8 +18,21 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const countReferrals = async () => Number((await ctx.db.selectFrom('referrals').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
-const errorSummary = (html: string) => [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => [m[1], m[2]]);
+const countReferrals = async () =>
+  Number(
+    (
+      await ctx.db
+        .selectFrom('referrals')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+const errorSummary = (html: string) =>
+  [
+    ...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(
+      /<a href="([^"]+)">([^<]+)<\/a>/g,
+    ),
+  ].map((m) => [m[1], m[2]]);
 const versionOf = (html: string) => /name="version" value="(\d+)"/.exec(html)?.[1];
 
 async function continueToCheck(agent: Awaited<ReturnType<typeof signIn>>, body: Record<string, unknown>) {
@@ -21,7 +44,11 @@ async function continueToCheck(agent: Awaited<ReturnType<typeof signIn>>, body: 
   return { id, check };
 }
 
-async function submitReferral(agent: Awaited<ReturnType<typeof signIn>>, body: Record<string, unknown>, linkTo: string[] = []) {
+async function submitReferral(
+  agent: Awaited<ReturnType<typeof signIn>>,
+  body: Record<string, unknown>,
+  linkTo: string[] = [],
+) {
   const { id, check } = await continueToCheck(agent, body);
   const res = await postReferral(agent, `/referrals/${id}/submit`, { version: versionOf(check.text), linkTo });
   expect(res.status).toBe(303);
@@ -51,7 +78,9 @@ describe('the referral form', () => {
   test('when "Add another subject" is pressed, then the form comes back with a blank subject, everything typed kept and nothing saved', async () => {
     const agent = await signIn(ctx, DEMO.police);
     const before = await countReferrals();
-    const body = await referralBody(ctx, { subjects: [{ kind: 'victim', fullName: 'Kept Name', postcode: 'not a postcode' }] });
+    const body = await referralBody(ctx, {
+      subjects: [{ kind: 'victim', fullName: 'Kept Name', postcode: 'not a postcode' }],
+    });
     const res = await postReferral(agent, '/referrals/new', { ...body, action: 'add-subject' });
     expect(res.status).toBe(200);
     expect(res.text).toContain('id="subjects-1-kind"');
@@ -66,13 +95,22 @@ describe('the referral form', () => {
   test('when "Remove subject 1" is pressed, then it goes with its links and the other subjects move up', async () => {
     const agent = await signIn(ctx, DEMO.police);
     const body = await referralBody(ctx, {
-      subjects: [{ kind: 'victim', fullName: 'First Person' }, { kind: 'perpetrator', fullName: 'Second Person' }, { kind: 'victim', fullName: 'Third Person' }],
-      links: [{ from: '1', relation: 'perpetrator-of', to: '0' }, { from: '1', relation: 'perpetrator-of', to: '2' }],
+      subjects: [
+        { kind: 'victim', fullName: 'First Person' },
+        { kind: 'perpetrator', fullName: 'Second Person' },
+        { kind: 'victim', fullName: 'Third Person' },
+      ],
+      links: [
+        { from: '1', relation: 'perpetrator-of', to: '0' },
+        { from: '1', relation: 'perpetrator-of', to: '2' },
+      ],
     });
     const res = await postReferral(agent, '/referrals/new', { ...body, action: 'remove-subject:0' });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('First Person');
-    expect(res.text).toMatch(/id="subjects-0-fullName" name="subjects\[0\]\[fullName\]" type="text" value="Second Person"/);
+    expect(res.text).toMatch(
+      /id="subjects-0-fullName" name="subjects\[0\]\[fullName\]" type="text" value="Second Person"/,
+    );
     expect(res.text).toContain('id="links-0-from"');
     expect(res.text).not.toContain('id="links-1-from"');
     expect(res.text).toMatch(/<option value="0" selected>Perpetrator 1: Second Person<\/option>/);
@@ -85,7 +123,10 @@ describe('the referral form', () => {
     expect(added.text).toContain('id="incidents-1-date-day"');
     const removed = await postReferral(agent, '/referrals/new', {
       ...body,
-      incidents: [...body.incidents, { date: { day: '2', month: '2', year: '2026' }, type: 'threats', summary: 'Second incident kept' }],
+      incidents: [
+        ...body.incidents,
+        { date: { day: '2', month: '2', year: '2026' }, type: 'threats', summary: 'Second incident kept' },
+      ],
       action: 'remove-incident:0',
     });
     expect(removed.text).toContain('Second incident kept');
@@ -113,9 +154,14 @@ describe('saving a draft', () => {
   test('when a field is in a wrong format, then nothing is saved and the message is by the field', async () => {
     const agent = await signIn(ctx, DEMO.police);
     const before = await countReferrals();
-    const res = await postReferral(agent, '/referrals/new', { subjects: [{ fullName: 'Someone', postcode: 'ZZ' }], action: 'save' });
+    const res = await postReferral(agent, '/referrals/new', {
+      subjects: [{ fullName: 'Someone', postcode: 'ZZ' }],
+      action: 'save',
+    });
     expect(res.status).toBe(400);
-    expect(errorSummary(res.text)).toEqual([['#subjects-0-postcode', 'Enter a real postcode for subject 1, like LN1 1AA']]);
+    expect(errorSummary(res.text)).toEqual([
+      ['#subjects-0-postcode', 'Enter a real postcode for subject 1, like LN1 1AA'],
+    ]);
     expect(res.text).toContain('value="Someone"');
     expect(await countReferrals()).toBe(before);
   });
@@ -126,9 +172,19 @@ describe('saving a draft', () => {
     const form = await agent.get(`/referrals/${id}/edit`);
     const version = versionOf(form.text);
     const body = await referralBody(ctx);
-    const first = await postReferral(agent, `/referrals/${id}/edit`, { ...body, version, reason: 'First save', action: 'save' });
+    const first = await postReferral(agent, `/referrals/${id}/edit`, {
+      ...body,
+      version,
+      reason: 'First save',
+      action: 'save',
+    });
     expect(first.status).toBe(303);
-    const second = await postReferral(agent, `/referrals/${id}/edit`, { ...body, version, reason: 'Second save from an old tab', action: 'save' });
+    const second = await postReferral(agent, `/referrals/${id}/edit`, {
+      ...body,
+      version,
+      reason: 'Second save from an old tab',
+      action: 'save',
+    });
     expect(second.status).toBe(409);
     expect(second.text).toContain('Someone else saved this referral while you were editing it');
     expect(second.text).toContain('Second save from an old tab');
@@ -143,7 +199,12 @@ describe('saving a draft', () => {
     const res = await postForm(agent, `/referrals/${id}/discard`);
     expect(res.status).toBe(303);
     expect(await ctx.db.selectFrom('referrals').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
-    const audit = await ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', 'referral.discard').where('entityId', '=', String(id)).execute();
+    const audit = await ctx.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('action', '=', 'referral.discard')
+      .where('entityId', '=', String(id))
+      .execute();
     expect(audit).toHaveLength(1);
   });
 });
@@ -192,13 +253,26 @@ describe('submitting', () => {
     const edit = await agent.get(`/referrals/${id}/edit`);
     expect(edit.status).toBe(303);
     expect(edit.headers.location).toBe(`/referrals/${id}`);
-    const tampered = await postReferral(agent, `/referrals/${id}/edit`, { ...body, reason: 'Changed after submission', version: String(row.version), action: 'save' });
+    const tampered = await postReferral(agent, `/referrals/${id}/edit`, {
+      ...body,
+      reason: 'Changed after submission',
+      version: String(row.version),
+      action: 'save',
+    });
     expect(tampered.status).toBe(303);
-    const after = await ctx.db.selectFrom('referrals').select(['reason', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
+    const after = await ctx.db
+      .selectFrom('referrals')
+      .select(['reason', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(after).toEqual({ reason: row.reason, version: row.version });
     const again = await postReferral(agent, `/referrals/${id}/submit`, { version: String(row.version) });
     expect(again.status).toBe(303);
-    expect((await ctx.db.selectFrom('referralEvents').select('kind').where('referralId', '=', id).execute()).map((e) => e.kind)).toEqual(['created', 'submitted']);
+    expect(
+      (await ctx.db.selectFrom('referralEvents').select('kind').where('referralId', '=', id).execute()).map(
+        (e) => e.kind,
+      ),
+    ).toEqual(['created', 'submitted']);
   });
 
   test('when an incomplete draft is submitted directly, then the form shows what is missing and it stays a draft', async () => {
@@ -210,13 +284,19 @@ describe('submitting', () => {
     const res = await postReferral(agent, `/referrals/${id}/submit`, { version: '2' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Select whether the subject consented to the referral');
-    expect((await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status).toBe('draft');
+    expect(
+      (await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status,
+    ).toBe('draft');
   });
 
   test('when the referrer judges the risk lower than a high score, then the verdict stays high and the record says so', async () => {
     const agent = await signIn(ctx, DEMO.police);
     const matrix = await ctx.services.referrals.riskMatrix.current();
-    const body = await referralBody(ctx, { risk: highAnswers(matrix), judgement: 'lower', judgementReasons: 'The family has since moved.' });
+    const body = await referralBody(ctx, {
+      risk: highAnswers(matrix),
+      judgement: 'lower',
+      judgementReasons: 'The family has since moved.',
+    });
     const { id } = await submitReferral(agent, body);
     const record = await agent.get(`/referrals/${id}`);
     expect(textOf(record.text, 'risk-verdict')).toBe('High risk');
@@ -227,7 +307,11 @@ describe('submitting', () => {
     const agent = await signIn(ctx, DEMO.police);
     const body = await referralBody(ctx, { judgement: 'high', judgementReasons: 'Known to carry a knife.' });
     const { id } = await submitReferral(agent, body);
-    const row = await ctx.db.selectFrom('referrals').select(['riskVerdict', 'criteria', 'riskScore']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('referrals')
+      .select(['riskVerdict', 'criteria', 'riskScore'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ riskVerdict: 'high', criteria: ['judgement'], riskScore: 0 });
   });
 
@@ -248,7 +332,11 @@ describe('submitting', () => {
       ],
     });
     const { id } = await submitReferral(agent, body);
-    const row = await ctx.db.selectFrom('referrals').select(['criteria', 'escalationCount']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('referrals')
+      .select(['criteria', 'escalationCount'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ criteria: ['escalation'], escalationCount: 3 });
   });
 });
@@ -257,17 +345,29 @@ describe('repeats and possible duplicates', () => {
   test('when a person was referred within twelve months, then the new referral is a repeat, linked to the earlier one', async () => {
     const name = uniqueName('Repeat');
     const dob = { day: '9', month: '9', year: '1960' };
-    const first = await makeReferral(ctx, DEMO.housing, { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] }, { submit: true, screen: 'reject' });
+    const first = await makeReferral(
+      ctx,
+      DEMO.housing,
+      { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] },
+      { submit: true, screen: 'reject' },
+    );
     ctx.clock.advance(60 * 24 * 3600 * 1000);
     try {
       const agent = await signIn(ctx, DEMO.police);
-      const body = await referralBody(ctx, { subjects: [{ kind: 'victim', fullName: name.toUpperCase(), dateOfBirth: dob }], links: [] });
+      const body = await referralBody(ctx, {
+        subjects: [{ kind: 'victim', fullName: name.toUpperCase(), dateOfBirth: dob }],
+        links: [],
+      });
       const { id, check } = await continueToCheck(agent, body);
       expect(textOf(check.text, 'repeats')).toBe('Repeat referral');
       expect(check.text).toContain(`${first.reference}</li>`.replace('</li>', ''));
       expect(check.text).toContain('(held by another agency)');
       await postReferral(agent, `/referrals/${id}/submit`, { version: versionOf(check.text) });
-      const row = await ctx.db.selectFrom('referrals').select(['criteria', 'riskVerdict']).where('id', '=', id).executeTakeFirstOrThrow();
+      const row = await ctx.db
+        .selectFrom('referrals')
+        .select(['criteria', 'riskVerdict'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
       expect(row).toEqual({ criteria: ['repeat'], riskVerdict: 'high' });
       const links = await ctx.db.selectFrom('referralLinks').selectAll().where('referralId', '=', id).execute();
       expect(links).toMatchObject([{ linkedReferralId: first.id, kind: 'repeat' }]);
@@ -284,11 +384,18 @@ describe('repeats and possible duplicates', () => {
     const dob = { day: '1', month: '1', year: '1970' };
     ctx.clock.set('2025-02-01T10:00:00Z');
     try {
-      await makeReferral(ctx, DEMO.police, { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [], incidents: [{ date: { day: '1', month: '1', year: '2025' }, type: 'noise', summary: 'x' }] });
+      await makeReferral(ctx, DEMO.police, {
+        subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }],
+        links: [],
+        incidents: [{ date: { day: '1', month: '1', year: '2025' }, type: 'noise', summary: 'x' }],
+      });
     } finally {
       ctx.clock.set('2026-03-10T10:00:00Z');
     }
-    const { id } = await makeReferral(ctx, DEMO.police, { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] });
+    const { id } = await makeReferral(ctx, DEMO.police, {
+      subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }],
+      links: [],
+    });
     const row = await ctx.db.selectFrom('referrals').select('criteria').where('id', '=', id).executeTakeFirstOrThrow();
     expect(row.criteria).not.toContain('repeat');
   });
@@ -296,18 +403,34 @@ describe('repeats and possible duplicates', () => {
   test('when a person matches an open case by name and date of birth, then it is offered for linking, and only such cases can be linked', async () => {
     const name = uniqueName('Dup');
     const dob = { day: '5', month: '5', year: '1955' };
-    const open = await makeReferral(ctx, DEMO.police, { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] }, { submit: true, screen: 'accept' });
+    const open = await makeReferral(
+      ctx,
+      DEMO.police,
+      { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] },
+      { submit: true, screen: 'accept' },
+    );
     const unrelated = await makeReferral(ctx, DEMO.police, {}, { submit: true });
     const agent = await signIn(ctx, DEMO.police);
-    const body = await referralBody(ctx, { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] });
+    const body = await referralBody(ctx, {
+      subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }],
+      links: [],
+    });
     const { id, check } = await continueToCheck(agent, body);
     expect(textOf(check.text, 'duplicates')).toBe('Possible duplicates');
     expect(check.text).toContain(`id="linkTo-${open.id}"`);
     expect(check.text).toContain('on name and date of birth');
     expect(check.text).toContain(`href="/referrals/${open.id}"`);
     expect(check.text).not.toContain(`id="linkTo-${unrelated.id}"`);
-    await postReferral(agent, `/referrals/${id}/submit`, { version: versionOf(check.text), linkTo: [String(open.id), String(unrelated.id), 'x'] });
-    const links = await ctx.db.selectFrom('referralLinks').select(['linkedReferralId', 'kind']).where('referralId', '=', id).orderBy('kind').execute();
+    await postReferral(agent, `/referrals/${id}/submit`, {
+      version: versionOf(check.text),
+      linkTo: [String(open.id), String(unrelated.id), 'x'],
+    });
+    const links = await ctx.db
+      .selectFrom('referralLinks')
+      .select(['linkedReferralId', 'kind'])
+      .where('referralId', '=', id)
+      .orderBy('kind')
+      .execute();
     expect(links).toEqual([
       { linkedReferralId: open.id, kind: 'duplicate' },
       { linkedReferralId: open.id, kind: 'repeat' },
@@ -315,8 +438,16 @@ describe('repeats and possible duplicates', () => {
     const record = await agent.get(`/referrals/${id}`);
     expect(textOf(record.text, 'linked-cases')).toBe('Linked cases');
     expect(record.text).toContain('possible duplicate, linked by the referrer');
-    const reference = (await ctx.db.selectFrom('referrals').select('reference').where('id', '=', id).executeTakeFirstOrThrow()).reference;
-    const events = await ctx.db.selectFrom('referralEvents').select(['referralId', 'kind', 'note']).where('kind', '=', 'linked').where('referralId', 'in', [id, open.id]).orderBy('id').execute();
+    const reference = (
+      await ctx.db.selectFrom('referrals').select('reference').where('id', '=', id).executeTakeFirstOrThrow()
+    ).reference;
+    const events = await ctx.db
+      .selectFrom('referralEvents')
+      .select(['referralId', 'kind', 'note'])
+      .where('kind', '=', 'linked')
+      .where('referralId', 'in', [id, open.id])
+      .orderBy('id')
+      .execute();
     expect(events).toEqual([
       { referralId: id, kind: 'linked', note: `Linked by the referrer as a possible duplicate of ${open.reference}` },
       { referralId: open.id, kind: 'linked', note: `${reference} was linked to this case as a possible duplicate` },
@@ -328,7 +459,10 @@ describe('repeats and possible duplicates', () => {
     const place = { kind: 'location', fullName: 'Rec ground', address: `${street}, Boston`, postcode: 'PE21 9LB' };
     const open = await makeReferral(ctx, DEMO.police, { subjects: [place], links: [] }, { submit: true });
     const agent = await signIn(ctx, DEMO.housing);
-    const body = await referralBody(ctx, { subjects: [{ ...place, address: `${street.toUpperCase()}\nBoston`, postcode: 'pe219lb' }], links: [] });
+    const body = await referralBody(ctx, {
+      subjects: [{ ...place, address: `${street.toUpperCase()}\nBoston`, postcode: 'pe219lb' }],
+      links: [],
+    });
     const { check } = await continueToCheck(agent, body);
     expect(check.text).toContain(`id="linkTo-${open.id}"`);
     expect(check.text).toContain('on address and postcode');
@@ -348,11 +482,25 @@ describe('what users type comes back as text', () => {
       officerRole: single,
       reason: XSS,
       subjects: [
-        { kind: 'victim', fullName: single, dateOfBirth: { day: '1', month: '1', year: '1950' }, address: XSS, postcode: 'PE21 8QR', description: XSS },
+        {
+          kind: 'victim',
+          fullName: single,
+          dateOfBirth: { day: '1', month: '1', year: '1950' },
+          address: XSS,
+          postcode: 'PE21 8QR',
+          description: XSS,
+        },
         { kind: 'location', fullName: single, address: XSS, description: XSS },
       ],
       links: [{ from: '0', relation: 'victim-at', to: '1' }],
-      incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'other', summary: XSS, agencyReference: single.slice(0, 40) }],
+      incidents: [
+        {
+          date: { day: '1', month: '2', year: '2026' },
+          type: 'other',
+          summary: XSS,
+          agencyReference: single.slice(0, 40),
+        },
+      ],
       triedActions: ['other'],
       triedOther: single,
       triedDetails: XSS,
@@ -367,7 +515,13 @@ describe('what users type comes back as text', () => {
     const admin = await signIn(ctx, DEMO.admin);
     const screened = await postForm(admin, `/referrals/${id}/screen`, { outcome: 'request-information', note: XSS });
     expect(screened.status).toBe(303);
-    const pages = [invalid.text, check.text, (await agent.get(`/referrals/${id}`)).text, (await agent.get(`/referrals/${id}/edit`)).text, (await admin.get(`/referrals?q=${encodeURIComponent('<script>')}`)).text];
+    const pages = [
+      invalid.text,
+      check.text,
+      (await agent.get(`/referrals/${id}`)).text,
+      (await agent.get(`/referrals/${id}/edit`)).text,
+      (await admin.get(`/referrals?q=${encodeURIComponent('<script>')}`)).text,
+    ];
     for (const html of pages) {
       expect(html).not.toContain('<script>alert');
       expect(html).not.toContain('<img src=x');
@@ -380,49 +534,133 @@ describe('what users type comes back as text', () => {
 describe('bad input over the web', () => {
   const cases: [string, Record<string, unknown>, string, string][] = [
     ['an unknown district', { districtId: '999999' }, '#districtId', 'Select a district from the list'],
-    ['a malformed email address', { officerEmail: 'nobody' }, '#officerEmail', 'Enter an email address in the correct format, like name@example.org'],
-    ['a line break in the officer name', { officerName: 'PC Ellis\r\nBcc: x@example.org' }, '#officerName', 'The name of the referring officer must be on one line'],
-    ['an oversized reason', { reason: 'x'.repeat(5001) }, '#reason', 'Why you are referring this case must be 5000 characters or fewer'],
-    ['a date of birth in the future', { subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '1', month: '1', year: '2027' } }], links: [] }, '#subjects-0-dateOfBirth', 'The date of birth of subject 1 must be today or in the past'],
-    ['an absurd date of birth', { subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '1', month: '1', year: '1850' } }], links: [] }, '#subjects-0-dateOfBirth', 'The date of birth of subject 1 must be on or after 1 January 1900'],
-    ['an impossible date', { subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '30', month: '2', year: '1980' } }], links: [] }, '#subjects-0-dateOfBirth', 'The date of birth of subject 1 must be a real date'],
-    ['an age over 120', { subjects: [{ kind: 'victim', fullName: 'A B', approximateAge: '130' }], links: [] }, '#subjects-0-approximateAge', 'The approximate age of subject 1 must be a whole number from 0 to 120'],
-    ['a bad postcode', { subjects: [{ kind: 'victim', fullName: 'A B', approximateAge: '30', postcode: 'LN99 ZZZ' }], links: [] }, '#subjects-0-postcode', 'Enter a real postcode for subject 1, like LN1 1AA'],
-    ['an unknown incident type', { incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'jaywalking', summary: 'x' }] }, '#incidents-0-type', 'Select the type of incident 1 from the list'],
-    ['a link to a subject that does not exist', { links: [{ from: '7', relation: 'perpetrator-of', to: '0' }] }, '#links-0-from', 'Select the first subject of link 1 from the list'],
+    [
+      'a malformed email address',
+      { officerEmail: 'nobody' },
+      '#officerEmail',
+      'Enter an email address in the correct format, like name@example.org',
+    ],
+    [
+      'a line break in the officer name',
+      { officerName: 'PC Ellis\r\nBcc: x@example.org' },
+      '#officerName',
+      'The name of the referring officer must be on one line',
+    ],
+    [
+      'an oversized reason',
+      { reason: 'x'.repeat(5001) },
+      '#reason',
+      'Why you are referring this case must be 5000 characters or fewer',
+    ],
+    [
+      'a date of birth in the future',
+      {
+        subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '1', month: '1', year: '2027' } }],
+        links: [],
+      },
+      '#subjects-0-dateOfBirth',
+      'The date of birth of subject 1 must be today or in the past',
+    ],
+    [
+      'an absurd date of birth',
+      {
+        subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '1', month: '1', year: '1850' } }],
+        links: [],
+      },
+      '#subjects-0-dateOfBirth',
+      'The date of birth of subject 1 must be on or after 1 January 1900',
+    ],
+    [
+      'an impossible date',
+      {
+        subjects: [{ kind: 'victim', fullName: 'A B', dateOfBirth: { day: '30', month: '2', year: '1980' } }],
+        links: [],
+      },
+      '#subjects-0-dateOfBirth',
+      'The date of birth of subject 1 must be a real date',
+    ],
+    [
+      'an age over 120',
+      { subjects: [{ kind: 'victim', fullName: 'A B', approximateAge: '130' }], links: [] },
+      '#subjects-0-approximateAge',
+      'The approximate age of subject 1 must be a whole number from 0 to 120',
+    ],
+    [
+      'a bad postcode',
+      { subjects: [{ kind: 'victim', fullName: 'A B', approximateAge: '30', postcode: 'LN99 ZZZ' }], links: [] },
+      '#subjects-0-postcode',
+      'Enter a real postcode for subject 1, like LN1 1AA',
+    ],
+    [
+      'an unknown incident type',
+      { incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'jaywalking', summary: 'x' }] },
+      '#incidents-0-type',
+      'Select the type of incident 1 from the list',
+    ],
+    [
+      'a link to a subject that does not exist',
+      { links: [{ from: '7', relation: 'perpetrator-of', to: '0' }] },
+      '#links-0-from',
+      'Select the first subject of link 1 from the list',
+    ],
     ['a missing risk answer', { risk: {} }, '#risk-q1', 'Answer question 1 of the risk assessment'],
-    ['sharing without consent and no reason', { consent: 'no', consentReason: '' }, '#consentReason', 'Enter why the information is shared without consent'],
+    [
+      'sharing without consent and no reason',
+      { consent: 'no', consentReason: '' },
+      '#consentReason',
+      'Enter why the information is shared without consent',
+    ],
   ];
 
-  test.each(cases)('when the form has %s, then it is refused with a message by the field and nothing is saved', async (_what, override, href, message) => {
-    const agent = await signIn(ctx, DEMO.police);
-    const before = await countReferrals();
-    const body = await referralBody(ctx, override);
-    if (href === '#risk-q1') {
-      const matrix = await ctx.services.referrals.riskMatrix.current();
-      body.risk = Object.fromEntries(Object.entries(answers(matrix)).slice(1));
-      href = `#risk-q${matrix.questions[0].id}`;
-    }
-    const res = await postReferral(agent, '/referrals/new', { ...body, action: 'continue' });
-    expect(res.status).toBe(400);
-    expect(errorSummary(res.text)).toContainEqual([href, message]);
-    expect(res.text).toContain(`<span class="govuk-visually-hidden">Error:</span> ${message.replace(/'/g, '&#x27;')}`);
-    expect(await countReferrals()).toBe(before);
-  });
+  test.each(cases)(
+    'when the form has %s, then it is refused with a message by the field and nothing is saved',
+    async (_what, override, href, message) => {
+      const agent = await signIn(ctx, DEMO.police);
+      const before = await countReferrals();
+      const body = await referralBody(ctx, override);
+      if (href === '#risk-q1') {
+        const matrix = await ctx.services.referrals.riskMatrix.current();
+        body.risk = Object.fromEntries(Object.entries(answers(matrix)).slice(1));
+        href = `#risk-q${matrix.questions[0].id}`;
+      }
+      const res = await postReferral(agent, '/referrals/new', { ...body, action: 'continue' });
+      expect(res.status).toBe(400);
+      expect(errorSummary(res.text)).toContainEqual([href, message]);
+      expect(res.text).toContain(
+        `<span class="govuk-visually-hidden">Error:</span> ${message.replace(/'/g, '&#x27;')}`,
+      );
+      expect(await countReferrals()).toBe(before);
+    },
+  );
 
-  test('when the referring agency is sent in the form, then it is ignored: the referral is the user\'s agency\'s', async () => {
+  test("when the referring agency is sent in the form, then it is ignored: the referral is the user's agency's", async () => {
     const agent = await signIn(ctx, DEMO.housing);
-    const police = await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', 'Police').executeTakeFirstOrThrow();
+    const police = await ctx.db
+      .selectFrom('agencies')
+      .select('id')
+      .where('shortName', '=', 'Police')
+      .executeTakeFirstOrThrow();
     const body = await referralBody(ctx, { referringAgencyId: String(police.id), status: 'active', createdBy: '1' });
     const res = await postReferral(agent, '/referrals/new', { ...body, action: 'save' });
     const id = Number(/\/referrals\/(\d+)\/edit/.exec(res.headers.location)?.[1]);
-    const row = await ctx.db.selectFrom('referrals').innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId').select(['agencies.shortName', 'referrals.status']).where('referrals.id', '=', id).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('referrals')
+      .innerJoin('agencies', 'agencies.id', 'referrals.referringAgencyId')
+      .select(['agencies.shortName', 'referrals.status'])
+      .where('referrals.id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ shortName: 'Fenland Vale', status: 'draft' });
   });
 
   test('when the id in the address is not a referral, then the answer is 404', async () => {
     const agent = await signIn(ctx, DEMO.police);
-    for (const path of ['/referrals/99999999', '/referrals/abc', '/referrals/0/edit', '/referrals/99999999/submit', '/referrals/1e3']) {
+    for (const path of [
+      '/referrals/99999999',
+      '/referrals/abc',
+      '/referrals/0/edit',
+      '/referrals/99999999/submit',
+      '/referrals/1e3',
+    ]) {
       expect((await agent.get(path)).status).toBe(404);
     }
   });
@@ -434,7 +672,11 @@ describe('reference numbers', () => {
     const user = await userNamed(ctx, DEMO.police);
     const results = await Promise.all(
       drafts.map(async ({ id }) => {
-        const { version } = await ctx.db.selectFrom('referrals').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+        const { version } = await ctx.db
+          .selectFrom('referrals')
+          .select('version')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
         return ctx.services.referrals.submit(user, actorFor(user), id, version, []);
       }),
     );
@@ -443,7 +685,9 @@ describe('reference numbers', () => {
     for (const ref of references) expect(ref).toMatch(/^ASB-2026-\d{4}$/);
     ctx.clock.set('2027-01-01T00:30:00Z');
     try {
-      const next = await makeReferral(ctx, DEMO.police, { incidents: [{ date: { day: '31', month: '12', year: '2026' }, type: 'noise', summary: 'x' }] });
+      const next = await makeReferral(ctx, DEMO.police, {
+        incidents: [{ date: { day: '31', month: '12', year: '2026' }, type: 'noise', summary: 'x' }],
+      });
       expect(next.reference).toBe('ASB-2027-0001');
     } finally {
       ctx.clock.set('2026-03-10T10:00:00Z');

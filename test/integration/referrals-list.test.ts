@@ -8,7 +8,8 @@ const made: Record<string, { id: number; reference: string | null }> = {};
 const names: Record<string, string> = {};
 
 /** The references on a list page, in order. */
-const referencesOn = (html: string) => [...html.matchAll(/href="\/referrals\/\d+">(ASB-\d{4}-\d{4}|Draft \d+)<\/a>/g)].map((m) => m[1]);
+const referencesOn = (html: string) =>
+  [...html.matchAll(/href="\/referrals\/\d+">(ASB-\d{4}-\d{4}|Draft \d+)<\/a>/g)].map((m) => m[1]);
 const totalOn = (html: string) => Number(/(\d+) referrals?<\/caption>/.exec(html)?.[1]);
 /** Links as the browser reads them: Handlebars escapes = and & in attributes. */
 const decoded = (html: string) => html.replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
@@ -25,7 +26,15 @@ beforeAll(async () => {
   ctx.clock.set('2026-01-05T10:00:00Z');
   made.kesteven = await makeReferral(ctx, DEMO.police, {
     districtId: grantham,
-    subjects: [{ kind: 'victim', fullName: names.kestevenVictim, approximateAge: '44', address: '7 Belton Lane\nGrantham', postcode: 'NG31 9DL' }],
+    subjects: [
+      {
+        kind: 'victim',
+        fullName: names.kestevenVictim,
+        approximateAge: '44',
+        address: '7 Belton Lane\nGrantham',
+        postcode: 'NG31 9DL',
+      },
+    ],
     links: [],
     incidents,
     risk: highAnswers(matrix),
@@ -38,7 +47,12 @@ beforeAll(async () => {
     districtId: grantham,
   });
   ctx.clock.set('2026-02-03T09:00:00Z');
-  made.underscored = await makeReferral(ctx, DEMO.police, { subjects: [{ kind: 'perpetrator', fullName: names.underscored, approximateAge: '30' }], links: [], incidents }, { submit: true, screen: 'accept' });
+  made.underscored = await makeReferral(
+    ctx,
+    DEMO.police,
+    { subjects: [{ kind: 'perpetrator', fullName: names.underscored, approximateAge: '30' }], links: [], incidents },
+    { submit: true, screen: 'accept' },
+  );
   ctx.clock.set('2026-02-10T09:00:00Z');
   made.rejected = await makeReferral(ctx, DEMO.council, { incidents }, { submit: true, screen: 'reject' });
   // Enough Boston referrals for three pages of 25.
@@ -48,7 +62,12 @@ beforeAll(async () => {
   }
   // 23:30 UTC on 30 March 2026 is already 31 March in London (summer time began on the 29th).
   ctx.clock.set('2026-03-30T23:30:00Z');
-  made.summerTime = await makeReferral(ctx, DEMO.police, { districtId: String(await districtId(ctx, 'West Lindsey')), subjects: [{ kind: 'victim', fullName: uniqueName('Summer'), approximateAge: '50' }], links: [], incidents });
+  made.summerTime = await makeReferral(ctx, DEMO.police, {
+    districtId: String(await districtId(ctx, 'West Lindsey')),
+    subjects: [{ kind: 'victim', fullName: uniqueName('Summer'), approximateAge: '50' }],
+    links: [],
+    incidents,
+  });
   ctx.clock.set('2026-04-01T10:00:00Z');
   admin = await signIn(ctx, DEMO.admin);
 });
@@ -70,7 +89,9 @@ describe('filters', () => {
   test('by subject type', async () => {
     const locations = await admin.get('/referrals?subjectKind=location');
     expect(referencesOn(locations.text)).toEqual([made.location.reference]);
-    const perpetrators = await admin.get('/referrals?subjectKind=perpetrator&districtId=' + (await districtId(ctx, 'Boston')));
+    const perpetrators = await admin.get(
+      '/referrals?subjectKind=perpetrator&districtId=' + (await districtId(ctx, 'Boston')),
+    );
     expect(totalOn(perpetrators.text)).toBe(54);
   });
 
@@ -81,17 +102,27 @@ describe('filters', () => {
   });
 
   test('by referring agency', async () => {
-    const council = await ctx.db.selectFrom('agencies').select('id').where('shortName', '=', 'CoLC').executeTakeFirstOrThrow();
+    const council = await ctx.db
+      .selectFrom('agencies')
+      .select('id')
+      .where('shortName', '=', 'CoLC')
+      .executeTakeFirstOrThrow();
     const res = await admin.get(`/referrals?agencyId=${council.id}`);
     expect(referencesOn(res.text)).toEqual([made.rejected.reference]);
   });
 
   test('by date of submission, both ends included, on the London calendar', async () => {
-    const january = await admin.get('/referrals?from[day]=5&from[month]=1&from[year]=2026&to[day]=19&to[month]=1&to[year]=2026');
+    const january = await admin.get(
+      '/referrals?from[day]=5&from[month]=1&from[year]=2026&to[day]=19&to[month]=1&to[year]=2026',
+    );
     expect(referencesOn(january.text)).toEqual([made.kesteven.reference]);
-    const oneDay = await admin.get('/referrals?from[day]=20&from[month]=1&from[year]=2026&to[day]=20&to[month]=1&to[year]=2026');
+    const oneDay = await admin.get(
+      '/referrals?from[day]=20&from[month]=1&from[year]=2026&to[day]=20&to[month]=1&to[year]=2026',
+    );
     expect(referencesOn(oneDay.text)).toEqual([made.location.reference]);
-    const march30 = await admin.get('/referrals?from[day]=30&from[month]=3&from[year]=2026&to[day]=30&to[month]=3&to[year]=2026');
+    const march30 = await admin.get(
+      '/referrals?from[day]=30&from[month]=3&from[year]=2026&to[day]=30&to[month]=3&to[year]=2026',
+    );
     expect(totalOn(march30.text)).toBe(0);
     const march31 = await admin.get('/referrals?from[day]=31&from[month]=3&from[year]=2026');
     expect(referencesOn(march31.text)).toEqual([made.summerTime.reference]);
@@ -99,12 +130,16 @@ describe('filters', () => {
   });
 
   test('filters combine', async () => {
-    const res = await admin.get(`/referrals?districtId=${await districtId(ctx, 'South Kesteven')}&subjectKind=victim&verdict=high&status=submitted`);
+    const res = await admin.get(
+      `/referrals?districtId=${await districtId(ctx, 'South Kesteven')}&subjectKind=victim&verdict=high&status=submitted`,
+    );
     expect(referencesOn(res.text)).toEqual([made.kesteven.reference]);
   });
 
   test('values that are not on the lists are ignored; a bad date is reported by the field', async () => {
-    const res = await admin.get("/referrals?status=bogus&districtId=1'--&subjectKind[]=x&sort=id;drop&verdict=&page=-3");
+    const res = await admin.get(
+      "/referrals?status=bogus&districtId=1'--&subjectKind[]=x&sort=id;drop&verdict=&page=-3",
+    );
     expect(res.status).toBe(200);
     expect(totalOn(res.text)).toBe(57);
     const bad = await admin.get('/referrals?from[day]=31&from[month]=2&from[year]=2026');
@@ -112,7 +147,9 @@ describe('filters', () => {
     expect(bad.text).toContain('The submitted from date must be a real date');
     expect(bad.text).toContain('href="#from"');
     expect(totalOn(bad.text)).toBe(57);
-    const backwards = await admin.get('/referrals?from[day]=3&from[month]=2&from[year]=2026&to[day]=1&to[month]=2&to[year]=2026');
+    const backwards = await admin.get(
+      '/referrals?from[day]=3&from[month]=2&from[year]=2026&to[day]=1&to[month]=2&to[year]=2026',
+    );
     expect(backwards.text).toContain('The submitted to date must be the same as or after the from date');
   });
 });
@@ -143,15 +180,29 @@ describe('search', () => {
   });
 
   test('% and _ are searched for literally', async () => {
-    expect(referencesOn((await admin.get(`/referrals?q=${encodeURIComponent('o_percent%s')}`)).text)).toEqual([made.underscored.reference]);
+    expect(referencesOn((await admin.get(`/referrals?q=${encodeURIComponent('o_percent%s')}`)).text)).toEqual([
+      made.underscored.reference,
+    ]);
     expect(totalOn((await admin.get(`/referrals?q=${encodeURIComponent('%')}`)).text)).toBe(1);
     expect(totalOn((await admin.get(`/referrals?q=${encodeURIComponent('_')}`)).text)).toBe(1);
   });
 
   test('the search is audited with the filters used and the count, never the words', async () => {
     await admin.get(`/referrals?q=${encodeURIComponent(names.kestevenVictim)}&verdict=high`);
-    const row = await ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', 'referral.search').orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect(row.details).toEqual({ filters: ['verdict'], text: true, sort: 'submitted-desc', page: 1, results: 1, shown: [made.kesteven.id] });
+    const row = await ctx.db
+      .selectFrom('auditEvents')
+      .selectAll()
+      .where('action', '=', 'referral.search')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(row.details).toEqual({
+      filters: ['verdict'],
+      text: true,
+      sort: 'submitted-desc',
+      page: 1,
+      results: 1,
+      shown: [made.kesteven.id],
+    });
     expect(JSON.stringify(row)).not.toContain(names.kestevenVictim.split(' ')[1]);
   });
 });

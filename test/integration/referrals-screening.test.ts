@@ -10,15 +10,42 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const statusOf = async (id: number) => (await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
-const mailFor = (id: number) => ctx.db.selectFrom('outbox').selectAll().where('entityType', '=', 'referral').where('entityId', '=', String(id)).orderBy('id').execute();
-const eventsOf = async (id: number) => (await ctx.db.selectFrom('referralEvents').select(['kind', 'note']).where('referralId', '=', id).orderBy('id').execute());
+const statusOf = async (id: number) =>
+  (await ctx.db.selectFrom('referrals').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status;
+const mailFor = (id: number) =>
+  ctx.db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('entityType', '=', 'referral')
+    .where('entityId', '=', String(id))
+    .orderBy('id')
+    .execute();
+const eventsOf = async (id: number) =>
+  await ctx.db
+    .selectFrom('referralEvents')
+    .select(['kind', 'note'])
+    .where('referralId', '=', id)
+    .orderBy('id')
+    .execute();
 
 /** The personal details of a referral, none of which may appear in an email. */
 async function personalDetails(id: number): Promise<string[]> {
-  const subjects = await ctx.db.selectFrom('referralSubjects').select(['fullName', 'address', 'postcode']).where('referralId', '=', id).execute();
-  const referral = await ctx.db.selectFrom('referrals').select(['reason', 'screeningNote', 'officerName']).where('id', '=', id).executeTakeFirstOrThrow();
-  return [...subjects.flatMap((s) => [s.fullName, s.address?.split('\n')[0], s.postcode]), referral.reason, referral.screeningNote, referral.officerName].filter((v): v is string => !!v);
+  const subjects = await ctx.db
+    .selectFrom('referralSubjects')
+    .select(['fullName', 'address', 'postcode'])
+    .where('referralId', '=', id)
+    .execute();
+  const referral = await ctx.db
+    .selectFrom('referrals')
+    .select(['reason', 'screeningNote', 'officerName'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return [
+    ...subjects.flatMap((s) => [s.fullName, s.address?.split('\n')[0], s.postcode]),
+    referral.reason,
+    referral.screeningNote,
+    referral.officerName,
+  ].filter((v): v is string => !!v);
 }
 
 describe('the screening queue', () => {
@@ -28,7 +55,11 @@ describe('the screening queue', () => {
     const newer = await makeReferral(ctx, DEMO.housing);
     const mail = await mailFor(older.id);
     expect(mail).toHaveLength(1);
-    expect(mail[0]).toMatchObject({ kind: 'referral.submitted', toAddress: 'admin@example.org', subject: `OFFICIAL-SENSITIVE: Referral ${older.reference} waiting for screening` });
+    expect(mail[0]).toMatchObject({
+      kind: 'referral.submitted',
+      toAddress: 'admin@example.org',
+      subject: `OFFICIAL-SENSITIVE: Referral ${older.reference} waiting for screening`,
+    });
     expect(mail[0].textBody).toContain(`http://127.0.0.1/referrals/${older.id}`);
     const admin = await signIn(ctx, DEMO.admin);
     const queue = await admin.get('/referrals?status=submitted&sort=submitted-asc');
@@ -65,7 +96,12 @@ describe('screening outcomes', () => {
     const after = await admin.get(`/referrals/${id}`);
     expect(textOf(after.text, 'status')).toBe('Awaiting panel');
     expect(after.text).not.toContain('Screen this referral');
-    const audit = await ctx.db.selectFrom('auditEvents').select(['details', 'userId']).where('action', '=', 'referral.screen').where('entityId', '=', String(id)).execute();
+    const audit = await ctx.db
+      .selectFrom('auditEvents')
+      .select(['details', 'userId'])
+      .where('action', '=', 'referral.screen')
+      .where('entityId', '=', String(id))
+      .execute();
     expect(audit).toHaveLength(1);
     expect(audit[0].details).toEqual({ outcome: 'accept', from: 'submitted', to: 'awaiting-panel' });
   });
@@ -81,7 +117,9 @@ describe('screening outcomes', () => {
     expect((await postForm(admin, `/referrals/${id}/screen`, { outcome: 'reject', note: advice })).status).toBe(303);
     expect(await statusOf(id)).toBe('rejected');
     const mail = (await mailFor(id)).filter((m) => m.kind === 'referral.reject');
-    expect(mail).toMatchObject([{ toAddress: 'housing@example.org', subject: `OFFICIAL-SENSITIVE: Referral ${reference} not accepted` }]);
+    expect(mail).toMatchObject([
+      { toAddress: 'housing@example.org', subject: `OFFICIAL-SENSITIVE: Referral ${reference} not accepted` },
+    ]);
     expect(mail[0].textBody).not.toContain('landlord');
     const referrer = await signIn(ctx, DEMO.housing);
     const record = await referrer.get(`/referrals/${id}`);
@@ -93,10 +131,17 @@ describe('screening outcomes', () => {
     const { id, reference } = await makeReferral(ctx, DEMO.police);
     const chair = await signIn(ctx, DEMO.chair);
     const request = 'Please add the police incident numbers.';
-    expect((await postForm(chair, `/referrals/${id}/screen`, { outcome: 'request-information', note: request })).status).toBe(303);
+    expect(
+      (await postForm(chair, `/referrals/${id}/screen`, { outcome: 'request-information', note: request })).status,
+    ).toBe(303);
     expect(await statusOf(id)).toBe('more-information-requested');
     const mail = (await mailFor(id)).filter((m) => m.kind === 'referral.request-information');
-    expect(mail).toMatchObject([{ toAddress: 'police@example.org', subject: `OFFICIAL-SENSITIVE: Referral ${reference}: more information needed` }]);
+    expect(mail).toMatchObject([
+      {
+        toAddress: 'police@example.org',
+        subject: `OFFICIAL-SENSITIVE: Referral ${reference}: more information needed`,
+      },
+    ]);
 
     const referrer = await signIn(ctx, DEMO.police);
     const record = await referrer.get(`/referrals/${id}`);
@@ -107,15 +152,35 @@ describe('screening outcomes', () => {
     expect(textOf(edit.text, 'more-information')).toBe('The coordinator asked for more information');
     expect(edit.text).toContain(request);
     const version = /name="version" value="(\d+)"/.exec(edit.text)![1];
-    const body = await referralBody(ctx, { incidents: [{ date: { day: '1', month: '2', year: '2026' }, type: 'noise', summary: 'Music', agencyReference: 'INC-2026-0099' }] });
+    const body = await referralBody(ctx, {
+      incidents: [
+        {
+          date: { day: '1', month: '2', year: '2026' },
+          type: 'noise',
+          summary: 'Music',
+          agencyReference: 'INC-2026-0099',
+        },
+      ],
+    });
     const saved = await postReferral(referrer, `/referrals/${id}/edit`, { ...body, version, action: 'continue' });
     expect(saved.status).toBe(303);
     const check = await referrer.get(`/referrals/${id}/submit`);
-    const resubmitted = await postReferral(referrer, `/referrals/${id}/submit`, { version: /name="version" value="(\d+)"/.exec(check.text)![1] });
+    const resubmitted = await postReferral(referrer, `/referrals/${id}/submit`, {
+      version: /name="version" value="(\d+)"/.exec(check.text)![1],
+    });
     expect(resubmitted.status).toBe(303);
-    const row = await ctx.db.selectFrom('referrals').select(['status', 'reference']).where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await ctx.db
+      .selectFrom('referrals')
+      .select(['status', 'reference'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'submitted', reference });
-    expect((await eventsOf(id)).map((e) => e.kind)).toEqual(['created', 'submitted', 'information-requested', 'resubmitted']);
+    expect((await eventsOf(id)).map((e) => e.kind)).toEqual([
+      'created',
+      'submitted',
+      'information-requested',
+      'resubmitted',
+    ]);
     expect((await mailFor(id)).filter((m) => m.kind === 'referral.submitted')).toHaveLength(2);
   });
 
@@ -131,7 +196,9 @@ describe('screening outcomes', () => {
     const page = await admin.get(`/referrals/${id}`);
     expect(page.text).toContain('This referral has already been screened');
     expect(await statusOf(id)).toBe('awaiting-panel');
-    expect((await mailFor(id)).filter((m) => m.kind.startsWith('referral.') && m.kind !== 'referral.submitted')).toHaveLength(1);
+    expect(
+      (await mailFor(id)).filter((m) => m.kind.startsWith('referral.') && m.kind !== 'referral.submitted'),
+    ).toHaveLength(1);
   });
 
   test('when a representative tries to screen, then they are refused and it is audited', async () => {
@@ -140,7 +207,12 @@ describe('screening outcomes', () => {
     const res = await postForm(rep, `/referrals/${id}/screen`, { outcome: 'accept' });
     expect(res.status).toBe(403);
     expect(await statusOf(id)).toBe('submitted');
-    const denied = await ctx.db.selectFrom('auditEvents').select('details').where('action', '=', 'access.denied').orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const denied = await ctx.db
+      .selectFrom('auditEvents')
+      .select('details')
+      .where('action', '=', 'access.denied')
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(denied.details).toMatchObject({ route: '/referrals/:id/screen' });
   });
 
@@ -150,7 +222,10 @@ describe('screening outcomes', () => {
     const noOutcome = await postForm(admin, `/referrals/${id}/screen`, { note: 'x' });
     expect(noOutcome.status).toBe(400);
     expect(noOutcome.text).toContain('Select the outcome of screening');
-    const long = await postForm(admin, `/referrals/${id}/screen`, { outcome: 'request-information', note: 'x'.repeat(3001) });
+    const long = await postForm(admin, `/referrals/${id}/screen`, {
+      outcome: 'request-information',
+      note: 'x'.repeat(3001),
+    });
     expect(long.status).toBe(400);
     expect(long.text).toContain('The information you need must be 3000 characters or fewer');
     const bogus = await postForm(admin, `/referrals/${id}/screen`, { outcome: 'approve' });
@@ -163,12 +238,28 @@ describe('status transitions after screening', () => {
   test('when a panel hears and closes a case, then it becomes active, then closed with its reason, each on the timeline', async () => {
     const { id } = await makeReferral(ctx, DEMO.police, {}, { submit: true, screen: 'accept' });
     const chair = await userNamed(ctx, DEMO.chair);
-    expect(await ctx.services.referrals.hear(actorFor(chair), id, { panelId: 7 })).toEqual({ from: 'awaiting-panel', to: 'active' });
+    expect(await ctx.services.referrals.hear(actorFor(chair), id, { panelId: 7 })).toEqual({
+      from: 'awaiting-panel',
+      to: 'active',
+    });
     expect(await ctx.services.referrals.hear(actorFor(chair), id)).toEqual({ from: 'active', to: 'active' });
-    expect(await ctx.services.referrals.close(actorFor(chair), id, 'Perpetrator moved away; no incidents for three months.')).toEqual({ from: 'active', to: 'closed' });
-    const row = await ctx.db.selectFrom('referrals').select(['status', 'closedReason']).where('id', '=', id).executeTakeFirstOrThrow();
+    expect(
+      await ctx.services.referrals.close(actorFor(chair), id, 'Perpetrator moved away; no incidents for three months.'),
+    ).toEqual({ from: 'active', to: 'closed' });
+    const row = await ctx.db
+      .selectFrom('referrals')
+      .select(['status', 'closedReason'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ status: 'closed', closedReason: 'Perpetrator moved away; no incidents for three months.' });
-    expect((await eventsOf(id)).map((e) => e.kind)).toEqual(['created', 'submitted', 'accepted', 'heard', 'heard', 'closed']);
+    expect((await eventsOf(id)).map((e) => e.kind)).toEqual([
+      'created',
+      'submitted',
+      'accepted',
+      'heard',
+      'heard',
+      'closed',
+    ]);
     const admin = await signIn(ctx, DEMO.admin);
     const record = await admin.get(`/referrals/${id}`);
     expect(textOf(record.text, 'status')).toBe('Closed');
@@ -206,20 +297,35 @@ describe('status transitions after screening', () => {
     const { id } = await makeReferral(ctx, DEMO.police, {}, steps);
     const chair = await userNamed(ctx, DEMO.chair);
     if (from === 'closed') await ctx.services.referrals.close(actorFor(chair), id, 'Closed');
-    const before = await ctx.db.selectFrom('referrals').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow();
-    const attempt = transition === 'hear' ? ctx.services.referrals.hear(actorFor(chair), id) : ctx.services.referrals.close(actorFor(chair), id, 'Again');
+    const before = await ctx.db
+      .selectFrom('referrals')
+      .select(['status', 'version'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const attempt =
+      transition === 'hear'
+        ? ctx.services.referrals.hear(actorFor(chair), id)
+        : ctx.services.referrals.close(actorFor(chair), id, 'Again');
     await expect(attempt).rejects.toBeInstanceOf(IllegalTransitionError);
-    expect(await ctx.db.selectFrom('referrals').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(
+      await ctx.db.selectFrom('referrals').select(['status', 'version']).where('id', '=', id).executeTakeFirstOrThrow(),
+    ).toEqual(before);
   });
 
-  test.each(['accept', 'reject', 'request-information'] as const)('when a case that is not submitted is screened (%s), then nothing changes', async (outcome) => {
-    const { id } = await makeReferral(ctx, DEMO.police, {}, { submit: true, screen: 'accept' });
-    const admin = await userNamed(ctx, DEMO.admin);
-    const attempt = ctx.services.referrals.screen(admin, actorFor(admin), id, outcome, 'note');
-    await expect(attempt).rejects.toBeInstanceOf(RefusedError);
-    await expect(attempt).rejects.toMatchObject({ reason: 'already-screened', fieldErrors: { '': 'It is now: awaiting panel. Nothing was changed.' } });
-    expect(await statusOf(id)).toBe('awaiting-panel');
-  });
+  test.each(['accept', 'reject', 'request-information'] as const)(
+    'when a case that is not submitted is screened (%s), then nothing changes',
+    async (outcome) => {
+      const { id } = await makeReferral(ctx, DEMO.police, {}, { submit: true, screen: 'accept' });
+      const admin = await userNamed(ctx, DEMO.admin);
+      const attempt = ctx.services.referrals.screen(admin, actorFor(admin), id, outcome, 'note');
+      await expect(attempt).rejects.toBeInstanceOf(RefusedError);
+      await expect(attempt).rejects.toMatchObject({
+        reason: 'already-screened',
+        fieldErrors: { '': 'It is now: awaiting panel. Nothing was changed.' },
+      });
+      expect(await statusOf(id)).toBe('awaiting-panel');
+    },
+  );
 
   test('a rejected or accepted referral cannot be submitted again by its referrer', async () => {
     const police = await userNamed(ctx, DEMO.police);

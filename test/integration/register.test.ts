@@ -11,16 +11,50 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const post = (agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown>) => agent.post(url).type('form').send(encodeForm({ _csrf: agent.csrf, ...fields }));
+const post = (agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown>) =>
+  agent
+    .post(url)
+    .type('form')
+    .send(encodeForm({ _csrf: agent.csrf, ...fields }));
 const entries = (panelId: number) =>
-  ctx.db.selectFrom('registerEntries').select(['id', 'agencyId', 'personName', 'role', 'status', 'arrivedAt', 'leftAt', 'confidentialityAgreed', 'confidentialityStatementId', 'isObserver', 'version']).where('panelId', '=', panelId).orderBy('id').execute();
+  ctx.db
+    .selectFrom('registerEntries')
+    .select([
+      'id',
+      'agencyId',
+      'personName',
+      'role',
+      'status',
+      'arrivedAt',
+      'leftAt',
+      'confidentialityAgreed',
+      'confidentialityStatementId',
+      'isObserver',
+      'version',
+    ])
+    .where('panelId', '=', panelId)
+    .orderBy('id')
+    .execute();
 
 async function panelWithAnswers() {
-  const panelId = await makePanel(ctx, { startsAt: '2026-06-10T09:00:00Z', agencies: ['Police', 'LPFT', 'Adult Care'] });
+  const panelId = await makePanel(ctx, {
+    startsAt: '2026-06-10T09:00:00Z',
+    agencies: ['Police', 'LPFT', 'Adult Care'],
+  });
   const police = await signIn(ctx, DEMO.police);
-  await postForm(police, `/panels/${panelId}/attendance`, { version: '', answer: 'attending', attendees: 'PC Jordan Ellis\nPCSO Taylor Grant', mode: 'in-person' });
+  await postForm(police, `/panels/${panelId}/attendance`, {
+    version: '',
+    answer: 'attending',
+    attendees: 'PC Jordan Ellis\nPCSO Taylor Grant',
+    mode: 'in-person',
+  });
   const lpft = await signIn(ctx, DEMO.lpft);
-  await postForm(lpft, `/panels/${panelId}/attendance`, { version: '', answer: 'apologies', apologyReason: 'Clinic', informationInAdvance: 'yes' });
+  await postForm(lpft, `/panels/${panelId}/attendance`, {
+    version: '',
+    answer: 'apologies',
+    apologyReason: 'Clinic',
+    informationInAdvance: 'yes',
+  });
   return panelId;
 }
 
@@ -45,7 +79,9 @@ describe('the register on the day', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('The register can be taken only while the panel is in progress');
     expect(page.text).not.toContain('Save the register');
-    const res = await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: String(await agencyId(ctx, 'Police')), personName: 'X', status: 'present' }] });
+    const res = await post(chair, `/panels/${panelId}/register`, {
+      rows: [{ agencyId: String(await agencyId(ctx, 'Police')), personName: 'X', status: 'present' }],
+    });
     expect(res.status).toBe(409);
     expect((await post(chair, `/panels/${panelId}/register/observers`, { personName: 'Obs' })).status).toBe(409);
     expect(await entries(panelId)).toHaveLength(0);
@@ -70,10 +106,20 @@ describe('the register on the day', () => {
     expect(page.text).toContain('Confidentiality statement (version 1)');
     expect(await registerCompleteness(ctx.db, panelId)).toHaveLength(3);
     // Saved as offered, with the agency that sent apologies left unnamed: only lines with a status are recorded.
-    const res = await post(chair, `/panels/${panelId}/register`, { rows: lines.map((l) => ({ ...l, status: l.agencyId === lpft ? 'apologies' : l.status })) });
+    const res = await post(chair, `/panels/${panelId}/register`, {
+      rows: lines.map((l) => ({ ...l, status: l.agencyId === lpft ? 'apologies' : l.status })),
+    });
     expect(res.status).toBe(303);
-    expect((await entries(panelId)).map((e) => [e.agencyId, e.personName, e.status])).toEqual([[Number(lpft), '', 'apologies']]);
-    expect((await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: adult, personName: '', status: 'present' }] })).text).toContain('Enter the name');
+    expect((await entries(panelId)).map((e) => [e.agencyId, e.personName, e.status])).toEqual([
+      [Number(lpft), '', 'apologies'],
+    ]);
+    expect(
+      (
+        await post(chair, `/panels/${panelId}/register`, {
+          rows: [{ agencyId: adult, personName: '', status: 'present' }],
+        })
+      ).text,
+    ).toContain('Enter the name');
     await setStatus(ctx, panelId, 'concluded');
     expect((await chair.get(`/panels/${panelId}/register`)).text).toContain('Not named');
   });
@@ -86,7 +132,14 @@ describe('the register on the day', () => {
     const lpft = String(await agencyId(ctx, 'LPFT'));
     const adult = String(await agencyId(ctx, 'Adult Care'));
     const rows = [
-      { agencyId: adult, personName: 'Casey Lund', role: 'Practitioner', status: 'late', arrivedAt: '', agreed: 'true' },
+      {
+        agencyId: adult,
+        personName: 'Casey Lund',
+        role: 'Practitioner',
+        status: 'late',
+        arrivedAt: '',
+        agreed: 'true',
+      },
       { agencyId: lpft, personName: 'Priya Shah', status: 'apologies', agreed: 'true' },
       { agencyId: police, personName: 'PC Jordan Ellis', status: 'present', agreed: 'true' },
       { agencyId: police, personName: 'PCSO Taylor Grant', status: 'left-early', leftAt: '25:00', agreed: 'true' },
@@ -110,12 +163,22 @@ describe('the register on the day', () => {
       ['PC Jordan Ellis', 'present', null, null, true],
       ['PCSO Taylor Grant', 'left-early', null, '11:05', true],
     ]);
-    const v1 = await ctx.db.selectFrom('confidentialityStatements').select('id').where('version', '=', 1).executeTakeFirstOrThrow();
-    expect(saved.filter((e) => e.confidentialityAgreed).every((e) => e.confidentialityStatementId === v1.id)).toBe(true);
+    const v1 = await ctx.db
+      .selectFrom('confidentialityStatements')
+      .select('id')
+      .where('version', '=', 1)
+      .executeTakeFirstOrThrow();
+    expect(saved.filter((e) => e.confidentialityAgreed).every((e) => e.confidentialityStatementId === v1.id)).toBe(
+      true,
+    );
     expect(await registerCompleteness(ctx.db, panelId)).toEqual([]);
     const page = await chair.get(`/panels/${panelId}/register`);
     expect(page.text).toContain('id="register-complete"');
-    expect((await auditOf(ctx, 'register.save', panelId))[0].details).toMatchObject({ created: 4, updated: 0, statementVersion: 1 });
+    expect((await auditOf(ctx, 'register.save', panelId))[0].details).toMatchObject({
+      created: 4,
+      updated: 0,
+      statementVersion: 1,
+    });
   });
 
   test('when the statement changes, then earlier agreements keep their version and new ones record the new version; a stale register save is refused and the typing kept', async () => {
@@ -124,16 +187,24 @@ describe('the register on the day', () => {
     const chair = await signIn(ctx, DEMO.chair);
     const police = String(await agencyId(ctx, 'Police'));
     const colc = String(await agencyId(ctx, 'CoLC'));
-    await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: police, personName: 'PC Jordan Ellis', status: 'present', agreed: 'true' }] });
+    await post(chair, `/panels/${panelId}/register`, {
+      rows: [{ agencyId: police, personName: 'PC Jordan Ellis', status: 'present', agreed: 'true' }],
+    });
     const admin = await signIn(ctx, DEMO.admin);
     const form = await admin.get('/admin/confidentiality');
     expect(form.text).toContain('id="current-version">1<');
     expect((await postForm(admin, '/admin/confidentiality', { version: '1', text: '' })).status).toBe(400);
-    expect((await postForm(admin, '/admin/confidentiality', { version: '1', text: 'Version two of the statement.' })).status).toBe(303);
+    expect(
+      (await postForm(admin, '/admin/confidentiality', { version: '1', text: 'Version two of the statement.' })).status,
+    ).toBe(303);
     const stale = await postForm(admin, '/admin/confidentiality', { version: '1', text: 'A rival edit.' });
     expect(stale.status).toBe(409);
     expect(stale.text).toContain('A rival edit.');
-    const v2 = await ctx.db.selectFrom('confidentialityStatements').select(['id', 'version']).orderBy('version', 'desc').executeTakeFirstOrThrow();
+    const v2 = await ctx.db
+      .selectFrom('confidentialityStatements')
+      .select(['id', 'version'])
+      .orderBy('version', 'desc')
+      .executeTakeFirstOrThrow();
     expect(v2.version).toBe(2);
     const page = await chair.get(`/panels/${panelId}/register`);
     expect(page.text).toContain('Version two of the statement.');
@@ -141,16 +212,35 @@ describe('the register on the day', () => {
     const saved = lines.find((l) => l.personName === 'PC Jordan Ellis')!;
     const unrecorded = lines.find((l) => l.agencyId === colc && !l.id)!;
     const rows = [
-      { id: saved.id, version: saved.version, agencyId: police, personName: 'PC Jordan Ellis', status: 'present', agreed: 'true' },
+      {
+        id: saved.id,
+        version: saved.version,
+        agencyId: police,
+        personName: 'PC Jordan Ellis',
+        status: 'present',
+        agreed: 'true',
+      },
       { agencyId: unrecorded.agencyId, personName: 'Jamie Fox', status: 'online', agreed: 'true' },
     ];
     expect((await post(chair, `/panels/${panelId}/register`, { rows })).status).toBe(303);
     const after = await entries(panelId);
-    const v1 = await ctx.db.selectFrom('confidentialityStatements').select('id').where('version', '=', 1).executeTakeFirstOrThrow();
-    expect(after.find((e) => e.personName === 'PC Jordan Ellis')).toMatchObject({ confidentialityStatementId: v1.id, version: 2 });
-    expect(after.find((e) => e.personName === 'Jamie Fox')).toMatchObject({ confidentialityStatementId: v2.id, status: 'online' });
+    const v1 = await ctx.db
+      .selectFrom('confidentialityStatements')
+      .select('id')
+      .where('version', '=', 1)
+      .executeTakeFirstOrThrow();
+    expect(after.find((e) => e.personName === 'PC Jordan Ellis')).toMatchObject({
+      confidentialityStatementId: v1.id,
+      version: 2,
+    });
+    expect(after.find((e) => e.personName === 'Jamie Fox')).toMatchObject({
+      confidentialityStatementId: v2.id,
+      status: 'online',
+    });
     // The same form again carries version 1 of the entry: refused, nothing changed.
-    const again = await post(chair, `/panels/${panelId}/register`, { rows: [{ ...rows[0], personName: 'Changed Name' }] });
+    const again = await post(chair, `/panels/${panelId}/register`, {
+      rows: [{ ...rows[0], personName: 'Changed Name' }],
+    });
     expect(again.status).toBe(409);
     expect(again.text).toContain('Someone else changed the register');
     expect(again.text).toContain('value="Changed Name"');
@@ -161,14 +251,46 @@ describe('the register on the day', () => {
     const panelId = await makePanel(ctx, { startsAt: '2026-06-10T09:00:00Z', agencies: ['Police'] });
     await setStatus(ctx, panelId, 'in-progress');
     const admin = await signIn(ctx, DEMO.admin);
-    expect((await post(admin, `/panels/${panelId}/register/observers`, { personName: '' })).text).toContain('Enter the name');
-    expect((await post(admin, `/panels/${panelId}/register/observers`, { personName: 'Student Social Worker', role: 'University placement', agreed: 'true' })).status).toBe(303);
-    expect(await entries(panelId)).toEqual([expect.objectContaining({ personName: 'Student Social Worker', isObserver: true, status: 'present', confidentialityAgreed: true, agencyId: null })]);
+    expect((await post(admin, `/panels/${panelId}/register/observers`, { personName: '' })).text).toContain(
+      'Enter the name',
+    );
+    expect(
+      (
+        await post(admin, `/panels/${panelId}/register/observers`, {
+          personName: 'Student Social Worker',
+          role: 'University placement',
+          agreed: 'true',
+        })
+      ).status,
+    ).toBe(303);
+    expect(await entries(panelId)).toEqual([
+      expect.objectContaining({
+        personName: 'Student Social Worker',
+        isObserver: true,
+        status: 'present',
+        confidentialityAgreed: true,
+        agencyId: null,
+      }),
+    ]);
     // An observer is not an agency: the register is still incomplete.
-    expect(await registerCompleteness(ctx.db, panelId)).toEqual([{ agencyId: await agencyId(ctx, 'Police'), shortName: 'Police' }]);
+    expect(await registerCompleteness(ctx.db, panelId)).toEqual([
+      { agencyId: await agencyId(ctx, 'Police'), shortName: 'Police' },
+    ]);
     const probation = String(await agencyId(ctx, 'Probation'));
-    expect((await post(admin, `/panels/${panelId}/register`, { rows: [{ agencyId: probation, personName: 'Kit Mallory', status: 'present' }] })).status).toBe(404);
-    expect((await post(admin, `/panels/${panelId}/register`, { rows: [{ id: '999999', version: '1', personName: 'X', status: 'present' }] })).status).toBe(404);
+    expect(
+      (
+        await post(admin, `/panels/${panelId}/register`, {
+          rows: [{ agencyId: probation, personName: 'Kit Mallory', status: 'present' }],
+        })
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await post(admin, `/panels/${panelId}/register`, {
+          rows: [{ id: '999999', version: '1', personName: 'X', status: 'present' }],
+        })
+      ).status,
+    ).toBe(404);
     expect(await entries(panelId)).toHaveLength(1);
   });
 
@@ -192,14 +314,18 @@ describe('attendees agreeing for themselves', () => {
     await setStatus(ctx, panelId, 'in-progress');
     // The chair had already put them down as absent.
     const chair = await signIn(ctx, DEMO.chair);
-    await post(chair, `/panels/${panelId}/register`, { rows: [{ agencyId: String(await agencyId(ctx, 'Police')), personName: 'pc jordan ellis', status: 'absent' }] });
+    await post(chair, `/panels/${panelId}/register`, {
+      rows: [{ agencyId: String(await agencyId(ctx, 'Police')), personName: 'pc jordan ellis', status: 'absent' }],
+    });
     const page = await police.get(`/panels/${panelId}/attendance`);
     expect(page.text).toContain('I am here in person and agree');
     expect((await postForm(police, `/panels/${panelId}/register/self`, { mode: 'online' })).status).toBe(303);
     const saved = await entries(panelId);
     expect(saved).toHaveLength(1);
     expect(saved[0]).toMatchObject({ status: 'online', confidentialityAgreed: true });
-    expect((await police.get(`/panels/${panelId}/attendance`)).text).toMatch(/You agreed to version \d+ of the confidentiality statement/);
+    expect((await police.get(`/panels/${panelId}/attendance`)).text).toMatch(
+      /You agreed to version \d+ of the confidentiality statement/,
+    );
     const lpft = await signIn(ctx, DEMO.lpft);
     expect((await postForm(lpft, `/panels/${panelId}/register/self`, { mode: 'present' })).status).toBe(303);
     expect((await entries(panelId)).map((e) => [e.personName, e.status, e.agencyId])).toEqual([
@@ -208,6 +334,10 @@ describe('attendees agreeing for themselves', () => {
     ]);
     const housing = await signIn(ctx, DEMO.housing);
     expect((await postForm(housing, `/panels/${panelId}/register/self`, { mode: 'present' })).status).toBe(404);
-    expect((await auditOf(ctx, 'register.self', panelId)).map((a) => a.outcome)).toEqual(['success', 'success', 'denied']);
+    expect((await auditOf(ctx, 'register.self', panelId)).map((a) => a.outcome)).toEqual([
+      'success',
+      'success',
+      'denied',
+    ]);
   });
 });

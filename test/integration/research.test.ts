@@ -14,14 +14,27 @@ beforeAll(async () => {
   const boston = await districtId(ctx, 'Boston');
   police = await agencyId(ctx, 'Police');
   lpft = await agencyId(ctx, 'LPFT');
-  panelId = await makePanel(ctx, { districtId: boston, startsAt: '2026-12-08T10:00:00Z', agencyIds: [police, lpft, await agencyId(ctx, 'BBC')] });
+  panelId = await makePanel(ctx, {
+    districtId: boston,
+    startsAt: '2026-12-08T10:00:00Z',
+    agencyIds: [police, lpft, await agencyId(ctx, 'BBC')],
+  });
   await ctx.db.updateTable('panels').set({ researchClosesOn: '2026-12-04' }).where('id', '=', panelId).execute();
   cases = [];
-  for (let n = 0; n < 14; n += 1) cases.push(await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 40 - n }));
+  for (let n = 0; n < 14; n += 1)
+    cases.push(await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 40 - n }));
   const admin = await signIn(ctx, DEMO.admin);
-  const rev = async () => String((await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow()).agendaRevision);
-  expect((await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: await rev() })).status).toBe(303);
-  expect((await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: await rev() })).status).toBe(303);
+  const rev = async () =>
+    String(
+      (await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow())
+        .agendaRevision,
+    );
+  expect(
+    (await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: await rev() })).status,
+  ).toBe(303);
+  expect(
+    (await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: await rev() })).status,
+  ).toBe(303);
 });
 
 afterAll(async () => {
@@ -39,7 +52,7 @@ async function requestFor(agency: number, referralId: number) {
 }
 
 describe('research requests', () => {
-  it('when the single point of contact answers, then the answer is stored, audited and shown in the chair\'s matrix', async () => {
+  it("when the single point of contact answers, then the answer is stored, audited and shown in the chair's matrix", async () => {
     const spoc = await signIn(ctx, DEMO.lpft);
     const list = await spoc.get('/research');
     expect(list.status).toBe(200);
@@ -49,21 +62,41 @@ describe('research requests', () => {
     const page = await spoc.get(`/research/${request.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(cases[0].name);
-    const missing = await postForm(spoc, `/research/${request.id}`, { status: 'information-held', summary: '', version: String(request.version) });
+    const missing = await postForm(spoc, `/research/${request.id}`, {
+      status: 'information-held',
+      summary: '',
+      version: String(request.version),
+    });
     expect(missing.status).toBe(400);
     expect(missing.text).toContain('Enter a short summary of the information to share');
-    const saved = await postForm(spoc, `/research/${request.id}`, { status: 'information-held', summary: 'Known to the community team <b>since 2024</b>.', version: String(request.version) });
+    const saved = await postForm(spoc, `/research/${request.id}`, {
+      status: 'information-held',
+      summary: 'Known to the community team <b>since 2024</b>.',
+      version: String(request.version),
+    });
     expect(saved.status).toBe(303);
     expect((await requestFor(lpft, cases[0].id)).status).toBe('information-held');
-    const stale = await postForm(spoc, `/research/${request.id}`, { status: 'nothing-held', summary: '', version: String(request.version) });
+    const stale = await postForm(spoc, `/research/${request.id}`, {
+      status: 'nothing-held',
+      summary: '',
+      version: String(request.version),
+    });
     expect(stale.status).toBe(409);
     expect((await requestFor(lpft, cases[0].id)).status).toBe('information-held');
-    const audit = await ctx.db.selectFrom('auditEvents').select(['action', 'details']).where('action', '=', 'research.answer').where('entityId', '=', String(panelId)).execute();
+    const audit = await ctx.db
+      .selectFrom('auditEvents')
+      .select(['action', 'details'])
+      .where('action', '=', 'research.answer')
+      .where('entityId', '=', String(panelId))
+      .execute();
     expect(audit).toHaveLength(1);
     expect(JSON.stringify(audit[0].details)).not.toContain('community team');
 
     const policeRep = await signIn(ctx, DEMO.police);
-    await postForm(policeRep, `/research/${(await requestFor(police, cases[0].id)).id}`, { status: 'nothing-held', version: '1' });
+    await postForm(policeRep, `/research/${(await requestFor(police, cases[0].id)).id}`, {
+      status: 'nothing-held',
+      version: '1',
+    });
 
     const chair = await signIn(ctx, DEMO.chair);
     const matrix = await chair.get(`/panels/${panelId}/research`);
@@ -78,9 +111,17 @@ describe('research requests', () => {
     const council = await signIn(ctx, DEMO.council);
     const request = await requestFor(lpft, cases[1].id);
     expect((await council.get(`/research/${request.id}`)).status).toBe(404);
-    expect((await postForm(council, `/research/${request.id}`, { status: 'nothing-held', version: '1' })).status).toBe(404);
+    expect((await postForm(council, `/research/${request.id}`, { status: 'nothing-held', version: '1' })).status).toBe(
+      404,
+    );
     expect((await requestFor(lpft, cases[1].id)).status).toBe('requested');
-    const denied = await ctx.db.selectFrom('auditEvents').select('action').where('entityType', '=', 'research-request').where('entityId', '=', String(request.id)).where('outcome', '=', 'denied').execute();
+    const denied = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('entityType', '=', 'research-request')
+      .where('entityId', '=', String(request.id))
+      .where('outcome', '=', 'denied')
+      .execute();
     expect(denied.length).toBe(2);
     expect((await council.get(`/panels/${panelId}/research`)).status).toBe(403);
   });
@@ -115,11 +156,14 @@ describe('research requests', () => {
 
   it('when an invited agency downloads the agenda PDF, then every page is marked and every case reference is in it', async () => {
     const policeRep = await signIn(ctx, DEMO.police);
-    const res = await policeRep.get(`/panels/${panelId}/agenda.pdf`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const res = await policeRep
+      .get(`/panels/${panelId}/agenda.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const pdf = await readPdf(res.body as Buffer);
@@ -134,7 +178,12 @@ describe('research requests', () => {
     const joined = text.replace(/\s+/g, '');
     for (const c of cases) expect(joined).toContain(c.reference);
     expect(text).toContain('Copy for: Lincolnshire Police');
-    const exported = await ctx.db.selectFrom('auditEvents').select('action').where('action', '=', 'agenda.export').where('entityId', '=', String(panelId)).execute();
+    const exported = await ctx.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('action', '=', 'agenda.export')
+      .where('entityId', '=', String(panelId))
+      .execute();
     expect(exported).toHaveLength(1);
     const stranger = await signIn(ctx, DEMO.housing);
     expect((await stranger.get(`/panels/${panelId}/agenda.pdf`)).status).toBe(404);

@@ -62,7 +62,6 @@ describe('embedded mode', () => {
   });
 });
 
-
 describe('stopping under load', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-sigterm-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -36,7 +36,11 @@ export const idOfName = (name: string) => name.replace(/\]\[|\[|\]/g, '-').repla
  * Returns the names changed (none when nothing was refused for its length).
  */
 export function shortenRefused(html: string, typed: Record<string, string>): string[] {
-  const tooLong = [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<a href="#([^"]+)">[^<]*characters or fewer<\/a>/g)].map((m) => m[1]);
+  const tooLong = [
+    ...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(
+      /<a href="#([^"]+)">[^<]*characters or fewer<\/a>/g,
+    ),
+  ].map((m) => m[1]);
   const changed: string[] = [];
   for (const name of Object.keys(typed)) {
     if (tooLong.includes(idOfName(name))) {
@@ -62,7 +66,8 @@ export function expectLiteral(html: string, text: string, label = ''): void {
 }
 
 export function expectNoRawMarkup(html: string, label = ''): void {
-  for (const raw of RAW) expect({ label, raw: raw.source, found: raw.test(html) }).toEqual({ label, raw: raw.source, found: false });
+  for (const raw of RAW)
+    expect({ label, raw: raw.source, found: raw.test(html) }).toEqual({ label, raw: raw.source, found: false });
 }
 
 /** In plain text (PDF, e-mail text), the payload appears as typed. */
@@ -97,7 +102,9 @@ export interface FormFields {
 /** Reads the controls of the form that posts to `action` (or the first form with a CSRF token). */
 export function readForm(html: string, action?: string): FormFields {
   const forms = [...html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/g)];
-  const form = forms.find((f) => (action ? attr(f[1], 'action') === action : /name="_csrf"/.test(f[2]))) ?? forms.find((f) => !attr(f[1], 'action') && /name="_csrf"/.test(f[2]));
+  const form =
+    forms.find((f) => (action ? attr(f[1], 'action') === action : /name="_csrf"/.test(f[2]))) ??
+    forms.find((f) => !attr(f[1], 'action') && /name="_csrf"/.test(f[2]));
   if (!form) throw new Error(`no form posting to ${action}`);
   const body = form[2];
   const values: Record<string, string | string[]> = {};
@@ -116,7 +123,8 @@ export function readForm(html: string, action?: string): FormFields {
     }
     if (type === 'submit' || type === 'button') continue;
     add(name, attr(tag, 'value') ?? '');
-    if (type === 'text' && !/inputmode="numeric"/.test(tag) && !/autocomplete="(email|tel|postal-code)"/.test(tag)) textNames.push(name);
+    if (type === 'text' && !/inputmode="numeric"/.test(tag) && !/autocomplete="(email|tel|postal-code)"/.test(tag))
+      textNames.push(name);
   }
   for (const m of body.matchAll(/<textarea\b([^>]*)>([\s\S]*?)<\/textarea>/g)) {
     const name = attr(m[1], 'name');
@@ -134,10 +142,15 @@ export function readForm(html: string, action?: string): FormFields {
 }
 
 /** Posts a form body already flattened to control names. */
-export function postFields(agent: Agent & { csrf: string }, url: string, values: Record<string, string | string[]> = {}): Promise<Response> {
+export function postFields(
+  agent: Agent & { csrf: string },
+  url: string,
+  values: Record<string, string | string[]> = {},
+): Promise<Response> {
   const params = new URLSearchParams();
   params.append('_csrf', agent.csrf);
-  for (const [name, value] of Object.entries(values)) for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
+  for (const [name, value] of Object.entries(values))
+    for (const v of Array.isArray(value) ? value : [value]) params.append(name, v);
   return agent.post(url).type('form').send(params.toString());
 }
 
@@ -163,24 +176,40 @@ export async function postPayloads(
     typed[name] = payload(name);
   }
   let res = await postFields(agent, action, { ...form.values, ...typed, ...overrides });
-  if (res.status === 400 && shortenRefused(res.text, typed).length) res = await postFields(agent, action, { ...form.values, ...typed, ...overrides });
+  if (res.status === 400 && shortenRefused(res.text, typed).length)
+    res = await postFields(agent, action, { ...form.values, ...typed, ...overrides });
   return { res, typed };
 }
 
 /** The tables an SQL fragment would try to drop are there, with the rows counted before. */
 export async function tableCounts(ctx: TestContext): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of ['referrals', 'referralSubjects', 'panels', 'agencies', 'users', 'actions', 'auditEvents'] as const) {
-    const row = await ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  for (const table of [
+    'referrals',
+    'referralSubjects',
+    'panels',
+    'agencies',
+    'users',
+    'actions',
+    'auditEvents',
+  ] as const) {
+    const row = await ctx.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
     out[table] = Number(row.n);
   }
   return out;
 }
 
 /** The messages of a page's error summary, to show why a form was refused. */
-export const errorsOf = (html: string): string[] => [...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<a href="[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]);
+export const errorsOf = (html: string): string[] =>
+  [
+    ...(/govuk-error-summary__list">([\s\S]*?)<\/ul>/.exec(html)?.[1] ?? '').matchAll(/<a href="[^"]+">([^<]+)<\/a>/g),
+  ].map((m) => m[1]);
 
 /** The status, with the error summary when it is not the one expected. */
 export function expectStatus(res: Response, status: number, label = ''): void {
-  if (res.status !== status) expect({ label, status: res.status, errors: errorsOf(res.text) }).toEqual({ label, status, errors: [] });
+  if (res.status !== status)
+    expect({ label, status: res.status, errors: errorsOf(res.text) }).toEqual({ label, status, errors: [] });
 }

@@ -3,7 +3,8 @@ import { createTestContext, type TestContext } from '../support/context';
 import { csrfFrom, DEMO, postForm, signIn } from '../support/http';
 import { DEMO_PASSWORD } from '../support/paths';
 
-const sessionCookie = (setCookie: string[] | string | undefined, name: string) => [setCookie ?? []].flat().find((c) => c.startsWith(`${name}=`));
+const sessionCookie = (setCookie: string[] | string | undefined, name: string) =>
+  [setCookie ?? []].flat().find((c) => c.startsWith(`${name}=`));
 
 describe('over http', () => {
   let ctx: TestContext;
@@ -15,7 +16,10 @@ describe('over http', () => {
   test('the session cookie is HttpOnly, SameSite=Lax, without Secure and without the __Host- prefix', async () => {
     const agent = request.agent(ctx.app);
     const page = await agent.get('/login');
-    const res = await agent.post('/login').type('form').send({ _csrf: csrfFrom(page.text), email: DEMO.chair, password: DEMO_PASSWORD });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: DEMO.chair, password: DEMO_PASSWORD });
     expect(res.status).toBe(303);
     const cookie = sessionCookie(res.headers['set-cookie'], ctx.services.sessionCookieName)!;
     expect(ctx.services.sessionCookieName).toBe('asbrac.sid');
@@ -25,9 +29,11 @@ describe('over http', () => {
     expect(cookie).not.toMatch(/; Secure/i);
   });
 
-  test('when a signed-out user\'s session cookie is replayed, then it is refused: sent to sign in, and nothing of theirs is shown', async () => {
+  test("when a signed-out user's session cookie is replayed, then it is refused: sent to sign in, and nothing of theirs is shown", async () => {
     const agent = await signIn(ctx, DEMO.chair);
-    const cookies = (agent as unknown as { jar: { getCookies(o: object): { name: string; value: string }[] } }).jar.getCookies({ path: '/', domain: '127.0.0.1', secure: false, script: false });
+    const cookies = (
+      agent as unknown as { jar: { getCookies(o: object): { name: string; value: string }[] } }
+    ).jar.getCookies({ path: '/', domain: '127.0.0.1', secure: false, script: false });
     const header = cookies.map((c) => `${c.name}=${c.value}`).join('; ');
     expect(header).toContain('asbrac.sid=');
     // It works while signed in...
@@ -36,9 +42,21 @@ describe('over http', () => {
     // ...and not once signed out, for pages and for forms.
     for (const path of ['/', '/panels', '/referrals', '/admin/users']) {
       const replayed = await request(ctx.app).get(path).set('Cookie', header);
-      expect({ path, status: replayed.status, location: replayed.headers.location }).toEqual({ path, status: 303, location: '/login' });
+      expect({ path, status: replayed.status, location: replayed.headers.location }).toEqual({
+        path,
+        status: 303,
+        location: '/login',
+      });
     }
-    const post = await request(ctx.app).post('/account/password').set('Cookie', header).type('form').send({ currentPassword: DEMO_PASSWORD, newPassword: 'a-long-new-password', confirmPassword: 'a-long-new-password' });
+    const post = await request(ctx.app)
+      .post('/account/password')
+      .set('Cookie', header)
+      .type('form')
+      .send({
+        currentPassword: DEMO_PASSWORD,
+        newPassword: 'a-long-new-password',
+        confirmPassword: 'a-long-new-password',
+      });
     // Without its session the form's CSRF token is no longer valid: refused before anything runs.
     expect(post.status).toBe(403);
   });

@@ -40,7 +40,13 @@ export async function createTestContext(options: TestOptions = {}): Promise<Test
   });
   const database = await openTestDatabase();
   const clock = new SettableClock(options.now ?? new Date());
-  const services = createServices({ config, database, clock, logger: pino({ level: 'silent' }), mailTransport: options.mailTransport });
+  const services = createServices({
+    config,
+    database,
+    clock,
+    logger: pino({ level: 'silent' }),
+    mailTransport: options.mailTransport,
+  });
   const app = createApp(services, { extraRoutes: options.extraRoutes });
   return {
     app,

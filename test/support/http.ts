@@ -19,7 +19,11 @@ export async function anonymous(ctx: TestContext): Promise<Agent & { csrf: strin
   return agent;
 }
 
-export async function signIn(ctx: TestContext, email: string, password = DEMO_PASSWORD): Promise<Agent & { csrf: string }> {
+export async function signIn(
+  ctx: TestContext,
+  email: string,
+  password = DEMO_PASSWORD,
+): Promise<Agent & { csrf: string }> {
   const agent = await anonymous(ctx);
   const res = await agent.post('/login').type('form').send({ _csrf: agent.csrf, email, password });
   if (res.status !== 303) throw new Error(`sign-in as ${email} failed with ${res.status}`);
@@ -29,14 +33,24 @@ export async function signIn(ctx: TestContext, email: string, password = DEMO_PA
 }
 
 /** Posts a form with the agent's CSRF token. */
-export function postForm(agent: Agent & { csrf: string }, url: string, fields: Record<string, unknown> = {}): Promise<Response> {
-  return agent.post(url).type('form').send({ _csrf: agent.csrf, ...fields });
+export function postForm(
+  agent: Agent & { csrf: string },
+  url: string,
+  fields: Record<string, unknown> = {},
+): Promise<Response> {
+  return agent
+    .post(url)
+    .type('form')
+    .send({ _csrf: agent.csrf, ...fields });
 }
 
 /** The text of an element with this id, without tags, whitespace collapsed. */
 export function textOf(html: string, id: string): string | undefined {
   const match = new RegExp(`id="${id}"[^>]*>([\\s\\S]*?)</`).exec(html);
-  return match?.[1].replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+  return match?.[1]
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export const DEMO = {

@@ -35,7 +35,8 @@ const exec = promisify(execFile);
 /** A poppler tool; its absence fails the test that needs it, saying what to install. */
 function poppler(tool: 'pdftoppm' | 'pdftotext' | 'pdffonts'): string {
   const found = [`/usr/bin/${tool}`, `/usr/local/bin/${tool}`].find((p) => existsSync(p));
-  if (!found) throw new Error(`${tool} is not installed: it comes with Debian's poppler-utils, which npm run setup installs`);
+  if (!found)
+    throw new Error(`${tool} is not installed: it comes with Debian's poppler-utils, which npm run setup installs`);
   return found;
 }
 
@@ -70,7 +71,10 @@ export async function pdfLayoutPages(pdf: Buffer): Promise<string[][]> {
 }
 
 /** Renders page 1 to `test-artifacts/<name>.png` with poppler's pdftoppm, so a person can look at it. */
-export async function firstPageToPng(pdf: Buffer, name: string): Promise<{ file: string; width: number; height: number }> {
+export async function firstPageToPng(
+  pdf: Buffer,
+  name: string,
+): Promise<{ file: string; width: number; height: number }> {
   const pdftoppm = poppler('pdftoppm');
   mkdirSync(ARTIFACTS, { recursive: true });
   return withTempPdf(pdf, async (input, dir) => {

@@ -18,7 +18,11 @@ export function freePort(): Promise<number> {
  * the test that drives it, instead of the real date.
  */
 function movedClock(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/.test(e[0]) && e[1] !== undefined));
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => /^(LD_PRELOAD|FAKETIME.*|DONT_FAKE_MONOTONIC)$/.test(e[0]) && e[1] !== undefined,
+    ),
+  );
 }
 
 export interface AppProcess {
@@ -33,7 +37,11 @@ export interface AppProcess {
  * loader, or with `compiled` the build that `npm start` and the production image run (built first
  * when stale). Either way one node process, so signals reach the server itself.
  */
-export async function startAppProcess(env: Record<string, string>, timeoutMs = 60000, options: { compiled?: boolean } = {}): Promise<AppProcess> {
+export async function startAppProcess(
+  env: Record<string, string>,
+  timeoutMs = 60000,
+  options: { compiled?: boolean } = {},
+): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   let out = '';
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own CommonJS script, as npm start uses it
@@ -41,7 +49,16 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
   const entry = options.compiled ? ['dist/server.js'] : ['--import', 'tsx', 'src/server.ts'];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...movedClock(), NODE_ENV: 'development', LOG_LEVEL: 'info', MAIL_WORKER_INTERVAL_MS: '200', ...env, PORT: port },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...movedClock(),
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      MAIL_WORKER_INTERVAL_MS: '200',
+      ...env,
+      PORT: port,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Keep the start of the output (start-up messages) and its most recent part, not all of it.
@@ -75,7 +92,8 @@ export async function startAppProcess(env: Record<string, string>, timeoutMs = 6
 
 /** Fails with the process's own output when it is not running: the likeliest explanation of a failure. */
 export function expectRunning(app: AppProcess): void {
-  if (app.child.exitCode !== null) throw new Error(`the app process exited with ${app.child.exitCode}:\n${app.output()}`);
+  if (app.child.exitCode !== null)
+    throw new Error(`the app process exited with ${app.child.exitCode}:\n${app.output()}`);
 }
 
 /** Signs in over real HTTP and returns the session cookie. */

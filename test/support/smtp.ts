@@ -25,7 +25,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       stream.on('end', () => {
         const code = refusals.shift();
         if (code) {
-          return callback(Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code }));
+          return callback(
+            Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code }),
+          );
         }
         simpleParser(Buffer.concat(chunks)).then((mail) => {
           received.push(mail);

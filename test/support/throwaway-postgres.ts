@@ -36,10 +36,22 @@ export async function startThrowawayPostgres(): Promise<ThrowawayPostgres> {
   const run = (tool: string, args: string[]) => {
     const cmd = [path.join(bin, tool), ...args].map((a) => `'${a}'`).join(' ');
     // No pipes: the server that pg_ctl starts would inherit them and keep this call waiting.
-    execFileSync(asRoot ? 'su' : 'sh', asRoot ? ['postgres', '-s', '/bin/sh', '-c', cmd] : ['-c', cmd], { stdio: 'ignore' });
+    execFileSync(asRoot ? 'su' : 'sh', asRoot ? ['postgres', '-s', '/bin/sh', '-c', cmd] : ['-c', cmd], {
+      stdio: 'ignore',
+    });
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const start = () => run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', path.join(dir, 'log'), '-w', 'start']);
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      '-l',
+      path.join(dir, 'log'),
+      '-w',
+      'start',
+    ]);
   const stop = (mode: 'fast' | 'immediate' = 'fast') => run('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop']);
   start();
   return {

@@ -1,4 +1,11 @@
-import { agendaChanges, proposeAgenda, timeSlots, twelveMonthsBefore, type CandidateCase, type SnapshotItem } from '../../src/agendas/proposal';
+import {
+  agendaChanges,
+  proposeAgenda,
+  timeSlots,
+  twelveMonthsBefore,
+  type CandidateCase,
+  type SnapshotItem,
+} from '../../src/agendas/proposal';
 
 const c = (id: number, riskScore: number, extra: Partial<CandidateCase> = {}): CandidateCase => ({
   referralId: id,
@@ -16,7 +23,11 @@ describe('agenda proposal', () => {
   it('when there are reviews, new cases with and without children and a 12-month case, then they come in that order, each by risk', () => {
     const items = proposeAgenda({
       panelDate,
-      reviews: [c(1, 20, { firstHeardOn: '2027-01-12', incompleteActions: 2 }), c(2, 40, { firstHeardOn: '2027-02-09' }), c(3, 50, { firstHeardOn: '2026-03-01' })],
+      reviews: [
+        c(1, 20, { firstHeardOn: '2027-01-12', incompleteActions: 2 }),
+        c(2, 40, { firstHeardOn: '2027-02-09' }),
+        c(3, 50, { firstHeardOn: '2026-03-01' }),
+      ],
       awaiting: [c(4, 30), c(5, 10, { involvesChildren: true }), c(6, 60), c(7, 25, { involvesChildren: true })],
     });
     expect(items.map((i) => [i.referralId, i.kind])).toEqual([
@@ -32,18 +43,30 @@ describe('agenda proposal', () => {
   });
 
   it('when a case was first heard exactly twelve months before, then it is flagged for a closure decision; a day later it is a review', () => {
-    const items = proposeAgenda({ panelDate, reviews: [c(1, 10, { firstHeardOn: '2026-03-09' }), c(2, 10, { firstHeardOn: '2026-03-10' })], awaiting: [] });
+    const items = proposeAgenda({
+      panelDate,
+      reviews: [c(1, 10, { firstHeardOn: '2026-03-09' }), c(2, 10, { firstHeardOn: '2026-03-10' })],
+      awaiting: [],
+    });
     expect(items.find((i) => i.referralId === 1)?.kind).toBe('anniversary');
     expect(items.find((i) => i.referralId === 2)?.kind).toBe('review');
   });
 
   it('when a case is offered twice, then it appears once', () => {
-    const items = proposeAgenda({ panelDate, reviews: [c(1, 10, { firstHeardOn: '2027-01-01' })], awaiting: [c(1, 10), c(2, 5), c(2, 5)] });
+    const items = proposeAgenda({
+      panelDate,
+      reviews: [c(1, 10, { firstHeardOn: '2027-01-01' })],
+      awaiting: [c(1, 10), c(2, 5), c(2, 5)],
+    });
     expect(items.map((i) => i.referralId)).toEqual([1, 2]);
   });
 
   it('when items are proposed, then new cases get 15 minutes and reviews 10', () => {
-    const items = proposeAgenda({ panelDate, reviews: [c(1, 10, { firstHeardOn: '2027-01-01' })], awaiting: [c(2, 5)] });
+    const items = proposeAgenda({
+      panelDate,
+      reviews: [c(1, 10, { firstHeardOn: '2027-01-01' })],
+      awaiting: [c(2, 5)],
+    });
     expect(items.map((i) => i.minutesAllotted)).toEqual([10, 15]);
   });
 
@@ -61,7 +84,11 @@ describe('time slots', () => {
   const panel = { startsAt: new Date('2027-03-09T10:00:00Z'), endsAt: new Date('2027-03-09T11:00:00Z') };
 
   it('when items follow one another, then each starts where the last ended', () => {
-    const { slots, endsAt, overrunMinutes } = timeSlots(panel, [{ minutesAllotted: 15 }, { minutesAllotted: 10 }, { minutesAllotted: 20 }]);
+    const { slots, endsAt, overrunMinutes } = timeSlots(panel, [
+      { minutesAllotted: 15 },
+      { minutesAllotted: 10 },
+      { minutesAllotted: 20 },
+    ]);
     expect(slots.map((s) => s.startsAt.toISOString().slice(11, 16))).toEqual(['10:00', '10:15', '10:25']);
     expect(endsAt.toISOString().slice(11, 16)).toBe('10:45');
     expect(overrunMinutes).toBe(0);
@@ -69,7 +96,11 @@ describe('time slots', () => {
   });
 
   it('when an item is lengthened past the end time, then it and those after overrun and the overrun is counted', () => {
-    const { slots, overrunMinutes } = timeSlots(panel, [{ minutesAllotted: 40 }, { minutesAllotted: 15 }, { minutesAllotted: 15 }]);
+    const { slots, overrunMinutes } = timeSlots(panel, [
+      { minutesAllotted: 40 },
+      { minutesAllotted: 15 },
+      { minutesAllotted: 15 },
+    ]);
     expect(slots.map((s) => s.overruns)).toEqual([false, false, true]);
     expect(overrunMinutes).toBe(10);
   });

@@ -17,15 +17,29 @@ describe('how an agency took part in a panel', () => {
 
 describe('the report filters', () => {
   test('when nothing is given, then the last twelve months, all districts and 75 % are used', () => {
-    expect(readFilters({}, NOW)).toEqual({ filters: { from: '2025-07', to: '2026-06', districtId: null, threshold: 75 }, errors: {}, values: { from: '', to: '', district: '', threshold: '' } });
+    expect(readFilters({}, NOW)).toEqual({
+      filters: { from: '2025-07', to: '2026-06', districtId: null, threshold: 75 },
+      errors: {},
+      values: { from: '', to: '', district: '', threshold: '' },
+    });
   });
 
   test('when values are reversed, malformed, too long a period or out of range, then each gets its message', () => {
-    expect(readFilters({ from: '2026-05', to: '2026-01' }, NOW).errors).toEqual({ to: 'The end of the period must be the same as or after its start' });
-    expect(readFilters({ from: '2026-5', to: '9999-01' }, NOW).errors).toMatchObject({ from: expect.stringContaining('must be a month') as string, to: expect.stringContaining('must be a month') as string });
-    expect(readFilters({ from: '2020-01', to: '2025-01' }, NOW).errors).toEqual({ to: 'The period must be 60 months or shorter' });
+    expect(readFilters({ from: '2026-05', to: '2026-01' }, NOW).errors).toEqual({
+      to: 'The end of the period must be the same as or after its start',
+    });
+    expect(readFilters({ from: '2026-5', to: '9999-01' }, NOW).errors).toMatchObject({
+      from: expect.stringContaining('must be a month') as string,
+      to: expect.stringContaining('must be a month') as string,
+    });
+    expect(readFilters({ from: '2020-01', to: '2025-01' }, NOW).errors).toEqual({
+      to: 'The period must be 60 months or shorter',
+    });
     expect(readFilters({ from: '2021-02', to: '2026-01' }, NOW).errors).toEqual({});
-    for (const threshold of ['0', '101', '7.5', '-1', 'abc', '1e2']) expect(readFilters({ threshold }, NOW).errors).toEqual({ threshold: 'The threshold must be a whole number from 1 to 100' });
+    for (const threshold of ['0', '101', '7.5', '-1', 'abc', '1e2'])
+      expect(readFilters({ threshold }, NOW).errors).toEqual({
+        threshold: 'The threshold must be a whole number from 1 to 100',
+      });
     expect(readFilters({ threshold: '100' }, NOW).filters.threshold).toBe(100);
     expect(readFilters({ district: '0' }, NOW).errors).toEqual({ district: 'Select a district from the list' });
     expect(readFilters({ from: ['2026-01', '2026-02'] }, NOW).filters.from).toBe('2025-07');
@@ -46,7 +60,20 @@ describe('the CSV', () => {
 
   test('when rows are written, then there is a header and one CRLF line per agency', () => {
     const csv = attendanceCsv([
-      { agencyId: 1, agency: 'Police', invitations: 2, inPerson: 1, online: 0, deputy: 0, apologies: 1, apologiesWithInformation: 1, noShows: 0, attended: 1, rate: 50, underThreshold: true },
+      {
+        agencyId: 1,
+        agency: 'Police',
+        invitations: 2,
+        inPerson: 1,
+        online: 0,
+        deputy: 0,
+        apologies: 1,
+        apologiesWithInformation: 1,
+        noShows: 0,
+        attended: 1,
+        rate: 50,
+        underThreshold: true,
+      },
     ]);
     expect(csv.split('\r\n')[1]).toBe('Police,2,1,0,0,1,1,0,50,yes');
     expect(csv.endsWith('\r\n')).toBe(true);

@@ -18,7 +18,14 @@ function errorFor(env: Record<string, string>): ConfigError {
 test('with nothing set, then the defaults run the embedded database on port 3000', () => {
   const dir = dataDir();
   const config = loadConfig({ DATA_DIR: dir });
-  expect(config).toMatchObject({ port: 3000, databaseUrl: undefined, smtpUrl: undefined, baseUrl: 'http://localhost:3000', env: 'development', secureCookies: false });
+  expect(config).toMatchObject({
+    port: 3000,
+    databaseUrl: undefined,
+    smtpUrl: undefined,
+    baseUrl: 'http://localhost:3000',
+    env: 'development',
+    secureCookies: false,
+  });
   expect(config.dataDir).toBe(dir);
 });
 
@@ -52,5 +59,8 @@ test.each([
 });
 
 test('with an https BASE_URL, then cookies are Secure', () => {
-  expect(loadConfig({ DATA_DIR: dataDir(), BASE_URL: 'https://asbrac.example.org/' })).toMatchObject({ secureCookies: true, baseUrl: 'https://asbrac.example.org' });
+  expect(loadConfig({ DATA_DIR: dataDir(), BASE_URL: 'https://asbrac.example.org/' })).toMatchObject({
+    secureCookies: true,
+    baseUrl: 'https://asbrac.example.org',
+  });
 });

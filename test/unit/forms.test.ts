@@ -6,7 +6,11 @@ import { isPermanent, retryDelayMs } from '../../src/mail/mail.worker';
 test('field names and ids follow what the browser sends', () => {
   expect(fieldName(['subjects', 0, 'name'])).toBe('subjects[0][name]');
   expect(fieldId('subjects[0][name]')).toBe('subjects-0-name');
-  expect(flattenValues({ a: '1', subjects: [{ name: 'x', flags: ['p', 'q'] }] })).toEqual({ a: '1', 'subjects[0][name]': 'x', 'subjects[0][flags]': ['p', 'q'] });
+  expect(flattenValues({ a: '1', subjects: [{ name: 'x', flags: ['p', 'q'] }] })).toEqual({
+    a: '1',
+    'subjects[0][name]': 'x',
+    'subjects[0][flags]': ['p', 'q'],
+  });
 });
 
 test('a failed parse keeps what was typed and gives one message per field, in order', () => {
@@ -41,5 +45,6 @@ test('subjects always start with the marking and stay on one line; recipients ar
   expect(markedSubject('OFFICIAL-SENSITIVE: Minutes')).toBe('OFFICIAL-SENSITIVE: Minutes');
   expect(markedSubject('a\r\nBcc: x@y.org')).toBe('OFFICIAL-SENSITIVE: a Bcc: x@y.org');
   expect(isSingleAddress('rep@agency.example.org')).toBe(true);
-  for (const bad of ['a@b.org,c@d.org', 'a@b.org\nBcc: c@d.org', 'A <a@b.org>', 'nobody', 'a@b']) expect(isSingleAddress(bad)).toBe(false);
+  for (const bad of ['a@b.org,c@d.org', 'a@b.org\nBcc: c@d.org', 'A <a@b.org>', 'nobody', 'a@b'])
+    expect(isSingleAddress(bad)).toBe(false);
 });

@@ -48,7 +48,11 @@ describe('the quarter', () => {
 
   test('when 2026-Q3 is chosen, then July to September', () => {
     const result = parseQuarter('2026-q3', now);
-    expect(result.ok && result.quarter).toMatchObject({ label: '2026-Q3', firstDay: '2026-07-01', lastDay: '2026-09-30' });
+    expect(result.ok && result.quarter).toMatchObject({
+      label: '2026-Q3',
+      firstDay: '2026-07-01',
+      lastDay: '2026-09-30',
+    });
   });
 
   test.each([
@@ -63,7 +67,15 @@ describe('the quarter', () => {
 
 describe('CSV', () => {
   test('when cells hold commas, quotes or line breaks, then they are quoted', () => {
-    expect(toCsv(['A', 'B'], [['x, y', 'say "hi"'], ['line\nbreak', 3]])).toBe('A,B\r\n"x, y","say ""hi"""\r\n"line\nbreak",3\r\n');
+    expect(
+      toCsv(
+        ['A', 'B'],
+        [
+          ['x, y', 'say "hi"'],
+          ['line\nbreak', 3],
+        ],
+      ),
+    ).toBe('A,B\r\n"x, y","say ""hi"""\r\n"line\nbreak",3\r\n');
   });
 
   test('when a text cell looks like a formula, then a spreadsheet will not run it', () => {

@@ -14,11 +14,17 @@ interface LintResult {
 async function lintFixtures(): Promise<Map<string, string[]>> {
   const eslint = path.join(ROOT, 'node_modules', 'eslint', 'bin', 'eslint.js');
   // ESLint exits 1 when it finds problems: the JSON on stdout is what the test reads either way.
-  const output = await exec(process.execPath, [eslint, '--no-ignore', '--format', 'json', 'test/fixtures/lint'], { cwd: ROOT, maxBuffer: 10_000_000 }).catch(
-    (err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }),
-  );
+  const output = await exec(process.execPath, [eslint, '--no-ignore', '--format', 'json', 'test/fixtures/lint'], {
+    cwd: ROOT,
+    maxBuffer: 10_000_000,
+  }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
   const results = JSON.parse(output.stdout) as LintResult[];
-  return new Map(results.map((r) => [path.relative(path.join(ROOT, 'test', 'fixtures', 'lint'), r.filePath), r.messages.map((m) => m.ruleId ?? 'parse-error')]));
+  return new Map(
+    results.map((r) => [
+      path.relative(path.join(ROOT, 'test', 'fixtures', 'lint'), r.filePath),
+      r.messages.map((m) => m.ruleId ?? 'parse-error'),
+    ]),
+  );
 }
 
 test('when a feature imports another feature’s repository, or two modules import each other, then lint fails', async () => {

@@ -35,7 +35,8 @@ describe('overdue, in Europe/London calendar days', () => {
 
   test('when an action is completed, not possible or not done, then it is never overdue; in progress it can be', () => {
     const late = new Date('2026-05-01T12:00:00Z');
-    for (const status of ['completed', 'not-possible', 'not-done'] as const) expect(isOverdue({ status, dueOn: '2026-01-01' }, late)).toBe(false);
+    for (const status of ['completed', 'not-possible', 'not-done'] as const)
+      expect(isOverdue({ status, dueOn: '2026-01-01' }, late)).toBe(false);
     expect(isOverdue({ status: 'in-progress', dueOn: '2026-01-01' }, late)).toBe(true);
   });
 

@@ -14,7 +14,11 @@ describe('monthly panel series', () => {
   });
 
   it('when the rule is the last Friday, then the date is in the last week of each month', () => {
-    expect(monthlyDates({ weekday: 5, nth: 'last', firstMonth: '2027-02', months: 3 })).toEqual(['2027-02-26', '2027-03-26', '2027-04-30']);
+    expect(monthlyDates({ weekday: 5, nth: 'last', firstMonth: '2027-02', months: 3 })).toEqual([
+      '2027-02-26',
+      '2027-03-26',
+      '2027-04-30',
+    ]);
   });
 
   it('when the first of the month is the wanted weekday, then the first occurrence is the first', () => {

@@ -26,7 +26,9 @@ describe('finding Chromium', () => {
   it('refuses a CHROMIUM_PATH that does not exist rather than picking another browser', () => {
     const usual = file('usr', 'bin', 'chromium');
     expect(() => findChromium(path.join(dir, 'missing'), { candidates: [usual] })).toThrow(ChromiumNotFoundError);
-    expect(() => findChromium(path.join(dir, 'missing'), { candidates: [usual] })).toThrow(/CHROMIUM_PATH is ".*missing"/);
+    expect(() => findChromium(path.join(dir, 'missing'), { candidates: [usual] })).toThrow(
+      /CHROMIUM_PATH is ".*missing"/,
+    );
   });
 
   it('ignores a file that is not executable', () => {
@@ -40,7 +42,12 @@ describe('finding Chromium', () => {
   it('takes the first of the usual places that exists', () => {
     const second = file('usr', 'bin', 'chromium-browser');
     const third = file('usr', 'bin', 'google-chrome');
-    expect(findChromium(undefined, { candidates: [path.join(dir, 'usr', 'bin', 'chromium'), second, third], puppeteerCacheDir: dir })).toBe(second);
+    expect(
+      findChromium(undefined, {
+        candidates: [path.join(dir, 'usr', 'bin', 'chromium'), second, third],
+        puppeteerCacheDir: dir,
+      }),
+    ).toBe(second);
   });
 
   it("falls back to the newest browser in Puppeteer's cache", () => {
@@ -50,9 +57,12 @@ describe('finding Chromium', () => {
   });
 
   it('says to set CHROMIUM_PATH when there is no browser anywhere', () => {
-    expect(() => findChromium(undefined, { candidates: [path.join(dir, 'nothing')], puppeteerCacheDir: path.join(dir, 'no-cache') })).toThrow(
-      /CHROMIUM_PATH/,
-    );
+    expect(() =>
+      findChromium(undefined, {
+        candidates: [path.join(dir, 'nothing')],
+        puppeteerCacheDir: path.join(dir, 'no-cache'),
+      }),
+    ).toThrow(/CHROMIUM_PATH/);
   });
 
   it('launches with the flags root needs on these machines and no way out to the network', () => {

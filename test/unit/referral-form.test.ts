@@ -11,12 +11,37 @@ const matrix: Matrix = {
   escalationMonths: 12,
   repeatMonths: 12,
   questions: [
-    { id: 101, position: 1, code: 'a', text: 'A?', hint: null, options: [{ key: 'yes', label: 'Yes', weight: 3 }, { key: 'no', label: 'No', weight: 0 }] },
-    { id: 102, position: 2, code: 'b', text: 'B?', hint: null, options: [{ key: 'yes', label: 'Yes', weight: 3 }, { key: 'no', label: 'No', weight: 0 }] },
+    {
+      id: 101,
+      position: 1,
+      code: 'a',
+      text: 'A?',
+      hint: null,
+      options: [
+        { key: 'yes', label: 'Yes', weight: 3 },
+        { key: 'no', label: 'No', weight: 0 },
+      ],
+    },
+    {
+      id: 102,
+      position: 2,
+      code: 'b',
+      text: 'B?',
+      hint: null,
+      options: [
+        { key: 'yes', label: 'Yes', weight: 3 },
+        { key: 'no', label: 'No', weight: 0 },
+      ],
+    },
   ],
 };
 
-const ctx = (mode: 'draft' | 'submit'): ValidationContext => ({ mode, today: '2026-03-10', districtIds: new Set([1, 2]), matrix });
+const ctx = (mode: 'draft' | 'submit'): ValidationContext => ({
+  mode,
+  today: '2026-03-10',
+  districtIds: new Set([1, 2]),
+  matrix,
+});
 
 function complete(overrides: Record<string, unknown> = {}) {
   return {
@@ -25,7 +50,14 @@ function complete(overrides: Record<string, unknown> = {}) {
     officerEmail: 'police@example.org',
     reason: 'Intimidation of a neighbour.',
     subjects: [
-      { kind: 'victim', fullName: 'Ada Test', dateOfBirth: { day: '1', month: '2', year: '1950' }, address: '1 Lane', postcode: 'ln1 1aa', vulnerabilities: ['age'] },
+      {
+        kind: 'victim',
+        fullName: 'Ada Test',
+        dateOfBirth: { day: '1', month: '2', year: '1950' },
+        address: '1 Lane',
+        postcode: 'ln1 1aa',
+        vulnerabilities: ['age'],
+      },
       { kind: 'perpetrator', fullName: 'Bo Test', approximateAge: '25' },
     ],
     incidents: [{ date: { day: '1', month: '3', year: '2026' }, type: 'noise', summary: 'Loud music.' }],
@@ -38,15 +70,22 @@ function complete(overrides: Record<string, unknown> = {}) {
   };
 }
 
-const check = (body: Record<string, unknown>, mode: 'draft' | 'submit' = 'submit') => validateReferral(readRaw(body), ctx(mode));
-const withSubject = (fields: Record<string, unknown>) => complete({ links: [], subjects: [{ kind: 'victim', fullName: 'Ada Test', approximateAge: '70', ...fields }] });
+const check = (body: Record<string, unknown>, mode: 'draft' | 'submit' = 'submit') =>
+  validateReferral(readRaw(body), ctx(mode));
+const withSubject = (fields: Record<string, unknown>) =>
+  complete({ links: [], subjects: [{ kind: 'victim', fullName: 'Ada Test', approximateAge: '70', ...fields }] });
 
 describe('a complete referral', () => {
   test('when everything is given, then there are no errors and the values are normalised', () => {
     const { input, errors } = check(complete());
     expect(errors).toEqual({});
     expect(input.districtId).toBe(1);
-    expect(input.subjects[0]).toMatchObject({ kind: 'victim', dateOfBirth: '1950-02-01', postcode: 'LN1 1AA', vulnerabilities: ['age'] });
+    expect(input.subjects[0]).toMatchObject({
+      kind: 'victim',
+      dateOfBirth: '1950-02-01',
+      postcode: 'LN1 1AA',
+      vulnerabilities: ['age'],
+    });
     expect(input.subjects[1]).toMatchObject({ kind: 'perpetrator', approximateAge: 25, dateOfBirth: null });
     expect(input.links).toEqual([{ from: 1, relation: 'perpetrator-of', to: 0 }]);
     expect(input.incidents[0]).toMatchObject({ date: '2026-03-01', type: 'noise' });
@@ -55,7 +94,9 @@ describe('a complete referral', () => {
   });
 
   test('fields the form does not have are ignored', () => {
-    const { input, errors } = check(complete({ referringAgencyId: '99', status: 'active', risk: { q101: 'yes', q102: 'no', q999: 'yes', 5: 'yes' } }));
+    const { input, errors } = check(
+      complete({ referringAgencyId: '99', status: 'active', risk: { q101: 'yes', q102: 'no', q999: 'yes', 5: 'yes' } }),
+    );
     expect(errors).toEqual({});
     expect(input).not.toHaveProperty('referringAgencyId');
     expect(input.answers).toEqual({ 101: 'yes', 102: 'no' });
@@ -86,7 +127,10 @@ describe('required fields', () => {
   });
 
   test('when saving a draft, then formats are still checked', () => {
-    const { errors } = check({ districtId: '99', subjects: [{ postcode: 'nowhere' }], officerEmail: 'not-an-email' }, 'draft');
+    const { errors } = check(
+      { districtId: '99', subjects: [{ postcode: 'nowhere' }], officerEmail: 'not-an-email' },
+      'draft',
+    );
     expect(errors).toEqual({
       districtId: 'Select a district from the list',
       officerEmail: 'Enter an email address in the correct format, like name@example.org',
@@ -101,14 +145,18 @@ describe('required fields', () => {
   });
 
   test('a subject needs a type', () => {
-    expect(check(complete({ subjects: [{ fullName: 'Ada Test', approximateAge: '40' }] })).errors['subjects[0][kind]']).toBe(
-      'Select whether subject 1 is a victim, a perpetrator or a location',
-    );
+    expect(
+      check(complete({ subjects: [{ fullName: 'Ada Test', approximateAge: '40' }] })).errors['subjects[0][kind]'],
+    ).toBe('Select whether subject 1 is a victim, a perpetrator or a location');
   });
 
   test('a location needs an address or a description, not a name or a date of birth', () => {
-    expect(check(complete({ links: [], subjects: [{ kind: 'location' }] })).errors).toEqual({ 'subjects[0][address]': 'Enter the address of location 1, or describe where it is' });
-    expect(check(complete({ links: [], subjects: [{ kind: 'location', description: 'The bus station' }] })).errors).toEqual({});
+    expect(check(complete({ links: [], subjects: [{ kind: 'location' }] })).errors).toEqual({
+      'subjects[0][address]': 'Enter the address of location 1, or describe where it is',
+    });
+    expect(
+      check(complete({ links: [], subjects: [{ kind: 'location', description: 'The bus station' }] })).errors,
+    ).toEqual({});
   });
 
   test('an incident needs a date, a type and a summary', () => {
@@ -121,31 +169,49 @@ describe('required fields', () => {
   });
 
   test('rows left completely empty are ignored, not reported', () => {
-    const { errors, input } = check(complete({ incidents: [{ date: { day: '1', month: '3', year: '2026' }, type: 'noise', summary: 'x' }, { date: { day: '', month: '', year: '' }, type: '', summary: '' }] }));
+    const { errors, input } = check(
+      complete({
+        incidents: [
+          { date: { day: '1', month: '3', year: '2026' }, type: 'noise', summary: 'x' },
+          { date: { day: '', month: '', year: '' }, type: '', summary: '' },
+        ],
+      }),
+    );
     expect(errors).toEqual({});
     expect(input.incidents).toHaveLength(1);
   });
 
   test('reasons are required for a judgement above or below the score', () => {
-    expect(check(complete({ judgement: 'high' })).errors).toEqual({ judgementReasons: 'Enter the reasons for your professional judgement' });
-    expect(check(complete({ judgement: 'lower' })).errors).toEqual({ judgementReasons: 'Enter the reasons for your professional judgement' });
+    expect(check(complete({ judgement: 'high' })).errors).toEqual({
+      judgementReasons: 'Enter the reasons for your professional judgement',
+    });
+    expect(check(complete({ judgement: 'lower' })).errors).toEqual({
+      judgementReasons: 'Enter the reasons for your professional judgement',
+    });
     expect(check(complete({ judgement: 'high', judgementReasons: 'Known to carry a knife.' })).errors).toEqual({});
   });
 
   test('sharing without consent needs a reason, and consent cannot be the basis', () => {
-    expect(check(complete({ consent: 'no' })).errors).toEqual({ consentReason: 'Enter why the information is shared without consent' });
-    expect(check(complete({ consent: 'no', consentReason: 'Too frightened.', lawfulBasis: 'consent' })).errors).toEqual({
-      lawfulBasis: 'The subject did not consent: choose another lawful basis for sharing',
+    expect(check(complete({ consent: 'no' })).errors).toEqual({
+      consentReason: 'Enter why the information is shared without consent',
     });
+    expect(check(complete({ consent: 'no', consentReason: 'Too frightened.', lawfulBasis: 'consent' })).errors).toEqual(
+      {
+        lawfulBasis: 'The subject did not consent: choose another lawful basis for sharing',
+      },
+    );
   });
 
   test('"other" tried needs to say what', () => {
-    expect(check(complete({ triedActions: ['warning', 'other'] })).errors).toEqual({ triedOther: 'Enter the other action tried' });
+    expect(check(complete({ triedActions: ['warning', 'other'] })).errors).toEqual({
+      triedOther: 'Enter the other action tried',
+    });
   });
 });
 
 describe('dates', () => {
-  const dob = (day: string, month: string, year: string) => check(withSubject({ approximateAge: '', dateOfBirth: { day, month, year } })).errors['subjects[0][dateOfBirth]'];
+  const dob = (day: string, month: string, year: string) =>
+    check(withSubject({ approximateAge: '', dateOfBirth: { day, month, year } })).errors['subjects[0][dateOfBirth]'];
 
   test.each([
     [['', '2', '1950'], 'The date of birth of subject 1 must include a day'],
@@ -165,7 +231,10 @@ describe('dates', () => {
   });
 
   test('an incident date cannot be in the future or before 2000', () => {
-    const incident = (year: string, month = '1') => check(complete({ incidents: [{ date: { day: '1', month, year }, type: 'noise', summary: 'x' }] })).errors['incidents[0][date]'];
+    const incident = (year: string, month = '1') =>
+      check(complete({ incidents: [{ date: { day: '1', month, year }, type: 'noise', summary: 'x' }] })).errors[
+        'incidents[0][date]'
+      ];
     expect(incident('2027')).toBe('The date of incident 1 must be today or in the past');
     expect(incident('1999')).toBe('The date of incident 1 must be on or after 1 January 2000');
   });
@@ -173,7 +242,9 @@ describe('dates', () => {
 
 describe('formats and limits', () => {
   test.each(['-1', '121', '4.5', 'forty', '1000'])('an approximate age of %s is refused', (age) => {
-    expect(check(withSubject({ approximateAge: age })).errors['subjects[0][approximateAge]']).toBe('The approximate age of subject 1 must be a whole number from 0 to 120');
+    expect(check(withSubject({ approximateAge: age })).errors['subjects[0][approximateAge]']).toBe(
+      'The approximate age of subject 1 must be a whole number from 0 to 120',
+    );
   });
 
   test('0 and 120 are allowed ages', () => {
@@ -182,22 +253,44 @@ describe('formats and limits', () => {
   });
 
   test('both a date of birth and an age is refused', () => {
-    expect(check(withSubject({ dateOfBirth: { day: '1', month: '1', year: '1960' } })).errors['subjects[0][approximateAge]']).toBe(
-      'Give either a date of birth or an approximate age for subject 1, not both',
-    );
+    expect(
+      check(withSubject({ dateOfBirth: { day: '1', month: '1', year: '1960' } })).errors['subjects[0][approximateAge]'],
+    ).toBe('Give either a date of birth or an approximate age for subject 1, not both');
   });
 
-  test.each(['LN1 1AA', 'ln11aa', 'PE21 8QR', 'NG31 6BU', 'DN21 2QA', 'EC1A 1BB', 'W1A 0AX', 'M1 1AE', 'B33 8TH', 'CR2 6XH', 'GIR 0AA'])('the postcode %s is accepted', (postcode) => {
+  test.each([
+    'LN1 1AA',
+    'ln11aa',
+    'PE21 8QR',
+    'NG31 6BU',
+    'DN21 2QA',
+    'EC1A 1BB',
+    'W1A 0AX',
+    'M1 1AE',
+    'B33 8TH',
+    'CR2 6XH',
+    'GIR 0AA',
+  ])('the postcode %s is accepted', (postcode) => {
     expect(isUkPostcode(postcode)).toBe(true);
   });
 
-  test.each(['LN1', '12345', 'LN1 1A', 'QQ1 1AA', 'LN1 1AAA', 'LN1 1CA', 'V1 1AA', 'LN1\n1AA'])('the postcode %j is refused', (postcode) => {
-    expect(isUkPostcode(postcode)).toBe(false);
-    expect(check(withSubject({ postcode })).errors['subjects[0][postcode]']).toBe('Enter a real postcode for subject 1, like LN1 1AA');
-  });
+  test.each(['LN1', '12345', 'LN1 1A', 'QQ1 1AA', 'LN1 1AAA', 'LN1 1CA', 'V1 1AA', 'LN1\n1AA'])(
+    'the postcode %j is refused',
+    (postcode) => {
+      expect(isUkPostcode(postcode)).toBe(false);
+      expect(check(withSubject({ postcode })).errors['subjects[0][postcode]']).toBe(
+        'Enter a real postcode for subject 1, like LN1 1AA',
+      );
+    },
+  );
 
   test('a line break in a one-line field is refused', () => {
-    const { errors } = check(complete({ officerName: 'PC Ellis\r\nBcc: x@example.org', subjects: [{ kind: 'victim', fullName: 'Ada\nTest', approximateAge: '40' }] }));
+    const { errors } = check(
+      complete({
+        officerName: 'PC Ellis\r\nBcc: x@example.org',
+        subjects: [{ kind: 'victim', fullName: 'Ada\nTest', approximateAge: '40' }],
+      }),
+    );
     expect(errors.officerName).toBe('The name of the referring officer must be on one line');
     expect(errors['subjects[0][fullName]']).toBe('The full name of subject 1 must be on one line');
   });
@@ -207,8 +300,23 @@ describe('formats and limits', () => {
       complete({
         reason: 'x'.repeat(5001),
         officerName: 'x'.repeat(121),
-        subjects: [{ kind: 'victim', fullName: 'x'.repeat(121), approximateAge: '40', address: 'x'.repeat(301), description: 'x'.repeat(501) }],
-        incidents: [{ date: { day: '1', month: '3', year: '2026' }, type: 'noise', summary: 'x'.repeat(2001), agencyReference: 'x'.repeat(41) }],
+        subjects: [
+          {
+            kind: 'victim',
+            fullName: 'x'.repeat(121),
+            approximateAge: '40',
+            address: 'x'.repeat(301),
+            description: 'x'.repeat(501),
+          },
+        ],
+        incidents: [
+          {
+            date: { day: '1', month: '3', year: '2026' },
+            type: 'noise',
+            summary: 'x'.repeat(2001),
+            agencyReference: 'x'.repeat(41),
+          },
+        ],
         judgement: 'high',
         judgementReasons: 'x'.repeat(3001),
       }),
@@ -228,7 +336,9 @@ describe('formats and limits', () => {
   test('unknown codes in lists are refused by the field', () => {
     const { errors } = check(
       complete({
-        subjects: [{ kind: 'witness', fullName: 'Ada', approximateAge: '4', gender: 'x', vulnerabilities: ['age', 'wealth'] }],
+        subjects: [
+          { kind: 'witness', fullName: 'Ada', approximateAge: '4', gender: 'x', vulnerabilities: ['age', 'wealth'] },
+        ],
         incidents: [{ date: { day: '1', month: '3', year: '2026' }, type: 'jaywalking', summary: 'x' }],
         triedActions: ['asbo'],
         judgement: 'maybe',

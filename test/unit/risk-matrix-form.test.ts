@@ -27,7 +27,12 @@ describe('a new version of the risk matrix', () => {
   test('when valid, then questions keep their codes and new ones get one made from their text', () => {
     const { input, errors } = validate(body());
     expect(errors).toEqual({});
-    expect(input).toMatchObject({ basedOn: 1, threshold: 5, escalationIncidents: 3, changeNote: 'Added a question about weapons' });
+    expect(input).toMatchObject({
+      basedOn: 1,
+      threshold: 5,
+      escalationIncidents: 3,
+      changeNote: 'Added a question about weapons',
+    });
     expect(input?.questions.map((q) => q.code)).toEqual(['threats', 'weapons-carried']);
     expect(input?.questions[1].options).toEqual([
       { key: 'yes', label: 'Yes', weight: 4 },
@@ -41,7 +46,9 @@ describe('a new version of the risk matrix', () => {
   });
 
   test('when numbers are out of range, then each is reported by its field', () => {
-    const { input, errors } = validate(body({ threshold: '0', escalationIncidents: '1', escalationMonths: '37', repeatMonths: 'x' }));
+    const { input, errors } = validate(
+      body({ threshold: '0', escalationIncidents: '1', escalationMonths: '37', repeatMonths: 'x' }),
+    );
     expect(input).toBeNull();
     expect(errors).toEqual({
       threshold: 'Enter the high-risk threshold as a whole number from 1 to 1000',
@@ -52,7 +59,9 @@ describe('a new version of the risk matrix', () => {
   });
 
   test('when the threshold is above the highest possible score, then it is refused', () => {
-    expect(validate(body({ threshold: '8' })).errors).toEqual({ threshold: 'The threshold must be no more than the highest possible score, 7, or no case could reach it' });
+    expect(validate(body({ threshold: '8' })).errors).toEqual({
+      threshold: 'The threshold must be no more than the highest possible score, 7, or no case could reach it',
+    });
     expect(validate(body({ threshold: '7' })).errors).toEqual({});
   });
 
@@ -61,9 +70,30 @@ describe('a new version of the risk matrix', () => {
       body({
         threshold: '1',
         questions: [
-          { text: '', hint: '', options: [{ label: 'Yes', weight: '2' }, { label: 'No', weight: '0' }] },
-          { text: 'Only one answer?', hint: '', options: [{ label: 'Yes', weight: '2' }, { label: '', weight: '' }] },
-          { text: 'Bad weight?', hint: '', options: [{ label: 'Yes', weight: '101' }, { label: '', weight: '0' }] },
+          {
+            text: '',
+            hint: '',
+            options: [
+              { label: 'Yes', weight: '2' },
+              { label: 'No', weight: '0' },
+            ],
+          },
+          {
+            text: 'Only one answer?',
+            hint: '',
+            options: [
+              { label: 'Yes', weight: '2' },
+              { label: '', weight: '' },
+            ],
+          },
+          {
+            text: 'Bad weight?',
+            hint: '',
+            options: [
+              { label: 'Yes', weight: '101' },
+              { label: '', weight: '0' },
+            ],
+          },
         ],
       }),
     );
@@ -76,7 +106,9 @@ describe('a new version of the risk matrix', () => {
   });
 
   test('a change note is required, and blank question rows are ignored', () => {
-    const { errors } = validate(body({ changeNote: '', questions: [question('A?', '5'), { text: '', hint: '', options: [] }] }));
+    const { errors } = validate(
+      body({ changeNote: '', questions: [question('A?', '5'), { text: '', hint: '', options: [] }] }),
+    );
     expect(errors).toEqual({ changeNote: 'Enter what changed and why' });
   });
 

@@ -129,7 +129,9 @@ describe('escalation', () => {
 
   test('the number of incidents and the period come from the matrix', () => {
     const strict = { ...matrix, escalationIncidents: 2, escalationMonths: 1 };
-    expect(assess(strict, { ...base, answers: low, incidentDates: ['2026-03-01', '2026-02-11'] }).criteria).toEqual(['escalation']);
+    expect(assess(strict, { ...base, answers: low, incidentDates: ['2026-03-01', '2026-02-11'] }).criteria).toEqual([
+      'escalation',
+    ]);
     expect(assess(strict, { ...base, answers: low, incidentDates: ['2026-03-01', '2026-02-09'] }).criteria).toEqual([]);
   });
 });

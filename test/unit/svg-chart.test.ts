@@ -1,17 +1,40 @@
 import { escapeXml, renderChart } from '../../src/reports/svg-chart';
 
-const series = [{ name: 'Rate', points: [{ month: '2026-02', value: 50 }, { month: '2026-01', value: 100 }, { month: '2026-03', value: null }] }];
+const series = [
+  {
+    name: 'Rate',
+    points: [
+      { month: '2026-02', value: 50 },
+      { month: '2026-01', value: 100 },
+      { month: '2026-03', value: null },
+    ],
+  },
+];
 
 describe('the server-drawn chart', () => {
   test('when a bar chart is drawn, then it is an image named by its title and description, with one bar per month with a value', () => {
-    const chart = renderChart({ id: 'c1', title: 'Rate by month', description: 'Two months of data.', kind: 'bar', series, max: 100, unit: '%' });
+    const chart = renderChart({
+      id: 'c1',
+      title: 'Rate by month',
+      description: 'Two months of data.',
+      kind: 'bar',
+      series,
+      max: 100,
+      unit: '%',
+    });
     expect(chart.svg).toMatch(/^<svg [^>]*role="img" aria-labelledby="c1-title c1-desc">/);
-    expect(chart.svg).toContain('<title id="c1-title">Rate by month</title><desc id="c1-desc">Two months of data.</desc>');
+    expect(chart.svg).toContain(
+      '<title id="c1-title">Rate by month</title><desc id="c1-desc">Two months of data.</desc>',
+    );
     expect(chart.svg.match(/<rect [^>]*fill="#1d70b8"><title>/g)).toHaveLength(2);
     expect(chart.svg).toContain('<title>Rate, Jan 2026: 100%</title>');
     expect(chart.svg.indexOf('Jan 2026')).toBeLessThan(chart.svg.indexOf('Feb 2026'));
-    const full = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>Rate, Jan 2026/.exec(chart.svg)!;
-    const half = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>Rate, Feb 2026/.exec(chart.svg)!;
+    const full = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>Rate, Jan 2026/.exec(
+      chart.svg,
+    )!;
+    const half = /<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)"[^>]*><title>Rate, Feb 2026/.exec(
+      chart.svg,
+    )!;
     expect(Number(full[2])).toBeCloseTo(Number(half[2]) * 2, 0);
   });
 
@@ -31,7 +54,13 @@ describe('the server-drawn chart', () => {
   });
 
   test('when several series are drawn, then each has its own colour and legend entry', () => {
-    const chart = renderChart({ id: 'm', title: 'T', description: 'D', kind: 'bar', series: [series[0], { name: 'Other', points: [{ month: '2026-01', value: 3 }] }] });
+    const chart = renderChart({
+      id: 'm',
+      title: 'T',
+      description: 'D',
+      kind: 'bar',
+      series: [series[0], { name: 'Other', points: [{ month: '2026-01', value: 3 }] }],
+    });
     expect(chart.svg).toContain('>Rate</text>');
     expect(chart.svg).toContain('>Other</text>');
     expect(chart.svg).toContain('fill="#00703c"');
@@ -39,7 +68,13 @@ describe('the server-drawn chart', () => {
   });
 
   test('when text holds markup, then it is escaped in the SVG', () => {
-    const chart = renderChart({ id: 'x"y', title: '<script>alert(1)</script>', description: 'A & B', kind: 'bar', series: [{ name: '"><img>', points: [{ month: '2026-01', value: 1 }] }] });
+    const chart = renderChart({
+      id: 'x"y',
+      title: '<script>alert(1)</script>',
+      description: 'A & B',
+      kind: 'bar',
+      series: [{ name: '"><img>', points: [{ month: '2026-01', value: 1 }] }],
+    });
     expect(chart.svg).not.toContain('<script>');
     expect(chart.svg).not.toContain('<img>');
     expect(chart.svg).toContain('&lt;script&gt;');

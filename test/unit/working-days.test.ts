@@ -1,4 +1,10 @@
-import { bankHolidays, defaultResearchClosingDate, isWorkingDay, previousWorkingDay, workingDaysBefore } from '../../src/panels/working-days';
+import {
+  bankHolidays,
+  defaultResearchClosingDate,
+  isWorkingDay,
+  previousWorkingDay,
+  workingDaysBefore,
+} from '../../src/panels/working-days';
 
 describe('working days', () => {
   it('when a panel meets on a Thursday, then research closes on the Tuesday', () => {

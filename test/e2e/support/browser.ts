@@ -33,7 +33,15 @@ export class Journey {
       executablePath: findChromium(process.env.CHROMIUM_PATH),
       headless: true,
       userDataDir: this.profile,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   }
 
@@ -52,7 +60,8 @@ export class Journey {
     await page.locator('::-p-aria(Email address)').fill(email);
     await page.locator('::-p-aria(Password)').fill(password);
     await this.click(page, 'Sign in');
-    if (new URL(page.url()).pathname === '/login') throw new Error(`sign-in as ${email} did not succeed:\n${(await this.text(page)).slice(0, 600)}`);
+    if (new URL(page.url()).pathname === '/login')
+      throw new Error(`sign-in as ${email} did not succeed:\n${(await this.text(page)).slice(0, 600)}`);
     return page;
   }
 
@@ -68,12 +77,21 @@ export class Journey {
 
   /** Presses the button with this accessible name (not a heading of the same words) and waits for the next page. */
   async press(page: Page, name: string): Promise<void> {
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator(`::-p-aria([name="${name}"][role="button"])`).click()]);
+    await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.locator(`::-p-aria([name="${name}"][role="button"])`).click(),
+    ]);
   }
 
   /** Fills the text field whose label reads exactly `label` (where the same words also name other elements). */
   async fillLabelled(page: Page, label: string, value: string): Promise<void> {
-    const id = await page.evaluate((text) => Array.from(document.querySelectorAll('label')).find((l) => l.textContent?.trim() === text)?.getAttribute('for') ?? null, label);
+    const id = await page.evaluate(
+      (text) =>
+        Array.from(document.querySelectorAll('label'))
+          .find((l) => l.textContent?.trim() === text)
+          ?.getAttribute('for') ?? null,
+      label,
+    );
     if (!id) throw new Error(`no field labelled "${label}"`);
     await page.locator(`[id="${id}"]`).fill(value);
   }
@@ -82,12 +100,22 @@ export class Journey {
    * Presses Tab until the focused element answers `isTarget` (by its accessible text), as a person
    * using only a keyboard would; fails after `limit` presses.
    */
-  async tabTo(page: Page, describe: string, isTarget: (el: { tag: string; text: string; id: string; name: string }) => boolean, limit = 250): Promise<void> {
+  async tabTo(
+    page: Page,
+    describe: string,
+    isTarget: (el: { tag: string; text: string; id: string; name: string }) => boolean,
+    limit = 250,
+  ): Promise<void> {
     for (let i = 0; i < limit; i += 1) {
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
-        return { tag: el?.tagName.toLowerCase() ?? '', text: (el?.innerText || el?.textContent || '').replace(/\s+/g, ' ').trim(), id: el?.id ?? '', name: el?.getAttribute('name') ?? '' };
+        return {
+          tag: el?.tagName.toLowerCase() ?? '',
+          text: (el?.innerText || el?.textContent || '').replace(/\s+/g, ' ').trim(),
+          id: el?.id ?? '',
+          name: el?.getAttribute('name') ?? '',
+        };
       });
       if (isTarget(focused)) return;
     }
@@ -127,7 +155,8 @@ export class Journey {
       const select = el as HTMLSelectElement;
       const options = Array.from(select.options);
       // The option reading exactly `text`, else the one it begins (a reference followed by its details, say).
-      const option = options.find((o) => o.text.trim() === text) ?? options.find((o) => o.text.trim().startsWith(`${text} `));
+      const option =
+        options.find((o) => o.text.trim() === text) ?? options.find((o) => o.text.trim().startsWith(`${text} `));
       return option?.value;
     }, optionText);
     if (value === undefined) throw new Error(`no option "${optionText}" in "${label}"`);
@@ -138,8 +167,12 @@ export class Journey {
   async chooseIn(page: Page, legend: string, label: string): Promise<void> {
     const id = await page.evaluate(
       (legendText, labelText) => {
-        const fieldset = Array.from(document.querySelectorAll('fieldset')).find((f) => f.querySelector('legend')?.textContent?.trim().startsWith(legendText));
-        const el = Array.from(fieldset?.querySelectorAll('label') ?? []).find((l) => l.textContent?.trim() === labelText);
+        const fieldset = Array.from(document.querySelectorAll('fieldset')).find((f) =>
+          f.querySelector('legend')?.textContent?.trim().startsWith(legendText),
+        );
+        const el = Array.from(fieldset?.querySelectorAll('label') ?? []).find(
+          (l) => l.textContent?.trim() === labelText,
+        );
         return el?.getAttribute('for') ?? null;
       },
       legend,
@@ -150,10 +183,17 @@ export class Journey {
   }
 
   /** Fills a GOV.UK date input found by its legend (the n-th such fieldset, from 0). */
-  async fillDate(page: Page, legend: string, date: { day: string; month: string; year: string }, nth = 0): Promise<void> {
+  async fillDate(
+    page: Page,
+    legend: string,
+    date: { day: string; month: string; year: string },
+    nth = 0,
+  ): Promise<void> {
     const ids = await page.evaluate(
       (legendText, index) => {
-        const fieldsets = Array.from(document.querySelectorAll('fieldset')).filter((f) => f.querySelector('legend')?.textContent?.trim() === legendText);
+        const fieldsets = Array.from(document.querySelectorAll('fieldset')).filter(
+          (f) => f.querySelector('legend')?.textContent?.trim() === legendText,
+        );
         const fieldset = fieldsets[index];
         if (!fieldset) return null;
         const byLabel = (text: string) => {
@@ -186,7 +226,9 @@ export class Journey {
     this.visited.add(new URL(page.url()).pathname);
     // Runtime evaluation is not subject to the page's CSP, so axe needs no inline script.
     await page.evaluate(AXE_SOURCE);
-    const results = (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`)) as {
+    const results = (await page.evaluate(
+      `axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } })`,
+    )) as {
       violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[];
     };
     // axe does not notice a label whose `for` names an id that an earlier element also has (the
@@ -195,14 +237,31 @@ export class Journey {
       labels
         .filter((l) => {
           const target = document.getElementById(l.getAttribute('for') ?? '');
-          return !target || !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) || document.querySelectorAll(`[id="${CSS.escape(target.id)}"]`).length > 1;
+          return (
+            !target ||
+            !['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON'].includes(target.tagName) ||
+            document.querySelectorAll(`[id="${CSS.escape(target.id)}"]`).length > 1
+          );
         })
         .map((l) => `label[for="${l.getAttribute('for')}"]`),
     );
-    if (strayLabels.length) this.violations.push({ page: name, id: 'label-target', impact: 'serious', help: 'Each label must name the id of one form field', targets: strayLabels });
+    if (strayLabels.length)
+      this.violations.push({
+        page: name,
+        id: 'label-target',
+        impact: 'serious',
+        help: 'Each label must name the id of one form field',
+        targets: strayLabels,
+      });
     for (const v of results.violations) {
       if (v.impact === 'serious' || v.impact === 'critical') {
-        this.violations.push({ page: name, id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) });
+        this.violations.push({
+          page: name,
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')),
+        });
       }
     }
   }

@@ -22,7 +22,14 @@ export async function startRealApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-e2e-data-'));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = { DATA_DIR: dataDir, PORT: String(port), BASE_URL: baseUrl, SMTP_URL: smtp.url, SEED_DEMO_DATA: 'true', LOG_LEVEL: 'warn' };
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    BASE_URL: baseUrl,
+    SMTP_URL: smtp.url,
+    SEED_DEMO_DATA: 'true',
+    LOG_LEVEL: 'warn',
+  };
   let dropDatabase = (): Promise<void> => Promise.resolve();
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (adminUrl) {
