@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
@@ -46,95 +46,124 @@ function valuesOf(agency: AgencyChanges): Record<string, unknown> {
   };
 }
 
-export function agencyRoutes(services: Services): RouteDef[] {
-  const { agencies } = services;
+interface FormOptions {
+  agencyId?: number;
+  version?: number;
+  form: FormState;
+  status?: number;
+  conflict?: Record<string, unknown>;
+}
 
-  async function renderForm(
-    res: Response,
-    opts: { agencyId?: number; version?: number; form: FormState; status?: number; conflict?: Record<string, unknown> },
-  ) {
-    const districts = await agencies.districts();
-    const members = opts.agencyId ? await services.users.list({ agencyId: opts.agencyId }) : [];
-    res.status(opts.status ?? 200).render('admin/agency-form', {
-      title: opts.agencyId ? 'Edit agency' : 'Add an agency',
-      backLink: '/admin/agencies',
-      agencyId: opts.agencyId,
-      version: opts.version,
-      form: opts.form,
-      conflict: opts.conflict,
-      typeItems,
-      districtItems: districts.map((d) => ({ value: d.id, text: d.name })),
-      spocItems: members.map((u) => ({ value: u.id, text: `${u.name}${u.jobTitle ? `, ${u.jobTitle}` : ''}` })),
-      activeItems: [
-        { value: 'true', text: 'Active' },
-        {
-          value: 'false',
-          text: 'Deactivated',
-          hint: 'Its users can no longer sign in and it is no longer invited to panels.',
-        },
-      ],
+async function renderForm(services: Services, res: Response, opts: FormOptions) {
+  const districts = await services.agencies.districts();
+  const members = opts.agencyId ? await services.users.list({ agencyId: opts.agencyId }) : [];
+  res.status(opts.status ?? 200).render('admin/agency-form', {
+    title: opts.agencyId ? 'Edit agency' : 'Add an agency',
+    backLink: '/admin/agencies',
+    agencyId: opts.agencyId,
+    version: opts.version,
+    form: opts.form,
+    conflict: opts.conflict,
+    typeItems,
+    districtItems: districts.map((d) => ({ value: d.id, text: d.name })),
+    spocItems: members.map((u) => ({ value: u.id, text: `${u.name}${u.jobTitle ? `, ${u.jobTitle}` : ''}` })),
+    activeItems: [
+      { value: 'true', text: 'Active' },
+      {
+        value: 'false',
+        text: 'Deactivated',
+        hint: 'Its users can no longer sign in and it is no longer invited to panels.',
+      },
+    ],
+  });
+}
+
+function listPage({ agencies }: Services) {
+  return async (_req: Request, res: Response) => {
+    const list = await agencies.list();
+    res.render('admin/agencies', {
+      title: 'Agencies',
+      agencies: list.map((a) => ({ ...a, typeName: AGENCY_TYPES[a.type as keyof typeof AGENCY_TYPES] ?? a.type })),
     });
-  }
+  };
+}
 
-  return [
-    get('/admin/agencies', ADMIN, async (_req, res) => {
-      const list = await agencies.list();
-      res.render('admin/agencies', {
-        title: 'Agencies',
-        agencies: list.map((a) => ({ ...a, typeName: AGENCY_TYPES[a.type as keyof typeof AGENCY_TYPES] ?? a.type })),
-      });
-    }),
+function newPage(services: Services) {
+  return async (_req: Request, res: Response) => {
+    await renderForm(services, res, { form: formState({ active: 'true' }) });
+  };
+}
 
-    get('/admin/agencies/new', ADMIN, async (_req, res) => {
-      await renderForm(res, { form: formState({ active: 'true' }) });
-    }),
+function create(services: Services) {
+  return async (req: Request, res: Response) => {
+    const parsed = parseForm(agencySchema, req.body);
+    if (!parsed.ok) return renderForm(services, res, { form: parsed.form, status: 400 });
+    try {
+      await services.agencies.create(parsed.data, actorOf(req));
+    } catch (err) {
+      if (err instanceof RefusedError)
+        return renderForm(services, res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
+      throw err;
+    }
+    flash(req, `Agency ${parsed.data.name} added`);
+    res.redirect(303, '/admin/agencies');
+  };
+}
 
-    post('/admin/agencies/new', ADMIN, async (req, res) => {
-      const parsed = parseForm(agencySchema, req.body);
-      if (!parsed.ok) return renderForm(res, { form: parsed.form, status: 400 });
-      try {
-        await agencies.create(parsed.data, actorOf(req));
-      } catch (err) {
-        if (err instanceof RefusedError)
-          return renderForm(res, { form: formState(flattenValues(req.body), err.fieldErrors), status: 400 });
-        throw err;
-      }
-      flash(req, `Agency ${parsed.data.name} added`);
-      res.redirect(303, '/admin/agencies');
-    }),
+function editPage(services: Services) {
+  return async (req: Request, res: Response) => {
+    const agency = await services.agencies.get(idParam(req.params.id));
+    await renderForm(services, res, {
+      agencyId: agency.id,
+      version: agency.version,
+      form: formState(valuesOf(agency)),
+    });
+  };
+}
 
-    get('/admin/agencies/:id/edit', ADMIN, async (req, res) => {
-      const agency = await agencies.get(idParam(req.params.id));
-      await renderForm(res, { agencyId: agency.id, version: agency.version, form: formState(valuesOf(agency)) });
-    }),
-
-    post('/admin/agencies/:id/edit', ADMIN, async (req, res) => {
-      const id = idParam(req.params.id);
-      const current = await agencies.get(id);
-      const parsed = parseForm(editSchema, req.body);
-      if (!parsed.ok)
-        return renderForm(res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
-      const { version, ...changes } = parsed.data;
-      try {
-        await agencies.update(id, version, changes, actorOf(req));
-      } catch (err) {
-        const typed = flattenValues(req.body);
-        if (err instanceof RefusedError)
-          return renderForm(res, { agencyId: id, version, form: formState(typed, err.fieldErrors), status: 400 });
-        if (!(err instanceof StaleVersionError)) throw err;
-        const latest = await agencies.get(id);
-        return renderForm(res, {
+function update(services: Services) {
+  const { agencies } = services;
+  return async (req: Request, res: Response) => {
+    const id = idParam(req.params.id);
+    const current = await agencies.get(id);
+    const parsed = parseForm(editSchema, req.body);
+    if (!parsed.ok)
+      return renderForm(services, res, { agencyId: id, version: current.version, form: parsed.form, status: 400 });
+    const { version, ...changes } = parsed.data;
+    try {
+      await agencies.update(id, version, changes, actorOf(req));
+    } catch (err) {
+      const typed = flattenValues(req.body);
+      if (err instanceof RefusedError)
+        return renderForm(services, res, {
           agencyId: id,
-          version: latest.version,
-          status: 409,
-          form: formState(typed, {
-            name: 'Someone else changed this agency while you were editing it. Check their changes below, then save yours again if they are still right.',
-          }),
-          conflict: { ...latest, typeName: AGENCY_TYPES[latest.type as keyof typeof AGENCY_TYPES] },
+          version,
+          form: formState(typed, err.fieldErrors),
+          status: 400,
         });
-      }
-      flash(req, `Agency ${changes.name} updated`);
-      res.redirect(303, '/admin/agencies');
-    }),
+      if (!(err instanceof StaleVersionError)) throw err;
+      const latest = await agencies.get(id);
+      return renderForm(services, res, {
+        agencyId: id,
+        version: latest.version,
+        status: 409,
+        form: formState(typed, {
+          name: 'Someone else changed this agency while you were editing it. Check their changes below, then save yours again if they are still right.',
+        }),
+        conflict: { ...latest, typeName: AGENCY_TYPES[latest.type as keyof typeof AGENCY_TYPES] },
+      });
+    }
+    flash(req, `Agency ${changes.name} updated`);
+    res.redirect(303, '/admin/agencies');
+  };
+}
+
+export function agencyRoutes(services: Services): RouteDef[] {
+  return [
+    get('/admin/agencies', ADMIN, listPage(services)),
+    get('/admin/agencies/new', ADMIN, newPage(services)),
+    post('/admin/agencies/new', ADMIN, create(services)),
+    get('/admin/agencies/:id/edit', ADMIN, editPage(services)),
+    post('/admin/agencies/:id/edit', ADMIN, update(services)),
   ];
 }

@@ -111,8 +111,14 @@ function unique(wanted: string, taken: Set<string>): string {
   return candidate;
 }
 
-/** Checks a new version of the matrix. Codes tie a question to its earlier versions; new ones are made up. */
-export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; errors: Record<string, string> } {
+/** Collects one message per field, the first found, as the form shows only one beside each. */
+interface Check {
+  errors: Record<string, string>;
+  fail: (name: string, message: string) => void;
+  whole: (name: string, value: string, min: number, max: number, message: string) => number;
+}
+
+function check(): Check {
   const errors: Record<string, string> = {};
   const fail = (name: string, message: string) => {
     if (!(name in errors)) errors[name] = message;
@@ -125,81 +131,109 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
     }
     return Number(v);
   };
+  return { errors, fail, whole };
+}
 
-  const basedOn = parseVersion(raw.basedOn);
-  const threshold = whole(
-    'threshold',
-    raw.threshold,
-    1,
-    1000,
-    'Enter the high-risk threshold as a whole number from 1 to 1000',
-  );
-  const escalationIncidents = whole(
-    'escalationIncidents',
-    raw.escalationIncidents,
-    2,
-    100,
-    'Enter the number of incidents as a whole number from 2 to 100',
-  );
-  const escalationMonths = whole(
-    'escalationMonths',
-    raw.escalationMonths,
-    1,
-    36,
-    'Enter the escalation period as a whole number of months from 1 to 36',
-  );
-  const repeatMonths = whole(
-    'repeatMonths',
-    raw.repeatMonths,
-    1,
-    36,
-    'Enter the repeat period as a whole number of months from 1 to 36',
-  );
+function readNumbers(raw: RawMatrix, { whole }: Check) {
+  return {
+    basedOn: parseVersion(raw.basedOn),
+    threshold: whole(
+      'threshold',
+      raw.threshold,
+      1,
+      1000,
+      'Enter the high-risk threshold as a whole number from 1 to 1000',
+    ),
+    escalationIncidents: whole(
+      'escalationIncidents',
+      raw.escalationIncidents,
+      2,
+      100,
+      'Enter the number of incidents as a whole number from 2 to 100',
+    ),
+    escalationMonths: whole(
+      'escalationMonths',
+      raw.escalationMonths,
+      1,
+      36,
+      'Enter the escalation period as a whole number of months from 1 to 36',
+    ),
+    repeatMonths: whole(
+      'repeatMonths',
+      raw.repeatMonths,
+      1,
+      36,
+      'Enter the repeat period as a whole number of months from 1 to 36',
+    ),
+  };
+}
+
+type FilledOption = { o: RawOption; j: number };
+
+function readOptions(filled: FilledOption[], i: number, { fail, whole }: Check): RiskAnswerOption[] {
+  const n = i + 1;
+  const option = (j: number, field: string) => `questions[${i}][options][${j}][${field}]`;
+  const keys = new Set<string>();
+  const options: RiskAnswerOption[] = [];
+  for (const { o, j } of filled) {
+    const label = requiredText(`the label of answer ${j + 1} to question ${n}`, 100).safeParse(o.label);
+    if (!label.success) fail(option(j, 'label'), label.error.issues[0].message);
+    const weight = whole(
+      option(j, 'weight'),
+      o.weight,
+      0,
+      100,
+      `Enter the weight of answer ${j + 1} to question ${n} as a whole number from 0 to 100`,
+    );
+    if (label.success) {
+      const key = unique(KEY.test(o.key) && !keys.has(o.key) ? o.key : slug(label.data, `answer-${j + 1}`), keys);
+      options.push({ key, label: label.data, weight });
+    }
+  }
+  return options;
+}
+
+/** One question row, or null when it is left blank (skipped) or its text or hint is wrong. */
+function readQuestion(
+  q: RawQuestion,
+  i: number,
+  codes: Set<string>,
+  c: Check,
+): MatrixInput['questions'][number] | null {
+  const n = i + 1;
+  const at = (field: string) => `questions[${i}][${field}]`;
+  const filled = q.options.map((o, j) => ({ o, j })).filter(({ o }) => o.label.trim() !== '' || o.weight.trim() !== '');
+  if (q.text.trim() === '' && q.hint.trim() === '' && filled.length === 0) return null;
+  const text = requiredText(`the text of question ${n}`, 500).safeParse(q.text);
+  if (!text.success) c.fail(at('text'), text.error.issues[0].message);
+  const hint = optionalText(`the hint of question ${n}`, 500).safeParse(q.hint);
+  if (!hint.success) c.fail(at('hint'), hint.error.issues[0].message);
+  const options = readOptions(filled, i, c);
+  if (filled.length < 2) c.fail(at('options'), `Give question ${n} at least two answers`);
+  if (!text.success || !hint.success) return null;
+  const code = unique(KEY.test(q.code) && !codes.has(q.code) ? q.code : slug(text.data, `question-${n}`), codes);
+  return { code, text: text.data, hint: hint.data, options };
+}
+
+/** Checks a new version of the matrix. Codes tie a question to its earlier versions; new ones are made up. */
+export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; errors: Record<string, string> } {
+  const c = check();
+  const { errors, fail } = c;
+  const numbers = readNumbers(raw, c);
   const note = requiredText('what changed and why', 300).safeParse(raw.changeNote);
   if (!note.success) fail('changeNote', note.error.issues[0].message);
 
   const codes = new Set<string>();
   const questions: MatrixInput['questions'] = [];
   raw.questions.forEach((q, i) => {
-    const n = i + 1;
-    const at = (field: string) => `questions[${i}][${field}]`;
-    const option = (j: number, field: string) => `questions[${i}][options][${j}][${field}]`;
-    const filledOptions = q.options
-      .map((o, j) => ({ o, j }))
-      .filter(({ o }) => o.label.trim() !== '' || o.weight.trim() !== '');
-    if (q.text.trim() === '' && q.hint.trim() === '' && filledOptions.length === 0) return;
-    const text = requiredText(`the text of question ${n}`, 500).safeParse(q.text);
-    if (!text.success) fail(at('text'), text.error.issues[0].message);
-    const hint = optionalText(`the hint of question ${n}`, 500).safeParse(q.hint);
-    if (!hint.success) fail(at('hint'), hint.error.issues[0].message);
-    const keys = new Set<string>();
-    const options: RiskAnswerOption[] = [];
-    for (const { o, j } of filledOptions) {
-      const label = requiredText(`the label of answer ${j + 1} to question ${n}`, 100).safeParse(o.label);
-      if (!label.success) fail(option(j, 'label'), label.error.issues[0].message);
-      const weight = whole(
-        option(j, 'weight'),
-        o.weight,
-        0,
-        100,
-        `Enter the weight of answer ${j + 1} to question ${n} as a whole number from 0 to 100`,
-      );
-      if (label.success) {
-        const key = unique(KEY.test(o.key) && !keys.has(o.key) ? o.key : slug(label.data, `answer-${j + 1}`), keys);
-        options.push({ key, label: label.data, weight });
-      }
-    }
-    if (filledOptions.length < 2) fail(at('options'), `Give question ${n} at least two answers`);
-    if (text.success && hint.success) {
-      const code = unique(KEY.test(q.code) && !codes.has(q.code) ? q.code : slug(text.data, `question-${n}`), codes);
-      questions.push({ code, text: text.data, hint: hint.data, options });
-    }
+    const question = readQuestion(q, i, codes, c);
+    if (question) questions.push(question);
   });
   if (questions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('questions')))
     fail('questions', 'Add at least one question');
 
   const highest = questions.reduce((sum, q) => sum + Math.max(0, ...q.options.map((o) => o.weight)), 0);
-  if (!('threshold' in errors) && questions.length > 0 && threshold > highest) {
+  if (!('threshold' in errors) && questions.length > 0 && numbers.threshold > highest) {
     fail(
       'threshold',
       `The threshold must be no more than the highest possible score, ${highest}, or no case could reach it`,
@@ -207,16 +241,5 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
   }
 
   if (Object.keys(errors).length > 0 || !note.success) return { input: null, errors };
-  return {
-    input: {
-      basedOn,
-      threshold,
-      escalationIncidents,
-      escalationMonths,
-      repeatMonths,
-      changeNote: note.data,
-      questions,
-    },
-    errors,
-  };
+  return { input: { ...numbers, changeNote: note.data, questions }, errors };
 }
