@@ -16,29 +16,6 @@ export interface ResponseValues {
   answeredAt: Date;
 }
 
-export function panelWithDistrict(db: Db, panelId: number) {
-  return db
-    .selectFrom('panels')
-    .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select([
-      'panels.id',
-      'panels.status',
-      'panels.startsAt',
-      'panels.endsAt',
-      'panels.venue',
-      'panels.districtId',
-      'districts.name as districtName',
-      'panels.chairUserId',
-    ])
-    .where('panels.id', '=', panelId)
-    .executeTakeFirst();
-}
-
-/** The panel's status, its row locked until the transaction ends. */
-export function lockPanelStatus(trx: Db, panelId: number) {
-  return trx.selectFrom('panels').select(['id', 'status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-}
-
 /** Every invited agency of a panel (or only one of them) with its answer and research counts. */
 export function agencyRows(db: Db, panelId: number, onlyAgencyId?: number) {
   let query = db
@@ -81,16 +58,6 @@ export function agencyRows(db: Db, panelId: number, onlyAgencyId?: number) {
     .orderBy('a.shortName');
   if (onlyAgencyId !== undefined) query = query.where('pi.agencyId', '=', onlyAgencyId);
   return query.execute();
-}
-
-export async function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('panelInvitations')
-    .select('agencyId')
-    .where('panelId', '=', panelId)
-    .where('agencyId', '=', agencyId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 export function lockResponse(trx: Db, panelId: number, agencyId: number) {

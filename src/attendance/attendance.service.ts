@@ -6,6 +6,7 @@ import { ForbiddenError, HttpError, NotFoundError, StaleVersionError } from '../
 import { recordAudit } from '../audit/audit';
 import { hashToken } from '../invitations/invitations';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { isInvited, lockPanel, panelWithDistrict } from '../panels/panels.service';
 import type { AttendanceAnswerData } from './attendance-form';
 import { missingForQuorum } from './quorum';
 import { remindNow, sendDueReminders } from './attendance-reminders';
@@ -51,7 +52,7 @@ function assertAnswerable(status: PanelStatus) {
 }
 
 async function panelOrThrow(db: Db, panelId: number) {
-  const panel = await repo.panelWithDistrict(db, panelId);
+  const panel = await panelWithDistrict(db, panelId);
   if (!panel) throw new NotFoundError();
   return panel;
 }
@@ -133,14 +134,14 @@ async function openPanel(deps: Deps, user: CurrentUser, actor: Actor, panelId: n
 /** Only the representatives of an invited agency may answer for it, on a panel they can see. */
 async function checkMayAnswer(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
   await visiblePanel(deps, user, actor, panelId, 'attendance.answer');
-  if (!(await repo.isInvited(deps.db, panelId, user.agencyId)))
+  if (!(await isInvited(deps.db, panelId, user.agencyId)))
     throw new ForbiddenError('Only the representatives of an invited agency can answer for it');
 }
 
 /** Only the single point of contact of an invited agency says which clinicians will attend. */
 async function checkMayNameClinicians(deps: Deps, user: CurrentUser, actor: Actor, panelId: number) {
   await visiblePanel(deps, user, actor, panelId, 'attendance.clinicians');
-  if (user.spocForAgencyId !== user.agencyId || !(await repo.isInvited(deps.db, panelId, user.agencyId))) {
+  if (user.spocForAgencyId !== user.agencyId || !(await isInvited(deps.db, panelId, user.agencyId))) {
     throw new ForbiddenError("Only the agency's single point of contact can say which clinicians will attend");
   }
 }
@@ -155,10 +156,10 @@ async function answerSignedIn(
   expectedVersion: number | null,
 ) {
   await db.transaction().execute(async (trx) => {
-    const panel = await repo.lockPanelStatus(trx, panelId);
+    const panel = await lockPanel(trx, panelId);
     if (!panel) throw new NotFoundError();
     assertAnswerable(panel.status);
-    if (!(await repo.isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
+    if (!(await isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
     await upsertAnswer(
       trx,
       clock.now(),
@@ -201,9 +202,9 @@ async function answerByToken({ db, clock }: Deps, raw: string, data: AttendanceA
     const now = clock.now();
     const token = await repo.useToken(trx, hashToken(raw), data.answer, now);
     if (!token) return null;
-    const panel = await repo.lockPanelStatus(trx, token.panelId);
+    const panel = await lockPanel(trx, token.panelId);
     // The token update is rolled back with the transaction: a closed panel leaves the link unused.
-    if (!panel || !ANSWERABLE.includes(panel.status) || !(await repo.isInvited(trx, token.panelId, token.agencyId)))
+    if (!panel || !ANSWERABLE.includes(panel.status) || !(await isInvited(trx, token.panelId, token.agencyId)))
       throw new AnswersClosedError();
     await upsertAnswer(
       trx,
@@ -243,7 +244,7 @@ async function recordInformationReceived(
   receivedOn: string | null,
 ) {
   await db.transaction().execute(async (trx) => {
-    const panel = await repo.lockPanelStatus(trx, panelId);
+    const panel = await lockPanel(trx, panelId);
     if (!panel) throw new NotFoundError();
     if (panel.status === 'cancelled') throw new AnswersClosedError();
     if (!(await repo.setInformationReceived(trx, panelId, agencyId, receivedOn))) throw new NotFoundError();
@@ -305,7 +306,7 @@ async function saveClinicians(
   choices: Map<number, { attending: boolean; clinicianName: string | null }>,
 ) {
   await db.transaction().execute(async (trx) => {
-    const panel = await repo.lockPanelStatus(trx, panelId);
+    const panel = await lockPanel(trx, panelId);
     if (!panel) throw new NotFoundError();
     assertAnswerable(panel.status);
     const known = await repo.liveAgendaItemIds(trx, panelId);
@@ -335,7 +336,7 @@ export function attendanceService(deps: ServiceDeps) {
   return {
     panelOrThrow: (panelId: number) => panelOrThrow(db, panelId),
     agencyRows: (panelId: number, onlyAgencyId?: number) => agencyRows(db, panelId, onlyAgencyId),
-    isInvited: (panelId: number, agencyId: number) => repo.isInvited(db, panelId, agencyId),
+    isInvited: (panelId: number, agencyId: number) => isInvited(db, panelId, agencyId),
     panelPage: (user: CurrentUser, panelId: number) => panelPage(db, user, panelId),
     openPanel: (user: CurrentUser, actor: Actor, panelId: number) => openPanel(deps, user, actor, panelId),
     checkMayAnswer: (user: CurrentUser, actor: Actor, panelId: number) => checkMayAnswer(deps, user, actor, panelId),

@@ -4,6 +4,7 @@ import { RefusedError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { applyPanelDecision } from '../referrals/referrals.service';
 import { closeActionsWithCase } from '../actions/actions.service';
+import { setPanelStatus } from '../panels/panels.service';
 import { CLOSE_REASON_NAMES } from './meeting-codes';
 import { conclusionCheck, lockedPanel, panelOf, requireInProgress, type Deps } from './meeting-panel';
 import * as repo from './meeting.repository';
@@ -72,7 +73,7 @@ export async function conclude({ db, clock }: Deps, user: CurrentUser, actor: Ac
     for (const item of check.items) {
       if (item.referralId) await applyDecision(trx, user, actor, now, panelId, item.id, item.referralId);
     }
-    await repo.setPanelStatus(trx, panelId, 'concluded', now, now);
+    await setPanelStatus(trx, panelId, 'concluded', now, now);
     await recordAudit(trx, actor, {
       action: 'panel.conclude',
       entityType: 'panel',

@@ -4,6 +4,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { BadRequestError, NotFoundError } from '../http/errors';
 import { addDays, londonDate, today } from '../time';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { lockPanel, nextPanelStart } from '../panels/panels.service';
 import { caseActionsForPanel } from '../actions/actions.service';
 import { registerCompleteness } from '../register/register.service';
 import * as repo from './meeting.repository';
@@ -20,7 +21,7 @@ export async function panelOf(db: Db, user: CurrentUser, actor: Actor, panelId: 
 }
 
 export async function lockedPanel(trx: Db, panelId: number) {
-  const panel = await repo.lockPanel(trx, panelId);
+  const panel = await lockPanel(trx, panelId);
   if (!panel) throw new NotFoundError();
   return panel;
 }
@@ -55,7 +56,7 @@ export async function defaultDueDate(
   panel: { id: number; districtId: number; startsAt: Date },
 ) {
   const now = today(clock);
-  const next = await repo.nextPanelStart(db, panel);
+  const next = await nextPanelStart(db, panel.districtId, panel.startsAt, ['scheduled', 'agenda-published']);
   if (next) {
     const dayBefore = addDays(londonDate(next), -1);
     if (dayBefore >= now) return dayBefore;

@@ -1,6 +1,6 @@
 import { sql, type Updateable } from 'kysely';
 import type { Db } from '../db/database';
-import type { MeetingRecordTable, PanelStatus } from '../db/schema';
+import type { MeetingRecordTable } from '../db/schema';
 
 /** The district's name and the chair's, to head the meeting's pages. */
 export function panelNames(db: Db, districtId: number, chairUserId: number) {
@@ -10,42 +10,6 @@ export function panelNames(db: Db, districtId: number, chairUserId: number) {
     .select(['districts.name as districtName', 'users.name as chairName'])
     .where('districts.id', '=', districtId)
     .executeTakeFirstOrThrow();
-}
-
-/** The panel, locked for the rest of the transaction. */
-export function lockPanel(trx: Db, panelId: number) {
-  return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirst();
-}
-
-export async function setPanelStatus(
-  trx: Db,
-  panelId: number,
-  status: PanelStatus,
-  at: Date,
-  concludedAt?: Date,
-): Promise<void> {
-  await trx
-    .updateTable('panels')
-    .set({ status, ...(concludedAt ? { concludedAt } : {}), version: sql<number>`version + 1`, updatedAt: at })
-    .where('id', '=', panelId)
-    .execute();
-}
-
-/** The start of the district's next panel still to be held after this one, if any. */
-export async function nextPanelStart(
-  db: Db,
-  panel: { id: number; districtId: number; startsAt: Date },
-): Promise<Date | null> {
-  const next = await db
-    .selectFrom('panels')
-    .select('startsAt')
-    .where('districtId', '=', panel.districtId)
-    .where('id', '!=', panel.id)
-    .where('startsAt', '>', panel.startsAt)
-    .where('status', 'in', ['scheduled', 'agenda-published'])
-    .orderBy('startsAt')
-    .executeTakeFirst();
-  return next?.startsAt ?? null;
 }
 
 /** The agenda in order, each item with its case and where its record stands. */
@@ -94,13 +58,6 @@ export function invitedAgencies(db: Db, panelId: number) {
     .where('panelInvitations.panelId', '=', panelId)
     .orderBy('agencies.name')
     .execute();
-}
-
-/** The panel's confidentiality statement, or the latest one when the panel has none recorded. */
-export function confidentialityStatement(db: Db, statementId: number | null) {
-  let q = db.selectFrom('confidentialityStatements').select(['text', 'version']);
-  if (statementId !== null) q = q.where('id', '=', statementId);
-  return q.orderBy('version', 'desc').executeTakeFirst();
 }
 
 /** When the case was last heard at a panel before this one (null when never). */

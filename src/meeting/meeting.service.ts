@@ -3,6 +3,8 @@ import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
 import { caseSubjects } from '../referrals/referrals.service';
 import { actionsAgreedOnItem } from '../actions/actions.service';
+import { setPanelStatus } from '../panels/panels.service';
+import { confidentialityStatementById, currentConfidentialityStatement } from '../register/register.service';
 import type { ActionInput, ItemRecordInput } from './meeting-form';
 import {
   conclusionCheck,
@@ -23,7 +25,11 @@ export { MeetingClosedError };
 async function overview({ db }: Deps, user: CurrentUser, actor: Actor, panelId: number) {
   const panel = await panelOf(db, user, actor, panelId, 'panel.meeting.view');
   const items = await repo.itemsOf(db, panelId);
-  const statement = await repo.confidentialityStatement(db, panel.confidentialityStatementId);
+  // The panel's own statement, or the current one while the panel has none recorded.
+  const statement =
+    panel.confidentialityStatementId !== null
+      ? await confidentialityStatementById(db, panel.confidentialityStatementId)
+      : await currentConfidentialityStatement(db);
   await recordAudit(db, actor, { action: 'panel.meeting.view', entityType: 'panel', entityId: panelId });
   return { panel, items, statement };
 }
@@ -41,7 +47,7 @@ async function start({ db, clock }: Deps, user: CurrentUser, actor: Actor, panel
           : 'This meeting has already been held or was cancelled',
       );
     }
-    await repo.setPanelStatus(trx, panelId, 'in-progress', clock.now());
+    await setPanelStatus(trx, panelId, 'in-progress', clock.now());
     await recordAudit(trx, actor, {
       action: 'panel.meeting.start',
       entityType: 'panel',

@@ -5,6 +5,7 @@ import { recordAudit } from '../audit/audit';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { enqueueMail, isSingleAddress } from '../mail/outbox';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { lockPanel, setPanelStatus } from '../panels/panels.service';
 import {
   assembleMinutes,
   draftText,
@@ -139,7 +140,8 @@ export async function circulate(
     if (!copies.has(r.agencyId))
       copies.set(r.agencyId, await agencyCopy(deps, chosen.id, chosen.content, r.agencyId, r.agencyName));
   await db.transaction().execute(async (trx) => {
-    const locked = await repo.lockPanel(trx, panelId);
+    const locked = await lockPanel(trx, panelId);
+    if (!locked) throw new NotFoundError();
     if (!isApproved(locked.status)) throw new StaleVersionError('Only approved minutes can be circulated');
     const circulationId = await repo.insertCirculation(trx, {
       panelId,
@@ -164,7 +166,7 @@ export async function circulate(
         createdAt: clock.now(),
       });
     }
-    await repo.setPanelStatus(trx, panelId, 'minutes-circulated', clock.now());
+    await setPanelStatus(trx, panelId, 'minutes-circulated', clock.now());
     await recordAudit(trx, actor, {
       action: 'minutes.circulated',
       entityType: 'panel',

@@ -59,14 +59,6 @@ export function listAttendanceResponses(db: Db, panelId: number) {
     .execute();
 }
 
-export function findConfidentialityStatement(db: Db, statementId: number) {
-  return db
-    .selectFrom('confidentialityStatements')
-    .select(['version', 'text'])
-    .where('id', '=', statementId)
-    .executeTakeFirst();
-}
-
 /** The agenda items still on the agenda, in order, with what the meeting recorded for each. */
 export function listAgenda(db: Db, panelId: number) {
   return db
@@ -147,19 +139,6 @@ export async function listActionNotes(db: Db, actionIds: number[]) {
     .where('note', 'is not', null)
     .orderBy('at')
     .execute();
-}
-
-/** When the district's next panel that is not cancelled starts, if one is planned. */
-export async function findNextPanelStart(db: Db, districtId: number, after: Date): Promise<Date | undefined> {
-  const row = await db
-    .selectFrom('panels')
-    .select('startsAt')
-    .where('districtId', '=', districtId)
-    .where('startsAt', '>', after)
-    .where('status', '<>', 'cancelled')
-    .orderBy('startsAt')
-    .executeTakeFirst();
-  return row?.startsAt;
 }
 
 export interface Recipient {

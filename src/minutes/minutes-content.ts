@@ -1,4 +1,6 @@
 import type { Db } from '../db/database';
+import { nextPanelStart, PANEL_STATUSES } from '../panels/panels.service';
+import { confidentialityStatementById } from '../register/register.service';
 import * as repo from './minutes-content.repository';
 import { findDraft } from './minutes.repository';
 import {
@@ -16,6 +18,9 @@ import {
 } from './minutes-sections';
 
 export { defaultRecipients, eligibleRecipients, type Recipient } from './minutes-content.repository';
+
+/** The minutes name the district's next panel unless it was cancelled. */
+const NOT_CANCELLED = PANEL_STATUSES.filter((s) => s !== 'cancelled');
 
 /** Everything the minutes say, display-ready: frozen as JSON when a version is approved. */
 export interface MinutesContent {
@@ -82,7 +87,7 @@ export function minutesTitle(content: MinutesContent): string {
 async function confidentialityStatement(db: Db, panelStatementId: number | null, register: RegisterRow[]) {
   const statementId =
     panelStatementId ?? register.find((e) => e.confidentialityStatementId)?.confidentialityStatementId ?? null;
-  return statementId ? repo.findConfidentialityStatement(db, statementId) : undefined;
+  return statementId ? confidentialityStatementById(db, statementId) : undefined;
 }
 
 async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
@@ -107,7 +112,7 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
     repo.listRegister(db, panelId),
     repo.listAttendanceResponses(db, panelId),
     repo.listAgenda(db, panelId),
-    repo.findNextPanelStart(db, panel.districtId, panel.startsAt),
+    nextPanelStart(db, panel.districtId, panel.startsAt, NOT_CANCELLED),
     repo.defaultRecipients(db, panelId),
   ]);
   const caseItems = agenda.filter((a) => a.kind !== 'other-business');
@@ -125,7 +130,7 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
     items: caseItems.map((a, i) => itemSection(a, i + 1, panelId, record, draft.itemSummaries[String(a.id)])),
     otherBusiness: agenda.filter((a) => a.kind === 'other-business').map((a) => ({ title: a.title ?? '' })),
     otherBusinessNotes: draft.otherBusiness?.trim() || null,
-    nextPanel: nextPanelText(nextStart),
+    nextPanel: nextPanelText(nextStart ?? undefined),
     circulation: circulationSection(recipients),
   };
 }

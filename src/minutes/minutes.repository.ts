@@ -1,6 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database';
-import type { Database, PanelStatus } from '../db/schema';
+import type { Database } from '../db/schema';
 
 export function findDraft(db: Db, panelId: number) {
   return db.selectFrom('minutesDrafts').selectAll().where('panelId', '=', panelId).executeTakeFirst();
@@ -31,24 +31,6 @@ export async function insertDraft(db: Db, panelId: number, values: DraftRow): Pr
   await db
     .insertInto('minutesDrafts')
     .values({ panelId, ...values })
-    .execute();
-}
-
-/** The panel's status and chair, locked until the transaction ends. */
-export function lockPanel(db: Db, panelId: number) {
-  return db
-    .selectFrom('panels')
-    .select(['status', 'chairUserId'])
-    .where('id', '=', panelId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-}
-
-export async function setPanelStatus(db: Db, panelId: number, status: PanelStatus, at: Date): Promise<void> {
-  await db
-    .updateTable('panels')
-    .set({ status, updatedAt: at, version: sql`version + 1` })
-    .where('id', '=', panelId)
     .execute();
 }
 

@@ -3,6 +3,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
 import { ForbiddenError, NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { lockPanel, setPanelStatus } from '../panels/panels.service';
 import { assembleMinutes, draftText, minutesTitle, type DraftText, type MinutesContent } from './minutes-content';
 import { agencyCopy, findVersion, printedCopy, renderPdf, sha256, versionPdf } from './minutes-copies.service';
 import { circulate, circulationPage, deliveryLog, resend, type CirculationInput } from './minutes-circulation.service';
@@ -122,7 +123,8 @@ async function saveDraft(
   if (!isDraftable(panel.status))
     throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
   await db.transaction().execute(async (trx) => {
-    const locked = await repo.lockPanel(trx, panelId);
+    const locked = await lockPanel(trx, panelId);
+    if (!locked) throw new NotFoundError();
     if (!isDraftable(locked.status))
       throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
     const current = await repo.findDraft(trx, panelId);
@@ -206,7 +208,8 @@ async function approve(
   // Printed before the transaction: Chromium is slow, and a failed print must change nothing.
   const pdf = await renderPdf(deps, content);
   return db.transaction().execute(async (trx) => {
-    const locked = await repo.lockPanel(trx, panelId);
+    const locked = await lockPanel(trx, panelId);
+    if (!locked) throw new NotFoundError();
     if (!isDraftable(locked.status))
       throw new StaleVersionError('Minutes can be approved only once the panel has concluded');
     const now = await repo.findDraftVersion(trx, panelId);
@@ -225,7 +228,7 @@ async function approve(
       approvedBy: user.id,
       approvedAt: clock.now(),
     });
-    if (locked.status === 'concluded') await repo.setPanelStatus(trx, panelId, 'minutes-approved', clock.now());
+    if (locked.status === 'concluded') await setPanelStatus(trx, panelId, 'minutes-approved', clock.now());
     await recordAudit(trx, actor, {
       action: number > 1 ? 'minutes.corrected' : 'minutes.approved',
       entityType: 'panel',

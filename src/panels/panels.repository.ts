@@ -31,8 +31,61 @@ export function findVisiblePanel(db: Db, user: CurrentUser, panelId: number) {
     .executeTakeFirst();
 }
 
+/** The panel with its district's name; undefined when there is none. */
+export function panelWithDistrict(db: Db, panelId: number) {
+  return db
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .select([
+      'panels.id',
+      'panels.status',
+      'panels.startsAt',
+      'panels.endsAt',
+      'panels.venue',
+      'panels.districtId',
+      'districts.name as districtName',
+      'panels.chairUserId',
+    ])
+    .where('panels.id', '=', panelId)
+    .executeTakeFirst();
+}
+
+/** The panel, its row locked until the transaction ends; undefined when there is none. */
 export function lockPanel(trx: Db, panelId: number) {
-  return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
+  return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirst();
+}
+
+/** Moves a panel to a status; concluding it also records when. */
+export async function setPanelStatus(
+  trx: Db,
+  panelId: number,
+  status: PanelStatus,
+  at: Date,
+  concludedAt?: Date,
+): Promise<void> {
+  await trx
+    .updateTable('panels')
+    .set({ status, ...(concludedAt ? { concludedAt } : {}), version: sql<number>`version + 1`, updatedAt: at })
+    .where('id', '=', panelId)
+    .execute();
+}
+
+/** The start of the district's first panel after a time among panels in these statuses, if any. */
+export async function nextPanelStart(
+  db: Db,
+  districtId: number,
+  after: Date,
+  statuses: readonly PanelStatus[],
+): Promise<Date | null> {
+  const next = await db
+    .selectFrom('panels')
+    .select('startsAt')
+    .where('districtId', '=', districtId)
+    .where('startsAt', '>', after)
+    .where('status', 'in', statuses)
+    .orderBy('startsAt')
+    .executeTakeFirst();
+  return next?.startsAt ?? null;
 }
 
 /** The core members that cover a district: countywide core agencies and the district's own. */
@@ -113,6 +166,16 @@ export function invitedAgencies(db: Db, panelId: number) {
 
 export function invitations(trx: Db, panelId: number) {
   return trx.selectFrom('panelInvitations').select(['agencyId', 'reason']).where('panelId', '=', panelId).execute();
+}
+
+export async function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('panelInvitations')
+    .select('agencyId')
+    .where('panelId', '=', panelId)
+    .where('agencyId', '=', agencyId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 export function panelNames(db: Db, panelId: number) {

@@ -1,8 +1,9 @@
 import type { ServiceDeps } from '../service-deps';
 import { londonDateTime, today } from '../time';
 import type { Db } from '../db/database';
+import type { PanelStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
-import { RefusedError, StaleVersionError } from '../http/errors';
+import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
 import * as directory from '../directory/directory.repository';
@@ -50,6 +51,7 @@ function refuseIfAny(errors: Record<string, string>): void {
 /** A panel about to change: refused when the form was loaded from an older version, or the panel has been held. */
 async function lockChangeable(trx: Db, panelId: number, version: number) {
   const current = await repo.lockPanel(trx, panelId);
+  if (!current) throw new NotFoundError();
   if (current.version !== version) throw new StaleVersionError();
   if (!CHANGEABLE.includes(current.status))
     throw new RefusedError({ '': 'This panel can no longer be changed' }, NOT_CHANGEABLE);
@@ -334,6 +336,34 @@ export function panelsService(deps: ServiceDeps) {
 /** One research request per current case item and invited agency; existing requests are kept. */
 export function addResearchRequests(trx: Db, panelId: number, at: Date): Promise<void> {
   return repo.addResearchRequests(trx, panelId, at);
+}
+
+/** A panel with its district's name, for other features' pages of a panel; undefined when there is none. */
+export function panelWithDistrict(db: Db, panelId: number) {
+  return repo.panelWithDistrict(db, panelId);
+}
+
+/** The panel, its row locked until the transaction ends: for other features' changes that depend on its status. */
+export function lockPanel(trx: Db, panelId: number) {
+  return repo.lockPanel(trx, panelId);
+}
+
+/** Moves a panel to a status (the meeting and the minutes move it on); concluding it also records when. */
+export function setPanelStatus(trx: Db, panelId: number, status: PanelStatus, at: Date, concludedAt?: Date) {
+  return repo.setPanelStatus(trx, panelId, status, at, concludedAt);
+}
+
+export function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
+  return repo.isInvited(db, panelId, agencyId);
+}
+
+export async function invitedAgencyIds(db: Db, panelId: number): Promise<number[]> {
+  return (await repo.invitations(db, panelId)).map((i) => i.agencyId);
+}
+
+/** The start of the district's first panel after a time among panels in these statuses; null when none. */
+export function nextPanelStart(db: Db, districtId: number, after: Date, statuses: readonly PanelStatus[]) {
+  return repo.nextPanelStart(db, districtId, after, statuses);
 }
 
 export type PanelsService = ReturnType<typeof panelsService>;

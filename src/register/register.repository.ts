@@ -34,6 +34,15 @@ export function currentStatement(db: Db) {
     .executeTakeFirstOrThrow();
 }
 
+/** A confidentiality statement by its id; undefined when there is none. */
+export function statementById(db: Db, statementId: number) {
+  return db
+    .selectFrom('confidentialityStatements')
+    .select(['id', 'version', 'text'])
+    .where('id', '=', statementId)
+    .executeTakeFirst();
+}
+
 /** The current statement's version, locked until the transaction ends. */
 export function lockCurrentStatementVersion(trx: Db) {
   return trx
@@ -51,35 +60,6 @@ export function insertStatement(trx: Db, statement: { version: number; text: str
     .values(statement)
     .returning(['id', 'version'])
     .executeTakeFirstOrThrow();
-}
-
-export function panelWithDistrict(db: Db, panelId: number) {
-  return db
-    .selectFrom('panels')
-    .innerJoin('districts', 'districts.id', 'panels.districtId')
-    .select(['panels.id', 'panels.status', 'panels.startsAt', 'panels.endsAt', 'districts.name as districtName'])
-    .where('panels.id', '=', panelId)
-    .executeTakeFirst();
-}
-
-/** The panel's status, its row locked until the transaction ends. */
-export function lockPanelStatus(trx: Db, panelId: number) {
-  return trx.selectFrom('panels').select(['status']).where('id', '=', panelId).forUpdate().executeTakeFirst();
-}
-
-export async function invitedAgencyIds(db: Db, panelId: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute();
-  return new Set(rows.map((r) => r.agencyId));
-}
-
-export async function isInvited(db: Db, panelId: number, agencyId: number): Promise<boolean> {
-  const row = await db
-    .selectFrom('panelInvitations')
-    .select('agencyId')
-    .where('panelId', '=', panelId)
-    .where('agencyId', '=', agencyId)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /** The saved entries: agencies' people first, by agency, then observers. */

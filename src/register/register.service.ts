@@ -5,6 +5,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
+import { invitedAgencyIds, isInvited, lockPanel, panelWithDistrict } from '../panels/panels.service';
 import * as repo from './register.repository';
 
 export const REGISTER_STATUSES: readonly RegisterStatus[] = [
@@ -49,6 +50,11 @@ export async function currentConfidentialityStatement(db: Db) {
   return repo.currentStatement(db);
 }
 
+/** A confidentiality statement by its id (the one a panel or an entry recorded); undefined when there is none. */
+export function confidentialityStatementById(db: Db, statementId: number) {
+  return repo.statementById(db, statementId);
+}
+
 /** One line of the register as the page shows it: a saved entry, or a proposed one not yet saved. */
 export interface RegisterLine {
   id: number | null;
@@ -82,14 +88,14 @@ export interface RegisterRowInput {
 type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
 
 async function panelOrThrow(db: Db, panelId: number) {
-  const panel = await repo.panelWithDistrict(db, panelId);
+  const panel = await panelWithDistrict(db, panelId);
   if (!panel) throw new NotFoundError();
   return panel;
 }
 
 /** Locks the panel for the change, which is allowed only while the panel is in progress. */
 async function lockOpenPanel(trx: Db, panelId: number) {
-  const panel = await repo.lockPanelStatus(trx, panelId);
+  const panel = await lockPanel(trx, panelId);
   if (!panel) throw new NotFoundError();
   if (panel.status !== 'in-progress') throw new RegisterClosedError();
 }
@@ -223,7 +229,7 @@ async function save({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelI
   await db.transaction().execute(async (trx) => {
     await lockOpenPanel(trx, panelId);
     const statement = await repo.currentStatement(trx);
-    const invited = await repo.invitedAgencyIds(trx, panelId);
+    const invited = new Set(await invitedAgencyIds(trx, panelId));
     const context = { userId: user.id, statementId: statement.id, now: clock.now() };
     let created = 0;
     let updated = 0;
@@ -289,7 +295,7 @@ async function selfAgree(
   await requireVisiblePanel(db, user, actor, panelId, 'register.self');
   await db.transaction().execute(async (trx) => {
     await lockOpenPanel(trx, panelId);
-    if (!(await repo.isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
+    if (!(await isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
     const statement = await repo.currentStatement(trx);
     const now = clock.now();
     const existing = await repo.entryByName(trx, panelId, user.agencyId, user.name);
