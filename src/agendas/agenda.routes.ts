@@ -233,16 +233,14 @@ function removeItem({ agendas }: Services) {
     const reason = str(body.reason).replace(/\r\n/g, '\n').trim();
     const { id, itemId, panel, item } = await itemToRemove(agendas, req);
     const render = (status: number, errors: Record<string, string>, refusal?: string) =>
-      res
-        .status(status)
-        .render('agendas/remove', {
-          title: 'Remove an item from the agenda',
-          backLink: `/panels/${id}/agenda`,
-          panel,
-          item,
-          refusal,
-          form: formState({ ...body, revision: refusal ? String(panel.agendaRevision) : str(body.revision) }, errors),
-        });
+      res.status(status).render('agendas/remove', {
+        title: 'Remove an item from the agenda',
+        backLink: `/panels/${id}/agenda`,
+        panel,
+        item,
+        refusal,
+        form: formState({ ...body, revision: refusal ? String(panel.agendaRevision) : str(body.revision) }, errors),
+      });
     if (!reason) return render(400, { reason: 'Enter why the item is removed' });
     if (reason.length > 1000) return render(400, { reason: 'The reason must be 1000 characters or fewer' });
     try {

@@ -96,14 +96,12 @@ function dashboardPage(services: Services) {
     const { districts, parsed } = await insight.filters(req.query);
     const districtItems = districts.map((d) => ({ value: d.id, text: d.name }));
     if (!parsed.ok) {
-      return res
-        .status(400)
-        .render('insight/dashboard', {
-          title: 'Reports',
-          form: formState({ ...parsed.values }, parsed.errors),
-          districtItems,
-          method: METHOD_IN_WORDS,
-        });
+      return res.status(400).render('insight/dashboard', {
+        title: 'Reports',
+        form: formState({ ...parsed.values }, parsed.errors),
+        districtItems,
+        method: METHOD_IN_WORDS,
+      });
     }
     const p = parsed.period;
     const report = await insight.dashboard(p, actorOf(req));
@@ -141,12 +139,10 @@ function quarterlyPage(services: Services) {
   return async (req: Request, res: Response) => {
     const { requested, parsed } = insight.quarterAsked(req.query.quarter);
     if (!parsed.ok) {
-      return res
-        .status(400)
-        .render('insight/quarterly', {
-          title: 'Quarterly data return',
-          form: formState({ quarter: requested }, { quarter: parsed.error }),
-        });
+      return res.status(400).render('insight/quarterly', {
+        title: 'Quarterly data return',
+        form: formState({ quarter: requested }, { quarter: parsed.error }),
+      });
     }
     const data = await insight.quarterly(parsed.quarter, actorOf(req));
     res.render('insight/quarterly', {

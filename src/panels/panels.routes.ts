@@ -340,16 +340,14 @@ function cancelPanel({ panels }: Services) {
     const body = req.body as Body;
     const reason = str(body.reason).replace(/\r\n/g, '\n').trim();
     const render = (status: number, errors: Record<string, string>, conflict = false) =>
-      res
-        .status(status)
-        .render('panels/cancel', {
-          title: 'Cancel the panel',
-          backLink: `/panels/${id}`,
-          panel,
-          districtName,
-          conflict,
-          form: formState({ ...body, version: conflict ? String(panel.version) : str(body.version) }, errors),
-        });
+      res.status(status).render('panels/cancel', {
+        title: 'Cancel the panel',
+        backLink: `/panels/${id}`,
+        panel,
+        districtName,
+        conflict,
+        form: formState({ ...body, version: conflict ? String(panel.version) : str(body.version) }, errors),
+      });
     if (!reason) return render(400, { reason: 'Enter why the panel is cancelled' });
     if (reason.length > 1000) return render(400, { reason: 'The reason must be 1000 characters or fewer' });
     try {

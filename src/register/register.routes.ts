@@ -281,14 +281,12 @@ function saveStatement(services: Services) {
       );
     } catch (err) {
       if (err instanceof StaleVersionError) {
-        return res
-          .status(409)
-          .render('register/confidentiality', {
-            title: 'Confidentiality statement',
-            statement,
-            conflict: err.message,
-            form: formState({ text: parsed.data.text, version: String(statement.version) }),
-          });
+        return res.status(409).render('register/confidentiality', {
+          title: 'Confidentiality statement',
+          statement,
+          conflict: err.message,
+          form: formState({ text: parsed.data.text, version: String(statement.version) }),
+        });
       }
       throw err;
     }

@@ -140,14 +140,12 @@ function resetPassword(services: Services) {
     const parsed = parseForm(resetSchema, req.body);
     if (!parsed.ok) {
       parsed.form.values = {};
-      return res
-        .status(400)
-        .render('admin/user-password', {
-          title: 'Reset password',
-          backLink: `/admin/users/${user.id}/edit`,
-          user,
-          form: parsed.form,
-        });
+      return res.status(400).render('admin/user-password', {
+        title: 'Reset password',
+        backLink: `/admin/users/${user.id}/edit`,
+        user,
+        form: parsed.form,
+      });
     }
     await users.resetPassword(user.id, parsed.data.password, actorOf(req));
     flash(

@@ -63,17 +63,15 @@ async function makePanel(agencyShortNames: string[]) {
 
 test('an invitation reaches every representative, deputy and single point of contact of each invited agency, with an iCalendar request and attendance links', async () => {
   const panelId = await makePanel(['Police', 'LPFT']);
-  const queued = await ctx.db
-    .transaction()
-    .execute((trx) =>
-      queueInvitations(trx, {
-        panelId,
-        method: 'REQUEST',
-        reason: 'agenda-published',
-        baseUrl: ctx.config.baseUrl,
-        clock: ctx.clock,
-      }),
-    );
+  const queued = await ctx.db.transaction().execute((trx) =>
+    queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'agenda-published',
+      baseUrl: ctx.config.baseUrl,
+      clock: ctx.clock,
+    }),
+  );
   await ctx.services.mailWorker.drain();
   const mails = await smtp.waitFor(queued);
   const to = mails.map((m) => (m.to as { text: string }).text).sort();

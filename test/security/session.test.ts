@@ -48,15 +48,11 @@ describe('over http', () => {
         location: '/login',
       });
     }
-    const post = await request(ctx.app)
-      .post('/account/password')
-      .set('Cookie', header)
-      .type('form')
-      .send({
-        currentPassword: DEMO_PASSWORD,
-        newPassword: 'a-long-new-password',
-        confirmPassword: 'a-long-new-password',
-      });
+    const post = await request(ctx.app).post('/account/password').set('Cookie', header).type('form').send({
+      currentPassword: DEMO_PASSWORD,
+      newPassword: 'a-long-new-password',
+      confirmPassword: 'a-long-new-password',
+    });
     // Without its session the form's CSRF token is no longer valid: refused before anything runs.
     expect(post.status).toBe(403);
   });
