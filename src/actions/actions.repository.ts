@@ -65,32 +65,6 @@ export async function insertUpdate(trx: Db, values: Insertable<ActionUpdateTable
   await trx.insertInto('actionUpdates').values(values).execute();
 }
 
-/** The case timeline's entry for an agreed action. */
-export async function insertCaseEvent(
-  trx: Db,
-  event: {
-    referralId: number;
-    at: Date;
-    userId: number | null;
-    agencyId: number | null;
-    actionId: number;
-    panelId: number;
-  },
-): Promise<void> {
-  await trx
-    .insertInto('referralEvents')
-    .values({
-      referralId: event.referralId,
-      at: event.at,
-      userId: event.userId,
-      agencyId: event.agencyId,
-      kind: 'action',
-      note: null,
-      details: JSON.stringify({ actionId: event.actionId, panelId: event.panelId }),
-    })
-    .execute();
-}
-
 /** What an e-mail about an action names: the case reference and the panel that agreed it. */
 export async function noticeContext(trx: Db, referralId: number, panelId: number) {
   const { reference } = await trx

@@ -6,6 +6,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { ForbiddenError, NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
+import { recordCaseEvent } from '../referrals/referrals.service';
 import { canMoveAction, type Priority } from './action-status';
 import { INCOMPLETE_STATUSES, weekAhead } from './overdue';
 import * as repo from './actions.repository';
@@ -80,13 +81,13 @@ export async function createAction(
     note: null,
     newDueOn: action.dueOn,
   });
-  await repo.insertCaseEvent(trx, {
+  await recordCaseEvent(trx, {
     referralId: action.referralId,
     at: now,
     userId: actor.userId,
     agencyId: actor.agencyId,
-    actionId: id,
-    panelId: action.panelId,
+    kind: 'action',
+    details: { actionId: id, panelId: action.panelId },
   });
   await recordAudit(trx, actor, {
     action: 'action.create',

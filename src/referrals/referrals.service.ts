@@ -141,3 +141,10 @@ export function caseSubjects(db: Db, referralId: number) {
 }
 
 export type CaseSubject = Awaited<ReturnType<typeof caseSubjects>>[number];
+
+export type CaseEvent = Parameters<typeof repo.insertEvent>[1];
+
+/** An entry on a case's timeline, in the caller's transaction: other features record theirs here. */
+export function recordCaseEvent(trx: Db, event: CaseEvent): Promise<void> {
+  return repo.insertEvent(trx, event);
+}
