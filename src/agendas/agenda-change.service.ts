@@ -7,7 +7,9 @@ import { NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { addResearchRequests } from '../panels/panels.service';
+import { bumpAgendaRevision, inviteReferringAgencies, markAgendaPublished } from '../panels/panels.service';
+import { recordCaseEvent } from '../referrals/referrals.service';
+import { addResearchRequests, dropUnansweredRequestsOfRemovedItems } from '../research/research.service';
 import { agendaRefused } from './agenda-refusals';
 import * as repo from './agenda.repository';
 import {
@@ -114,22 +116,26 @@ async function publish(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Acto
     changes: JSON.stringify(changes),
     items: JSON.stringify(items),
   });
-  await repo.markPublished(trx, panel.id, version, clock.now());
+  await markAgendaPublished(trx, panel.id, version, clock.now());
   const invitedBefore = new Set(await repo.invitedAgencyIds(trx, panel.id));
-  await repo.inviteReferrers(trx, panel.id, clock.now());
+  await inviteReferringAgencies(trx, panel.id, clock.now());
   const invitedNow = await repo.invitedAgencyIds(trx, panel.id);
   const newlyInvited = invitedNow.filter((id) => !invitedBefore.has(id));
-  await repo.dropRemovedItemsRequests(trx, panel.id);
+  await dropUnansweredRequestsOfRemovedItems(trx, panel.id);
   await addResearchRequests(trx, panel.id, clock.now());
   const listedBefore = new Set((previousItems ?? []).map((i) => i.referralId));
   const listed = items.map((i) => i.referralId).filter((id): id is number => id !== null && !listedBefore.has(id));
-  await repo.recordListed(trx, listed, {
-    at: clock.now(),
-    userId: user.id,
-    agencyId: user.agencyId,
-    panelId: panel.id,
-    version,
-  });
+  const listedAt = clock.now();
+  for (const referralId of listed) {
+    await recordCaseEvent(trx, {
+      referralId,
+      at: listedAt,
+      userId: user.id,
+      agencyId: user.agencyId,
+      kind: 'listed',
+      details: { panelId: panel.id, version },
+    });
+  }
   const messages = await announce(deps, trx, panel.id, version, invitedNow, newlyInvited);
   await recordAudit(trx, actor, {
     action: 'agenda.publish',
@@ -284,7 +290,7 @@ export async function change(
     const items = await repo.currentItems(trx, panelId);
     const applied = await apply(deps, trx, user, actor, panel, items, action);
     if (!applied.changed) return applied.message;
-    await repo.bumpRevision(trx, panelId);
+    await bumpAgendaRevision(trx, panelId);
     if (action.kind !== 'publish') {
       const details = {
         change: action.kind,

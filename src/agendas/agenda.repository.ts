@@ -212,14 +212,6 @@ export function lockPanel(trx: Db, panelId: number) {
   return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
 }
 
-export async function bumpRevision(trx: Db, panelId: number): Promise<void> {
-  await trx
-    .updateTable('panels')
-    .set({ agendaRevision: sql<number>`agenda_revision + 1` })
-    .where('id', '=', panelId)
-    .execute();
-}
-
 export function removedItems(db: Db, panelId: number) {
   return db
     .selectFrom('agendaItems')
@@ -262,14 +254,6 @@ export async function insertVersion(
   await trx.insertInto('agendaVersions').values(version).execute();
 }
 
-export async function markPublished(trx: Db, panelId: number, version: number, at: Date): Promise<void> {
-  await trx
-    .updateTable('panels')
-    .set({ agendaVersion: version, status: 'agenda-published', updatedAt: at })
-    .where('id', '=', panelId)
-    .execute();
-}
-
 export function referringAgencyNames(db: Db, referralIds: number[]) {
   if (referralIds.length === 0) return Promise.resolve([]);
   return db
@@ -293,46 +277,6 @@ export function panelNames(db: Db, panelId: number) {
 export async function invitedAgencyIds(trx: Db, panelId: number): Promise<number[]> {
   const rows = await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute();
   return rows.map((r) => r.agencyId);
-}
-
-/** Invites the referring agency of each case on the agenda, so it can present and research. */
-export async function inviteReferrers(trx: Db, panelId: number, at: Date): Promise<void> {
-  await sql`
-    insert into panel_invitations (panel_id, agency_id, reason, invited_at)
-    select distinct ${panelId}::int, r.referring_agency_id, 'referrer', ${at}::timestamptz
-      from agenda_items i join referrals r on r.id = i.referral_id
-      join agencies a on a.id = r.referring_agency_id and a.active
-     where i.panel_id = ${panelId} and i.removed_at is null
-    on conflict (panel_id, agency_id) do nothing`.execute(trx);
-}
-
-/** Drops the unanswered requests for items taken off the agenda. */
-export async function dropRemovedItemsRequests(trx: Db, panelId: number): Promise<void> {
-  await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panelId} and i.removed_at is not null and rr.status = 'requested'`.execute(
-    trx,
-  );
-}
-
-export async function recordListed(
-  trx: Db,
-  referralIds: number[],
-  event: { at: Date; userId: number; agencyId: number | null; panelId: number; version: number },
-): Promise<void> {
-  if (referralIds.length === 0) return;
-  await trx
-    .insertInto('referralEvents')
-    .values(
-      referralIds.map((referralId) => ({
-        referralId,
-        at: event.at,
-        userId: event.userId,
-        agencyId: event.agencyId,
-        kind: 'listed',
-        note: null,
-        details: JSON.stringify({ panelId: event.panelId, version: event.version }),
-      })),
-    )
-    .execute();
 }
 
 export async function setPosition(trx: Db, itemId: number, position: number): Promise<void> {

@@ -273,24 +273,34 @@ export async function cancelPanel(trx: Db, panelId: number, reason: string, at: 
     .execute();
 }
 
-/** Takes agencies off a panel, with the research still asked of them. */
+/** Takes agencies off a panel. */
 export async function uninvite(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
-  await trx
-    .deleteFrom('researchRequests')
-    .where('panelId', '=', panelId)
-    .where('agencyId', 'in', agencyIds)
-    .where('status', '=', 'requested')
-    .execute();
   await trx.deleteFrom('panelInvitations').where('panelId', '=', panelId).where('agencyId', 'in', agencyIds).execute();
 }
 
-/** One research request per current case item and invited agency; existing requests are kept. */
-export async function addResearchRequests(trx: Db, panelId: number, at: Date): Promise<void> {
+/** Invites the referring agency of each case on the agenda, so it can present and research. */
+export async function inviteReferrers(trx: Db, panelId: number, at: Date): Promise<void> {
   await sql`
-    insert into research_requests (panel_id, agenda_item_id, agency_id, created_at)
-    select i.panel_id, i.id, v.agency_id, ${at}::timestamptz
-      from agenda_items i
-      join panel_invitations v on v.panel_id = i.panel_id
-     where i.panel_id = ${panelId} and i.referral_id is not null and i.removed_at is null
-    on conflict (agenda_item_id, agency_id) do nothing`.execute(trx);
+    insert into panel_invitations (panel_id, agency_id, reason, invited_at)
+    select distinct ${panelId}::int, r.referring_agency_id, 'referrer', ${at}::timestamptz
+      from agenda_items i join referrals r on r.id = i.referral_id
+      join agencies a on a.id = r.referring_agency_id and a.active
+     where i.panel_id = ${panelId} and i.removed_at is null
+    on conflict (panel_id, agency_id) do nothing`.execute(trx);
+}
+
+export async function markAgendaPublished(trx: Db, panelId: number, version: number, at: Date): Promise<void> {
+  await trx
+    .updateTable('panels')
+    .set({ agendaVersion: version, status: 'agenda-published', updatedAt: at })
+    .where('id', '=', panelId)
+    .execute();
+}
+
+export async function bumpAgendaRevision(trx: Db, panelId: number): Promise<void> {
+  await trx
+    .updateTable('panels')
+    .set({ agendaRevision: sql<number>`agenda_revision + 1` })
+    .where('id', '=', panelId)
+    .execute();
 }

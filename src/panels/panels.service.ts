@@ -6,6 +6,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
+import { addResearchRequests, dropUnansweredRequestsOf } from '../research/research.service';
 import * as directory from '../directory/directory.repository';
 import { CHANGEABLE, NOT_CHANGEABLE } from './panel-codes';
 import { requireVisiblePanel } from './panel-access';
@@ -214,6 +215,7 @@ async function reinvite(
     clock.now(),
   );
   if (removed.length) {
+    await dropUnansweredRequestsOf(trx, panelId, removed);
     await repo.uninvite(trx, panelId, removed);
     // Those no longer invited are told, so the event leaves their calendars.
     await queueInvitations(trx, { panelId, method: 'CANCEL', reason: 'cancelled', baseUrl, clock, agencyIds: removed });
@@ -230,7 +232,7 @@ async function reinvite(
       clock,
       agencyIds: added,
     });
-    if (current.agendaVersion > 0) await repo.addResearchRequests(trx, panelId, clock.now());
+    if (current.agendaVersion > 0) await addResearchRequests(trx, panelId, clock.now());
   }
   return { added, removed };
 }
@@ -333,9 +335,19 @@ export function panelsService(deps: ServiceDeps) {
   };
 }
 
-/** One research request per current case item and invited agency; existing requests are kept. */
-export function addResearchRequests(trx: Db, panelId: number, at: Date): Promise<void> {
-  return repo.addResearchRequests(trx, panelId, at);
+/** Invites the referring agency of each case on the agenda (publishing it), so it can present and research. */
+export function inviteReferringAgencies(trx: Db, panelId: number, at: Date): Promise<void> {
+  return repo.inviteReferrers(trx, panelId, at);
+}
+
+/** Records that the panel's agenda was published at this version. */
+export function markAgendaPublished(trx: Db, panelId: number, version: number, at: Date): Promise<void> {
+  return repo.markAgendaPublished(trx, panelId, version, at);
+}
+
+/** Raises the agenda's revision, so a change made against an older one is refused as stale. */
+export function bumpAgendaRevision(trx: Db, panelId: number): Promise<void> {
+  return repo.bumpAgendaRevision(trx, panelId);
 }
 
 /** A panel with its district's name, for other features' pages of a panel; undefined when there is none. */

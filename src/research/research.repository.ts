@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ResearchStatus } from '../db/schema';
 
@@ -145,4 +146,30 @@ export async function logReminder(trx: Db, subjectKey: string, at: Date): Promis
     .returning('kind')
     .executeTakeFirst();
   return logged !== undefined;
+}
+
+/** One research request per current case item and invited agency; existing requests are kept. */
+export async function addRequests(trx: Db, panelId: number, at: Date): Promise<void> {
+  await sql`
+    insert into research_requests (panel_id, agenda_item_id, agency_id, created_at)
+    select i.panel_id, i.id, v.agency_id, ${at}::timestamptz
+      from agenda_items i
+      join panel_invitations v on v.panel_id = i.panel_id
+     where i.panel_id = ${panelId} and i.referral_id is not null and i.removed_at is null
+    on conflict (agenda_item_id, agency_id) do nothing`.execute(trx);
+}
+
+export async function deleteUnansweredOfAgencies(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
+  await trx
+    .deleteFrom('researchRequests')
+    .where('panelId', '=', panelId)
+    .where('agencyId', 'in', agencyIds)
+    .where('status', '=', 'requested')
+    .execute();
+}
+
+export async function deleteUnansweredOfRemovedItems(trx: Db, panelId: number): Promise<void> {
+  await sql`delete from research_requests rr using agenda_items i where rr.agenda_item_id = i.id and i.panel_id = ${panelId} and i.removed_at is not null and rr.status = 'requested'`.execute(
+    trx,
+  );
 }

@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../service-deps';
 import { today } from '../time';
+import type { Db } from '../db/database';
 import type { ResearchStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
@@ -158,3 +159,18 @@ export function researchService(deps: ServiceDeps) {
 }
 
 export type ResearchService = ReturnType<typeof researchService>;
+
+/** One research request per current case item and invited agency; existing requests are kept. */
+export function addResearchRequests(trx: Db, panelId: number, at: Date): Promise<void> {
+  return repo.addRequests(trx, panelId, at);
+}
+
+/** Drops the research still unanswered by agencies no longer invited to the panel. */
+export function dropUnansweredRequestsOf(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
+  return repo.deleteUnansweredOfAgencies(trx, panelId, agencyIds);
+}
+
+/** Drops the research still unanswered for items taken off the agenda. */
+export function dropUnansweredRequestsOfRemovedItems(trx: Db, panelId: number): Promise<void> {
+  return repo.deleteUnansweredOfRemovedItems(trx, panelId);
+}
