@@ -12,7 +12,7 @@ export function panelNames(db: Db, districtId: number, chairUserId: number) {
     .executeTakeFirstOrThrow();
 }
 
-/** The agenda in order, each item with its case and where its record stands. */
+/** The agenda in order, each item with its case and what the meeting recorded for it (the meeting's pages and the minutes). */
 export function itemsOf(db: Db, panelId: number) {
   return db
     .selectFrom('agendaItems')
@@ -27,7 +27,13 @@ export function itemsOf(db: Db, panelId: number) {
       'agendaItems.minutesAllotted',
       'referrals.reference',
       'referrals.status as referralStatus',
+      'meetingRecords.discussion',
+      'meetingRecords.riskLevel',
       'meetingRecords.decision',
+      'meetingRecords.closeReason',
+      'meetingRecords.escalateTo',
+      'meetingRecords.decisionNote',
+      'meetingRecords.nextReviewOn',
       'meetingRecords.discussed',
       'meetingRecords.deferredReason',
       'meetingRecords.version as recordVersion',

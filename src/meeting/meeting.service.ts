@@ -1,3 +1,4 @@
+import type { Db } from '../db/database';
 import type { CaseSubject } from '../referrals/referrals.service';
 import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
@@ -138,3 +139,8 @@ export function meetingService(deps: Deps) {
 }
 
 export type MeetingService = ReturnType<typeof meetingService>;
+
+/** A panel's agenda as the meeting recorded it, item by item in order: what the minutes are drafted from. */
+export function recordedAgenda(db: Db, panelId: number) {
+  return repo.itemsOf(db, panelId);
+}

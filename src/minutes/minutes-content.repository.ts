@@ -59,34 +59,6 @@ export function listAttendanceResponses(db: Db, panelId: number) {
     .execute();
 }
 
-/** The agenda items still on the agenda, in order, with what the meeting recorded for each. */
-export function listAgenda(db: Db, panelId: number) {
-  return db
-    .selectFrom('agendaItems')
-    .leftJoin('referrals', 'referrals.id', 'agendaItems.referralId')
-    .leftJoin('meetingRecords', 'meetingRecords.agendaItemId', 'agendaItems.id')
-    .select([
-      'agendaItems.id',
-      'agendaItems.position',
-      'agendaItems.kind',
-      'agendaItems.referralId',
-      'agendaItems.title',
-      'referrals.reference',
-      'meetingRecords.discussion',
-      'meetingRecords.riskLevel',
-      'meetingRecords.decision',
-      'meetingRecords.closeReason',
-      'meetingRecords.escalateTo',
-      'meetingRecords.decisionNote',
-      'meetingRecords.nextReviewOn',
-      'meetingRecords.deferredReason',
-    ])
-    .where('agendaItems.panelId', '=', panelId)
-    .where('agendaItems.removedAt', 'is', null)
-    .orderBy('agendaItems.position')
-    .execute();
-}
-
 export async function listSubjects(db: Db, referralIds: number[]) {
   if (!referralIds.length) return [];
   return db

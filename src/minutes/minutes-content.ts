@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import { nextPanelStart, PANEL_STATUSES } from '../panels/panels.service';
 import { confidentialityStatementById } from '../register/register.service';
+import { recordedAgenda } from '../meeting/meeting.service';
 import * as repo from './minutes-content.repository';
 import { findDraft } from './minutes.repository';
 import {
@@ -111,7 +112,7 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
   const [register, responses, agenda, nextStart, recipients] = await Promise.all([
     repo.listRegister(db, panelId),
     repo.listAttendanceResponses(db, panelId),
-    repo.listAgenda(db, panelId),
+    recordedAgenda(db, panelId),
     nextPanelStart(db, panel.districtId, panel.startsAt, NOT_CANCELLED),
     repo.defaultRecipients(db, panelId),
   ]);

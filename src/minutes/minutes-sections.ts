@@ -2,6 +2,7 @@ import { formatCalendarDate, formatDate, formatDateTime, londonDate, londonTime 
 import type { MinutesContent, MinutesItem } from './minutes-content';
 import type * as repo from './minutes-content.repository';
 import type { Recipient } from './minutes-content.repository';
+import type { recordedAgenda } from '../meeting/meeting.service';
 
 // The sections of the minutes, each built from rows already read: no database here.
 
@@ -45,7 +46,7 @@ const RISK = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 type PanelHeadingRow = Awaited<ReturnType<typeof repo.findPanelHeading>>;
 export type RegisterRow = Awaited<ReturnType<typeof repo.listRegister>>[number];
 type ResponseRow = Awaited<ReturnType<typeof repo.listAttendanceResponses>>[number];
-export type AgendaRow = Awaited<ReturnType<typeof repo.listAgenda>>[number];
+export type AgendaRow = Awaited<ReturnType<typeof recordedAgenda>>[number];
 
 /** What the minutes say of the cases on the agenda, read once for all of them. */
 export interface ItemRecord {
