@@ -89,7 +89,7 @@ export function savedEntries(db: Db, panelId: number) {
     .execute();
 }
 
-/** Each invited agency with the answer it gave about who would come. */
+/** Each invited agency with the answer it gave about who would come, signed in or by the e-mailed link. */
 export function invitedWithAnswers(db: Db, panelId: number) {
   return db
     .selectFrom('panelInvitations as pi')
@@ -97,7 +97,16 @@ export function invitedWithAnswers(db: Db, panelId: number) {
     .leftJoin('attendanceResponses as r', (j) =>
       j.onRef('r.panelId', '=', 'pi.panelId').onRef('r.agencyId', '=', 'pi.agencyId'),
     )
-    .select(['a.id as agencyId', 'a.shortName', 'r.answer', 'r.attendees', 'r.deputyName', 'r.deputyRole', 'r.mode'])
+    .select([
+      'a.id as agencyId',
+      'a.shortName',
+      'r.answer',
+      'r.attendees',
+      'r.deputyName',
+      'r.deputyRole',
+      'r.mode',
+      'r.informationInAdvance',
+    ])
     .where('pi.panelId', '=', panelId)
     .orderBy('a.shortName')
     .execute();

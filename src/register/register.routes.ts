@@ -18,10 +18,12 @@ import {
 } from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { z } from 'zod';
+import { ANSWER_NAMES, MODE_NAMES } from '../attendance/attendance-form';
 import {
   PRESENT_STATUSES,
   REGISTER_STATUSES,
   REGISTER_STATUS_NAMES,
+  type AgencyAnswer,
   type RegisterLine,
   type RegisterRowInput,
 } from './register.service';
@@ -31,6 +33,26 @@ const personName = requiredText('the name', 100);
 const personRole = optionalText('the role', 100);
 
 const STATUS_ITEMS = REGISTER_STATUSES.map((value) => ({ value, text: REGISTER_STATUS_NAMES[value] }));
+
+/** The tag of a proposed line: what its agency answered ("Apologies sent, information sent in advance"), or "No answer". */
+function answerTag(l: Pick<RegisterLine, 'source' | 'agencyAnswer'>): string | null {
+  if (l.source === 'saved') return null;
+  if (!l.agencyAnswer) return l.source === 'not-recorded' ? 'No answer' : null;
+  return answerName(l.agencyAnswer);
+}
+
+function answerName(a: AgencyAnswer): string {
+  const how = a.mode ? MODE_NAMES[a.mode].toLowerCase() : '';
+  switch (a.answer) {
+    case 'attending':
+      return `${ANSWER_NAMES.attending}${how ? ` ${how}` : ''}`;
+    case 'deputy':
+      return `${ANSWER_NAMES.deputy}${how ? `, ${how}` : ''}`;
+    case 'apologies':
+      if (a.informationInAdvance === true) return 'Apologies sent, information sent in advance';
+      return a.informationInAdvance === false ? 'Apologies sent, no information in advance' : 'Apologies sent';
+  }
+}
 
 type RawRow = Record<string, unknown>;
 const s = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -147,6 +169,7 @@ async function renderRegister(services: Services, res: Response, panelId: number
       ...l,
       index: i,
       statusName: l.status ? REGISTER_STATUS_NAMES[l.status] : 'Not yet recorded',
+      answerTag: answerTag(l),
       names: Object.fromEntries(
         ['id', 'version', 'agencyId', 'personName', 'role', 'status', 'arrivedAt', 'leftAt', 'agreed'].map((f) => [
           f,
@@ -175,6 +198,7 @@ function postedLines(body: unknown, current: RegisterLine[]): RegisterLine[] {
           confidentialityAgreed: false,
           statementVersion: null,
           source: 'expected' as const,
+          agencyAnswer: null,
         }),
       id,
       version: versionOf(raw.version),

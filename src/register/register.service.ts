@@ -1,6 +1,6 @@
 import type { ServiceDeps } from '../service-deps';
 import type { Db } from '../db/database';
-import type { RegisterStatus } from '../db/schema';
+import type { AttendanceAnswer, RegisterStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
@@ -71,6 +71,15 @@ export interface RegisterLine {
   statementVersion: number | null;
   /** Where a proposed line came from: the agency's answer, or no answer at all. */
   source: 'saved' | 'expected' | 'not-recorded';
+  /** What the agency answered, by link or signed in, on a proposed line; null on a saved line or with no answer. */
+  agencyAnswer: AgencyAnswer | null;
+}
+
+/** An agency's answer about coming, as much of it as the register shows. */
+export interface AgencyAnswer {
+  answer: AttendanceAnswer;
+  mode: 'in-person' | 'online' | null;
+  informationInAdvance: boolean | null;
 }
 
 export interface RegisterRowInput {
@@ -130,6 +139,7 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
     confidentialityAgreed: e.confidentialityAgreed,
     statementVersion: e.statementVersion,
     source: 'saved',
+    agencyAnswer: null,
   }));
   const savedNames = new Set(saved.map((e) => `${e.agencyId}:${e.personName.toLowerCase()}`));
   const agenciesWithEntries = new Set(saved.map((e) => e.agencyId));
@@ -144,6 +154,7 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
       leftAt: null,
       confidentialityAgreed: false,
       statementVersion: null,
+      agencyAnswer: a.answer ? { answer: a.answer, mode: a.mode, informationInAdvance: a.informationInAdvance } : null,
     };
     const people = expectedPeople(a);
     const expectedStatus: RegisterStatus | null = a.mode === 'online' ? 'online' : null;

@@ -1,7 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createTestContext, type TestContext } from '../support/context';
-import { DEMO, postForm, signIn } from '../support/http';
+import { anonymous, DEMO, postForm, signIn } from '../support/http';
 import { registerCompleteness } from '../../src/register/register.service';
-import { agencyId, auditOf, makePanel, setStatus } from './attendance-builders';
+import { agencyId, auditOf, makePanel, makeTokens, setStatus } from './attendance-builders';
 import { encodeForm } from './referrals-builders';
 import type { Agent } from '../support/http';
 
@@ -71,6 +73,15 @@ function linesOf(html: string): Record<string, string>[] {
   return rows;
 }
 
+/** The register's table row of the line whose hidden agency field is the agency's (the first, for a proposed line). */
+function rowOfAgency(html: string, agency: number): string {
+  const row = html
+    .split('<tr ')
+    .find((r) => new RegExp(`name="rows\\[\\d+\\]\\[agencyId\\]" value="${agency}"`).test(r));
+  if (!row) throw new Error(`no register row for agency ${agency}`);
+  return row.slice(0, row.indexOf('</tr>'));
+}
+
 describe('the register on the day', () => {
   test('when the panel is not in progress, then the register is shown read-only and saving is refused', async () => {
     const panelId = await panelWithAnswers();
@@ -122,6 +133,44 @@ describe('the register on the day', () => {
     ).toContain('Enter the name');
     await setStatus(ctx, panelId, 'concluded');
     expect((await chair.get(`/panels/${panelId}/register`)).text).toContain('Not named');
+  });
+
+  test('when an agency sends apologies by the e-mailed link and the chair then opens the register, then its row says apologies were sent, not "No answer"', async () => {
+    const panelId = await makePanel(ctx, { startsAt: '2026-06-10T09:00:00Z', agencies: ['Adult Care', 'CoLC'] });
+    const tokens = await makeTokens(ctx, panelId, 'Adult Care');
+    const visitor = await anonymous(ctx);
+    await visitor.get(`/attend/${tokens.apologies}`);
+    const answered = await postForm(visitor, `/attend/${tokens.apologies}`, {
+      apologyReason: 'Sickness',
+      informationInAdvance: 'yes',
+    });
+    expect(answered.status).toBe(200);
+    await setStatus(ctx, panelId, 'in-progress');
+    const chair = await signIn(ctx, DEMO.chair);
+    const page = await chair.get(`/panels/${panelId}/register`);
+    expect(page.status).toBe(200);
+    mkdirSync(path.join(process.cwd(), 'test-artifacts'), { recursive: true });
+    writeFileSync(path.join(process.cwd(), 'test-artifacts', 'register-apologies.html'), page.text);
+    const adult = rowOfAgency(page.text, await agencyId(ctx, 'Adult Care'));
+    expect(adult).toContain('Apologies sent, information sent in advance');
+    expect(adult).not.toContain('No answer');
+    expect(adult).toMatch(/<option value="apologies" selected>Apologies<\/option>/);
+    // The answer is shown in words: no status code appears as text in the row.
+    const texts = [...adult.matchAll(/>([^<]*)</g)].map((m) => m[1].trim()).filter(Boolean);
+    expect(texts).toContain('Apologies');
+    const codes = [
+      'attending',
+      'deputy',
+      'apologies',
+      'in-person',
+      'online',
+      'present',
+      'late',
+      'left-early',
+      'absent',
+    ];
+    expect(texts.filter((t) => codes.includes(t) || t.includes('in-person'))).toEqual([]);
+    expect(rowOfAgency(page.text, await agencyId(ctx, 'CoLC'))).toContain('No answer');
   });
 
   test('when the chair records attendance with confidentiality ticked, then entries keep the statement version; late and left early need a time', async () => {
