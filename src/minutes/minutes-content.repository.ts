@@ -27,6 +27,7 @@ export function listRegister(db: Db, panelId: number) {
     .selectFrom('registerEntries')
     .leftJoin('agencies', 'agencies.id', 'registerEntries.agencyId')
     .select([
+      'registerEntries.agencyId',
       'registerEntries.personName',
       'registerEntries.role',
       'registerEntries.isObserver',
@@ -48,6 +49,7 @@ export function listAttendanceResponses(db: Db, panelId: number) {
     .selectFrom('attendanceResponses')
     .innerJoin('agencies', 'agencies.id', 'attendanceResponses.agencyId')
     .select([
+      'attendanceResponses.agencyId',
       'agencies.name as agency',
       'attendanceResponses.answer',
       'attendanceResponses.deputyName',
@@ -55,6 +57,17 @@ export function listAttendanceResponses(db: Db, panelId: number) {
       'attendanceResponses.informationReceivedOn',
     ])
     .where('attendanceResponses.panelId', '=', panelId)
+    .orderBy('agencies.name')
+    .execute();
+}
+
+/** The agencies invited to the panel: each one appears in the minutes' attendance. */
+export function listInvitedAgencies(db: Db, panelId: number) {
+  return db
+    .selectFrom('panelInvitations')
+    .innerJoin('agencies', 'agencies.id', 'panelInvitations.agencyId')
+    .select(['agencies.id as agencyId', 'agencies.name as agency'])
+    .where('panelInvitations.panelId', '=', panelId)
     .orderBy('agencies.name')
     .execute();
 }

@@ -5,7 +5,6 @@ import { recordedAgenda } from '../meeting/meeting.service';
 import * as repo from './minutes-content.repository';
 import { findDraft } from './minutes.repository';
 import {
-  apologiesSection,
   attendanceSection,
   circulationSection,
   confidentialitySection,
@@ -35,8 +34,16 @@ export interface MinutesContent {
     online: boolean;
     chair: string;
   };
-  attendance: Array<{ agency: string; people: Array<{ name: string; role: string | null; status: string }> }>;
-  apologies: Array<{ agency: string; informationSent: string; receivedOn: string | null }>;
+  /** Every invited agency once: Present (with who attended), Apologies (with information sent) or Absent. */
+  attendance: Array<{
+    agency: string;
+    status: string;
+    people: Array<{ name: string; role: string | null; deputy: boolean; status: string }>;
+    informationSent: string | null;
+    receivedOn: string | null;
+  }>;
+  /** Only in versions approved before the attendance listed apologies itself; the templates still show it. */
+  apologies?: Array<{ agency: string; informationSent: string; receivedOn: string | null }>;
   observers: Array<{ name: string; role: string | null }>;
   confidentiality: { version: number; text: string; agreedBy: string[] } | null;
   introduction: string | null;
@@ -109,7 +116,8 @@ async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
 /** Assembles the minutes of a panel from its record, with the draft's edited text laid over it. */
 export async function assembleMinutes(db: Db, panelId: number, draft: DraftText): Promise<MinutesContent> {
   const panel = await repo.findPanelHeading(db, panelId);
-  const [register, responses, agenda, nextStart, recipients] = await Promise.all([
+  const [invited, register, responses, agenda, nextStart, recipients] = await Promise.all([
+    repo.listInvitedAgencies(db, panelId),
     repo.listRegister(db, panelId),
     repo.listAttendanceResponses(db, panelId),
     recordedAgenda(db, panelId),
@@ -123,8 +131,7 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
   ]);
   return {
     panel: panelHeading(panel),
-    attendance: attendanceSection(register),
-    apologies: apologiesSection(responses),
+    attendance: attendanceSection(invited, register, responses),
     observers: observersSection(register),
     confidentiality: confidentialitySection(statement, register),
     introduction: draft.introduction?.trim() || null,

@@ -20,6 +20,7 @@ const STATUS = {
   absent: 'Absent',
   apologies: 'Apologies',
 } as const;
+const AGENCY_STATUS = { present: 'Present', apologies: 'Apologies', absent: 'Absent' } as const;
 const DECISION = { review: 'Keep under review', close: 'Close', escalate: 'Escalate', deferred: 'Deferred' } as const;
 const CLOSE = {
   'risk-reduced': 'risk reduced',
@@ -45,6 +46,7 @@ const RISK = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 
 type PanelHeadingRow = Awaited<ReturnType<typeof repo.findPanelHeading>>;
 export type RegisterRow = Awaited<ReturnType<typeof repo.listRegister>>[number];
+type InvitedRow = Awaited<ReturnType<typeof repo.listInvitedAgencies>>[number];
 type ResponseRow = Awaited<ReturnType<typeof repo.listAttendanceResponses>>[number];
 export type AgendaRow = Awaited<ReturnType<typeof recordedAgenda>>[number];
 
@@ -76,30 +78,71 @@ function statusText(status: keyof typeof STATUS, arrivedAt: string | null, leftA
   return STATUS[status];
 }
 
-/** Those who took part, by agency: observers and those absent or giving apologies are not listed. */
-export function attendanceSection(register: RegisterRow[]): MinutesContent['attendance'] {
-  const byAgency = new Map<string, MinutesContent['attendance'][number]>();
-  for (const r of register.filter((e) => !e.isObserver && e.status !== 'absent' && e.status !== 'apologies')) {
-    const agency = r.agency ?? 'No agency';
-    const entry = byAgency.get(agency) ?? { agency, people: [] };
-    entry.people.push({ name: r.personName, role: r.role, status: statusText(r.status, r.arrivedAt, r.leftAt) });
-    byAgency.set(agency, entry);
-  }
-  return [...byAgency.values()];
+/** Whether an entry attended: present in the room or online, late or leaving early. */
+function attended(e: RegisterRow): boolean {
+  return e.status !== 'absent' && e.status !== 'apologies';
 }
 
-export function apologiesSection(responses: ResponseRow[]): MinutesContent['apologies'] {
-  return responses
-    .filter((r) => r.answer === 'apologies')
-    .map((r) => ({
-      agency: r.agency,
-      informationSent: r.informationInAdvance ? 'Yes' : 'No',
-      receivedOn: r.informationReceivedOn ? formatCalendarDate(r.informationReceivedOn) : null,
-    }));
+/** Observers are the register's entries without an agency, whether or not marked as observers. */
+function isObserver(e: RegisterRow): boolean {
+  return e.isObserver || e.agencyId === null;
+}
+
+/**
+ * An agency's status is the register's: present if anyone attended for it, else apologies if the
+ * register says so. An agency the register does not name sent apologies if it answered so beforehand.
+ */
+function agencyStatus(entries: RegisterRow[], response: ResponseRow | undefined): keyof typeof AGENCY_STATUS {
+  if (entries.some(attended)) return 'present';
+  if (entries.some((e) => e.status === 'apologies')) return 'apologies';
+  if (entries.length) return 'absent';
+  return response?.answer === 'apologies' ? 'apologies' : 'absent';
+}
+
+/** A deputy is the person the agency said it was sending instead of its representative. */
+function isDeputy(e: RegisterRow, response: ResponseRow | undefined): boolean {
+  const deputy = response?.answer === 'deputy' ? response.deputyName?.trim().toLowerCase() : undefined;
+  return Boolean(deputy) && deputy === e.personName.trim().toLowerCase();
+}
+
+/**
+ * Every invited agency once, and any other agency on the register, with its status: who attended
+ * for it, or, with its apologies, whether it sent information and when that was received.
+ */
+export function attendanceSection(
+  invited: InvitedRow[],
+  register: RegisterRow[],
+  responses: ResponseRow[],
+): MinutesContent['attendance'] {
+  const members = register.filter((e) => !isObserver(e));
+  const agencies = new Map(invited.map((a) => [a.agencyId, a.agency]));
+  for (const e of members)
+    if (e.agencyId !== null && !agencies.has(e.agencyId)) agencies.set(e.agencyId, e.agency ?? '');
+  return [...agencies]
+    .map(([agencyId, agency]) => {
+      const entries = members.filter((e) => e.agencyId === agencyId);
+      const response = responses.find((r) => r.agencyId === agencyId);
+      const status = agencyStatus(entries, response);
+      const apologies = status === 'apologies';
+      return {
+        agency,
+        status: AGENCY_STATUS[status],
+        people: entries.filter(attended).map((e) => ({
+          name: e.personName,
+          role: e.role,
+          deputy: isDeputy(e, response),
+          status: statusText(e.status, e.arrivedAt, e.leftAt),
+        })),
+        informationSent: apologies ? (response?.informationInAdvance ? 'Yes' : 'No') : null,
+        receivedOn:
+          apologies && response?.informationReceivedOn ? formatCalendarDate(response.informationReceivedOn) : null,
+      };
+    })
+    .sort((a, b) => a.agency.localeCompare(b.agency, 'en-GB'));
 }
 
 export function observersSection(register: RegisterRow[]): MinutesContent['observers'] {
-  return register.filter((e) => e.isObserver).map((e) => ({ name: e.personName, role: e.role }));
+  return register.filter(isObserver).map((e) => ({ name: e.personName, role: e.role }));
 }
 
 export function confidentialitySection(

@@ -301,3 +301,49 @@ export async function recordedPanel(ctx: TestContext, options: PanelOptions = {}
     references: [first.reference, second.reference],
   };
 }
+
+export interface DayEntry {
+  /** The agency's short name. */
+  agency: string;
+  personName: string;
+  role?: string;
+  status: 'present' | 'online' | 'late' | 'left-early' | 'absent' | 'apologies';
+}
+
+/** Invites more agencies to a panel and records them on its register as the chair did on the day. */
+export async function addToRegister(ctx: TestContext, panelId: number, entries: DayEntry[]): Promise<void> {
+  for (const e of entries) {
+    const agencyId = await idOf(ctx, 'agencies', e.agency);
+    await ctx.db
+      .insertInto('panelInvitations')
+      .values({ panelId, agencyId, reason: 'core' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await ctx.db
+      .insertInto('registerEntries')
+      .values({ panelId, agencyId, personName: e.personName, role: e.role ?? null, status: e.status })
+      .execute();
+  }
+}
+
+/** An agency's answer beforehand that it is sending a deputy. */
+export async function answeredDeputy(
+  ctx: TestContext,
+  panelId: number,
+  agency: string,
+  deputy: { name: string; role: string; mode: 'in-person' | 'online' },
+): Promise<void> {
+  await ctx.db
+    .insertInto('attendanceResponses')
+    .values({
+      panelId,
+      agencyId: await idOf(ctx, 'agencies', agency),
+      answer: 'deputy',
+      deputyName: deputy.name,
+      deputyRole: deputy.role,
+      mode: deputy.mode,
+      answeredVia: 'link',
+      answeredAt: '2026-11-12T09:00:00Z',
+    })
+    .execute();
+}

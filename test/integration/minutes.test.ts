@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, type Agent } from '../support/http';
 import { firstPageToPng, readPdf } from '../support/pdf';
-import { recordedPanel, type RecordedPanel } from './minutes-builders';
+import { ARTIFACTS } from '../support/paths';
+import { addToRegister, answeredDeputy, recordedPanel, type RecordedPanel } from './minutes-builders';
 
 const IMG = '<img src=file:///etc/passwd>';
 const SCRIPT = '<script>alert(1)</script>';
@@ -89,7 +92,9 @@ describe('draft minutes', () => {
     expect(page).toContain('PC Jordan Ellis, ASB Officer Present');
     expect(page).toContain('Arrived late at 10:25');
     expect(page).toContain('Left early at 11:40');
-    expect(page).toMatch(/Fenland Vale Housing Association Yes 7 December 2026/);
+    expect(page).toContain(
+      'Fenland Vale Housing Association Apologies Information sent: Yes, received 7 December 2026',
+    );
     expect(page).toContain('Lee Observer, Student social worker');
     expect(page).toContain('Confidentiality statement (version 1)');
     expect(page).toContain('Agreed by: Dr Robin Marsh, PC Jordan Ellis, PCSO Taylor Grant, Lee Observer');
@@ -178,6 +183,67 @@ describe('draft minutes', () => {
       .where('panelId', '=', p.panelId)
       .executeTakeFirstOrThrow();
     expect(saved.introduction).toBe('The chair welcomed everyone.');
+  });
+});
+
+describe('attendance in the minutes', () => {
+  const agencies = {
+    'Lincolnshire Police':
+      'Lincolnshire Police Present PC Jordan Ellis, ASB Officer Present PCSO Taylor Grant, PCSO Left early at 11:40',
+    'Lincolnshire Partnership NHS Foundation Trust':
+      'Lincolnshire Partnership NHS Foundation Trust Present Dr Robin Marsh, Clinical Lead (deputy) Arrived late at 10:25',
+    'Probation Service (Lincolnshire)':
+      'Probation Service (Lincolnshire) Present Sam Stand-in, Probation Officer (deputy) Online',
+    'Fenland Vale Housing Association':
+      'Fenland Vale Housing Association Apologies Information sent: Yes, received 7 December 2026',
+    'Victim Support': 'Victim Support Apologies Information sent: No',
+    'Lincolnshire Fire and Rescue': 'Lincolnshire Fire and Rescue Absent',
+    'Lincolnshire Drug and Alcohol Recovery Service': 'Lincolnshire Drug and Alcohol Recovery Service Absent',
+  };
+  const count = (haystack: string, needle: string) => haystack.split(needle).length - 1;
+
+  test('when the register has an agency present, one sending apologies on the day and one absent, then the minutes page and the PDF list every invited agency once with its status', async () => {
+    const p = await recordedPanel(ctx, {
+      startsAt: '2026-11-17T10:00:00Z',
+      agencies: ['Police', 'LPFT', 'Fenland Vale', 'Drug and Alcohol'],
+    });
+    await answeredDeputy(ctx, p.panelId, 'Probation', {
+      name: 'Sam Stand-in',
+      role: 'Probation Officer',
+      mode: 'online',
+    });
+    await addToRegister(ctx, p.panelId, [
+      { agency: 'Probation', personName: 'Sam Stand-in', role: 'Probation Officer', status: 'online' },
+      { agency: 'Victim Support', personName: 'Casey Lund', status: 'apologies' },
+      { agency: 'Fire and Rescue', personName: 'Rowan Pike', status: 'absent' },
+    ]);
+
+    const res = await admin.get(`/panels/${p.panelId}/minutes`);
+    expect(res.status).toBe(200);
+    const table = /<table class="govuk-table" id="attendance">[\s\S]*?<\/table>/.exec(res.text)![0];
+    const page = text(table);
+    for (const [agency, row] of Object.entries(agencies)) {
+      expect(page).toContain(row);
+      expect(count(page, agency)).toBe(1);
+    }
+    expect(page).not.toContain('Casey Lund');
+    expect(page).not.toContain('Rowan Pike');
+    expect(page).not.toContain('Lee Observer');
+    expect(text(res.text)).toContain('Observers Lee Observer, Student social worker');
+
+    const { res: pdfRes, body } = await pdfOf(admin, `/panels/${p.panelId}/minutes.pdf`);
+    expect(pdfRes.status).toBe(200);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS, 'minutes-attendance.pdf'), body);
+    const all = (await readPdf(body)).pages.join('\n').replace(/\s+/g, ' ');
+    const attendance = all.slice(all.indexOf('Agency Attendance Name and role Details'), all.indexOf('Observers'));
+    for (const [agency, row] of Object.entries(agencies)) {
+      expect(attendance).toContain(row);
+      expect(count(attendance, agency)).toBe(1);
+    }
+    expect(attendance).not.toContain('Casey Lund');
+    expect(attendance).not.toContain('Rowan Pike');
+    expect(all).toContain('Observers Lee Observer, Student social worker');
   });
 });
 
