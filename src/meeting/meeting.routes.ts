@@ -175,7 +175,36 @@ function typedValues(body: Record<string, unknown>) {
   return typed;
 }
 
-function saveItem(services: Services) {
+type Button = 'save' | 'add-action';
+
+const NOT_RECORDING = {
+  concluded: 'The meeting has been concluded, so this record can no longer be changed',
+  notStarted: 'The meeting has not started: start it before recording anything',
+  notCase: 'Actions are agreed for cases; this item is not a case',
+  noActions: 'Actions can be agreed only while the meeting is in progress',
+};
+
+/** Why nothing on this item can be recorded now, as a message for the button pressed; null while recording. */
+function notRecording(data: ItemData, button: Button): FormState | null {
+  const inProgress = data.panel.status === 'in-progress';
+  if (button === 'add-action' && (!inProgress || !data.item.referralId)) {
+    return formState({}, { description: data.item.referralId ? NOT_RECORDING.noActions : NOT_RECORDING.notCase });
+  }
+  if (inProgress) return null;
+  return formState(
+    {},
+    { discussion: data.panel.status === 'concluded' ? NOT_RECORDING.concluded : NOT_RECORDING.notStarted },
+  );
+}
+
+/**
+ * The item's one form, whichever button is pressed: Save, Save and go to the next item, or Add the
+ * action all send everything typed. The record and a typed action are checked together, then saved
+ * together (the record first, under its version check), or the page is shown again with every value
+ * and a message by each field. An Add the action request with the action's fields only (no record
+ * version) adds the action and leaves the record as it is.
+ */
+function submitItem(services: Services, button: Button) {
   return async (req: Request, res: Response) => {
     const { meeting } = services;
     const user = currentUser(req);
@@ -184,65 +213,72 @@ function saveItem(services: Services) {
     const itemId = idParam(req.params.itemId);
     const data = await meeting.item(user, actor, panelId, itemId, { audit: false });
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const { input, errors } = readItemForm(body, {
-      agencyIds: data.agencies.map((a) => a.id),
-      pending: data.earlier.filter((a) => a.pending).map((a) => a.id),
-      today: today(services.clock),
-    });
-    // A form without its version cannot prove it is up to date: parseVersion makes it stale.
-    const version = parseVersion(body.version);
     const typed = typedValues(body);
-    if (data.panel.status !== 'in-progress') {
-      const message =
-        data.panel.status === 'concluded'
-          ? 'The meeting has been concluded, so this record can no longer be changed'
-          : 'The meeting has not started: start it before recording anything';
-      return renderItem(services, res, data, { form: formState(typed, { discussion: message }), status: 400 });
+    const refused = notRecording(data, button);
+    if (refused) {
+      const form = formState(typed, refused.errors);
+      return renderItem(
+        services,
+        res,
+        data,
+        button === 'add-action' ? { actionForm: form, status: 400 } : { form, status: 400 },
+      );
     }
-    if (Object.keys(errors).length)
-      return renderItem(services, res, data, { form: formState(typed, errors), status: 400 });
-    try {
-      await meeting.saveItem(user, actor, panelId, itemId, version, input);
-    } catch (err) {
-      if (!(err instanceof StaleVersionError)) throw err;
-      const latest = await meeting.item(user, actor, panelId, itemId, { audit: false });
-      return renderItem(services, res, latest, {
-        form: formState({ ...typed, version: String(latest.record?.version ?? 0) }),
-        status: 409,
-        conflict: true,
+    // Save always saves the record (without its version it is refused as stale); Add the action saves it
+    // too when the whole form was sent.
+    const wholeForm = button === 'save' || body.version !== undefined;
+    const withAction =
+      button === 'add-action' || (Boolean(data.item.referralId) && str(body.description).trim() !== '');
+    const ctx = { agencyIds: data.agencies.map((a) => a.id), today: today(services.clock) };
+    const record = wholeForm
+      ? readItemForm(body, { ...ctx, pending: data.earlier.filter((a) => a.pending).map((a) => a.id) })
+      : null;
+    const action = withAction ? readActionForm(body, ctx) : null;
+    const recordErrors = record?.errors ?? {};
+    const actionErrors = action?.errors ?? {};
+    if (Object.keys(recordErrors).length || Object.keys(actionErrors).length) {
+      // One error summary for the whole form: the record's messages and the action's together.
+      return renderItem(services, res, data, {
+        form: wholeForm ? formState(typed, { ...recordErrors, ...actionErrors }) : undefined,
+        actionForm: withAction ? formState(typed, actionErrors) : undefined,
+        status: 400,
       });
     }
-    const next = data.items[data.items.findIndex((i) => i.id === itemId) + 1];
-    flash(req, input.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
-    if (str(body.continue) === 'next' && next) return res.redirect(303, `/panels/${panelId}/meeting/items/${next.id}`);
-    res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}`);
+    if (record) {
+      try {
+        // A form without its version cannot prove it is up to date: parseVersion makes it stale.
+        await meeting.saveItem(user, actor, panelId, itemId, parseVersion(body.version), record.input);
+      } catch (err) {
+        if (!(err instanceof StaleVersionError)) throw err;
+        const latest = await meeting.item(user, actor, panelId, itemId, { audit: false });
+        return renderItem(services, res, latest, {
+          form: formState({ ...typed, version: String(latest.record?.version ?? 0) }),
+          actionForm: withAction ? formState(typed) : undefined,
+          status: 409,
+          conflict: true,
+        });
+      }
+    }
+    const actionId = action?.input ? await meeting.addAction(user, actor, panelId, itemId, action.input) : null;
+    afterSubmit(req, res, { data, itemId, body, discussed: record?.input.discussed ?? false, actionId });
   };
 }
 
-function addAction(services: Services) {
-  return async (req: Request, res: Response) => {
-    const user = currentUser(req);
-    const actor = actorOf(req);
-    const panelId = idParam(req.params.id);
-    const itemId = idParam(req.params.itemId);
-    const data = await services.meeting.item(user, actor, panelId, itemId, { audit: false });
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const typed = typedValues(body);
-    if (data.panel.status !== 'in-progress' || !data.item.referralId) {
-      const message = !data.item.referralId
-        ? 'Actions are agreed for cases; this item is not a case'
-        : 'Actions can be agreed only while the meeting is in progress';
-      return renderItem(services, res, data, { actionForm: formState(typed, { description: message }), status: 400 });
-    }
-    const { input, errors } = readActionForm(body, {
-      agencyIds: data.agencies.map((a) => a.id),
-      today: today(services.clock),
-    });
-    if (!input) return renderItem(services, res, data, { actionForm: formState(typed, errors), status: 400 });
-    const id = await services.meeting.addAction(user, actor, panelId, itemId, input);
-    flash(req, `Action ${id} agreed`, 'success', 'The owning agency has been told by email.');
-    res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}#actions`);
-  };
+function afterSubmit(
+  req: Request,
+  res: Response,
+  done: { data: ItemData; itemId: number; body: Record<string, unknown>; discussed: boolean; actionId: number | null },
+) {
+  const { data, itemId, body, actionId } = done;
+  const panelId = data.panel.id;
+  if (actionId !== null)
+    flash(req, `Action ${actionId} agreed`, 'success', 'The owning agency has been told by email.');
+  else flash(req, done.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
+  const next = data.items[data.items.findIndex((i) => i.id === itemId) + 1];
+  if (actionId === null && str(body.continue) === 'next' && next) {
+    return res.redirect(303, `/panels/${panelId}/meeting/items/${next.id}`);
+  }
+  res.redirect(303, `/panels/${panelId}/meeting/items/${itemId}${actionId !== null ? '#actions' : ''}`);
 }
 
 async function renderConclude(services: Services, req: Request, res: Response, status = 200) {
@@ -345,8 +381,8 @@ export function meetingRoutes(services: Services): RouteDef[] {
     get('/panels/:id/meeting', ADMIN_OR_CHAIR, overviewPage(services)),
     post('/panels/:id/meeting/start', ADMIN_OR_CHAIR, startMeeting(services)),
     get('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, itemPage(services)),
-    post('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, saveItem(services)),
-    post('/panels/:id/meeting/items/:itemId/actions', ADMIN_OR_CHAIR, addAction(services)),
+    post('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, submitItem(services, 'save')),
+    post('/panels/:id/meeting/items/:itemId/actions', ADMIN_OR_CHAIR, submitItem(services, 'add-action')),
     get('/panels/:id/conclude', ADMIN_OR_CHAIR, (req, res) => renderConclude(services, req, res)),
     post('/panels/:id/conclude', ADMIN_OR_CHAIR, concludeMeeting(services)),
   ];

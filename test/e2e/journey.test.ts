@@ -290,6 +290,15 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.goto(chair, `/panels/${panelId}/meeting`);
   await journey.follow(chair, referenceNumber);
   await journey.check(chair, 'meeting-item');
+  // The chair's natural order: what agencies share and the discussion first, then the actions, then the decision.
+  await journey.fillLabelled(
+    chair,
+    'Fenland Vale Housing Association',
+    'The neighbour is a tenant of ours; two earlier warnings on file.',
+  );
+  const discussion =
+    'Risk remains high: the victim is isolated and the behaviour continues at night. Police to keep patrols; housing to act on the tenancy.';
+  await journey.fill(chair, 'Risk discussion', discussion);
   await journey.fill(
     chair,
     'What is to be done',
@@ -303,17 +312,9 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   expect(agreed).toContain('Fenland Vale');
   actionId = Number(/^(\d+):/m.exec(agreed.split('\n').slice(1).join('\n'))?.[1]);
   expect(actionId).toBeGreaterThan(0);
+  // Adding the action kept what was typed before it.
+  expect(await chair.$eval('#discussion', (el) => (el as HTMLTextAreaElement).value)).toBe(discussion);
   await journey.check(chair, 'meeting-item-action');
-  await journey.fillLabelled(
-    chair,
-    'Fenland Vale Housing Association',
-    'The neighbour is a tenant of ours; two earlier warnings on file.',
-  );
-  await journey.fill(
-    chair,
-    'Risk discussion',
-    'Risk remains high: the victim is isolated and the behaviour continues at night. Police to keep patrols; housing to act on the tenancy.',
-  );
   await journey.chooseIn(chair, 'Risk level after discussion', 'High');
   await journey.chooseIn(chair, 'Decision', 'Keep open and review at the next panel');
   await journey.fillDate(chair, 'Next review date', nextPanelDate);

@@ -501,3 +501,108 @@ describe('bad input and access', () => {
     expect((await chair.get(itemUrl(panel.id, removed))).status).toBe(404);
   });
 });
+
+describe('nothing the chair types is lost, whichever button is pressed', () => {
+  async function startedItem() {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
+    const referral = await awaitingCase(ctx);
+    const item = await addItem(ctx, panel.id, referral.id);
+    const chair = await signIn(ctx, DEMO.chair);
+    expect((await postForm(chair, `/panels/${panel.id}/meeting/start`)).status).toBe(303);
+    const page = await chair.get(itemUrl(panel.id, item));
+    return { panel, referral, item, chair, version: versionOn(page.text)! };
+  }
+  const actionsOf = (referralId: number) =>
+    ctx.db
+      .selectFrom('actions')
+      .select(['description', 'ownerAgencyId'])
+      .where('referralId', '=', referralId)
+      .execute();
+
+  test('when the chair types the discussion, then adds an action, then the discussion is still there and the action is agreed', async () => {
+    const { panel, referral, item, chair, version } = await startedItem();
+    const housing = await agencyOf(ctx, DEMO.housing);
+    const res = await postReferral(chair, `${itemUrl(panel.id, item)}/actions`, {
+      version,
+      discussion: 'The victim is isolated; the noise continues at night.',
+      riskLevel: 'high',
+      description: 'Fit a door camera and visit with the tenancy officer.',
+      ownerAgencyId: String(housing),
+      due: dateFields('2026-03-30'),
+      priority: 'high',
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`${itemUrl(panel.id, item)}#actions`);
+    expect(await recordOf(item)).toMatchObject({
+      discussion: 'The victim is isolated; the noise continues at night.',
+      riskLevel: 'high',
+      decision: null,
+      discussed: false,
+    });
+    expect(await actionsOf(referral.id)).toEqual([
+      { description: 'Fit a door camera and visit with the tenancy officer.', ownerAgencyId: housing },
+    ]);
+    const page = await chair.get(itemUrl(panel.id, item));
+    expect(page.text).toContain('The victim is isolated; the noise continues at night.</textarea>');
+    expect(page.text).toMatch(/id="agreed"[\s\S]*Fit a door camera/);
+  });
+
+  test('when the chair types the discussion, then adds an action without an owner, then the page shows everything typed again and nothing is saved', async () => {
+    const { panel, referral, item, chair, version } = await startedItem();
+    const res = await postReferral(chair, `${itemUrl(panel.id, item)}/actions`, {
+      version,
+      discussion: 'Kept while the action is put right.',
+      decision: 'review',
+      description: 'Visit the victim.',
+      due: dateFields('2026-03-30'),
+      priority: 'medium',
+    });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Select the agency that owns the action');
+    expect(res.text).toContain('Kept while the action is put right.</textarea>');
+    expect(res.text).toContain('Visit the victim.</textarea>');
+    expect(res.text).toMatch(/name="decision" type="radio" value="review" checked/);
+    expect(await recordOf(item)).toBeUndefined();
+    expect(await actionsOf(referral.id)).toEqual([]);
+  });
+
+  test('when the chair types an action and presses Save instead, then the record and the action are both saved', async () => {
+    const { panel, referral, item, chair, version } = await startedItem();
+    const police = await agencyOf(ctx, DEMO.police);
+    const res = await postReferral(chair, itemUrl(panel.id, item), {
+      version,
+      discussion: 'Police to keep patrols.',
+      description: 'Two patrols a week past the address.',
+      ownerAgencyId: String(police),
+      due: dateFields('2026-03-30'),
+      priority: 'medium',
+      continue: 'stay',
+    });
+    expect(res.status).toBe(303);
+    expect(await recordOf(item)).toMatchObject({ discussion: 'Police to keep patrols.' });
+    expect(await actionsOf(referral.id)).toEqual([
+      { description: 'Two patrols a week past the address.', ownerAgencyId: police },
+    ]);
+  });
+
+  test('when the record was saved by someone else meanwhile and the chair adds an action, then nothing is saved and both are shown again', async () => {
+    const { panel, referral, item, chair, version } = await startedItem();
+    expect((await postReferral(chair, itemUrl(panel.id, item), { version, discussion: 'First save.' })).status).toBe(
+      303,
+    );
+    const police = await agencyOf(ctx, DEMO.police);
+    const res = await postReferral(chair, `${itemUrl(panel.id, item)}/actions`, {
+      version,
+      discussion: 'Typed on the old page.',
+      description: 'An action typed on the old page.',
+      ownerAgencyId: String(police),
+      due: dateFields('2026-03-30'),
+      priority: 'medium',
+    });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Typed on the old page.</textarea>');
+    expect(res.text).toContain('An action typed on the old page.</textarea>');
+    expect(await recordOf(item)).toMatchObject({ discussion: 'First save.' });
+    expect(await actionsOf(referral.id)).toEqual([]);
+  });
+});

@@ -42,10 +42,17 @@ test('when the meeting record and an action hold the payloads in every text fiel
   const before = await tableCounts(ctx);
   const chair = await signIn(ctx, DEMO.chair);
   const url = `/panels/${p.panelId}/meeting/items/${p.itemIds[1]}`;
-  const { res, typed } = await postPayloads(chair, url, url, {
-    decision: 'review',
-    ...Object.fromEntries(Object.entries(dateFields('2027-01-12')).map(([k, v]) => [`nextReviewOn[${k}]`, v])),
-  });
+  // The item's form also holds "Agree an action": its fields take their payloads in the action's own post below.
+  const { res, typed } = await postPayloads(
+    chair,
+    url,
+    url,
+    {
+      decision: 'review',
+      ...Object.fromEntries(Object.entries(dateFields('2027-01-12')).map(([k, v]) => [`nextReviewOn[${k}]`, v])),
+    },
+    { skip: /^(description|ownerName)$/ },
+  );
   expectStatus(res, 303, 'meeting item');
   Object.assign(typedAll, typed);
   const page = await chair.get(url);
