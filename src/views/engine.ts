@@ -5,12 +5,17 @@ import { create } from 'express-handlebars';
 import type { HelperOptions } from 'handlebars';
 import { fieldId } from '../http/forms';
 import { PROJECT_ROOT } from '../paths';
+import { PANEL_STATUS_NAMES, PANEL_STATUS_TAGS } from '../panels/panel-codes';
+import type { PanelStatus } from '../db/schema';
 
 const root = PROJECT_ROOT;
 
 type FormLike = { values?: Record<string, unknown>; errors?: Record<string, string> } | undefined;
 
 export const helpers = {
+  /** A panel's status in words, and the colour of its tag. */
+  panelStatusName: (status: unknown) => PANEL_STATUS_NAMES[status as PanelStatus] ?? '',
+  panelStatusTag: (status: unknown) => PANEL_STATUS_TAGS[status as PanelStatus] ?? 'govuk-tag--grey',
   eq: (a: unknown, b: unknown) => String(a) === String(b),
   not: (a: unknown) => !a,
   and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),

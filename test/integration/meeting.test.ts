@@ -606,3 +606,14 @@ describe('nothing the chair types is lost, whichever button is pressed', () => {
     expect(await actionsOf(referral.id)).toEqual([]);
   });
 });
+
+test('when the chair opens the meeting page, then the panel’s status is in words, not a code', async () => {
+  const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
+  const chair = await signIn(ctx, DEMO.chair);
+  const before = await chair.get(`/panels/${panel.id}/meeting`);
+  expect(before.text).toMatch(/id="panel-status"[^>]*>Agenda published</);
+  expect((await postForm(chair, `/panels/${panel.id}/meeting/start`)).status).toBe(303);
+  const during = await chair.get(`/panels/${panel.id}/meeting`);
+  expect(during.text).toMatch(/id="panel-status"[^>]*>In progress</);
+  expect(during.text).not.toMatch(/>\s*in-progress\s*</);
+});
