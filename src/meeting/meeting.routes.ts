@@ -303,37 +303,44 @@ async function renderConclude(services: Services, req: Request, res: Response, s
   });
 }
 
+async function renderOverview(services: Services, req: Request, res: Response, earlyStart?: string) {
+  const panelId = idParam(req.params.id);
+  const { panel, items: agenda, statement } = await services.meeting.overview(currentUser(req), actorOf(req), panelId);
+  res.render('meeting/overview', {
+    title: 'Meeting',
+    backLink: `/panels/${panelId}`,
+    panel,
+    statement,
+    canStart: panel.status === 'agenda-published',
+    earlyStart,
+    recording: panel.status === 'in-progress',
+    items: agenda.map((i) => ({
+      ...i,
+      kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind,
+      state: itemState(i),
+      decisionName: i.decision ? DECISION_NAMES[i.decision] : null,
+      href: `/panels/${panelId}/meeting/items/${i.id}`,
+    })),
+    first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
+  });
+}
+
 function overviewPage(services: Services) {
-  return async (req: Request, res: Response) => {
-    const panelId = idParam(req.params.id);
-    const {
-      panel,
-      items: agenda,
-      statement,
-    } = await services.meeting.overview(currentUser(req), actorOf(req), panelId);
-    res.render('meeting/overview', {
-      title: 'Meeting',
-      backLink: `/panels/${panelId}`,
-      panel,
-      statement,
-      canStart: panel.status === 'agenda-published',
-      recording: panel.status === 'in-progress',
-      items: agenda.map((i) => ({
-        ...i,
-        kindName: ITEM_KIND_NAMES[i.kind] ?? i.kind,
-        state: itemState(i),
-        decisionName: i.decision ? DECISION_NAMES[i.decision] : null,
-        href: `/panels/${panelId}/meeting/items/${i.id}`,
-      })),
-      first: agenda[0] ? `/panels/${panelId}/meeting/items/${agenda[0].id}` : null,
-    });
-  };
+  return (req: Request, res: Response) => renderOverview(services, req, res);
 }
 
 function startMeeting(services: Services) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
-    const started = await services.meeting.start(currentUser(req), actorOf(req), panelId);
+    const confirmedEarly = str((req.body as Record<string, unknown> | undefined)?.confirmEarly) === 'yes';
+    let started: boolean;
+    try {
+      started = await services.meeting.start(currentUser(req), actorOf(req), panelId, { confirmedEarly });
+    } catch (err) {
+      // Starting early is asked again, with the reason, rather than refused outright.
+      if (err instanceof RefusedError && err.reason === 'early') return renderOverview(services, req, res, err.message);
+      throw err;
+    }
     if (started)
       flash(
         req,

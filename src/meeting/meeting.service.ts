@@ -2,6 +2,8 @@ import type { Db } from '../db/database';
 import type { CaseSubject } from '../referrals/referrals.service';
 import type { Actor, CurrentUser } from '../http/context';
 import { recordAudit } from '../audit/audit';
+import { RefusedError } from '../http/errors';
+import { addDays, formatCalendarDate, londonDate } from '../time';
 import { caseSubjects } from '../referrals/referrals.service';
 import { actionsAgreedOnItem } from '../actions/actions.service';
 import { setPanelStatus } from '../panels/panels.service';
@@ -36,7 +38,29 @@ async function overview({ db }: Deps, user: CurrentUser, actor: Actor, panelId: 
 }
 
 /** Starts the meeting; false when it had already started. */
-async function start({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number): Promise<boolean> {
+/**
+ * A panel started more than a day before its date could be concluded, and its minutes approved and
+ * circulated, before it has met, with action e-mails saying "the panel of {date} agreed": the chair
+ * confirms such a start, and is told why.
+ */
+function refuseEarlyStart(panel: { startsAt: Date }, now: Date, confirmedEarly: boolean): void {
+  const panelDay = londonDate(panel.startsAt);
+  if (confirmedEarly || addDays(panelDay, -1) <= londonDate(now)) return;
+  throw new RefusedError(
+    {
+      confirmEarly: `This panel meets on ${formatCalendarDate(panelDay)}. Started now, it could be concluded and its minutes circulated before it has met, and the action e-mails would say that panel agreed them. Start it early only if the panel is really meeting today.`,
+    },
+    'early',
+  );
+}
+
+async function start(
+  { db, clock }: Deps,
+  user: CurrentUser,
+  actor: Actor,
+  panelId: number,
+  options: { confirmedEarly: boolean },
+): Promise<boolean> {
   await panelOf(db, user, actor, panelId, 'panel.meeting.start');
   return db.transaction().execute(async (trx) => {
     const panel = await lockedPanel(trx, panelId);
@@ -48,6 +72,7 @@ async function start({ db, clock }: Deps, user: CurrentUser, actor: Actor, panel
           : 'This meeting has already been held or was cancelled',
       );
     }
+    refuseEarlyStart(panel, clock.now(), options.confirmedEarly);
     await setPanelStatus(trx, panelId, 'in-progress', clock.now());
     await recordAudit(trx, actor, {
       action: 'panel.meeting.start',
@@ -118,7 +143,8 @@ export function meetingService(deps: Deps) {
     defaultDueDate: (panel: { id: number; districtId: number; startsAt: Date }) => defaultDueDate(deps, panel),
     conclusionCheck,
     overview: (user: CurrentUser, actor: Actor, panelId: number) => overview(deps, user, actor, panelId),
-    start: (user: CurrentUser, actor: Actor, panelId: number) => start(deps, user, actor, panelId),
+    start: (user: CurrentUser, actor: Actor, panelId: number, options = { confirmedEarly: false }) =>
+      start(deps, user, actor, panelId, options),
     item: (user: CurrentUser, actor: Actor, panelId: number, itemId: number, opts?: { audit: boolean }) =>
       item(deps, user, actor, panelId, itemId, opts),
     /** Saves an item's record; StaleVersionError when it changed since the form was loaded. */

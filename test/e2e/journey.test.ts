@@ -247,6 +247,10 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.goto(chair, `/panels/${panelId}/meeting`);
   await journey.check(chair, 'meeting-overview');
   await journey.press(chair, 'Start the meeting');
+  // The journey's panel is a week away: the chair is told why starting early matters, and confirms.
+  expect(await chair.$eval('#early-start', (el) => (el as HTMLElement).innerText)).toContain('Start it early only if');
+  await journey.check(chair, 'meeting-early-start');
+  await journey.press(chair, 'Start the meeting early');
   await journey.check(chair, 'meeting-started');
 
   await journey.goto(chair, `/panels/${panelId}/register`);

@@ -617,3 +617,32 @@ test('when the chair opens the meeting page, then the panel’s status is in wor
   expect(during.text).toMatch(/id="panel-status"[^>]*>In progress</);
   expect(during.text).not.toMatch(/>\s*in-progress\s*</);
 });
+
+describe('guards on timing', () => {
+  test('when the chair starts a panel three weeks before its date, then the page says why and asks to confirm; confirming starts it', async () => {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-23T10:00:00Z' });
+    const chair = await signIn(ctx, DEMO.chair);
+    const asked = await postForm(chair, `/panels/${panel.id}/meeting/start`);
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('This panel meets on 23 March 2026');
+    expect(asked.text).toContain('name="confirmEarly" value="yes"');
+    expect(await panelStatus(panel.id)).toBe('agenda-published');
+    expect((await postForm(chair, `/panels/${panel.id}/meeting/start`, { confirmEarly: 'yes' })).status).toBe(303);
+    expect(await panelStatus(panel.id)).toBe('in-progress');
+  });
+
+  test('when the chair starts a panel the day before its date, then it starts without asking', async () => {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-03T10:00:00Z' });
+    const chair = await signIn(ctx, DEMO.chair);
+    expect((await postForm(chair, `/panels/${panel.id}/meeting/start`)).status).toBe(303);
+    expect(await panelStatus(panel.id)).toBe('in-progress');
+  });
+
+  test('when the chair tries to conclude a panel that has not started, then it is refused and the panel is unchanged', async () => {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
+    const chair = await signIn(ctx, DEMO.chair);
+    const res = await postForm(chair, `/panels/${panel.id}/conclude`);
+    expect(res.status).toBe(400);
+    expect(await panelStatus(panel.id)).toBe('agenda-published');
+  });
+});
