@@ -163,8 +163,9 @@ function checkDiscussed(errors: Errors, decision: Picked<DecisionCode>, riskLeve
  */
 export function readItemForm(
   body: Record<string, unknown>,
-  ctx: { agencyIds: number[]; pending: number[]; today: string },
+  ctx: { agencyIds: number[]; pending: number[]; today: string; otherBusiness?: boolean },
 ): { input: ItemRecordInput; errors: Record<string, string> } {
+  if (ctx.otherBusiness) return readOtherBusiness(body);
   const errors: Errors = {};
   const textField = textReader(errors);
   const sharedRaw = objectOf(body.shared);
@@ -205,6 +206,31 @@ export function readItemForm(
       deferredReason: decision === 'deferred' ? deferredReason : null,
       discussed,
       resolutions,
+    },
+    errors,
+  };
+}
+
+/**
+ * Other business is recorded as notes, and is complete once marked discussed: it has no agencies'
+ * information, risk level or decision.
+ */
+function readOtherBusiness(body: Record<string, unknown>): { input: ItemRecordInput; errors: Record<string, string> } {
+  const errors: Errors = {};
+  const notes = textReader(errors)('discussion', 'The notes', body.discussion);
+  return {
+    input: {
+      shared: {},
+      discussion: notes,
+      riskLevel: null,
+      decision: null,
+      closeReason: null,
+      escalateTo: null,
+      decisionNote: null,
+      nextReviewOn: null,
+      deferredReason: null,
+      discussed: str(body.discussed) === 'yes',
+      resolutions: [],
     },
     errors,
   };

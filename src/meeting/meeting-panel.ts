@@ -67,8 +67,9 @@ export async function defaultDueDate(
 /** What still stops the meeting being concluded. */
 export async function conclusionCheck(db: Db, panelId: number) {
   const items = await repo.itemsOf(db, panelId);
-  const undecided = items.filter(
-    (i) => i.referralId !== null && (i.decision === null || (i.decision !== 'deferred' && !i.discussed)),
+  // A case needs its decision (and, unless deferred, to be marked discussed); other business only to be marked discussed.
+  const undecided = items.filter((i) =>
+    i.referralId === null ? !i.discussed : i.decision === null || (i.decision !== 'deferred' && !i.discussed),
   );
   const register = await registerCompleteness(db, panelId);
   return { items, undecided, register, ready: undecided.length === 0 && register.length === 0 };

@@ -231,7 +231,11 @@ function submitItem(services: Services, button: Button) {
       button === 'add-action' || (Boolean(data.item.referralId) && str(body.description).trim() !== '');
     const ctx = { agencyIds: data.agencies.map((a) => a.id), today: today(services.clock) };
     const record = wholeForm
-      ? readItemForm(body, { ...ctx, pending: data.earlier.filter((a) => a.pending).map((a) => a.id) })
+      ? readItemForm(body, {
+          ...ctx,
+          pending: data.earlier.filter((a) => a.pending).map((a) => a.id),
+          otherBusiness: !data.item.referralId,
+        })
       : null;
     const action = withAction ? readActionForm(body, ctx) : null;
     const recordErrors = record?.errors ?? {};
@@ -273,7 +277,9 @@ function afterSubmit(
   const panelId = data.panel.id;
   if (actionId !== null)
     flash(req, `Action ${actionId} agreed`, 'success', 'The owning agency has been told by email.');
-  else flash(req, done.discussed ? 'The case is recorded as discussed' : 'The record has been saved');
+  else if (done.discussed)
+    flash(req, data.item.referralId ? 'The case is recorded as discussed' : 'The item is recorded as discussed');
+  else flash(req, 'The record has been saved');
   const next = data.items[data.items.findIndex((i) => i.id === itemId) + 1];
   if (actionId === null && str(body.continue) === 'next' && next) {
     return res.redirect(303, `/panels/${panelId}/meeting/items/${next.id}`);
@@ -291,7 +297,7 @@ async function renderConclude(services: Services, req: Request, res: Response, s
     undecided: summary.undecided.map((i) => ({
       ...i,
       href: `/panels/${panelId}/meeting/items/${i.id}`,
-      missing: i.decision === null ? 'No decision recorded' : 'Not marked discussed',
+      missing: i.referralId !== null && i.decision === null ? 'No decision recorded' : 'Not marked discussed',
     })),
     register: summary.register,
     ready: summary.ready,

@@ -646,3 +646,86 @@ describe('guards on timing', () => {
     expect(await panelStatus(panel.id)).toBe('agenda-published');
   });
 });
+
+describe('other business', () => {
+  test('when the chair notes other business and marks it discussed, then it asks for no decision, is complete, and the meeting can conclude', async () => {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
+    const c = await awaitingCase(ctx);
+    const caseItem = await addItem(ctx, panel.id, c.id);
+    const other = await ctx.db
+      .insertInto('agendaItems')
+      .values({
+        panelId: panel.id,
+        position: 2,
+        kind: 'other-business',
+        title: 'Date of the next meeting',
+        minutesAllotted: 5,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await completeRegister(ctx, panel.id);
+    const chair = await signIn(ctx, DEMO.chair);
+    expect((await postForm(chair, `/panels/${panel.id}/meeting/start`)).status).toBe(303);
+
+    const page = await chair.get(itemUrl(panel.id, other.id));
+    expect(page.text).toContain('What was said and agreed');
+    expect(page.text).toContain('The item has been discussed');
+    expect(page.text).not.toContain('Risk level after discussion');
+    expect(page.text).not.toContain('name="decision"');
+
+    const saved = await postReferral(chair, itemUrl(panel.id, other.id), {
+      version: versionOn(page.text),
+      discussion: 'Next meeting moved to the council chamber.',
+      discussed: 'yes',
+    });
+    expect(saved.status).toBe(303);
+    expect(await recordOf(other.id)).toMatchObject({
+      discussion: 'Next meeting moved to the council chamber.',
+      discussed: true,
+      decision: null,
+    });
+
+    // The case still needs its decision: concluding names only the case, not the other business.
+    const early = await postForm(chair, `/panels/${panel.id}/conclude`);
+    expect(early.status).toBe(400);
+    expect(early.text).toContain(c.reference!);
+    expect(early.text).not.toContain('Date of the next meeting');
+
+    const casePage = await chair.get(itemUrl(panel.id, caseItem));
+    expect(
+      (
+        await postReferral(chair, itemUrl(panel.id, caseItem), {
+          version: versionOn(casePage.text),
+          discussion: 'Agreed to review.',
+          riskLevel: 'medium',
+          decision: 'review',
+          nextReviewOn: dateFields('2026-04-06'),
+          discussed: 'yes',
+        })
+      ).status,
+    ).toBe(303);
+    expect((await postForm(chair, `/panels/${panel.id}/conclude`)).status).toBe(303);
+    expect(await panelStatus(panel.id)).toBe('concluded');
+  });
+
+  test('when other business has not been marked discussed, then the meeting cannot be concluded and the item is named', async () => {
+    const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
+    await ctx.db
+      .insertInto('agendaItems')
+      .values({
+        panelId: panel.id,
+        position: 1,
+        kind: 'other-business',
+        title: 'Summer outreach plan',
+        minutesAllotted: 5,
+      })
+      .execute();
+    await completeRegister(ctx, panel.id);
+    const chair = await signIn(ctx, DEMO.chair);
+    expect((await postForm(chair, `/panels/${panel.id}/meeting/start`)).status).toBe(303);
+    const refused = await postForm(chair, `/panels/${panel.id}/conclude`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toMatch(/Summer outreach plan<\/a>: Not marked discussed/);
+    expect(await panelStatus(panel.id)).toBe('in-progress');
+  });
+});
