@@ -137,8 +137,7 @@ export async function circulate(
   // Printed before the transaction: one copy per agency, shared by its recipients.
   const copies = new Map<number, PrintedPdf & { id: number }>();
   for (const r of recipients)
-    if (!copies.has(r.agencyId))
-      copies.set(r.agencyId, await agencyCopy(deps, chosen.id, chosen.content, r.agencyId, r.agencyName));
+    if (!copies.has(r.agencyId)) copies.set(r.agencyId, await agencyCopy(deps, chosen, r.agencyId, r.agencyName));
   await db.transaction().execute(async (trx) => {
     const locked = await lockPanel(trx, panelId);
     if (!locked) throw new NotFoundError();

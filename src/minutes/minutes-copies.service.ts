@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ServiceDeps } from '../service-deps';
 import { NotFoundError } from '../http/errors';
+import { formatDate } from '../time';
 import { minutesTitle, type MinutesContent } from './minutes-content';
 import * as repo from './minutes.repository';
 
@@ -22,15 +23,31 @@ function stored(pdf: Uint8Array | null, digest: string | null): PrintedPdf {
   return { pdf: Buffer.from(pdf), sha256: digest };
 }
 
+/** Printed on every page of minutes not yet approved. */
+export const DRAFT_LINE = 'DRAFT – not for circulation';
+
+/** Who approved a version and when, as its printed pages state. */
+export interface Approval {
+  version: number;
+  approvedAt: Date;
+  approverName: string | null;
+}
+
+export function approvalLine({ version, approvedAt, approverName }: Approval): string {
+  return `Approved${approverName ? ` by ${approverName}` : ''} on ${formatDate(approvedAt)}, version ${version}`;
+}
+
+/** The minutes printed as a draft, or, given its approval, as an approved version. */
 export function renderPdf(
   { documents }: CopiesDeps,
   content: MinutesContent,
+  approval: Approval | null,
   recipientAgency?: string,
 ): Promise<Buffer> {
   return documents.renderDocument(
     'minutes',
     { title: minutesTitle(content), date: content.panel.date, minutes: content },
-    { recipientAgency },
+    { recipientAgency, statusLine: approval ? approvalLine(approval) : DRAFT_LINE },
   );
 }
 
@@ -40,11 +57,13 @@ export async function findVersion({ db }: CopiesDeps, panelId: number, number: n
   return { ...row, content: row.content as MinutesContent };
 }
 
+export type StoredVersion = Awaited<ReturnType<typeof findVersion>>;
+
 /** The stored PDF of a version; a seeded version without one is printed and stored on its first request. */
 export async function versionPdf(deps: CopiesDeps, panelId: number, number: number): Promise<PrintedPdf> {
   const row = await findVersion(deps, panelId, number);
   if (row.pdf && row.pdfSha256) return { pdf: Buffer.from(row.pdf), sha256: row.pdfSha256 };
-  const pdf = await renderPdf(deps, row.content);
+  const pdf = await renderPdf(deps, row.content, row);
   // Another request may have stored it first: theirs wins, so one version always has one set of bytes.
   await repo.storeVersionPdf(deps.db, row.id, pdf, sha256(pdf));
   const again = await findVersion(deps, panelId, number);
@@ -56,7 +75,7 @@ export async function printedCopy(deps: CopiesDeps, copyId: number): Promise<Pri
   const { db } = deps;
   const row = await repo.findCopyToPrint(db, copyId);
   if (row.pdf && row.pdfSha256) return { id: row.id, pdf: Buffer.from(row.pdf), sha256: row.pdfSha256 };
-  const pdf = await renderPdf(deps, row.content as MinutesContent, row.agencyName);
+  const pdf = await renderPdf(deps, row.content as MinutesContent, row, row.agencyName);
   // Another request may have printed it first: theirs is kept, so a copy only ever has one set of bytes.
   await repo.storeCopyPdf(db, copyId, pdf, sha256(pdf));
   const again = await repo.findCopyPdf(db, copyId);
@@ -65,18 +84,12 @@ export async function printedCopy(deps: CopiesDeps, copyId: number): Promise<Pri
 }
 
 /** The copy made for one agency, printed once and then always served from storage. */
-export async function agencyCopy(
-  deps: CopiesDeps,
-  versionId: number,
-  content: MinutesContent,
-  agencyId: number,
-  agencyName: string,
-) {
-  const existing = await repo.findCopyId(deps.db, versionId, agencyId);
+export async function agencyCopy(deps: CopiesDeps, version: StoredVersion, agencyId: number, agencyName: string) {
+  const existing = await repo.findCopyId(deps.db, version.id, agencyId);
   if (existing !== undefined) return printedCopy(deps, existing);
-  const pdf = await renderPdf(deps, content, agencyName);
-  await repo.insertCopy(deps.db, versionId, agencyId, pdf, sha256(pdf));
-  const id = await repo.findCopyId(deps.db, versionId, agencyId);
+  const pdf = await renderPdf(deps, version.content, version, agencyName);
+  await repo.insertCopy(deps.db, version.id, agencyId, pdf, sha256(pdf));
+  const id = await repo.findCopyId(deps.db, version.id, agencyId);
   if (id === undefined) throw new Error('The agency copy was not stored');
   return printedCopy(deps, id);
 }

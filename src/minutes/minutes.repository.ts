@@ -51,12 +51,15 @@ export function listVersions(db: Db, panelId: number) {
     .execute();
 }
 
+/** A version with the name of whoever approved it, which its printed pages state. */
 export function findVersion(db: Db, panelId: number, number: number) {
   return db
     .selectFrom('minutesVersions')
-    .selectAll()
-    .where('panelId', '=', panelId)
-    .where('version', '=', number)
+    .leftJoin('users', 'users.id', 'minutesVersions.approvedBy')
+    .selectAll('minutesVersions')
+    .select('users.name as approverName')
+    .where('minutesVersions.panelId', '=', panelId)
+    .where('minutesVersions.version', '=', number)
     .executeTakeFirst();
 }
 
@@ -84,17 +87,21 @@ export async function storeVersionPdf(db: Db, versionId: number, pdf: Buffer, sh
     .execute();
 }
 
-/** A copy with what printing it needs: the frozen content and the agency named on its pages. */
+/** A copy with what printing it needs: the frozen content, its approval and the agency named on its pages. */
 export function findCopyToPrint(db: Db, copyId: number) {
   return db
     .selectFrom('minutesCopies')
     .innerJoin('minutesVersions', 'minutesVersions.id', 'minutesCopies.minutesVersionId')
     .innerJoin('agencies', 'agencies.id', 'minutesCopies.agencyId')
+    .leftJoin('users', 'users.id', 'minutesVersions.approvedBy')
     .select([
       'minutesCopies.id',
       'minutesCopies.pdf',
       'minutesCopies.pdfSha256',
       'minutesVersions.content',
+      'minutesVersions.version',
+      'minutesVersions.approvedAt',
+      'users.name as approverName',
       'agencies.name as agencyName',
     ])
     .where('minutesCopies.id', '=', copyId)

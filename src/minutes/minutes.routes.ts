@@ -4,9 +4,9 @@ import { actorOf, currentUser, flash, type CurrentUser } from '../http/context';
 import { RefusedError, StaleVersionError, idParam } from '../http/errors';
 import { flattenValues, formState, parseId, parseVersion, type FormState } from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import type { DraftText } from './minutes-content';
+import type { DraftText, MinutesContent } from './minutes-content';
 import { canApprove, isApproved, isDraftable } from './minutes-rules';
-import { MinutesConflictError, minutesTitle, type DraftPage } from './minutes.service';
+import { MinutesConflictError, type DraftPage } from './minutes.service';
 
 const TEXT_MAX = 20000;
 
@@ -57,6 +57,10 @@ function sendPdf(res: Response, file: { pdf: Buffer; filename: string; sha256: s
   res.send(file.pdf);
 }
 
+const pageOf = (content: MinutesContent) => `${content.panel.district}, ${content.panel.dateText}`;
+const approvedTitle = (content: MinutesContent, version: number) =>
+  `Minutes (approved, version ${version}): ${pageOf(content)}`;
+
 interface DraftView {
   form?: FormState;
   conflict?: DraftText & { version: number };
@@ -71,8 +75,11 @@ function renderDraft(
   view: DraftView = {},
 ) {
   const { conflict } = view;
+  // Listed newest first: once a version is approved the page is headed by it, the draft being for a correction.
+  const latestVersion = versions[0]?.version;
   res.status(view.httpStatus ?? 200).render('minutes/show', {
-    title: `Draft minutes: ${content.panel.district}, ${content.panel.dateText}`,
+    title: latestVersion ? approvedTitle(content, latestVersion) : `Draft minutes: ${pageOf(content)}`,
+    latestVersion,
     backLink: `/panels/${panel.id}`,
     panel,
     content,
@@ -114,7 +121,7 @@ function showPage(services: Services) {
         return renderDraft(res, user, shown);
       case 'version':
         return res.render('minutes/show', {
-          title: minutesTitle(shown.latest.content),
+          title: approvedTitle(shown.latest.content, shown.latest.version),
           backLink: `/panels/${shown.panel.id}`,
           panel: shown.panel,
           content: shown.latest.content,

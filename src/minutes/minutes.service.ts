@@ -158,6 +158,8 @@ async function saveDraft(
 const OUT_OF_DATE = 'The page was out of date: check the minutes below and approve them again';
 const DRAFT_CHANGED =
   'Someone changed the draft since you loaded this page: check the minutes below and approve them again';
+const APPROVED_MEANWHILE =
+  'Someone approved these minutes since you loaded this page: check the minutes below and approve them again';
 
 /** Who may approve, and whether the panel and the reason allow it; throws the refusal. */
 async function checkApproval(
@@ -205,8 +207,10 @@ async function approve(
   const text = await draftText(deps.db, panelId);
   if (text.version !== expectedDraftVersion) throw new MinutesConflictError(text, DRAFT_CHANGED);
   const content = await assembleMinutes(db, panelId, text);
+  const number = ((await repo.latestVersionNumber(db, panelId)) ?? 0) + 1;
+  const approvedAt = clock.now();
   // Printed before the transaction: Chromium is slow, and a failed print must change nothing.
-  const pdf = await renderPdf(deps, content);
+  const pdf = await renderPdf(deps, content, { version: number, approvedAt, approverName: user.name });
   return db.transaction().execute(async (trx) => {
     const locked = await lockPanel(trx, panelId);
     if (!locked) throw new NotFoundError();
@@ -215,7 +219,9 @@ async function approve(
     const now = await repo.findDraftVersion(trx, panelId);
     if ((now?.version ?? 0) !== expectedDraftVersion)
       throw new MinutesConflictError(await draftText(trx, panelId), DRAFT_CHANGED);
-    const number = ((await repo.latestVersionNumber(trx, panelId)) ?? 0) + 1;
+    // The PDF states its version number: another approval since it was printed makes it wrong.
+    if (((await repo.latestVersionNumber(trx, panelId)) ?? 0) + 1 !== number)
+      throw new MinutesConflictError(await draftText(trx, panelId), APPROVED_MEANWHILE);
     if (number > 1 && !reason) throw new RefusedError({ reason: 'Give the reason for the correction' });
     const digest = sha256(pdf);
     await repo.insertVersion(trx, {
@@ -226,7 +232,7 @@ async function approve(
       pdfSha256: digest,
       correctionReason: number > 1 ? reason : null,
       approvedBy: user.id,
-      approvedAt: clock.now(),
+      approvedAt,
     });
     if (locked.status === 'concluded') await setPanelStatus(trx, panelId, 'minutes-approved', clock.now());
     await recordAudit(trx, actor, {
@@ -255,7 +261,7 @@ async function currentPdf(
   }
   if (!isDraftable(panel.status)) throw new NotFoundError();
   const content = await assembleMinutes(deps.db, panel.id, await draftText(deps.db, panel.id));
-  const pdf = await renderPdf(deps, content);
+  const pdf = await renderPdf(deps, content, null);
   await recordAudit(deps.db, actor, {
     action: 'minutes.downloaded',
     entityType: 'panel',
@@ -278,7 +284,7 @@ async function versionDownload(
   if (!row) return denied(deps, actor, panel.id, 'minutes.downloaded');
   const file = managesMinutes(user)
     ? await versionPdf(deps, panel.id, number)
-    : await agencyCopy(deps, row.id, row.content, user.agencyId, user.agencyName);
+    : await agencyCopy(deps, row, user.agencyId, user.agencyName);
   await recordAudit(deps.db, actor, {
     action: 'minutes.downloaded',
     entityType: 'panel',

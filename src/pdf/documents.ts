@@ -24,6 +24,8 @@ export interface PdfDocumentData {
 export interface PdfDocumentOptions {
   /** The agency this copy is made for, named at the foot of every page. */
   recipientAgency?: string;
+  /** What the document is, such as a draft or an approved version, printed on the foot of every page. */
+  statusLine?: string;
 }
 
 export interface PdfDocuments {
@@ -91,7 +93,13 @@ export function pdfDocuments(options: PdfDocumentsOptions): PdfDocuments {
   }
 
   function runtimeData(documentOptions: PdfDocumentOptions) {
-    return { data: { marking: MARKING, recipientAgency: documentOptions.recipientAgency?.trim() || undefined } };
+    return {
+      data: {
+        marking: MARKING,
+        recipientAgency: documentOptions.recipientAgency?.trim() || undefined,
+        statusLine: documentOptions.statusLine?.trim() || undefined,
+      },
+    };
   }
 
   function documentHtml(name: string, data: PdfDocumentData, documentOptions: PdfDocumentOptions = {}): string {

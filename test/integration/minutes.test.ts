@@ -46,6 +46,8 @@ const pdfOf = async (agent: Agent, url: string) => {
     });
   return { res, body: res.body as Buffer };
 };
+const flat = (s: string) => s.replace(/\s+/g, ' ');
+const heading = (html: string) => text(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)![1]).trim();
 const draftVersion = (html: string) => /name="version" value="(\d+)"/.exec(html)![1];
 const approveVersion = (html: string) => /name="draftVersion" value="(\d+)"/.exec(html)![1];
 const audits = (panelId: number, action: string) =>
@@ -122,6 +124,19 @@ describe('draft minutes', () => {
     expect(pages.join('\n').replace(/\s+/g, ' ')).toContain('Joint visit to the victim');
     const open = await recordedPanel(ctx, { status: 'in-progress', startsAt: '2026-11-24T10:00:00Z' });
     expect((await chair.get(`/panels/${open.panelId}/minutes.pdf`)).status).toBe(404);
+  });
+
+  test('when the chair downloads the draft, then every page says DRAFT – not for circulation', async () => {
+    const { res, body } = await pdfOf(chair, `/panels/${p.panelId}/minutes.pdf`);
+    expect(res.status).toBe(200);
+    const { pages } = await readPdf(body);
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    for (const page of pages.map(flat)) {
+      expect(page).toContain('DRAFT – not for circulation');
+      expect(page).not.toContain('Approved by');
+    }
+    const png = await firstPageToPng(body, 'minutes-draft-title-page');
+    expect(png.width).toBeLessThan(png.height);
   });
 
   test('when a representative or an uninvited agency asks for minutes not yet approved, then it is not found and audited', async () => {
@@ -309,6 +324,38 @@ describe('approval and versions', () => {
     expect(row.pdfSha256).toBe(sha(v1));
     expect((row.content as { introduction: string }).introduction).toBe(`Welcome ${IMG}`);
     expect((await audits(p.panelId, 'minutes.approved')).filter((a) => a.outcome === 'success')).toHaveLength(1);
+  });
+
+  test('when the minutes are approved, then the PDF states who approved them, when, and the version, and no page says DRAFT', async () => {
+    const approved = 'Approved by Insp. Sam Hartley on 9 December 2026, version 1';
+    const copy = await pdfOf(police, `/panels/${p.panelId}/minutes/versions/1.pdf`);
+    expect(copy.res.status).toBe(200);
+    for (const pdf of [v1, copy.body]) {
+      const { pages } = await readPdf(pdf);
+      expect(flat(pages[0])).toContain(approved);
+      for (const page of pages.map(flat)) {
+        expect(page).toContain(approved);
+        expect(page).not.toContain('DRAFT');
+      }
+    }
+    const png = await firstPageToPng(v1, 'minutes-approved-title-page');
+    expect(png.width).toBeLessThan(png.height);
+  });
+
+  test('when the minutes are approved, then the page is headed as the approved version, not as a draft', async () => {
+    const q = await recordedPanel(ctx, { startsAt: '2026-12-03T10:00:00Z' });
+    const before = await chair.get(`/panels/${q.panelId}/minutes`);
+    expect(heading(before.text)).toMatch(/^Draft minutes: Boston, 3 December 2026 Draft$/);
+    const res = await postForm(chair, `/panels/${q.panelId}/minutes/approve`, {
+      draftVersion: approveVersion(before.text),
+    });
+    expect(res.status).toBe(303);
+    for (const agent of [chair, admin, police]) {
+      const after = await agent.get(`/panels/${q.panelId}/minutes`);
+      expect(after.status).toBe(200);
+      expect(heading(after.text)).toBe('Minutes (approved, version 1): Boston, 3 December 2026 Approved, version 1');
+      expect(after.text).toMatch(/<title>Minutes \(approved, version 1\)/);
+    }
   });
 
   test('when the HTML page shows user text with markup, then it is escaped, never markup', async () => {

@@ -137,6 +137,19 @@ describe('PDF documents in the shared layout', () => {
     expect(() => documents.documentHtml('missing', sample)).toThrow(/no PDF template/);
   });
 
+  it('prints a status line on the foot of every page when given, as literal text, with the marking still first and last, and none otherwise', async () => {
+    const statusLine = 'DRAFT – not for circulation <b>1</b>';
+    const marked = await documents.renderDocument('sample', sample, { statusLine });
+    const laidOut = await pdfLayoutPages(marked);
+    expect(laidOut.length).toBeGreaterThanOrEqual(3);
+    for (const page of laidOut) {
+      expect(page[0]).toBe(MARKING);
+      expect(page[page.length - 1]).toBe(MARKING);
+      expect(page[page.length - 2]).toBe(statusLine);
+    }
+    for (const page of read.pages) expect(page).not.toContain('DRAFT');
+  });
+
   it('renders page 1 to a PNG for people to look at', async () => {
     const image = await firstPageToPng(pdf, 'pdf-layout-sample-page1');
     expect(image.height / image.width).toBeCloseTo(A4_POINTS.height / A4_POINTS.width, 2);
