@@ -25,14 +25,26 @@ import {
 /** Agendas can be built while the panel is still to come. */
 export const EDITABLE = ['scheduled', 'agenda-published'];
 
-export type AgendaChange =
+/** An item's minutes and presenting agency as typed in the builder's table. */
+export interface ItemTiming {
+  id: number;
+  minutes: number;
+  presentingAgencyId: number | null;
+}
+
+/**
+ * A change to the working agenda. `timings`, what the builder's table held when the button was
+ * pressed, are saved with the change so that no button loses what was typed.
+ */
+export type AgendaChange = (
   | { kind: 'propose' }
   | { kind: 'move'; itemId: number; direction: 'up' | 'down' }
-  | { kind: 'save'; items: { id: number; minutes: number; presentingAgencyId: number | null }[] }
+  | { kind: 'save'; items: ItemTiming[] }
   | { kind: 'remove'; itemId: number; reason: string }
   | { kind: 'add-case'; referralId: number; minutes: number | null }
   | { kind: 'add-other'; title: string; minutes: number }
-  | { kind: 'publish' };
+  | { kind: 'publish' }
+) & { timings?: ItemTiming[] };
 
 export type AgendaDeps = Omit<ServiceDeps, 'documents'>;
 type Panel = Awaited<ReturnType<typeof repo.lockPanel>>;
@@ -225,6 +237,19 @@ async function addCase(
   return { message: 'The case has been added to the agenda', changed: true };
 }
 
+/** Saves the typed timings of items still on the agenda that differ from the stored ones; returns how many. */
+async function saveTimings(trx: Db, items: Item[], timings: ItemTiming[]): Promise<number> {
+  const byId = new Map(items.map((i) => [i.id, i]));
+  let saved = 0;
+  for (const t of timings) {
+    const item = byId.get(t.id);
+    if (!item || (item.minutesAllotted === t.minutes && item.presentingAgencyId === t.presentingAgencyId)) continue;
+    await repo.setTiming(trx, t.id, t.minutes, t.presentingAgencyId);
+    saved++;
+  }
+  return saved;
+}
+
 const nextPosition = (items: Item[]) => (items.length ? Math.max(...items.map((i) => i.position)) + 1 : 1);
 
 async function apply(
@@ -241,12 +266,11 @@ async function apply(
       return propose(deps, trx, panel, items);
     case 'move':
       return move(trx, items, action.itemId, action.direction);
-    case 'save': {
-      const known = new Set(items.map((i) => i.id));
-      for (const i of action.items)
-        if (known.has(i.id)) await repo.setTiming(trx, i.id, i.minutes, i.presentingAgencyId);
-      return { message: 'Times and presenting agencies have been saved', changed: true };
-    }
+    case 'save':
+      return {
+        message: 'Times and presenting agencies have been saved',
+        changed: (await saveTimings(trx, items, action.items)) > 0,
+      };
     case 'remove':
       if (!items.some((i) => i.id === action.itemId)) throw new NotFoundError();
       await repo.removeItem(trx, action.itemId, action.reason, deps.clock.now());
@@ -280,27 +304,29 @@ export async function change(
   panelId: number,
   revision: number,
   action: AgendaChange,
-): Promise<{ message: string }> {
+): Promise<Applied> {
   const { db, mail } = deps;
   await requireVisiblePanel(db, user, actor, panelId, 'agenda.update');
-  const message = await db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx) => {
     const panel = await repo.lockPanel(trx, panelId);
     if (!EDITABLE.includes(panel.status)) throw agendaRefused('closed');
     if (panel.agendaRevision !== revision) throw new StaleVersionError();
     const items = await repo.currentItems(trx, panelId);
+    const typed = await saveTimings(trx, items, action.timings ?? []);
     const applied = await apply(deps, trx, user, actor, panel, items, action);
-    if (!applied.changed) return applied.message;
+    if (!applied.changed && typed === 0) return applied;
     await bumpAgendaRevision(trx, panelId);
     if (action.kind !== 'publish') {
       const details = {
         change: action.kind,
         ...('itemId' in action ? { itemId: action.itemId } : {}),
         ...('referralId' in action ? { referralId: action.referralId } : {}),
+        ...(typed ? { timings: typed } : {}),
       };
       await recordAudit(trx, actor, { action: 'agenda.update', entityType: 'panel', entityId: panelId, details });
     }
-    return applied.message;
+    return { message: applied.message, changed: true };
   });
   if (action.kind === 'publish') mail.poke();
-  return { message };
+  return result;
 }

@@ -6,7 +6,7 @@ import { idParam, NotFoundError, RefusedError, StaleVersionError } from '../http
 import { formState, parseAction, parseId, parseVersion, rowsOf, str, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { subjectLabel } from '../referrals/referral-view';
-import { STALE_AGENDA, type AgendaChange } from './agenda.service';
+import { STALE_AGENDA, type AgendaChange, type ItemTiming } from './agenda.service';
 
 const KIND_NAMES: Record<string, string> = {
   review: 'Review',
@@ -28,6 +28,8 @@ const minutesOf = (v: unknown) => {
 };
 
 type Body = Record<string, unknown>;
+/** A change from the builder's form; the Remove button saves what was typed, then opens the removal page. */
+type BuilderChange = AgendaChange & { opensRemoval?: number };
 type Agendas = Services['agendas'];
 type Builder = Awaited<ReturnType<Agendas['builder']>>;
 
@@ -88,14 +90,14 @@ async function renderBuilder(
   });
 }
 
-function readSave(body: Body, errors: Record<string, string>): AgendaChange {
-  const items = rowsOf(body.items, 200).map((r, n) => {
+/** The minutes and presenting agencies typed in the items table: every button of the builder sends them. */
+function readTimings(body: Body, errors: Record<string, string>): ItemTiming[] {
+  return rowsOf(body.items, 200).map((r, n) => {
     const minutes = minutesOf(r.minutes);
     if (minutes === null)
       errors[`items[${n}][minutes]`] = `Enter the minutes for item ${n + 1} as a whole number from 1 to 240`;
     return { id: Number(str(r.id)) || -1, minutes: minutes ?? 0, presentingAgencyId: parseId(r.presentingAgencyId) };
   });
-  return { kind: 'save', items };
 }
 
 function readAddOther(body: Body, errors: Record<string, string>): AgendaChange | undefined {
@@ -108,32 +110,43 @@ function readAddOther(body: Body, errors: Record<string, string>): AgendaChange 
   return Object.keys(errors).length || minutes === null ? undefined : { kind: 'add-other', title, minutes };
 }
 
-function readChange(body: Body): { change?: AgendaChange; errors: Record<string, string> } {
+const itemAt = (body: Body, index: number) => Number(str(body[`item${index}`])) || -1;
+
+/** The change a button asks for, without the typed timings. `remove` only opens the removal page. */
+function readAction(body: Body, errors: Record<string, string>): BuilderChange | undefined {
   const action = parseAction(body.action);
-  const errors: Record<string, string> = {};
   switch (action.name) {
     case 'propose':
-      return { change: { kind: 'propose' }, errors };
+      return { kind: 'propose' };
     case 'publish':
-      return { change: { kind: 'publish' }, errors };
+      return { kind: 'publish' };
     case 'up':
     case 'down':
       if (action.index === null) break;
-      return {
-        change: { kind: 'move', itemId: Number(str(body[`item${action.index}`])) || -1, direction: action.name },
-        errors,
-      };
+      return { kind: 'move', itemId: itemAt(body, action.index), direction: action.name };
+    case 'remove':
+      if (action.index === null) break;
+      return { kind: 'save', items: [], opensRemoval: itemAt(body, action.index) };
     case 'save':
-      return { change: readSave(body, errors), errors };
+      return { kind: 'save', items: [] };
     case 'add-case': {
       const referralId = parseId(body.referralId);
       if (referralId === null) errors.referralId = 'Select a case to add';
-      return { change: referralId === null ? undefined : { kind: 'add-case', referralId, minutes: null }, errors };
+      return referralId === null ? undefined : { kind: 'add-case', referralId, minutes: null };
     }
     case 'add-other':
-      return { change: readAddOther(body, errors), errors };
+      return readAddOther(body, errors);
   }
-  return { errors: { action: 'Choose what to do with the agenda' } };
+  errors.action = 'Choose what to do with the agenda';
+  return undefined;
+}
+
+function readChange(body: Body): { change?: BuilderChange; errors: Record<string, string> } {
+  const errors: Record<string, string> = {};
+  const change = readAction(body, errors);
+  const timings = readTimings(body, errors);
+  if (!change) return { errors };
+  return { change: change.kind === 'save' ? { ...change, items: timings } : { ...change, timings }, errors };
 }
 
 function agendaPage({ agendas }: Services) {
@@ -185,6 +198,11 @@ function agendaPdf({ agendas, pdfDocuments }: Services) {
   };
 }
 
+function afterChange(id: number, change: BuilderChange) {
+  if (change.opensRemoval !== undefined) return `/panels/${id}/agenda/items/${change.opensRemoval}/remove`;
+  return `/panels/${id}/agenda${change.kind === 'move' ? `#item-${change.itemId}` : ''}`;
+}
+
 function changeAgenda({ agendas }: Services) {
   return async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
@@ -193,15 +211,19 @@ function changeAgenda({ agendas }: Services) {
     if (!change || Object.keys(errors).length)
       return renderBuilder(agendas, req, res, id, { form: flatten(body, errors), status: 400 });
     try {
-      const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), change);
-      flash(req, result.message);
+      const { opensRemoval, ...action } = change;
+      const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), action);
+      if (opensRemoval === undefined || result.changed) flash(req, result.message);
     } catch (err) {
       const refused = refusalOf(err);
       if (!refused) throw err;
-      const form = err instanceof StaleVersionError ? flatten(body, {}) : formState(body, errors);
-      return renderBuilder(agendas, req, res, id, { form, status: refused.status, refusal: refused.message });
+      return renderBuilder(agendas, req, res, id, {
+        form: flatten(body, {}),
+        status: refused.status,
+        refusal: refused.message,
+      });
     }
-    res.redirect(303, `/panels/${id}/agenda${change.kind === 'move' ? `#item-${change.itemId}` : ''}`);
+    res.redirect(303, afterChange(id, change));
   };
 }
 

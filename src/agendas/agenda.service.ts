@@ -8,7 +8,7 @@ import { change, EDITABLE, snapshot, type AgendaChange, type AgendaDeps } from '
 import * as repo from './agenda.repository';
 import { agendaChanges, timeSlots, type SnapshotItem } from './proposal';
 
-export type { AgendaChange } from './agenda-change.service';
+export type { AgendaChange, ItemTiming } from './agenda-change.service';
 export { AGENDA_REFUSALS, STALE_AGENDA, type AgendaRefusal } from './agenda-refusals';
 
 /** The builder's view: the working agenda with slots, removed items, what can be added, the versions. */

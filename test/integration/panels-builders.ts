@@ -141,3 +141,55 @@ export function parseIcs(base64: string): { lines: string[]; get(name: string): 
   const lines = text.split(/\r\n/).filter(Boolean);
   return { lines, get: (name) => lines.find((l) => l.split(/[:;]/)[0] === name)?.replace(/^[^:]*:/, '') };
 }
+
+const unescapeHtml = (s: string) =>
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;|&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+const attrOf = (tag: string, name: string) => {
+  const m = new RegExp(`\\s${name}="([^"]*)"`).exec(tag);
+  return m ? unescapeHtml(m[1]) : undefined;
+};
+
+/**
+ * The fields a browser would send from the form with this id, as name/value pairs in page order:
+ * text and hidden inputs, ticked boxes, each select's chosen option. Buttons are left out: the test adds the one pressed.
+ */
+export function formFieldsOf(html: string, formId: string): [string, string][] {
+  const start = html.indexOf(`id="${formId}"`);
+  if (start < 0) throw new Error(`No form ${formId} on the page`);
+  const form = html.slice(start, html.indexOf('</form>', start));
+  const fields: [string, string][] = [];
+  for (const m of form.matchAll(
+    /<input\b[^>]*>|<select\b[^>]*>[\s\S]*?<\/select>|<textarea\b[^>]*>[\s\S]*?<\/textarea>/g,
+  )) {
+    const element = m[0];
+    const tag = /^<[^>]*>/.exec(element)![0];
+    const name = attrOf(tag, 'name');
+    if (!name || /\sdisabled[\s>]/.test(tag)) continue;
+    if (element.startsWith('<select')) {
+      const options = [...element.matchAll(/<option\b[^>]*>/g)].map((o) => o[0]);
+      const chosen = options.find((o) => /\sselected[\s>]/.test(o)) ?? options[0];
+      fields.push([name, chosen ? (attrOf(chosen, 'value') ?? '') : '']);
+    } else if (element.startsWith('<textarea')) {
+      fields.push([name, unescapeHtml(element.slice(tag.length, element.lastIndexOf('</textarea>')))]);
+    } else {
+      const type = attrOf(tag, 'type') ?? 'text';
+      if ((type === 'checkbox' || type === 'radio') && !/\schecked[\s>]/.test(tag)) continue;
+      if (type === 'submit' || type === 'button') continue;
+      fields.push([name, attrOf(tag, 'value') ?? (type === 'checkbox' ? 'on' : '')]);
+    }
+  }
+  return fields;
+}
+
+/** Replaces the value of each named field (adding it when absent), as a user typing would. */
+export function typeInto(fields: [string, string][], typed: Record<string, string>): [string, string][] {
+  const out = fields.map(([name, value]): [string, string] => [name, name in typed ? typed[name] : value]);
+  for (const [name, value] of Object.entries(typed)) if (!fields.some(([n]) => n === name)) out.push([name, value]);
+  return out;
+}
