@@ -1,5 +1,5 @@
 import { londonDate, londonDateTime, londonTime, TIME_OF_DAY } from '../time';
-import { checkDate, dateParts, datePartsOf, parseId, str, strList } from '../http/forms';
+import { checkDate, dateParts, datePartsOf, flattenValues, parseId, str, strList } from '../http/forms';
 import { defaultResearchClosingDate } from './working-days';
 
 /** What a panel form holds once checked; the service still checks the chair and agencies exist. */
@@ -110,6 +110,15 @@ export function checkPanelForm(
     },
     errors,
   };
+}
+
+/**
+ * Everything typed in a panel form, by the names the browser sent (`date[day]`, …), to show the
+ * form again; `addAgencyIds` are ticked as well as those already ticked.
+ */
+export function typedPanelValues(body: Record<string, unknown>, addAgencyIds: number[] = []): Record<string, unknown> {
+  const agencyIds = [...new Set([...strList(body.agencyIds), ...addAgencyIds.map(String)])];
+  return { ...flattenValues(body), agencyIds };
 }
 
 /** The form's values for an existing panel. */

@@ -6,7 +6,7 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { formState, parseId, parseVersion, str, strList, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { checkPanelForm, checkTimesAndPlace, panelFormValues } from './panel-form';
+import { checkPanelForm, checkTimesAndPlace, panelFormValues, typedPanelValues } from './panel-form';
 import { panelLinksFor } from './panel-links';
 import { CHANGEABLE, NOT_CHANGEABLE, PANEL_STATUSES, PANEL_STATUS_NAMES, PANEL_STATUS_TAGS } from './panels.service';
 import { monthlyDates, ORDINAL_NAMES, WEEKDAY_NAMES } from './series';
@@ -154,13 +154,13 @@ function newPanelPage({ panels }: Services) {
 function createPanel({ panels }: Services) {
   return async (req: Request, res: Response) => {
     const body = req.body as Body;
-    const values = { ...body, agencyIds: strList(body.agencyIds) };
-    // "Use the core members" fills in the default invitees for the chosen district without saving.
+    // "Invite the district's core members" ticks them too and shows the form again without saving.
     if (str(body.action) === 'defaults') {
       const districtId = parseId(body.districtId);
-      if (districtId !== null) values.agencyIds = (await panels.coreAgencyIds(districtId)).map(String);
-      return renderForm(panels, res, { form: formState(values) });
+      const core = districtId === null ? [] : await panels.coreAgencyIds(districtId);
+      return renderForm(panels, res, { form: formState(typedPanelValues(body, core)) });
     }
+    const values = typedPanelValues(body);
     const { input, errors } = checkPanelForm(body, panels.today());
     if (!input) return renderForm(panels, res, { form: formState(values, errors), status: 400 });
     try {
@@ -280,7 +280,7 @@ function updatePanel({ panels }: Services) {
     const user = currentUser(req);
     const { panel, districtName } = await panels.forChange(user, actorOf(req), id);
     const body: Body = { ...(req.body as Body), districtId: String(panel.districtId) };
-    const values = { ...body, agencyIds: strList(body.agencyIds) };
+    const values = typedPanelValues(body);
     const { input, errors } = checkPanelForm(body, panels.today());
     if (!input)
       return renderForm(panels, res, { form: formState(values, errors), panelId: id, status: 400, districtName });

@@ -1,7 +1,7 @@
 import { createTestContext, type TestContext } from '../support/context';
-import { DEMO, postForm, signIn } from '../support/http';
+import { DEMO, postForm, signIn, type Agent } from '../support/http';
 import { postReferral } from './referrals-builders';
-import { agencyId, districtId, heardCase, makeCase, parseIcs, userId } from './panels-builders';
+import { agencyId, districtId, formFieldsOf, heardCase, makeCase, parseIcs, typeInto, userId } from './panels-builders';
 
 let ctx: TestContext;
 let boston: number;
@@ -47,6 +47,14 @@ async function schedule(over: Record<string, unknown> = {}) {
   );
   expect(res.status).toBe(303);
   return { admin, panelId: Number(/\/panels\/(\d+)$/.exec(res.headers.location)![1]) };
+}
+
+/** Presses a button of a page's form, sending every field as the browser would. */
+function press(agent: Agent, url: string, fields: [string, string][], button: [string, string]) {
+  return agent
+    .post(url)
+    .type('form')
+    .send(new URLSearchParams([...fields, button]).toString());
 }
 
 async function revisionOf(panelId: number) {
@@ -222,6 +230,42 @@ describe('scheduling panels', () => {
         await ctx.db.selectFrom('panels').select('startsAt').where('id', '=', panelId).executeTakeFirstOrThrow()
       ).startsAt.toISOString(),
     ).toBe('2026-12-09T10:00:00.000Z');
+  });
+
+  it("when the coordinator types the date and times, then presses Invite the district's core members, then the date and times are still there and the core agencies are ticked", async () => {
+    const admin = await signIn(ctx, DEMO.admin);
+    const colc = await agencyId(ctx, 'CoLC');
+    const blank = await admin.get('/panels/new');
+    const typed = typeInto(formFieldsOf(blank.text, 'panel-form'), {
+      districtId: String(boston),
+      'date[day]': '15',
+      'date[month]': '12',
+      'date[year]': '2026',
+      startTime: '13:30',
+      endTime: '15:00',
+      venue: 'Council Chamber, Boston',
+      'researchClosesOn[day]': '10',
+      'researchClosesOn[month]': '12',
+      'researchClosesOn[year]': '2026',
+    });
+    const res = await press(admin, '/panels/new', [...typed, ['agencyIds', String(colc)]], ['action', 'defaults']);
+    expect(res.status).toBe(200);
+    const shown = new Map(formFieldsOf(res.text, 'panel-form'));
+    expect(shown.get('districtId')).toBe(String(boston));
+    expect(shown.get('date[day]')).toBe('15');
+    expect(shown.get('date[month]')).toBe('12');
+    expect(shown.get('date[year]')).toBe('2026');
+    expect(shown.get('startTime')).toBe('13:30');
+    expect(shown.get('endTime')).toBe('15:00');
+    expect(shown.get('venue')).toBe('Council Chamber, Boston');
+    expect(shown.get('researchClosesOn[day]')).toBe('10');
+    const ticked = formFieldsOf(res.text, 'panel-form')
+      .filter(([name]) => name === 'agencyIds')
+      .map(([, value]) => Number(value));
+    expect(ticked.sort()).toEqual([...(await coreIds()), colc].sort());
+    expect(
+      await ctx.db.selectFrom('panels').select('id').where('venue', '=', 'Council Chamber, Boston').execute(),
+    ).toEqual([]);
   });
 });
 
@@ -445,6 +489,70 @@ describe('the agenda', () => {
       .where('action', '=', 'agenda.view')
       .execute();
     expect(viewed.length).toBeGreaterThan(2);
+  });
+
+  it('when the chair types new minutes and a presenting agency, then moves an item down, then the typed minutes and agency are kept', async () => {
+    const { admin, panelId } = await schedule({ 'date[day]': '9' });
+    const chair = await signIn(ctx, DEMO.chair);
+    const first = await makeCase(ctx, { districtId: boston, referringAgencyId: police });
+    const second = await makeCase(ctx, { districtId: boston, referringAgencyId: council });
+    for (const c of [first, second])
+      await postForm(chair, `/panels/${panelId}/agenda`, {
+        action: 'add-case',
+        referralId: String(c.id),
+        revision: String(await revisionOf(panelId)),
+      });
+    const url = `/panels/${panelId}/agenda`;
+    const page = await chair.get(url);
+    const typed = typeInto(formFieldsOf(page.text, 'agenda-form'), {
+      'items[0][minutes]': '25',
+      'items[0][presentingAgencyId]': String(council),
+      'items[1][minutes]': '7',
+    });
+
+    const moved = await press(chair, url, typed, ['action', 'down:0']);
+    expect(moved.status).toBe(303);
+    const stored = await ctx.db
+      .selectFrom('agendaItems')
+      .select(['referralId', 'minutesAllotted', 'presentingAgencyId'])
+      .where('panelId', '=', panelId)
+      .where('removedAt', 'is', null)
+      .orderBy('position')
+      .execute();
+    expect(stored).toEqual([
+      { referralId: second.id, minutesAllotted: 7, presentingAgencyId: null },
+      { referralId: first.id, minutesAllotted: 25, presentingAgencyId: council },
+    ]);
+    const shown = new Map(formFieldsOf((await chair.get(url)).text, 'agenda-form'));
+    expect(shown.get('items[0][minutes]')).toBe('7');
+    expect(shown.get('items[1][minutes]')).toBe('25');
+    expect(shown.get('items[1][presentingAgencyId]')).toBe(String(council));
+
+    // A refused move (someone else changed the agenda) shows again everything typed, and saves nothing.
+    const stalePage = formFieldsOf((await chair.get(url)).text, 'agenda-form');
+    await postForm(admin, url, {
+      action: 'add-other',
+      otherTitle: 'Date of the next meeting',
+      otherMinutes: '5',
+      revision: String(await revisionOf(panelId)),
+    });
+    const refused = await press(chair, url, typeInto(stalePage, { 'items[0][minutes]': '12' }), ['action', 'up:1']);
+    expect(refused.status).toBe(409);
+    expect(new Map(formFieldsOf(refused.text, 'agenda-form')).get('items[0][minutes]')).toBe('12');
+    expect((await items(panelId)).map((i) => [i.referralId, i.minutesAllotted])).toEqual([
+      [second.id, 7],
+      [first.id, 25],
+      [null, 5],
+    ]);
+
+    // Remove keeps what was typed too: it is saved before the removal page opens.
+    const before = formFieldsOf((await chair.get(url)).text, 'agenda-form');
+    const remove = await press(chair, url, typeInto(before, { 'items[1][minutes]': '30' }), ['action', 'remove:0']);
+    expect(remove.status).toBe(303);
+    const [top] = await items(panelId);
+    expect(remove.headers.location).toBe(`/panels/${panelId}/agenda/items/${top.id}/remove`);
+    expect((await items(panelId)).map((i) => i.minutesAllotted)).toEqual([7, 30, 5]);
+    expect((await chair.get(remove.headers.location)).status).toBe(200);
   });
 
   it('when a representative asks for an unpublished agenda of a panel they are invited to, then it is not found', async () => {
