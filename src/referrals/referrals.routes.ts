@@ -22,6 +22,7 @@ import { applyRowAction, formReferralOf, renderForm, type FormPage, type FormRef
 import { paginationOf, readListQuery, SORTS } from './referral-list-query';
 import { ALREADY_SCREENED } from './referral-screening.service';
 import { INCOMPLETE } from './referral-submission.service';
+import { casePlanView } from './case-plan';
 import { eventView, recordView, statusView, subjectLabel, verdictView } from './referral-view';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -122,7 +123,11 @@ async function renderRecord(
   extra: { screeningForm?: ReturnType<typeof formState>; httpStatus?: number } = {},
 ) {
   const user = currentUser(req);
-  const { referral, matrix, caseLinks, events, editable } = await services.referrals.view(user, actorOf(req), id);
+  const { referral, matrix, caseLinks, events, hearings, actions, editable } = await services.referrals.view(
+    user,
+    actorOf(req),
+    id,
+  );
   const canScreen = (user.role === 'administrator' || user.role === 'chair') && referral.status === 'submitted';
   res.status(extra.httpStatus ?? 200).render('referrals/record', {
     title: referral.reference ? `Referral ${referral.reference}` : 'Draft referral',
@@ -131,6 +136,7 @@ async function renderRecord(
     view: recordView({ referral, matrix }, today(services.clock)),
     caseLinks,
     events: events.map(eventView),
+    plan: casePlanView(hearings, actions, today(services.clock)),
     editable,
     canScreen,
     canDiscard: editable && referral.status === 'draft',

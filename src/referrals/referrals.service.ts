@@ -16,6 +16,7 @@ import { changeStatus, discard, screen } from './referral-screening.service';
 import { checkSubmission, submissionForm, submit } from './referral-submission.service';
 import type { ReferralInput } from './referral-validation';
 import * as repo from './referrals.repository';
+import * as planRepo from './case-plan.repository';
 
 export { applyPanelDecision, type PanelDecision } from './referral-screening.service';
 
@@ -33,8 +34,10 @@ async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: num
   for (const l of await repo.findCaseLinks(db, id))
     caseLinks.push({ ...l, canSee: await canSeeReferral(db, user, l.otherId) });
   const events = await repo.findEvents(db, id);
+  const hearings = await planRepo.findHearings(db, id);
+  const actions = await planRepo.findCaseActions(db, id);
   await recordAudit(db, actor, { action: 'referral.view', entityType: 'referral', entityId: id });
-  return { referral: record, matrix, caseLinks, events, editable: canEdit(user, record) };
+  return { referral: record, matrix, caseLinks, events, hearings, actions, editable: canEdit(user, record) };
 }
 
 /** The list and search. The audit row records which filters were used, never the words searched for. */
