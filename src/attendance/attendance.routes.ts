@@ -16,7 +16,7 @@ import { today } from '../time';
 import { PANEL_STATUS_NAMES } from '../panels/panels.service';
 import { ANSWER_NAMES, answerFormValues, MODE_NAMES, readAnswer, readClinicians } from './attendance-form';
 import { missingForQuorum } from './quorum';
-import { ANSWERABLE, type AgencyAttendanceRow, type TokenState } from './attendance.service';
+import { ANSWERABLE, type AgencyAttendanceRow, type PageSave, type TokenState } from './attendance.service';
 
 /** "Attending in person: A, B", "Deputy: name (role), online", "Apologies (information in advance)". */
 export function answerSummary(
@@ -201,49 +201,67 @@ function panelPage(services: Services) {
   };
 }
 
-function answer(services: Services) {
-  return async (req: Request, res: Response) => {
-    const panelId = idParam(req.params.id);
-    const user = currentUser(req);
-    await services.attendance.checkMayAnswer(user, actorOf(req), panelId);
-    const body = bodyOf(req);
-    const parsed = readAnswer(body);
-    const version = typeof body.version !== 'string' || body.version === '' ? null : parseVersion(body.version);
-    if (!parsed.ok)
-      return renderPanelPage(services, req, res, panelId, {
-        answerForm: formState(flattenValues(body), parsed.errors),
-        status: 400,
-      });
-    try {
-      await services.attendance.answerSignedIn(user, actorOf(req), panelId, parsed.data, version);
-    } catch (err) {
-      if (err instanceof StaleVersionError)
-        return renderPanelPage(services, req, res, panelId, {
-          answerForm: formState(flattenValues(body)),
-          conflict: err.message,
-          status: 409,
-        });
-      throw err;
-    }
-    flash(req, `Answer recorded: ${ANSWER_NAMES[parsed.data.answer]}`);
-    res.redirect(303, `/panels/${panelId}/attendance`);
-  };
+const ANSWER_FIELDS = [
+  'answer',
+  'attendees',
+  'mode',
+  'deputyName',
+  'deputyRole',
+  'deputyMode',
+  'apologyReason',
+  'informationInAdvance',
+];
+
+const typedAnswer = (body: Body) => ANSWER_FIELDS.some((f) => typeof body[f] === 'string' && body[f] !== '');
+
+/**
+ * Which parts of the page's one form a request carries. The answer goes with any request without
+ * clinicians (as before), or when something of it was typed; the clinicians whenever they are present.
+ */
+function partsOf(body: Body, fromCliniciansRoute: boolean) {
+  const clinicians = body.items !== undefined || (fromCliniciansRoute && !typedAnswer(body));
+  const answer = typedAnswer(body) || (!clinicians && !fromCliniciansRoute);
+  return { answer, clinicians };
 }
 
-function clinicians(services: Services) {
+function savedMessage(answer: PageSave['answer'], clinicians: boolean) {
+  if (!answer) return 'Clinicians saved';
+  return `Answer recorded: ${ANSWER_NAMES[answer.data.answer]}${clinicians ? '; clinicians saved' : ''}`;
+}
+
+/** Every button of the page submits the whole form: what is present is checked and saved together. */
+function savePage(services: Services, fromCliniciansRoute: boolean) {
   return async (req: Request, res: Response) => {
     const panelId = idParam(req.params.id);
     const user = currentUser(req);
-    await services.attendance.checkMayNameClinicians(user, actorOf(req), panelId);
-    const parsed = readClinicians(req.body);
-    if (!parsed.ok)
-      return renderPanelPage(services, req, res, panelId, {
-        clinicianForm: formState(flattenValues(req.body), parsed.errors),
-        status: 400,
-      });
-    await services.attendance.saveClinicians(user, actorOf(req), panelId, parsed.data);
-    flash(req, 'Clinicians saved');
-    res.redirect(303, `/panels/${panelId}/attendance#clinicians`);
+    const body = bodyOf(req);
+    const parts = partsOf(body, fromCliniciansRoute);
+    if (parts.answer) await services.attendance.checkMayAnswer(user, actorOf(req), panelId);
+    if (parts.clinicians) await services.attendance.checkMayNameClinicians(user, actorOf(req), panelId);
+    const answer = parts.answer ? readAnswer(body) : null;
+    const clinicians = parts.clinicians ? readClinicians(body) : null;
+    const errors = {
+      ...(answer?.ok === false ? answer.errors : {}),
+      ...(clinicians?.ok === false ? clinicians.errors : {}),
+    };
+    const again = (extra: PagePart) => {
+      const form = formState(flattenValues(body), extra.conflict ? undefined : errors);
+      return renderPanelPage(services, req, res, panelId, { answerForm: form, clinicianForm: form, ...extra });
+    };
+    if (answer?.ok === false || clinicians?.ok === false) return again({ status: 400 });
+    const version = typeof body.version !== 'string' || body.version === '' ? null : parseVersion(body.version);
+    const save: PageSave = {
+      answer: answer?.ok ? { data: answer.data, expectedVersion: version } : undefined,
+      clinicians: clinicians?.ok ? clinicians.data : undefined,
+    };
+    try {
+      await services.attendance.savePage(user, actorOf(req), panelId, save);
+    } catch (err) {
+      if (err instanceof StaleVersionError) return again({ conflict: err.message, status: 409 });
+      throw err;
+    }
+    flash(req, savedMessage(save.answer, !!save.clinicians));
+    res.redirect(303, `/panels/${panelId}/attendance${save.answer ? '' : '#clinicians'}`);
   };
 }
 
@@ -336,8 +354,8 @@ export function attendanceRoutes(services: Services): RouteDef[] {
   return [
     get('/attendance', 'signed-in', listPage(services)),
     get('/panels/:id/attendance', 'signed-in', panelPage(services)),
-    post('/panels/:id/attendance', 'signed-in', answer(services)),
-    post('/panels/:id/clinicians', 'signed-in', clinicians(services)),
+    post('/panels/:id/attendance', 'signed-in', savePage(services, false)),
+    post('/panels/:id/clinicians', 'signed-in', savePage(services, true)),
     post('/panels/:id/attendance/remind', ADMIN_OR_CHAIR, remind(services)),
     post('/panels/:id/attendance/information', ADMIN_OR_CHAIR, informationReceived(services)),
     get('/attend/:token', 'public', linkPage(services)),

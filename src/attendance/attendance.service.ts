@@ -146,34 +146,35 @@ async function checkMayNameClinicians(deps: Deps, user: CurrentUser, actor: Acto
   }
 }
 
-/** Answer from the signed-in page, for the user's own agency only. */
-async function answerSignedIn(
-  { db, clock }: Deps,
-  user: CurrentUser,
-  actor: Actor,
-  panelId: number,
-  data: AttendanceAnswerData,
-  expectedVersion: number | null,
-) {
+type ClinicianChoices = Map<number, { attending: boolean; clinicianName: string | null }>;
+
+/** What one press of the signed-in page saves: the answer, the clinicians, or both together. */
+export interface PageSave {
+  answer?: { data: AttendanceAnswerData; expectedVersion: number | null };
+  clinicians?: ClinicianChoices;
+}
+
+async function answerIn(trx: Db, now: Date, user: CurrentUser, actor: Actor, panelId: number, a: PageSave['answer']) {
+  if (!a) return;
+  if (!(await isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
+  const who = { via: 'signed-in' as const, userId: user.id };
+  await upsertAnswer(trx, now, { panelId, agencyId: user.agencyId }, a.data, who, a.expectedVersion);
+  await recordAudit(trx, actor, {
+    action: 'attendance.answer',
+    entityType: 'panel',
+    entityId: panelId,
+    details: { agencyId: user.agencyId, answer: a.data.answer, via: 'signed-in' },
+  });
+}
+
+/** Saves every part present in one transaction, so a refused part leaves nothing saved. */
+async function savePage({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, save: PageSave) {
   await db.transaction().execute(async (trx) => {
     const panel = await lockPanel(trx, panelId);
     if (!panel) throw new NotFoundError();
     assertAnswerable(panel.status);
-    if (!(await isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
-    await upsertAnswer(
-      trx,
-      clock.now(),
-      { panelId, agencyId: user.agencyId },
-      data,
-      { via: 'signed-in', userId: user.id },
-      expectedVersion,
-    );
-    await recordAudit(trx, actor, {
-      action: 'attendance.answer',
-      entityType: 'panel',
-      entityId: panelId,
-      details: { agencyId: user.agencyId, answer: data.answer, via: 'signed-in' },
-    });
+    await answerIn(trx, clock.now(), user, actor, panelId, save.answer);
+    if (save.clinicians) await cliniciansIn(trx, clock.now(), user, actor, panelId, save.clinicians);
   });
 }
 
@@ -298,36 +299,31 @@ async function upcoming(deps: Deps, user: CurrentUser, actor: Actor) {
   return { overview, own };
 }
 
-async function saveClinicians(
-  { db, clock }: Deps,
+async function cliniciansIn(
+  trx: Db,
+  now: Date,
   user: CurrentUser,
   actor: Actor,
   panelId: number,
-  choices: Map<number, { attending: boolean; clinicianName: string | null }>,
+  choices: ClinicianChoices,
 ) {
-  await db.transaction().execute(async (trx) => {
-    const panel = await lockPanel(trx, panelId);
-    if (!panel) throw new NotFoundError();
-    assertAnswerable(panel.status);
-    const known = await repo.liveAgendaItemIds(trx, panelId);
-    for (const id of choices.keys()) if (!known.has(id)) throw new NotFoundError();
-    const now = clock.now();
-    for (const [agendaItemId, c] of choices) {
-      await repo.upsertClinician(trx, {
-        agendaItemId,
-        agencyId: user.agencyId,
-        attending: c.attending,
-        clinicianName: c.attending ? c.clinicianName : null,
-        updatedBy: user.id,
-        updatedAt: now,
-      });
-    }
-    await recordAudit(trx, actor, {
-      action: 'attendance.clinicians',
-      entityType: 'panel',
-      entityId: panelId,
-      details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] },
+  const known = await repo.liveAgendaItemIds(trx, panelId);
+  for (const id of choices.keys()) if (!known.has(id)) throw new NotFoundError();
+  for (const [agendaItemId, c] of choices) {
+    await repo.upsertClinician(trx, {
+      agendaItemId,
+      agencyId: user.agencyId,
+      attending: c.attending,
+      clinicianName: c.attending ? c.clinicianName : null,
+      updatedBy: user.id,
+      updatedAt: now,
     });
+  }
+  await recordAudit(trx, actor, {
+    action: 'attendance.clinicians',
+    entityType: 'panel',
+    entityId: panelId,
+    details: { agencyId: user.agencyId, agendaItemIds: [...choices.keys()] },
   });
 }
 
@@ -348,7 +344,7 @@ export function attendanceService(deps: ServiceDeps) {
       panelId: number,
       data: AttendanceAnswerData,
       expectedVersion: number | null,
-    ) => answerSignedIn(deps, user, actor, panelId, data, expectedVersion),
+    ) => savePage(deps, user, actor, panelId, { answer: { data, expectedVersion } }),
     inspectToken: (raw: string) => inspectToken(deps, raw),
     answerByToken: (raw: string, data: AttendanceAnswerData, actor: Actor) => answerByToken(deps, raw, data, actor),
     refuseLink: (actor: Actor, state: TokenState, tokenId: number | null) => refuseLink(deps, actor, state, tokenId),
@@ -361,12 +357,11 @@ export function attendanceService(deps: ServiceDeps) {
     upcomingOverview: () => upcomingOverview(deps),
     /** The agenda items of a panel with the agency's clinician answer for each. Case references only. */
     clinicianItems: (panelId: number, agencyId: number) => repo.clinicianItems(db, panelId, agencyId),
-    saveClinicians: (
-      user: CurrentUser,
-      actor: Actor,
-      panelId: number,
-      choices: Map<number, { attending: boolean; clinicianName: string | null }>,
-    ) => saveClinicians(deps, user, actor, panelId, choices),
+    saveClinicians: (user: CurrentUser, actor: Actor, panelId: number, choices: ClinicianChoices) =>
+      savePage(deps, user, actor, panelId, { clinicians: choices }),
+    /** The signed-in page's one form: the answer and the clinicians, whichever are present, together. */
+    savePage: (user: CurrentUser, actor: Actor, panelId: number, save: PageSave) =>
+      savePage(deps, user, actor, panelId, save),
   };
 }
 

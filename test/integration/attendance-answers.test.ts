@@ -1,6 +1,6 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { anonymous, DEMO, postForm, signIn, textOf } from '../support/http';
-import { agencyId, answerOf, auditOf, makePanel, makeTokens, setStatus } from './attendance-builders';
+import { agencyId, answerOf, auditOf, cliniciansOf, makePanel, makeTokens, setStatus } from './attendance-builders';
 import { makeReferral } from './referrals-builders';
 
 let ctx: TestContext;
@@ -8,6 +8,17 @@ beforeAll(async () => {
   ctx = await createTestContext({ now: '2026-06-01T09:00:00Z' });
 });
 afterAll(() => ctx.close());
+
+/** A new case on the panel's agenda, referred by the user given; returns the agenda item's id. */
+async function addCase(c: TestContext, panelId: number, referrer: string, position = 1): Promise<number> {
+  const referral = await makeReferral(c, referrer);
+  const item = await c.db
+    .insertInto('agendaItems')
+    .values({ panelId, position, kind: 'new', referralId: referral.id, minutesAllotted: 20 })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return item.id;
+}
 
 const LINCOLN_PANEL = {
   district: 'City of Lincoln',
@@ -433,5 +444,41 @@ describe('the single point of contact', () => {
     expect(
       (await postForm(police, `/panels/${panelId}/clinicians`, { [`items[item-${item.id}][attending]`]: 'no' })).status,
     ).toBe(403);
+  });
+  test('when the single point of contact names a clinician and then presses Save answer, then both the answer and the clinician are saved', async () => {
+    const panelId = await makePanel(ctx, { ...LINCOLN_PANEL, agencies: ['LPFT', 'Police'] });
+    const item = await addCase(ctx, panelId, DEMO.police);
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const page = await spoc.get(`/panels/${panelId}/attendance`);
+    expect(page.text).toContain(`name="items[item-${item}][name]"`);
+    const whole = {
+      version: '',
+      answer: 'attending',
+      attendees: 'Priya Shah',
+      mode: 'online',
+      [`items[item-${item}][attending]`]: 'yes',
+      [`items[item-${item}][name]`]: 'Dr Robin Marsh',
+    };
+    const refused = await postForm(spoc, `/panels/${panelId}/attendance`, {
+      ...whole,
+      mode: '',
+      [`items[item-${item}][name]`]: '',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Select whether they will attend in person or online');
+    expect(refused.text).toContain('Enter the clinician&#x27;s name');
+    expect(refused.text).toContain('Priya Shah');
+    expect(await answerOf(ctx, panelId, 'LPFT')).toBeUndefined();
+    expect(await cliniciansOf(ctx, item)).toEqual([]);
+    expect((await postForm(spoc, `/panels/${panelId}/attendance`, whole)).status).toBe(303);
+    expect((await answerOf(ctx, panelId, 'LPFT'))?.answer).toBe('attending');
+    expect(await cliniciansOf(ctx, item)).toEqual([{ attending: true, clinicianName: 'Dr Robin Marsh' }]);
+    const stale = await postForm(spoc, `/panels/${panelId}/clinicians`, {
+      ...whole,
+      save: 'clinicians',
+      [`items[item-${item}][attending]`]: 'no',
+    });
+    expect(stale.status).toBe(409);
+    expect(await cliniciansOf(ctx, item)).toEqual([{ attending: true, clinicianName: 'Dr Robin Marsh' }]);
   });
 });

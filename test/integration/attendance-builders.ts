@@ -80,3 +80,11 @@ export async function auditOf(ctx: TestContext, action: string, panelId?: number
   if (panelId !== undefined) q = q.where('entityId', '=', String(panelId));
   return q.orderBy('id').execute();
 }
+
+export async function cliniciansOf(ctx: TestContext, agendaItemId: number) {
+  return ctx.db
+    .selectFrom('clinicianAttendance')
+    .select(['attending', 'clinicianName'])
+    .where('agendaItemId', '=', agendaItemId)
+    .execute();
+}
