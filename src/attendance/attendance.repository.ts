@@ -288,3 +288,19 @@ export async function upsertClinician(
     .onConflict((oc) => oc.columns(['agendaItemId', 'agencyId']).doUpdateSet(change))
     .execute();
 }
+
+/** Every agency's clinician answer for each live case on a panel's agenda, in agenda order. */
+export function clinicianPlan(db: Db, panelId: number) {
+  return db
+    .selectFrom('agendaItems as i')
+    .leftJoin('referrals as ref', 'ref.id', 'i.referralId')
+    .leftJoin('clinicianAttendance as c', 'c.agendaItemId', 'i.id')
+    .leftJoin('agencies as a', 'a.id', 'c.agencyId')
+    .select(['i.id', 'i.position', 'ref.reference', 'c.agencyId', 'a.shortName', 'c.attending', 'c.clinicianName'])
+    .where('i.panelId', '=', panelId)
+    .where('i.removedAt', 'is', null)
+    .where('i.kind', '<>', 'other-business')
+    .orderBy('i.position')
+    .orderBy('a.shortName')
+    .execute();
+}

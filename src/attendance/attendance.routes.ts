@@ -64,7 +64,7 @@ function commonPart(panel: Panel) {
 /** The chair's and administrators' page: every invited agency, its answer, research and quorum. */
 function renderPanelTable(
   res: Response,
-  { panel, rows }: Extract<PanelPage, { kind: 'every-agency' }>,
+  { panel, rows, plan }: Extract<PanelPage, { kind: 'every-agency' }>,
   part: PagePart,
 ) {
   const missing = new Set(missingForQuorum(rows).map((r) => r.agencyId));
@@ -87,6 +87,7 @@ function renderPanelTable(
     quorumMissingNames: rows.filter((r) => missing.has(r.agencyId)).map((r) => r.shortName),
     answeredCount: rows.filter((r) => r.answer).length,
     canRegister: panel.status === 'in-progress',
+    clinicianPlan: plan,
   });
 }
 

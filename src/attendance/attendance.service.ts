@@ -68,6 +68,30 @@ async function agencyRows(db: Db, panelId: number, onlyAgencyId?: number): Promi
   }));
 }
 
+export interface PlannedClinician {
+  agencyId: number;
+  shortName: string;
+  attending: boolean;
+  clinicianName: string | null;
+}
+
+/** For each case on the agenda, which agencies' clinicians attend (by name) or not, as their contacts said. */
+async function plan(db: Db, panelId: number) {
+  const cases = new Map<number, { position: number; reference: string | null; clinicians: PlannedClinician[] }>();
+  for (const r of await repo.clinicianPlan(db, panelId)) {
+    const item = cases.get(r.id) ?? { position: r.position, reference: r.reference, clinicians: [] };
+    cases.set(r.id, item);
+    if (r.agencyId !== null && r.attending !== null)
+      item.clinicians.push({
+        agencyId: r.agencyId,
+        shortName: r.shortName ?? '',
+        attending: r.attending,
+        clinicianName: r.clinicianName,
+      });
+  }
+  return [...cases.values()];
+}
+
 /**
  * What a panel's attendance page shows: for chairs and administrators every invited agency; for an
  * agency's representative their own agency's answer and, for its single point of contact, the
@@ -76,7 +100,7 @@ async function agencyRows(db: Db, panelId: number, onlyAgencyId?: number): Promi
 async function panelPage(db: Db, user: CurrentUser, panelId: number) {
   const panel = await panelOrThrow(db, panelId);
   if (user.role === 'administrator' || user.role === 'chair')
-    return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId) };
+    return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId), plan: await plan(db, panelId) };
   const [own] = await agencyRows(db, panelId, user.agencyId);
   if (!own) throw new NotFoundError();
   const clinicianItems =

@@ -481,4 +481,24 @@ describe('the single point of contact', () => {
     expect(stale.status).toBe(409);
     expect(await cliniciansOf(ctx, item)).toEqual([{ attending: true, clinicianName: 'Dr Robin Marsh' }]);
   });
+  test("when the single point of contact has named clinicians, then the chair's attendance page shows who attends for which case", async () => {
+    const panelId = await makePanel(ctx, { ...LINCOLN_PANEL, agencies: ['LPFT', 'Police'] });
+    const first = await addCase(ctx, panelId, DEMO.police, 1);
+    await addCase(ctx, panelId, DEMO.police, 2);
+    const third = await addCase(ctx, panelId, DEMO.police, 3);
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const saved = await postForm(spoc, `/panels/${panelId}/clinicians`, {
+      [`items[item-${first}][attending]`]: 'yes',
+      [`items[item-${first}][name]`]: 'Dr Robin Marsh',
+      [`items[item-${third}][attending]`]: 'no',
+    });
+    expect(saved.status).toBe(303);
+    const chair = await signIn(ctx, DEMO.chair);
+    const page = await chair.get(`/panels/${panelId}/attendance`);
+    expect(page.status).toBe(200);
+    const lpft = await agencyId(ctx, 'LPFT');
+    expect(textOf(page.text, `plan-1-${lpft}`)).toBe('LPFT: Dr Robin Marsh');
+    expect(textOf(page.text, 'plan-item-2')).toBe('No clinician named yet');
+    expect(textOf(page.text, `plan-3-${lpft}`)).toBe('LPFT: not attending');
+  });
 });
