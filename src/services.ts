@@ -65,7 +65,7 @@ export function createServices(deps: Dependencies) {
     links: { baseUrl: config.baseUrl },
     documents,
   };
-  const users = usersService(serviceDeps);
+
   return {
     config,
     db,
@@ -78,7 +78,7 @@ export function createServices(deps: Dependencies) {
     audit: (actor: Actor, event: AuditEvent) => recordAudit(db, actor, event),
     auth: authService(serviceDeps),
     agencies: agenciesService(serviceDeps),
-    users,
+    users: usersService(serviceDeps),
     riskMatrix: riskMatrixService(serviceDeps),
     referrals: referralsService(serviceDeps),
     meeting: meetingService(serviceDeps),
@@ -94,7 +94,6 @@ export function createServices(deps: Dependencies) {
     retention: retentionService(serviceDeps),
     mailAdmin: mailAdminService(serviceDeps),
     health: healthService(serviceDeps, logger),
-    sessions: { endOtherSessions: users.endOtherSessions },
     pdf,
     pdfDocuments: documents,
     /** Releases what services hold beyond the database: the PDF browser, after the renders in flight. */

@@ -7,7 +7,13 @@ import { NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { bumpAgendaRevision, inviteReferringAgencies, markAgendaPublished } from '../panels/panels.service';
+import {
+  bumpAgendaRevision,
+  invitedAgencyIds,
+  inviteReferringAgencies,
+  lockPanel,
+  markAgendaPublished,
+} from '../panels/panels.service';
 import { recordCaseEvent } from '../referrals/referrals.service';
 import { addResearchRequests, dropUnansweredRequestsOfRemovedItems } from '../research/research.service';
 import { agendaRefused } from './agenda-refusals';
@@ -47,7 +53,7 @@ export type AgendaChange = (
 ) & { timings?: ItemTiming[] };
 
 export type AgendaDeps = Omit<ServiceDeps, 'documents'>;
-type Panel = Awaited<ReturnType<typeof repo.lockPanel>>;
+type Panel = NonNullable<Awaited<ReturnType<typeof lockPanel>>>;
 type Item = Awaited<ReturnType<typeof repo.currentItems>>[number];
 
 /** What a change did: its message, and whether it changed the agenda at all. */
@@ -129,9 +135,9 @@ async function publish(deps: AgendaDeps, trx: Db, user: CurrentUser, actor: Acto
     items: JSON.stringify(items),
   });
   await markAgendaPublished(trx, panel.id, version, clock.now());
-  const invitedBefore = new Set(await repo.invitedAgencyIds(trx, panel.id));
+  const invitedBefore = new Set(await invitedAgencyIds(trx, panel.id));
   await inviteReferringAgencies(trx, panel.id, clock.now());
-  const invitedNow = await repo.invitedAgencyIds(trx, panel.id);
+  const invitedNow = await invitedAgencyIds(trx, panel.id);
   const newlyInvited = invitedNow.filter((id) => !invitedBefore.has(id));
   await dropUnansweredRequestsOfRemovedItems(trx, panel.id);
   await addResearchRequests(trx, panel.id, clock.now());
@@ -308,7 +314,8 @@ export async function change(
   const { db, mail } = deps;
   await requireVisiblePanel(db, user, actor, panelId, 'agenda.update');
   const result = await db.transaction().execute(async (trx) => {
-    const panel = await repo.lockPanel(trx, panelId);
+    const panel = await lockPanel(trx, panelId);
+    if (!panel) throw new NotFoundError();
     if (!EDITABLE.includes(panel.status)) throw agendaRefused('closed');
     if (panel.agendaRevision !== revision) throw new StaleVersionError();
     const items = await repo.currentItems(trx, panelId);

@@ -208,10 +208,6 @@ export async function addableCases(trx: Db, panel: { id: number; districtId: num
     .execute();
 }
 
-export function lockPanel(trx: Db, panelId: number) {
-  return trx.selectFrom('panels').selectAll().where('id', '=', panelId).forUpdate().executeTakeFirstOrThrow();
-}
-
 export function removedItems(db: Db, panelId: number) {
   return db
     .selectFrom('agendaItems')
@@ -272,11 +268,6 @@ export function panelNames(db: Db, panelId: number) {
     .select(['districts.name as districtName', 'users.name as chairName'])
     .where('panels.id', '=', panelId)
     .executeTakeFirstOrThrow();
-}
-
-export async function invitedAgencyIds(trx: Db, panelId: number): Promise<number[]> {
-  const rows = await trx.selectFrom('panelInvitations').select('agencyId').where('panelId', '=', panelId).execute();
-  return rows.map((r) => r.agencyId);
 }
 
 export async function setPosition(trx: Db, itemId: number, position: number): Promise<void> {

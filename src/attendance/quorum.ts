@@ -13,11 +13,8 @@ export function missingForQuorum<T extends InvitedAgencyAnswer>(agencies: readon
   return agencies.filter((a) => a.attendanceRequired && a.answer !== 'attending' && a.answer !== 'deputy');
 }
 
-/** The London calendar day of an instant: the one definition in src/time.ts. */
-export const londonDay = londonDate;
-
 /** Whether reminders (working days skip weekends and bank holidays) for a panel starting at `startsAt` are due on `now`: from three working days before it, until it starts. */
 export function reminderDue(startsAt: Date, now: Date, workingDays = 3): boolean {
   if (now >= startsAt) return false;
-  return londonDay(now) >= workingDaysBefore(londonDay(startsAt), workingDays);
+  return londonDate(now) >= workingDaysBefore(londonDate(startsAt), workingDays);
 }

@@ -103,7 +103,6 @@ export function usersService(deps: Deps) {
     update: (id: number, version: number, changes: UserChanges, actor: Actor) =>
       update(deps, id, version, changes, actor),
     resetPassword: (id: number, password: string, actor: Actor) => resetPassword(deps, id, password, actor),
-    endOtherSessions: (userId: number, keepSid: string) => endUserSessions(db, userId, keepSid),
   };
 }
 

@@ -1,4 +1,5 @@
-import { londonDay, missingForQuorum, reminderDue } from '../../src/attendance/quorum';
+import { missingForQuorum, reminderDue } from '../../src/attendance/quorum';
+import { londonDate } from '../../src/time';
 
 describe('quorum', () => {
   test('when required agencies have answered apologies or nothing, then they are missing; attending and deputy count; agencies not required never do', () => {
@@ -31,7 +32,7 @@ describe('when reminders are due', () => {
   });
 
   test('when a time is near midnight, then its day is the London calendar day', () => {
-    expect(londonDay(new Date('2026-07-01T23:30:00Z'))).toBe('2026-07-02');
-    expect(londonDay(new Date('2026-01-01T23:30:00Z'))).toBe('2026-01-01');
+    expect(londonDate(new Date('2026-07-01T23:30:00Z'))).toBe('2026-07-02');
+    expect(londonDate(new Date('2026-01-01T23:30:00Z'))).toBe('2026-01-01');
   });
 });
