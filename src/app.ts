@@ -7,6 +7,12 @@ import type { Services } from './services';
 import { DatabaseSessionStore, SESSION_IDLE_MS } from './auth/session-store';
 import { authorize, loadCurrentUser } from './auth/current-user';
 import { csrfProtection, CsrfError, noStore, securityHeaders } from './http/security';
+import {
+  formBodiesOnly,
+  queryWithoutControlCharacters,
+  redactedPath,
+  stripControlCharacters,
+} from './http/input';
 import { HttpError, NotFoundError } from './http/errors';
 import { navigationFor } from './http/navigation';
 import type { RouteDef } from './http/routes';
@@ -83,7 +89,7 @@ function setUpLogging(app: Express, services: Services): void {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          path: req.url.split('?')[0],
+          path: redactedPath(req.url),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
@@ -203,13 +209,15 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   const app = express() as Express & { declaredRoutes: RouteDef[] };
   app.disable('x-powered-by');
   app.set('trust proxy', services.config.trustProxy ? 1 : false);
-  app.set('query parser', 'simple');
+  app.set('query parser', queryWithoutControlCharacters);
   setUpViews(app);
   app.use(securityHeaders());
   setUpLogging(app, services);
   setUpStaticFiles(app);
   app.use(noStore);
+  app.use(formBodiesOnly);
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
+  app.use(stripControlCharacters);
   setUpSession(app, services);
   app.use(saveSessionBeforeRedirect);
   app.use(loadCurrentUser(services.db, services.clock));

@@ -6,6 +6,8 @@ export const ACTION_STATUSES: readonly ActionStatus[] = [
   'completed',
   'not-possible',
   'not-done',
+  'escalated',
+  'closed',
 ];
 
 export const ACTION_STATUS_NAMES: Record<ActionStatus, string> = {
@@ -14,6 +16,8 @@ export const ACTION_STATUS_NAMES: Record<ActionStatus, string> = {
   completed: 'Completed',
   'not-possible': 'Not possible: change in circumstances',
   'not-done': 'Not done by the agency',
+  escalated: 'Escalated',
+  closed: 'Closed by the panel',
 };
 
 export const ACTION_STATUS_TAGS: Record<ActionStatus, string> = {
@@ -22,6 +26,8 @@ export const ACTION_STATUS_TAGS: Record<ActionStatus, string> = {
   completed: 'govuk-tag--green',
   'not-possible': 'govuk-tag--grey',
   'not-done': 'govuk-tag--orange',
+  escalated: 'govuk-tag--purple',
+  closed: 'govuk-tag--grey',
 };
 
 export const PRIORITIES = ['high', 'medium', 'low'] as const;
@@ -29,15 +35,18 @@ export type Priority = (typeof PRIORITIES)[number];
 export const PRIORITY_NAMES: Record<Priority, string> = { high: 'High', medium: 'Medium', low: 'Low' };
 
 /**
- * Where an action may go from each status. Completed, not possible and not done are final: only a
- * panel carrying an action forward keeps it open (with a new due date), which is not a status change.
+ * Where an agency may move its own action: it reports progress and completion. Only a panel, when it
+ * reviews the action, records that it was not possible, not done by the agency, escalated or closed
+ * (see action-review.ts); those, and completed, are final.
  */
 export const ACTION_TRANSITIONS: Record<ActionStatus, readonly ActionStatus[]> = {
-  open: ['in-progress', 'completed', 'not-possible', 'not-done'],
-  'in-progress': ['completed', 'not-possible', 'not-done'],
+  open: ['in-progress', 'completed'],
+  'in-progress': ['completed'],
   completed: [],
   'not-possible': [],
   'not-done': [],
+  escalated: [],
+  closed: [],
 };
 
 export function canMoveAction(from: ActionStatus, to: ActionStatus): boolean {
@@ -47,13 +56,3 @@ export function canMoveAction(from: ActionStatus, to: ActionStatus): boolean {
 export function isFinal(status: ActionStatus): boolean {
   return ACTION_TRANSITIONS[status].length === 0;
 }
-
-/** How a panel resolves an earlier action that is not complete when its case is reviewed. */
-export const RESOLUTIONS = ['completed', 'carried-forward', 'not-possible', 'not-done'] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
-export const RESOLUTION_NAMES: Record<Resolution, string> = {
-  completed: 'Completed',
-  'carried-forward': 'Carried forward with a new due date',
-  'not-possible': 'Not possible: change in circumstances',
-  'not-done': 'Not done by the agency',
-};

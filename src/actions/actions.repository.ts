@@ -23,6 +23,13 @@ const UPDATE_COLUMNS = [
   'actionUpdates.note',
   'actionUpdates.newDueOn',
   'actionUpdates.panelId',
+  'actionUpdates.reviewOutcome',
+  'actionUpdates.reviewReason',
+  'actionUpdates.reviewReasonText',
+  'actionUpdates.nextStep',
+  'actionUpdates.escalatedTo',
+  'actionUpdates.newOwnerName',
+  'newOwner.name as newOwnerAgency',
   'users.name as userName',
   'agencies.shortName as agencyShortName',
 ] as const;
@@ -85,7 +92,7 @@ export async function noticeContext(trx: Db, referralId: number, panelId: number
 export async function updateAction(
   trx: Db,
   id: number,
-  change: { status?: ActionStatus; dueOn?: string; closedAt?: Date },
+  change: { status?: ActionStatus; dueOn?: string; closedAt?: Date; ownerAgencyId?: number; ownerName?: string | null },
 ): Promise<void> {
   await trx
     .updateTable('actions')
@@ -182,11 +189,37 @@ export function updatesOf(db: Db, actionIds: number[]) {
     .selectFrom('actionUpdates')
     .leftJoin('users', 'users.id', 'actionUpdates.userId')
     .leftJoin('agencies', 'agencies.id', 'users.agencyId')
+    .leftJoin('agencies as newOwner', 'newOwner.id', 'actionUpdates.newOwnerAgencyId')
     .select(UPDATE_COLUMNS)
     .where('actionUpdates.actionId', 'in', actionIds)
     .orderBy('actionUpdates.at', 'asc')
     .orderBy('actionUpdates.id', 'asc')
     .execute();
+}
+
+/** The latest review of each action by a panel (at `panelId` only, when given), with the new owner's name. */
+export function latestReviews(db: Db, actionIds: number[], panelId?: number) {
+  let query = db
+    .selectFrom('actionUpdates')
+    .leftJoin('agencies as newOwner', 'newOwner.id', 'actionUpdates.newOwnerAgencyId')
+    .distinctOn('actionUpdates.actionId')
+    .select([
+      'actionUpdates.actionId',
+      'actionUpdates.panelId',
+      'actionUpdates.note',
+      'actionUpdates.newDueOn',
+      'actionUpdates.reviewOutcome',
+      'actionUpdates.reviewReason',
+      'actionUpdates.reviewReasonText',
+      'actionUpdates.nextStep',
+      'actionUpdates.escalatedTo',
+      'actionUpdates.newOwnerName',
+      'newOwner.name as newOwnerAgency',
+    ])
+    .where('actionUpdates.actionId', 'in', actionIds)
+    .where('actionUpdates.reviewOutcome', 'is not', null);
+  if (panelId !== undefined) query = query.where('actionUpdates.panelId', '=', panelId);
+  return query.orderBy('actionUpdates.actionId').orderBy('actionUpdates.at', 'desc').orderBy('actionUpdates.id', 'desc').execute();
 }
 
 /** The action and its case's status, locked for the rest of the transaction. */

@@ -15,6 +15,7 @@ import {
 } from './action-status';
 import type { ActionFilter, ActionListFilters } from './actions.service';
 import { isOverdue } from './overdue';
+import { reviewSummary } from './action-review';
 
 const SHOW: Record<ActionFilter, string> = {
   open: 'Open',
@@ -60,6 +61,7 @@ async function renderAction(
       caseClosed: action.referralStatus === 'closed',
     },
     updates: updates.map((u) => ({
+      review: reviewSummary(u),
       ...u,
       fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null,
       toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null,

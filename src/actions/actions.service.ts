@@ -8,6 +8,7 @@ import { recordAudit } from '../audit/audit';
 import { enqueueMail } from '../mail/outbox';
 import { recordCaseEvent } from '../referrals/referrals.service';
 import { canMoveAction, type Priority } from './action-status';
+import type { ActionReview } from './action-review';
 import { INCOMPLETE_STATUSES, weekAhead } from './overdue';
 import * as repo from './actions.repository';
 import { sendDigests } from './action-digests.service';
@@ -116,7 +117,7 @@ export async function createAction(
 
 /**
  * Records a change to an action in the caller's transaction: the status (if it changes), the due
- * date (carried forward), the note; one update row with who and when.
+ * date and owner (carried forward), the note, and a panel's review; one update row with who and when.
  */
 export async function applyActionUpdate(
   trx: Db,
@@ -128,15 +129,18 @@ export async function applyActionUpdate(
     note: string | null;
     newDueOn?: string | null;
     panelId?: number | null;
+    review?: ActionReview;
     auditAction: string;
   },
 ): Promise<void> {
   const closing =
     change.toStatus !== null && change.toStatus !== action.status && !INCOMPLETE_STATUSES.includes(change.toStatus);
   const moves = change.toStatus !== null && change.toStatus !== action.status;
+  const review = change.review;
   await repo.updateAction(trx, action.id, {
     ...(change.toStatus ? { status: change.toStatus } : {}),
     ...(change.newDueOn ? { dueOn: change.newDueOn } : {}),
+    ...(review?.ownerAgencyId ? { ownerAgencyId: review.ownerAgencyId, ownerName: review.ownerName } : {}),
     ...(closing ? { closedAt: now } : {}),
   });
   await repo.insertUpdate(trx, {
@@ -148,6 +152,13 @@ export async function applyActionUpdate(
     toStatus: moves ? change.toStatus : null,
     note: change.note,
     newDueOn: change.newDueOn ?? null,
+    reviewOutcome: review?.outcome ?? null,
+    reviewReason: review?.reason ?? null,
+    reviewReasonText: review?.reasonText ?? null,
+    nextStep: review?.nextStep ?? null,
+    escalatedTo: review?.escalatedTo ?? null,
+    newOwnerAgencyId: review?.ownerAgencyId ?? null,
+    newOwnerName: review?.ownerAgencyId ? review.ownerName : null,
   });
   await recordAudit(trx, actor, {
     action: change.auditAction,
@@ -159,6 +170,9 @@ export async function applyActionUpdate(
       note: change.note !== null,
       newDueOn: change.newDueOn ?? null,
       panelId: change.panelId ?? null,
+      ...(review
+        ? { outcome: review.outcome, reason: review.reason, nextStep: review.nextStep, newOwner: review.ownerAgencyId }
+        : {}),
     },
   });
 }
@@ -180,6 +194,15 @@ export async function caseActionsForPanel(db: Db, referralId: number, panelId: n
     const resolvedHere = own.some((u) => u.panelId === panelId);
     return { ...a, updates: own, resolvedHere, pending: INCOMPLETE_STATUSES.includes(a.status) && !resolvedHere };
   });
+}
+
+export type LatestReview = Awaited<ReturnType<typeof repo.latestReviews>>[number];
+
+/** What the last panel to review each action recorded (only `panelId`'s review, when given), by action id. */
+export async function latestReviews(db: Db, actionIds: number[], panelId?: number): Promise<Map<number, LatestReview>> {
+  if (!actionIds.length) return new Map();
+  const rows = await repo.latestReviews(db, actionIds, panelId);
+  return new Map(rows.map((r) => [r.actionId, r]));
 }
 
 export const actionsAgreedOnItem = (db: Db, agendaItemId: number) => repo.agreedOnItem(db, agendaItemId);
@@ -305,6 +328,8 @@ export function actionsService(deps: Deps) {
       change: { toStatus: ActionStatus | null; note: string | null },
     ) => update(deps, user, actor, id, version, change),
     sendDigests: (now: Date) => sendDigests(deps, now),
+    /** What the last panel to review each action recorded, by action id: for views of actions already read. */
+    latestReviews: (actionIds: number[]) => latestReviews(deps.db, actionIds),
   };
 }
 

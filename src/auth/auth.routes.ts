@@ -57,7 +57,7 @@ export function authRoutes(services: Services): RouteDef[] {
       if (result.outcome !== 'signed-in') {
         const message =
           result.outcome === 'throttled'
-            ? 'There have been too many attempts to sign in. Wait 15 minutes and try again.'
+            ? `There have been too many attempts to sign in. Wait ${result.waitMinutes} ${result.waitMinutes === 1 ? 'minute' : 'minutes'} and try again.`
             : 'The email address or password is not correct';
         const form = formState({ email: parsed.data.email }, { email: message });
         return res.status(result.outcome === 'throttled' ? 429 : 401).render('auth/login', signInPage(form));

@@ -62,6 +62,13 @@ export interface LoginFailureTable {
   at: Timestamp;
 }
 
+/** An address an account has signed in from, and when it last did. */
+export interface SignInAddressTable {
+  accountKey: string;
+  ip: string;
+  lastSignedInAt: Date;
+}
+
 export interface AuditEventTable {
   id: BigId;
   at: Timestamp;
@@ -110,6 +117,7 @@ export interface Database {
   users: UserTable;
   sessions: SessionTable;
   loginFailures: LoginFailureTable;
+  signInAddresses: SignInAddressTable;
   auditEvents: AuditEventTable;
   outbox: OutboxTable;
   riskMatrixVersions: RiskMatrixVersionTable;
@@ -393,6 +401,8 @@ export interface ResearchRequestTable {
   answeredAt: NullableTimestamp;
   version: Generated<number>;
   createdAt: Timestamp;
+  /** When the agency was taken off the panel: a withdrawn request is shown to no one. */
+  withdrawnAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface ReminderLogTable {

@@ -7,6 +7,23 @@ const ID_PATTERN = /^[1-9]\d{0,9}$/;
 const MAX_ID = 2147483647;
 const VERSION_PATTERN = /^\d{1,9}$/;
 
+// C0 controls but tab, line feed and carriage return; DEL; C1 controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+
+/** A parsed body or query with the control characters removed from every string in it, at any depth. */
+export function withoutControlCharacters<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(CONTROL_CHARACTERS, '') as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => withoutControlCharacters(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value))
+      if (key !== '__proto__') out[withoutControlCharacters(key)] = withoutControlCharacters(v);
+    return out as T;
+  }
+  return value;
+}
+
 /** What a form shows: what the user typed, and a message by each field that is wrong. */
 export interface FormState {
   values: Record<string, unknown>;

@@ -1,7 +1,7 @@
-import { DateTime } from 'luxon';
-import { dateParts, parseId, str, type DateParts } from '../http/forms';
-import { formatCalendarDate } from '../time';
-import { RESOLUTIONS, type Resolution } from '../actions/action-status';
+import { dateParts, parseId, str } from '../http/forms';
+import type { ActionReview } from '../actions/action-review';
+import { clean, futureDate, objectOf, pick, textReader, type Errors } from './form-fields';
+import { readReviews, type PendingAction } from './review-form';
 import {
   CLOSE_REASONS,
   DECISIONS,
@@ -13,11 +13,11 @@ import {
   type RiskLevel,
 } from './meeting-codes';
 
-export const MAX_TEXT = 10_000;
+export { MAX_TEXT } from './form-fields';
 
 // Keys carry a letter: the body parser turns small numeric keys (shared[12]) into compacted arrays.
 export const sharedField = (agencyId: number) => `shared[a${agencyId}]`;
-export const resolutionField = (actionId: number) => `resolutions[a${actionId}]`;
+export { resolutionField } from './review-form';
 
 export interface ItemRecordInput {
   shared: Record<number, string | null>;
@@ -30,93 +30,7 @@ export interface ItemRecordInput {
   nextReviewOn: string | null;
   deferredReason: string | null;
   discussed: boolean;
-  resolutions: { actionId: number; outcome: Resolution; dueOn: string | null; note: string | null }[];
-}
-
-const clean = (v: unknown) => str(v).replace(/\r\n/g, '\n').trim();
-
-/**
- * A date typed in three boxes that must be a real date from `today` on; '' when left empty.
- * Returns the ISO date, or an error message.
- */
-export function futureDate(
-  parts: DateParts,
-  label: string,
-  today: string,
-): { value: string | null } | { error: string } {
-  const d = parts.day.trim();
-  const m = parts.month.trim();
-  const y = parts.year.trim();
-  if (!d && !m && !y) return { value: null };
-  const missing = [!d && 'day', !m && 'month', !y && 'year'].filter(Boolean);
-  if (missing.length) return { error: `${label} must include a ${missing.join(' and ')}` };
-  if (!/^\d{1,2}$/.test(d) || !/^\d{1,2}$/.test(m) || !/^\d{4}$/.test(y))
-    return { error: `${label} must be a real date` };
-  const dt = DateTime.fromObject({ year: Number(y), month: Number(m), day: Number(d) }, { zone: 'UTC' });
-  if (!dt.isValid) return { error: `${label} must be a real date` };
-  const iso = dt.toISODate();
-  if (iso < today) return { error: `${label} must be today or in the future` };
-  if (iso > DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate()!)
-    return {
-      error: `${label} must be before ${formatCalendarDate(DateTime.fromISO(today, { zone: 'UTC' }).plus({ years: 3 }).toISODate())}`,
-    };
-  return { value: iso };
-}
-
-function pick<T extends string>(values: readonly T[], raw: unknown): T | null | 'invalid' {
-  const v = str(raw);
-  if (v === '') return null;
-  return (values as readonly string[]).includes(v) ? (v as T) : 'invalid';
-}
-
-type Errors = Record<string, string>;
-
-/** A text field cleaned of CR/LF and trimmed, null when empty; too long is an error under `name`. */
-function textReader(errors: Errors) {
-  return (name: string, label: string, value: unknown) => {
-    const v = clean(value);
-    if (v.length > MAX_TEXT) errors[name] = `${label} must be ${MAX_TEXT.toLocaleString('en-GB')} characters or fewer`;
-    return v === '' ? null : v;
-  };
-}
-
-const objectOf = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-
-/** What the panel decided about each earlier action still pending. */
-function readResolutions(
-  body: Record<string, unknown>,
-  errors: Errors,
-  ctx: { pending: number[]; today: string },
-  mustResolve: boolean,
-): ItemRecordInput['resolutions'] {
-  const textField = textReader(errors);
-  const resolutionsRaw = objectOf(body.resolutions);
-  const resolutions: ItemRecordInput['resolutions'] = [];
-  for (const actionId of ctx.pending) {
-    const fields = objectOf(resolutionsRaw[`a${actionId}`]);
-    const outcome = pick(RESOLUTIONS, fields.outcome);
-    const name = resolutionField(actionId);
-    if (outcome === 'invalid') {
-      errors[`${name}[outcome]`] = 'Select what happened to this action';
-      continue;
-    }
-    const note = textField(`${name}[note]`, 'The note', fields.note);
-    if (outcome === null) {
-      if (mustResolve)
-        errors[`${name}[outcome]`] = 'Say what happened to this action before marking the case discussed';
-      continue;
-    }
-    let dueOn: string | null = null;
-    if (outcome === 'carried-forward') {
-      const due = futureDate(dateParts(fields.due), 'The new due date', ctx.today);
-      if ('error' in due) errors[`${name}[due]`] = due.error;
-      else if (!due.value) errors[`${name}[due]`] = 'Enter the new due date';
-      else dueOn = due.value;
-    }
-    resolutions.push({ actionId, outcome, dueOn, note });
-  }
-  return resolutions;
+  resolutions: ActionReview[];
 }
 
 type Picked<T extends string> = T | null | 'invalid';
@@ -163,7 +77,7 @@ function checkDiscussed(errors: Errors, decision: Picked<DecisionCode>, riskLeve
  */
 export function readItemForm(
   body: Record<string, unknown>,
-  ctx: { agencyIds: number[]; pending: number[]; today: string; otherBusiness?: boolean },
+  ctx: { agencyIds: number[]; pending: PendingAction[]; today: string; otherBusiness?: boolean },
 ): { input: ItemRecordInput; errors: Record<string, string> } {
   if (ctx.otherBusiness) return readOtherBusiness(body);
   const errors: Errors = {};
@@ -190,7 +104,7 @@ export function readItemForm(
   else nextReviewOn = review.value;
 
   checkDecision(errors, { decision, closeReason, escalateTo, decisionNote, deferredReason, nextReviewOn });
-  const resolutions = readResolutions(body, errors, ctx, discussed && decision !== 'deferred');
+  const resolutions = readReviews(body, errors, { ...ctx, mustResolve: discussed && decision !== 'deferred' });
   if (discussed) checkDiscussed(errors, decision, riskLevel);
 
   return {

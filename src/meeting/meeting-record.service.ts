@@ -3,6 +3,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { BadRequestError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { applyActionUpdate, createAction } from '../actions/actions.service';
+import { statusAfterReview } from '../actions/action-review';
 import type { ActionInput, ItemRecordInput } from './meeting-form';
 import { earlierActions, itemOf, lockedPanel, panelOf, requireInProgress, type Deps } from './meeting-panel';
 import * as repo from './meeting.repository';
@@ -17,17 +18,15 @@ async function resolveEarlierActions(
   input: ItemRecordInput,
 ) {
   const pending = referralId ? (await earlierActions(trx, referralId, panelId)).filter((a) => a.pending) : [];
-  for (const resolution of input.resolutions) {
-    const action = pending.find((a) => a.id === resolution.actionId);
+  for (const review of input.resolutions) {
+    const action = pending.find((a) => a.id === review.actionId);
     if (!action) continue;
-    const toStatus = resolution.outcome === 'carried-forward' ? null : resolution.outcome;
     await applyActionUpdate(trx, actor, now, action, {
-      toStatus,
-      note:
-        resolution.note ??
-        (resolution.outcome === 'carried-forward' ? 'Carried forward at panel' : 'Reviewed at panel'),
-      newDueOn: resolution.dueOn,
+      toStatus: statusAfterReview(review, action.status),
+      note: review.note,
+      newDueOn: review.dueOn,
       panelId,
+      review,
       auditAction: 'action.review',
     });
   }

@@ -11,9 +11,17 @@ import {
   ACTION_STATUS_TAGS,
   PRIORITIES,
   PRIORITY_NAMES,
-  RESOLUTIONS,
-  RESOLUTION_NAMES,
 } from '../actions/action-status';
+import {
+  NEXT_STEPS,
+  NEXT_STEP_NAMES,
+  REVIEW_OUTCOMES,
+  REVIEW_OUTCOME_NAMES,
+  REVIEW_REASONS,
+  REVIEW_REASON_NAMES,
+  reviewSummary,
+} from '../actions/action-review';
+import { pendingAction } from './review-form';
 import { isOverdue } from '../actions/overdue';
 import {
   CLOSE_REASONS,
@@ -60,6 +68,9 @@ function storedValues(data: ItemData): Record<string, unknown> {
     discussed: r?.discussed ? 'yes' : '',
     nextReviewOn: datePartsOf(r?.nextReviewOn),
   };
+  // A carried-forward action stays with its owner unless the panel says otherwise.
+  for (const a of data.earlier.filter((x) => x.pending))
+    values[`${resolutionField(a.id)}[ownerAgencyId]`] = String(a.ownerAgencyId);
   // Shared information starts from each agency's research answer until the meeting records its own.
   for (const agency of data.agencies) {
     const saved = data.shared.find((s) => s.agencyId === agency.id);
@@ -88,11 +99,15 @@ function earlierView(data: ItemData, now: Date) {
     statusTag: ACTION_STATUS_TAGS[a.status],
     priorityName: PRIORITY_NAMES[a.priority],
     overdue: isOverdue(a, now),
-    outcomeField: `${resolutionField(a.id)}[outcome]`,
-    dueField: `${resolutionField(a.id)}[due]`,
-    noteField: `${resolutionField(a.id)}[note]`,
+    label: pendingAction(a).label,
+    fields: Object.fromEntries(
+      ['outcome', 'reason', 'reasonText', 'next', 'due', 'ownerAgencyId', 'ownerName', 'escalatedTo', 'note'].map(
+        (part) => [part, `${resolutionField(a.id)}[${part}]`],
+      ),
+    ),
     updates: a.updates.map((u) => ({
       ...u,
+      review: reviewSummary(u),
       fromName: u.fromStatus ? ACTION_STATUS_NAMES[u.fromStatus] : null,
       toName: u.toStatus ? ACTION_STATUS_NAMES[u.toStatus] : null,
     })),
@@ -160,7 +175,9 @@ function renderItem(services: Services, res: Response, data: ItemData, page: Ite
     decisionItems: items(DECISIONS, DECISION_NAMES),
     closeItems: items(CLOSE_REASONS, CLOSE_REASON_NAMES),
     escalateItems: items(ESCALATIONS, ESCALATION_NAMES),
-    resolutionItems: items(RESOLUTIONS, RESOLUTION_NAMES),
+    outcomeItems: items(REVIEW_OUTCOMES, REVIEW_OUTCOME_NAMES),
+    reasonItems: items(REVIEW_REASONS, REVIEW_REASON_NAMES),
+    nextItems: items(NEXT_STEPS, NEXT_STEP_NAMES),
     priorityItems: items(PRIORITIES, PRIORITY_NAMES),
     ownerItems: data.agencies.map((a) => ({ value: a.id, text: a.name })),
     previous: neighbour(data.items[position - 1]),
@@ -233,7 +250,7 @@ function submitItem(services: Services, button: Button) {
     const record = wholeForm
       ? readItemForm(body, {
           ...ctx,
-          pending: data.earlier.filter((a) => a.pending).map((a) => a.id),
+          pending: data.earlier.filter((a) => a.pending).map(pendingAction),
           otherBusiness: !data.item.referralId,
         })
       : null;
@@ -366,6 +383,8 @@ function itemPage(services: Services) {
       idParam(req.params.id),
       idParam(req.params.itemId),
     );
+    // The chair sees approved case studies of the same kind of problem beside the case.
+    if (data.referral) res.locals.similar = await services.caseStudies.similarFor(data.referral.id);
     renderItem(services, res, data, {});
   };
 }

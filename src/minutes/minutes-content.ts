@@ -2,6 +2,7 @@ import type { Db } from '../db/database';
 import { nextPanelStart, PANEL_STATUSES } from '../panels/panels.service';
 import { confidentialityStatementById } from '../register/register.service';
 import { recordedAgenda } from '../meeting/meeting.service';
+import { latestReviews } from '../actions/actions.service';
 import * as repo from './minutes-content.repository';
 import { findDraft } from './minutes.repository';
 import {
@@ -67,7 +68,14 @@ export interface MinutesItem {
   decision: string;
   nextReviewOn: string | null;
   actions: Array<{ description: string; agency: string; owner: string | null; dueOn: string }>;
-  previousActions: Array<{ description: string; agency: string; status: string; outcome: string | null }>;
+  previousActions: Array<{
+    description: string;
+    agency: string;
+    status: string;
+    outcome: string | null;
+    /** What this panel recorded when it reviewed the action: the outcome, the reason and the next step. */
+    review: string | null;
+  }>;
 }
 
 export interface DraftText {
@@ -98,7 +106,7 @@ async function confidentialityStatement(db: Db, panelStatementId: number | null,
   return statementId ? confidentialityStatementById(db, statementId) : undefined;
 }
 
-async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
+async function itemRecord(db: Db, panelId: number, caseItems: AgendaRow[]): Promise<ItemRecord> {
   const referralIds = caseItems.map((a) => a.referralId).filter((id): id is number => Boolean(id));
   const agendaItemIds = caseItems.map((a) => a.id);
   const [subjects, shared, actions] = await Promise.all([
@@ -106,11 +114,12 @@ async function itemRecord(db: Db, caseItems: AgendaRow[]): Promise<ItemRecord> {
     repo.listSharedInformation(db, agendaItemIds),
     repo.listActions(db, referralIds),
   ]);
-  const notes = await repo.listActionNotes(
-    db,
-    actions.map((a) => a.id),
-  );
-  return { subjects, shared, actions, lastNote: new Map(notes.map((u) => [u.actionId, u.note])) };
+  const actionIds = actions.map((a) => a.id);
+  const [notes, reviews] = await Promise.all([
+    repo.listActionNotes(db, actionIds),
+    latestReviews(db, actionIds, panelId),
+  ]);
+  return { subjects, shared, actions, reviews, lastNote: new Map(notes.map((u) => [u.actionId, u.note])) };
 }
 
 /** Assembles the minutes of a panel from its record, with the draft's edited text laid over it. */
@@ -127,7 +136,7 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
   const caseItems = agenda.filter((a) => a.kind !== 'other-business');
   const [statement, record] = await Promise.all([
     confidentialityStatement(db, panel.confidentialityStatementId, register),
-    itemRecord(db, caseItems),
+    itemRecord(db, panelId, caseItems),
   ]);
   return {
     panel: panelHeading(panel),

@@ -1,8 +1,12 @@
 import { formatCalendarDate, formatDate, formatDateTime, londonDate, londonTime } from '../time';
 import type { MinutesContent, MinutesItem } from './minutes-content';
+import { reviewSummary, type StoredReview } from '../actions/action-review';
 import type * as repo from './minutes-content.repository';
 import type { Recipient } from './minutes-content.repository';
 import type { recordedAgenda } from '../meeting/meeting.service';
+
+/** A subject's role, as the minutes name it beside the subject. */
+const SUBJECT_ROLES: Record<string, string> = { victim: 'victim', perpetrator: 'perpetrator', location: 'location' };
 
 // The sections of the minutes, each built from rows already read: no database here.
 
@@ -41,6 +45,8 @@ const ACTION_STATUS = {
   completed: 'Completed',
   'not-possible': 'Not possible',
   'not-done': 'Not done',
+  escalated: 'Escalated',
+  closed: 'Closed by the panel',
 } as const;
 const RISK = { high: 'High', medium: 'Medium', low: 'Low' } as const;
 
@@ -57,6 +63,8 @@ export interface ItemRecord {
   actions: Awaited<ReturnType<typeof repo.listActions>>;
   /** The last note on each action, by action id. */
   lastNote: Map<number, string | null>;
+  /** What this panel recorded when it reviewed each earlier action, by action id. */
+  reviews: Map<number, StoredReview>;
 }
 
 export function panelHeading(panel: PanelHeadingRow): MinutesContent['panel'] {
@@ -186,7 +194,7 @@ export function itemSection(
     reference: a.reference ?? 'No reference',
     subjects: record.subjects
       .filter((s) => s.referralId === a.referralId)
-      .map((s) => s.fullName ?? s.description ?? 'Unnamed'),
+      .map((s) => `${s.fullName ?? s.description ?? 'Unnamed'} (${SUBJECT_ROLES[s.kind ?? ''] ?? 'subject'})`),
     sharedInformation: record.shared
       .filter((s) => s.agendaItemId === a.id)
       .map((s) => ({ agency: s.agency, text: s.text })),
@@ -213,9 +221,12 @@ export function itemSection(
               agency: x.agency,
               status: ACTION_STATUS[x.status],
               outcome: record.lastNote.get(x.id) ?? null,
+              review: reviewOf(record.reviews.get(x.id)),
             })),
   };
 }
+
+const reviewOf = (r: StoredReview | undefined) => (r ? reviewSummary(r) : null);
 
 export function nextPanelText(startsAt: Date | undefined): string | null {
   return startsAt ? formatDateTime(startsAt) : null;

@@ -42,7 +42,10 @@ export function checkTimesAndPlace(body: Record<string, unknown>, errors: Record
   const onlineLink = str(body.onlineLink).trim();
   if (venue.length > 300) errors.venue = 'The venue must be 300 characters or fewer';
   else if (/[\r\n]/.test(venue)) errors.venue = 'The venue must be on one line';
-  if (onlineLink) {
+  // new URL() silently drops line breaks and tabs, so they are refused here, with spaces, before it.
+  if (/\s/.test(onlineLink))
+    errors.onlineLink = 'The online meeting link must be one web address, on one line, with no spaces';
+  else if (onlineLink) {
     let ok = onlineLink.length <= 500;
     try {
       ok = ok && new URL(onlineLink).protocol === 'https:';

@@ -1,4 +1,5 @@
 import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, isFinal } from '../actions/action-status';
+import { reviewSummary, type StoredReview } from '../actions/action-review';
 import type { ActionStatus, Decision } from '../db/schema';
 import {
   CLOSE_REASON_NAMES,
@@ -57,7 +58,7 @@ function hearingView(h: Hearing) {
   };
 }
 
-function actionView(a: CaseAction, today: string) {
+function actionView(a: CaseAction, review: StoredReview | undefined, today: string) {
   const closed = isFinal(a.status);
   const closedAt = a.closedAt ?? a.lastUpdateAt;
   return {
@@ -72,21 +73,27 @@ function actionView(a: CaseAction, today: string) {
     closed,
     closedText: closed && closedAt ? formatDateTime(closedAt) : null,
     closingNoteParagraphs: closed ? paragraphs(a.lastNote) : [],
+    review: review ? reviewSummary(review) : null,
   };
 }
 
 const time = (d: Date | null) => d?.getTime() ?? 0;
 
 /** The panel's plan for a case as its record shows it: each hearing, then open actions before closed ones. */
-export function casePlanView(hearings: Hearing[], actions: CaseAction[], today: string) {
+export function casePlanView(
+  hearings: Hearing[],
+  actions: CaseAction[],
+  reviews: Map<number, StoredReview>,
+  today: string,
+) {
   const open = actions.filter((a) => !isFinal(a.status));
   const closed = actions
     .filter((a) => isFinal(a.status))
     .sort((a, b) => time(b.closedAt ?? b.lastUpdateAt) - time(a.closedAt ?? a.lastUpdateAt));
   return {
     hearings: hearings.map(hearingView),
-    openActions: open.map((a) => actionView(a, today)),
-    closedActions: closed.map((a) => actionView(a, today)),
+    openActions: open.map((a) => actionView(a, reviews.get(a.id), today)),
+    closedActions: closed.map((a) => actionView(a, reviews.get(a.id), today)),
     any: hearings.length > 0 || actions.length > 0,
   };
 }

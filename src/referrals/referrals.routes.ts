@@ -129,6 +129,9 @@ async function renderRecord(
     id,
   );
   const canScreen = (user.role === 'administrator' || user.role === 'chair') && referral.status === 'submitted';
+  // Screening shows approved case studies of the same kind of problem.
+  if (canScreen) res.locals.similar = await services.caseStudies.similarFor(referral.id);
+  const reviews = await services.actions.latestReviews(actions.map((a) => a.id));
   res.status(extra.httpStatus ?? 200).render('referrals/record', {
     title: referral.reference ? `Referral ${referral.reference}` : 'Draft referral',
     backLink: '/referrals',
@@ -136,7 +139,7 @@ async function renderRecord(
     view: recordView({ referral, matrix }, today(services.clock)),
     caseLinks,
     events: events.map(eventView),
-    plan: casePlanView(hearings, actions, today(services.clock)),
+    plan: casePlanView(hearings, actions, reviews, today(services.clock)),
     editable,
     canScreen,
     canDiscard: editable && referral.status === 'draft',

@@ -175,15 +175,18 @@ describe('reporting back at /actions', () => {
     const junk = await postForm(police, `/actions/${s.thisWeek}`, { version: '1', status: 'finished', note: '' });
     expect(junk.status).toBe(400);
     expect(junk.text).toContain('Select a status from the list');
-    for (const to of ['not-possible', 'not-done'] as const) {
+    // Only the panel records that an action was not possible or not done by the agency.
+    for (const to of ['not-possible', 'not-done', 'escalated', 'closed'] as const) {
       const id = await makeAction(ctx, {
         referralId: s.policeCase.id,
         panelId: s.panel.id,
         ownerEmail: DEMO.police,
         dueOn: '2026-03-30',
       });
-      expect((await postForm(police, `/actions/${id}`, { version: '1', status: to, note: '' })).status).toBe(303);
-      expect(await statusOf(id)).toBe(to);
+      const refused = await postForm(police, `/actions/${id}`, { version: '1', status: to, note: 'Not our job.' });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toContain('Not our job.');
+      expect(await statusOf(id)).toBe('open');
     }
   });
 

@@ -1,11 +1,12 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/context';
 import { anonymous, csrfFrom, DEMO, postForm, signIn } from '../support/http';
-import { ACCOUNT_LIMIT, ADDRESS_LIMIT } from '../../src/auth/auth.service';
+import { ACCOUNT_LIMIT, ADDRESS_LIMIT, PAIR_FREE_ATTEMPTS } from '../../src/auth/auth.service';
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // Behind a proxy, so that each test can sign in from the addresses it names (X-Forwarded-For).
+  ctx = await createTestContext({ env: { TRUST_PROXY: 'true' } });
 });
 afterAll(() => ctx.close());
 
@@ -82,19 +83,48 @@ describe('signing in', () => {
     expect(res.text).toContain('href="#email"');
   });
 
-  test(`when an account has ${ACCOUNT_LIMIT} failures, then even the right password is refused for a while`, async () => {
+  test(`when one address fails ${PAIR_FREE_ATTEMPTS} times for an account, then it waits a minute, and twice as long after each further failure`, async () => {
     const agent = await anonymous(ctx);
-    for (let i = 0; i < ACCOUNT_LIMIT; i++) {
-      expect((await postForm(agent, '/login', { email: DEMO.council, password: `wrong-${i}` })).status).toBe(401);
-    }
-    const blocked = await postForm(agent, '/login', { email: DEMO.council, password: 'demo-password' });
+    const from = (ip: string, password: string) =>
+      agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: agent.csrf, email: DEMO.council, password });
+    for (let i = 0; i < PAIR_FREE_ATTEMPTS; i++) expect((await from('198.51.100.7', `wrong-${i}`)).status).toBe(401);
+    const blocked = await from('198.51.100.7', 'demo-password');
     expect(blocked.status).toBe(429);
-    expect(blocked.text).toContain('too many attempts');
+    expect(blocked.text).toContain('too many attempts to sign in. Wait 1 minute and try again');
+    const denied = (await auditRows('auth.sign-in')).filter((r) => r.outcome === 'denied');
+    expect(denied.at(-1)?.details.reason).toBe('pair-throttled');
+    ctx.clock.advance(61 * 1000);
+    expect((await from('198.51.100.7', 'wrong-again')).status).toBe(401);
+    expect((await from('198.51.100.7', 'demo-password')).text).toContain('Wait 2 minutes');
+    ctx.clock.advance(2 * 60 * 1000 + 1000);
+    expect((await from('198.51.100.7', 'demo-password')).status).toBe(303);
+  });
+
+  test(`when a stranger fails ${ACCOUNT_LIMIT} times from many addresses, then the owner still signs in from their usual address, and an unfamiliar one is refused`, async () => {
+    ctx.clock.advance(2 * 60 * 60 * 1000);
+    const owner = await anonymous(ctx);
+    const attempt = (agent: typeof owner, ip: string, password: string) =>
+      agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: agent.csrf, email: DEMO.chair, password });
+    expect((await attempt(owner, '192.0.2.10', 'demo-password')).status).toBe(303);
+    const stranger = await anonymous(ctx);
+    const statuses = new Set<number>();
+    for (let n = 0; n < ACCOUNT_LIMIT / PAIR_FREE_ATTEMPTS; n++)
+      for (let i = 0; i < PAIR_FREE_ATTEMPTS; i++)
+        statuses.add((await attempt(stranger, `203.0.113.${n}`, `guess-${i}`)).status);
+    expect([...statuses]).toEqual([401]);
+    expect((await attempt(stranger, '203.0.113.200', 'guess')).status).toBe(429);
     const denied = (await auditRows('auth.sign-in')).filter((r) => r.outcome === 'denied');
     expect(denied.at(-1)?.details.reason).toBe('account-throttled');
-    ctx.clock.advance(16 * 60 * 1000);
-    const later = await postForm(agent, '/login', { email: DEMO.council, password: 'demo-password' });
-    expect(later.status).toBe(303);
+    const again = await anonymous(ctx);
+    expect((await attempt(again, '192.0.2.10', 'demo-password')).status).toBe(303);
   });
 
   test(`when one address fails ${ADDRESS_LIMIT} times across accounts, then it is refused`, async () => {

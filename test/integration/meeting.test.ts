@@ -344,58 +344,118 @@ describe('review at the next panel', () => {
     };
     const unresolved = await postReferral(chair, itemUrl(panel.id, item), base);
     expect(unresolved.status).toBe(400);
-    expect(unresolved.text).toContain('Say what happened to this action before marking the case discussed');
+    // The error summary names each action, once.
+    expect(unresolved.text).toContain(
+      `Say whether action ${carried} (Fenland Vale: Install a door camera.) was completed before marking the case discussed`,
+    );
+    expect(unresolved.text).toContain(`Say whether action ${notDone} (LPFT: Offer an assessment.) was completed`);
     expect(await recordOf(item)).toBeUndefined();
 
     const noDate = await postReferral(chair, itemUrl(panel.id, item), {
       ...base,
-      resolutions: { [`a${carried}`]: { outcome: 'carried-forward' }, [`a${notDone}`]: { outcome: 'not-done' } },
-    });
-    expect(noDate.status).toBe(400);
-    expect(noDate.text).toContain('Enter the new due date');
-    const pastDate = await postReferral(chair, itemUrl(panel.id, item), {
-      ...base,
       resolutions: {
-        [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-03-01') },
-        [`a${notDone}`]: { outcome: 'not-done' },
+        [`a${carried}`]: { outcome: 'not-completed', reason: 'not-possible', next: 'carry-forward' },
+        [`a${notDone}`]: { outcome: 'not-completed', reason: 'not-done' },
       },
     });
-    expect(pastDate.text).toContain('The new due date must be today or in the future');
+    expect(noDate.status).toBe(400);
+    expect(noDate.text).toContain(`Enter the new due date of action ${carried}`);
+    expect(noDate.text).toContain(`Select what happens next to action ${notDone}`);
+    // What was typed is shown again.
+    expect(noDate.text).toMatch(
+      new RegExp(`name="resolutions\\[a${carried}\\]\\[reason\\]"[^>]*value="not-possible" checked`),
+    );
     expect(
       (await ctx.db.selectFrom('actions').select('status').where('id', '=', notDone).executeTakeFirstOrThrow()).status,
     ).toBe('in-progress');
 
+    const lpftAgency = await ctx.db
+      .selectFrom('agencies')
+      .select('id')
+      .where('shortName', '=', 'LPFT')
+      .executeTakeFirstOrThrow();
     const ok = await postReferral(chair, itemUrl(panel.id, item), {
       ...base,
       resolutions: {
-        [`a${carried}`]: { outcome: 'carried-forward', due: dateFields('2026-04-05'), note: 'Camera on order.' },
-        [`a${notDone}`]: { outcome: 'not-done' },
+        [`a${carried}`]: {
+          outcome: 'not-completed',
+          reason: 'not-possible',
+          next: 'carry-forward',
+          due: dateFields('2026-04-05'),
+          ownerAgencyId: String(lpftAgency.id),
+          ownerName: 'Dr Rao',
+          note: 'Camera on order.',
+        },
+        [`a${notDone}`]: {
+          outcome: 'not-completed',
+          reason: 'not-done',
+          next: 'escalate',
+          escalatedTo: 'LPFT service manager',
+        },
       },
     });
     expect(ok.status).toBe(303);
     const rows = await ctx.db
       .selectFrom('actions')
-      .select(['id', 'status', 'dueOn'])
+      .select(['id', 'status', 'dueOn', 'ownerAgencyId', 'ownerName'])
       .where('id', 'in', [carried, notDone])
       .orderBy('id')
       .execute();
     expect(rows).toEqual([
-      { id: carried, status: 'open', dueOn: '2026-04-05' },
-      { id: notDone, status: 'not-done', dueOn: '2026-03-01' },
+      { id: carried, status: 'open', dueOn: '2026-04-05', ownerAgencyId: lpftAgency.id, ownerName: 'Dr Rao' },
+      { id: notDone, status: 'escalated', dueOn: '2026-03-01', ownerAgencyId: lpftAgency.id, ownerName: null },
     ]);
     const updates = await ctx.db
       .selectFrom('actionUpdates')
-      .select(['actionId', 'panelId', 'note', 'newDueOn', 'toStatus'])
+      .select([
+        'actionId',
+        'panelId',
+        'note',
+        'newDueOn',
+        'toStatus',
+        'reviewOutcome',
+        'reviewReason',
+        'nextStep',
+        'escalatedTo',
+      ])
       .where('actionId', 'in', [carried, notDone])
       .orderBy('id')
       .execute();
     expect(updates).toEqual([
-      { actionId: carried, panelId: panel.id, note: 'Camera on order.', newDueOn: '2026-04-05', toStatus: null },
-      { actionId: notDone, panelId: panel.id, note: 'Reviewed at panel', newDueOn: null, toStatus: 'not-done' },
+      {
+        actionId: carried,
+        panelId: panel.id,
+        note: 'Camera on order.',
+        newDueOn: '2026-04-05',
+        toStatus: null,
+        reviewOutcome: 'not-completed',
+        reviewReason: 'not-possible',
+        nextStep: 'carry-forward',
+        escalatedTo: null,
+      },
+      {
+        actionId: notDone,
+        panelId: panel.id,
+        note: null,
+        newDueOn: null,
+        toStatus: 'escalated',
+        reviewOutcome: 'not-completed',
+        reviewReason: 'not-done',
+        nextStep: 'escalate',
+        escalatedTo: 'LPFT service manager',
+      },
     ]);
     const again = await chair.get(itemUrl(panel.id, item));
     expect(again.text).toContain('Reviewed at this panel.');
     expect(again.text).not.toContain(`name="resolutions[a${carried}][outcome]"`);
+    expect(again.text).toContain(
+      'Not completed. Reason: Not possible: change in circumstances. Carried forward to 5 April 2026 (Lincolnshire Partnership NHS Foundation Trust, Dr Rao)',
+    );
+    // The action's own history keeps the reason.
+    const history = await chair.get(`/actions/${notDone}`);
+    expect(history.text).toContain(
+      'Reviewed by the panel: Not completed. Reason: Not done by the agency. Escalated to LPFT service manager',
+    );
   });
 
   test('when a case is deferred with a reason, then at conclusion it waits for a panel again', async () => {

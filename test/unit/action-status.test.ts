@@ -1,27 +1,35 @@
 import { ACTION_STATUSES, ACTION_TRANSITIONS, canMoveAction, isFinal } from '../../src/actions/action-status';
 
-describe('action status transitions', () => {
+describe('action status transitions an agency may make', () => {
   test.each([
     ['open', 'in-progress'],
     ['open', 'completed'],
-    ['open', 'not-possible'],
-    ['open', 'not-done'],
     ['in-progress', 'completed'],
-    ['in-progress', 'not-possible'],
-    ['in-progress', 'not-done'],
-  ] as const)('when an action is %s, then it may become %s', (from, to) => {
+  ] as const)('when an action is %s, then its agency may report it %s', (from, to) => {
     expect(canMoveAction(from, to)).toBe(true);
+  });
+
+  test.each([
+    ['open', 'not-done'],
+    ['in-progress', 'not-done'],
+    ['open', 'not-possible'],
+    ['open', 'escalated'],
+    ['in-progress', 'closed'],
+  ] as const)('when an action is %s, then only a panel may record it %s', (from, to) => {
+    expect(canMoveAction(from, to)).toBe(false);
   });
 
   test('when an action is in progress, then it cannot go back to open', () => {
     expect(canMoveAction('in-progress', 'open')).toBe(false);
   });
 
-  test('when an action is completed, not possible or not done, then it is final and no status is allowed', () => {
-    for (const from of ['completed', 'not-possible', 'not-done'] as const) {
+  test('when an action is completed, not possible, not done, escalated or closed, then it is final', () => {
+    for (const from of ['completed', 'not-possible', 'not-done', 'escalated', 'closed'] as const) {
       expect(isFinal(from)).toBe(true);
       for (const to of ACTION_STATUSES) expect(canMoveAction(from, to)).toBe(false);
     }
+    expect(isFinal('open')).toBe(false);
+    expect(isFinal('in-progress')).toBe(false);
   });
 
   test('when a status is asked to move to itself, then the table refuses it (a note alone is not a transition)', () => {
