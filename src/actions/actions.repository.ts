@@ -219,7 +219,11 @@ export function latestReviews(db: Db, actionIds: number[], panelId?: number) {
     .where('actionUpdates.actionId', 'in', actionIds)
     .where('actionUpdates.reviewOutcome', 'is not', null);
   if (panelId !== undefined) query = query.where('actionUpdates.panelId', '=', panelId);
-  return query.orderBy('actionUpdates.actionId').orderBy('actionUpdates.at', 'desc').orderBy('actionUpdates.id', 'desc').execute();
+  return query
+    .orderBy('actionUpdates.actionId')
+    .orderBy('actionUpdates.at', 'desc')
+    .orderBy('actionUpdates.id', 'desc')
+    .execute();
 }
 
 /** The action and its case's status, locked for the rest of the transaction. */

@@ -55,4 +55,3 @@ export function textReader(errors: Errors) {
 
 export const objectOf = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
-

@@ -6,12 +6,7 @@ import { datePartsOf, flattenValues, formState, parseVersion, str, type FormStat
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { today } from '../time';
 import { subjectLabel } from '../referrals/referral-view';
-import {
-  ACTION_STATUS_NAMES,
-  ACTION_STATUS_TAGS,
-  PRIORITIES,
-  PRIORITY_NAMES,
-} from '../actions/action-status';
+import { ACTION_STATUS_NAMES, ACTION_STATUS_TAGS, PRIORITIES, PRIORITY_NAMES } from '../actions/action-status';
 import {
   NEXT_STEPS,
   NEXT_STEP_NAMES,

@@ -13,7 +13,12 @@ export interface PendingAction {
 }
 
 /** How an error message names an action: "action 12 (Police: Visit the tenant to …)". */
-export function pendingAction(a: { id: number; description: string; ownerAgencyShortName: string; ownerAgencyId: number }): PendingAction {
+export function pendingAction(a: {
+  id: number;
+  description: string;
+  ownerAgencyShortName: string;
+  ownerAgencyId: number;
+}): PendingAction {
   const words = a.description.length > 40 ? `${a.description.slice(0, 40).trimEnd()}…` : a.description;
   return { id: a.id, label: `action ${a.id} (${a.ownerAgencyShortName}: ${words})`, ownerAgencyId: a.ownerAgencyId };
 }
@@ -31,12 +36,14 @@ function readNotCompleted(fields: Record<string, unknown>, errors: Errors, actio
   const name = resolutionField(action.id);
   const text = textReader(errors);
   const reason = pick(REVIEW_REASONS, fields.reason);
-  if (reason === null || reason === 'invalid') errors[`${name}[reason]`] = `Select why ${action.label} was not completed`;
+  if (reason === null || reason === 'invalid')
+    errors[`${name}[reason]`] = `Select why ${action.label} was not completed`;
   const reasonText = text(`${name}[reasonText]`, 'The reason', fields.reasonText);
   if (reason === 'other' && !reasonText && !errors[`${name}[reasonText]`])
     errors[`${name}[reasonText]`] = `Say why ${action.label} was not completed`;
   const nextStep = pick(NEXT_STEPS, fields.next);
-  if (nextStep === null || nextStep === 'invalid') errors[`${name}[next]`] = `Select what happens next to ${action.label}`;
+  if (nextStep === null || nextStep === 'invalid')
+    errors[`${name}[next]`] = `Select what happens next to ${action.label}`;
   let dueOn: string | null = null;
   let ownerAgencyId: number | null = null;
   let ownerName: string | null = null;
@@ -52,7 +59,8 @@ function readNotCompleted(fields: Record<string, unknown>, errors: Errors, actio
     if (ownerName && (ownerName.length > 200 || /\n/.test(ownerName)))
       errors[`${name}[ownerName]`] = 'The named person must be one line of 200 characters or fewer';
   }
-  const escalatedTo = nextStep === 'escalate' ? text(`${name}[escalatedTo]`, 'Where it is escalated', fields.escalatedTo) : null;
+  const escalatedTo =
+    nextStep === 'escalate' ? text(`${name}[escalatedTo]`, 'Where it is escalated', fields.escalatedTo) : null;
   if (nextStep === 'escalate' && !escalatedTo && !errors[`${name}[escalatedTo]`])
     errors[`${name}[escalatedTo]`] = `Say to whom ${action.label} is escalated`;
   return {
