@@ -39,6 +39,8 @@ import { researchRoutes } from './research/research.routes';
 import { meetingRoutes } from './meeting/meeting.routes';
 import { PROJECT_ROOT } from './paths';
 import { actionRoutes } from './actions/actions.routes';
+import { youthCheckRoutes } from './youth-checks/youth-checks.routes';
+import { caseStudyRoutes } from './case-studies/case-studies.routes';
 
 const root = PROJECT_ROOT;
 const govukDist = path.join(path.dirname(require.resolve('govuk-frontend/package.json')), 'dist', 'govuk');
@@ -64,6 +66,8 @@ export function routeTable(services: Services): RouteDef[] {
     ...researchRoutes(services),
     ...meetingRoutes(services),
     ...actionRoutes(services),
+    ...youthCheckRoutes(services),
+    ...caseStudyRoutes(services),
   ];
 }
 

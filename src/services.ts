@@ -29,6 +29,8 @@ import { attendanceReportService } from './reports/attendance-report';
 import { riskMatrixService } from './risk/risk-matrix.service';
 import type { ServiceDeps } from './service-deps';
 import { healthService } from './home/health.service';
+import { youthChecksService } from './youth-checks/youth-checks.service';
+import { caseStudiesService } from './case-studies/case-studies.service';
 
 export interface Dependencies {
   config: Readonly<Config>;
@@ -93,6 +95,8 @@ export function createServices(deps: Dependencies) {
     attendanceReport: attendanceReportService(serviceDeps),
     retention: retentionService(serviceDeps),
     mailAdmin: mailAdminService(serviceDeps),
+    youthChecks: youthChecksService(serviceDeps),
+    caseStudies: caseStudiesService(serviceDeps),
     health: healthService(serviceDeps, logger),
     pdf,
     pdfDocuments: documents,

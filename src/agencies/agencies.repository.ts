@@ -6,6 +6,7 @@ export function listWithSpoc(db: Db, includeInactive = true) {
   let q = db
     .selectFrom('agencies')
     .leftJoin('users as spoc', 'spoc.id', 'agencies.spocUserId')
+    .leftJoin('users as youthContact', 'youthContact.id', 'agencies.youthCheckContactUserId')
     .leftJoin('districts', 'districts.id', 'agencies.districtId')
     .select([
       'agencies.id',
@@ -17,6 +18,7 @@ export function listWithSpoc(db: Db, includeInactive = true) {
       'agencies.active',
       'agencies.spocUserId',
       'spoc.name as spocName',
+      'youthContact.name as youthCheckContactName',
       'districts.name as districtName',
     ])
     .orderBy('agencies.name');
@@ -42,6 +44,7 @@ export interface AgencyChanges {
   attendanceRequired: boolean;
   active: boolean;
   spocUserId: number | null;
+  youthCheckContactUserId: number | null;
 }
 
 export async function update(db: Db, id: number, version: number, changes: AgencyChanges): Promise<boolean> {
@@ -73,4 +76,21 @@ export async function clashes(db: Db, name: string, shortName: string, exceptId?
 /** A user who moves agency, or is deactivated, stops being any agency's single point of contact. */
 export async function clearSpoc(db: Db, userId: number): Promise<void> {
   await db.updateTable('agencies').set({ spocUserId: null }).where('spocUserId', '=', userId).execute();
+  await db
+    .updateTable('agencies')
+    .set({ youthCheckContactUserId: null })
+    .where('youthCheckContactUserId', '=', userId)
+    .execute();
+}
+
+/** The active first points of contact for youth checks of active agencies. */
+export function findYouthCheckContacts(db: Db) {
+  return db
+    .selectFrom('agencies')
+    .innerJoin('users', 'users.id', 'agencies.youthCheckContactUserId')
+    .select(['agencies.id as agencyId', 'agencies.name as agencyName', 'users.id as userId', 'users.email'])
+    .where('agencies.active', '=', true)
+    .where('users.active', '=', true)
+    .orderBy('agencies.id')
+    .execute();
 }

@@ -27,6 +27,7 @@ const agencySchema = z.object({
   attendanceRequired: checkbox,
   active: choice(['true', 'false'] as const, 'Select whether the agency is active').transform((v) => v === 'true'),
   spocUserId: optionalIdChoice('Select a user from the list'),
+  youthCheckContactUserId: optionalIdChoice('Select a user from the list'),
 });
 
 const editSchema = agencySchema.extend({ version: versionField });
@@ -43,6 +44,7 @@ function valuesOf(agency: AgencyChanges): Record<string, unknown> {
     attendanceRequired: agency.attendanceRequired ? 'true' : undefined,
     active: agency.active ? 'true' : 'false',
     spocUserId: agency.spocUserId ?? '',
+    youthCheckContactUserId: agency.youthCheckContactUserId ?? '',
   };
 }
 

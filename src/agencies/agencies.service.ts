@@ -17,6 +17,13 @@ async function fieldErrors(db: Db, changes: AgencyChanges, exceptId?: number): P
   if (changes.spocUserId !== null && !(await isActiveMemberOf(db, changes.spocUserId, exceptId ?? -1))) {
     errors.spocUserId = 'Select an active user of this agency as its single point of contact';
   }
+  if (
+    changes.youthCheckContactUserId !== null &&
+    !(await isActiveMemberOf(db, changes.youthCheckContactUserId, exceptId ?? -1))
+  ) {
+    errors.youthCheckContactUserId =
+      'Select an active user of this agency as its first point of contact for youth checks';
+  }
   return errors;
 }
 
@@ -33,7 +40,7 @@ async function get(db: Db, id: number) {
 
 /** Adds an agency (it has no members yet, so no single point of contact). Refuses clashing names. */
 async function create(db: Db, changes: AgencyChanges, actor: Actor): Promise<number> {
-  const agency = { ...changes, spocUserId: null };
+  const agency = { ...changes, spocUserId: null, youthCheckContactUserId: null };
   await refuseInvalid(db, agency);
   return db.transaction().execute(async (trx) => {
     const id = await repo.insert(trx, agency);
@@ -76,6 +83,14 @@ export type AgenciesService = ReturnType<typeof agenciesService>;
 /** For checking a user's agency: the agency, or undefined when there is none with this id. */
 export function agencyById(db: Db, id: number) {
   return repo.findById(db, id);
+}
+
+/**
+ * The first points of contact for youth checks: active users of active agencies, designated by an
+ * administrator. Their agencies answer the checks and see all of them.
+ */
+export function youthCheckContacts(db: Db) {
+  return repo.findYouthCheckContacts(db);
 }
 
 /** A user who moves to another agency, or is deactivated, stops being any agency's single point of contact. */

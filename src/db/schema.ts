@@ -26,6 +26,8 @@ export interface AgencyTable {
   attendanceRequired: Generated<boolean>;
   active: Generated<boolean>;
   spocUserId: number | null;
+  /** The first point of contact for youth checks, when this agency answers them. */
+  youthCheckContactUserId: Generated<number | null>;
   version: Generated<number>;
   createdAt: Timestamp;
   updatedAt: Timestamp;
@@ -152,6 +154,10 @@ export interface Database {
   minutesCirculations: MinutesCirculationTable;
   minutesDeliveries: MinutesDeliveryTable;
   retentionSettings: RetentionSettingsTable;
+  youthCheckSettings: YouthCheckSettingsTable;
+  youthChecks: YouthCheckTable;
+  caseStudyInterventions: CaseStudyInterventionTable;
+  caseStudies: CaseStudyTable;
 }
 
 export type District = Selectable<DistrictTable>;
@@ -534,6 +540,79 @@ export interface ActionUpdateTable {
   toStatus: ActionStatus | null;
   note: string | null;
   newDueOn: CalendarDate | null;
+}
+
+/** The single row (id 1) of the young-person checks' settings. */
+export interface YouthCheckSettingsTable {
+  id: number;
+  dueWorkingDays: Generated<number>;
+  retentionMonths: Generated<number>;
+  updatedBy: number | null;
+  updatedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  version: Generated<number>;
+}
+
+export type YouthCheckStatus = 'requested' | 'answered';
+
+export interface YouthCheckTable {
+  id: Id;
+  requestedBy: number;
+  requesterAgencyId: number;
+  districtId: number;
+  youngPersonName: string | null;
+  /** Select with ::text, as a subject's date of birth. */
+  dateOfBirth: ColumnType<Date | null, string | null, string | null>;
+  address: string | null;
+  concern: string | null;
+  caseReference: string | null;
+  requestedAt: ColumnType<Date, Date, Date>;
+  dueOn: CalendarDate;
+  status: YouthCheckStatus;
+  knownToYouthOffending: boolean | null;
+  knownToChildrensServices: boolean | null;
+  leadProfessionalName: string | null;
+  leadProfessionalAgency: string | null;
+  leadProfessionalContact: string | null;
+  answerNote: string | null;
+  answeredBy: number | null;
+  answeredAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  referralId: number | null;
+  clearedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  version: Generated<number>;
+}
+
+export interface CaseStudyInterventionTable {
+  id: Id;
+  name: string;
+  active: Generated<boolean>;
+}
+
+export type CaseStudyStatus = 'draft' | 'submitted' | 'returned' | 'approved';
+
+export interface CaseStudyTable {
+  id: Id;
+  authorId: number;
+  authorAgencyId: number;
+  sourceReferralId: number | null;
+  title: string;
+  category: string | null;
+  placeType: string | null;
+  districtId: number | null;
+  agencyIds: ColumnType<number[], number[] | undefined, number[]>;
+  interventionIds: ColumnType<number[], number[] | undefined, number[]>;
+  interventionsOther: string | null;
+  whatWorked: string | null;
+  whatDidNot: string | null;
+  barriers: string | null;
+  outcome: string | null;
+  status: CaseStudyStatus;
+  reviewComments: string | null;
+  reviewedBy: number | null;
+  reviewedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  submittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  createdAt: ColumnType<Date, Date, Date>;
+  updatedAt: ColumnType<Date, Date, Date>;
+  version: Generated<number>;
 }
 
 /** The single row (id 1) of how long data is kept. */

@@ -15,6 +15,8 @@ const NAVIGATION: NavItem[] = [
   { text: 'Actions', href: '/actions', access: 'signed-in' },
   { text: 'Panels', href: '/panels', access: 'signed-in' },
   { text: 'Research', href: '/research', access: 'signed-in' },
+  { text: 'Youth checks', href: '/youth-checks', access: 'signed-in' },
+  { text: 'Case studies', href: '/case-studies', access: 'signed-in' },
   { text: 'Agencies', href: '/admin/agencies', access: ADMIN },
   { text: 'Users', href: '/admin/users', access: ADMIN },
   { text: 'Sent mail', href: '/admin/mail', access: ADMIN },

@@ -4,9 +4,16 @@ import { actionJobs } from '../actions/actions.jobs';
 import { attendanceJobs } from '../attendance/attendance.jobs';
 import { researchJobs } from '../research/research.jobs';
 import { retentionJobs } from '../retention/retention.jobs';
+import { youthCheckJobs } from '../youth-checks/youth-checks.jobs';
 
 /** Every feature's background jobs: each feature declares its own in its `x.jobs.ts`. */
-export const ALL_JOBS: readonly Job[] = [...attendanceJobs, ...researchJobs, ...actionJobs, ...retentionJobs];
+export const ALL_JOBS: readonly Job[] = [
+  ...attendanceJobs,
+  ...researchJobs,
+  ...actionJobs,
+  ...retentionJobs,
+  ...youthCheckJobs,
+];
 
 export function registeredJobs(): string[] {
   return ALL_JOBS.map((j) => j.name);

@@ -6,6 +6,7 @@ import { seedPanels } from './demo-panels';
 import { seedAttendance } from './demo-attendance';
 import { seedMeeting } from './demo-meeting';
 import { seedMinutes } from './demo-minutes';
+import { seedYouthChecksAndCaseStudies } from './demo-youth-and-case-studies';
 
 /** All demo data, each feature's part in order. Returns false if the database was not empty. */
 export async function seedDemoData(db: Db, clock: Clock, password: string, baseUrl: string): Promise<boolean> {
@@ -19,5 +20,7 @@ export async function seedDemoData(db: Db, clock: Clock, password: string, baseU
   await seedMeeting(db, clock);
   // Last: approves the minutes of whatever panels have concluded, and circulates one.
   await seedMinutes(db);
+  // Independent of the panels: Future4Me answers youth checks; the case study library.
+  await seedYouthChecksAndCaseStudies(db, clock);
   return true;
 }
