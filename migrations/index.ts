@@ -10,8 +10,6 @@ import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 import * as youthChecks from './20261130_0060_youth_checks';
 import * as caseStudies from './20261130_0061_case_studies';
 import * as actionReview from './20261130_0010_action_review';
-import * as signInPairs from './20261130_0040_sign_in_pairs';
-import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +24,4 @@ export const migrations: Record<string, Migration> = {
   '20261130_0060_youth_checks': youthChecks,
   '20261130_0061_case_studies': caseStudies,
   '20261130_0010_action_review': actionReview,
-  '20261130_0040_sign_in_pairs': signInPairs,
-  '20261130_0041_research_withdrawn': researchWithdrawn,
 };
