@@ -93,7 +93,7 @@ export function createServices(deps: Dependencies) {
     minutes: minutesService(serviceDeps),
     insight: insightService(serviceDeps),
     attendanceReport: attendanceReportService(serviceDeps),
-    retention: retentionService(serviceDeps),
+    retention: retentionService(serviceDeps, { mailDir: path.join(config.dataDir, 'mail') }),
     mailAdmin: mailAdminService(serviceDeps),
     youthChecks: youthChecksService(serviceDeps),
     caseStudies: caseStudiesService(serviceDeps),

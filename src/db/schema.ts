@@ -111,6 +111,8 @@ export interface OutboxTable {
   entityId: string | null;
   createdAt: Timestamp;
   sentAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** When retention cleared the bodies and attachments; the rest is kept. */
+  bodyClearedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface Database {
@@ -154,6 +156,10 @@ export interface Database {
   minutesCirculations: MinutesCirculationTable;
   minutesDeliveries: MinutesDeliveryTable;
   retentionSettings: RetentionSettingsTable;
+  retentionReviews: RetentionReviewTable;
+  destructionCertificates: DestructionCertificateTable;
+  retentionApprovals: RetentionApprovalTable;
+  subjectAccessRequests: SubjectAccessRequestTable;
   youthCheckSettings: YouthCheckSettingsTable;
   youthChecks: YouthCheckTable;
   caseStudyInterventions: CaseStudyInterventionTable;
@@ -615,11 +621,69 @@ export interface CaseStudyTable {
   version: Generated<number>;
 }
 
+export type RetentionReviewStatus = 'due' | 'extended' | 'held' | 'destroyed';
+
+/** A closed case at the end of its retention period, and the co-ordinator's decision on it. */
+export interface RetentionReviewTable {
+  referralId: number;
+  status: RetentionReviewStatus;
+  dueAt: Timestamp;
+  keepUntil: NullableTimestamp;
+  reason: string | null;
+  heldSince: NullableTimestamp;
+  listedAt: Timestamp;
+  decidedBy: number | null;
+  decidedAt: NullableTimestamp;
+  version: Generated<number>;
+}
+
+/** What was destroyed, when, and who approved it: ids, codes and counts, no personal data. */
+export interface DestructionCertificateTable {
+  id: Generated<number>;
+  referralId: number;
+  caseReference: string | null;
+  districtId: number | null;
+  closedAt: Timestamp;
+  retentionYears: number;
+  stores: ColumnType<Record<string, number>, string, never>;
+  approvedBy: number;
+  destroyedAt: Timestamp;
+}
+
+/** A change to audit retention, or a purge of old audit rows, waiting for a second administrator. */
+export interface RetentionApprovalTable {
+  id: Generated<number>;
+  kind: 'audit-years' | 'audit-purge';
+  auditYears: number | null;
+  purgeBefore: NullableTimestamp;
+  status: Generated<'pending' | 'approved' | 'refused' | 'withdrawn'>;
+  requestedBy: number;
+  requestedAt: Timestamp;
+  decidedBy: number | null;
+  decidedAt: NullableTimestamp;
+  executedAt: NullableTimestamp;
+  deletedCount: number | null;
+}
+
+export interface SubjectAccessRequestTable {
+  id: Generated<number>;
+  subjectName: string;
+  receivedOn: CalendarDate;
+  dueOn: CalendarDate;
+  status: Generated<'open' | 'completed' | 'withdrawn'>;
+  completedOn: CalendarDate | null;
+  createdBy: number | null;
+  createdAt: Timestamp;
+  version: Generated<number>;
+}
+
 /** The single row (id 1) of how long data is kept. */
 export interface RetentionSettingsTable {
   id: number;
   closedCaseYears: Generated<number>;
   auditYears: Generated<number>;
+  /** Days after sending when an outbox message's bodies and attachments are cleared. */
+  outboxBodyDays: Generated<number>;
   updatedBy: number | null;
   updatedAt: Timestamp;
   version: Generated<number>;

@@ -10,7 +10,7 @@ import type { Db } from '../db/database';
 export function findSettings(db: Db) {
   return db
     .selectFrom('retentionSettings')
-    .select(['closedCaseYears', 'auditYears', 'version', 'updatedAt'])
+    .select(['closedCaseYears', 'auditYears', 'outboxBodyDays', 'version', 'updatedAt'])
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
 }
@@ -18,7 +18,7 @@ export function findSettings(db: Db) {
 /** Saves the periods if the settings are still at `version`; false when someone saved meanwhile. */
 export async function updateSettings(
   db: Db,
-  change: { closedCaseYears: number; auditYears: number; version: number },
+  change: { closedCaseYears: number; outboxBodyDays: number; version: number },
   updatedBy: number | null,
   at: Date,
 ): Promise<boolean> {
@@ -26,7 +26,7 @@ export async function updateSettings(
     .updateTable('retentionSettings')
     .set({
       closedCaseYears: change.closedCaseYears,
-      auditYears: change.auditYears,
+      outboxBodyDays: change.outboxBodyDays,
       updatedBy,
       updatedAt: at,
       version: sql`version + 1`,
@@ -43,7 +43,12 @@ function closedNotAnonymisedBefore(db: Db, before: Date) {
     .where('status', '=', 'closed')
     .where('anonymisedAt', 'is', null)
     .where('closedAt', 'is not', null)
-    .where('closedAt', '<', before);
+    .where('closedAt', '<', before)
+    .where((eb) =>
+      eb.not(
+        eb.exists(eb.selectFrom('retentionReviews').select('referralId').whereRef('referralId', '=', 'referrals.id')),
+      ),
+    );
 }
 
 /** Closed cases not yet anonymised that closed before `before`: how many, and the first `limit` of them. */
@@ -62,19 +67,19 @@ export async function closedCasesBefore(db: Db, before: Date, limit: number) {
   return { total: Number(total), rows };
 }
 
-/** The next page of ids of cases due for anonymising, after `afterId`, along the partial index. */
-export async function dueCaseIds(db: Db, before: Date, afterId: number, limit: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('referrals')
-    .select('id')
-    .where('status', '=', 'closed')
-    .where('anonymisedAt', 'is', null)
-    .where('closedAt', '<', before)
+/** The next page of cases past their period and not yet listed for review, after `afterId`, along the partial index. */
+export async function dueCaseIds(
+  db: Db,
+  before: Date,
+  afterId: number,
+  limit: number,
+): Promise<{ id: number; closedAt: Date | null }[]> {
+  return closedNotAnonymisedBefore(db, before)
+    .select(['id', 'closedAt'])
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** Clears the referral's own personal data; false when it is already anonymised or no longer closed. */
@@ -126,7 +131,11 @@ export async function clearCaseRecords(trx: Db, referralId: number, removed: str
     .execute();
   await trx.updateTable('referralEvents').set({ note: null }).where('referralId', '=', referralId).execute();
   const items = trx.selectFrom('agendaItems').select('id').where('referralId', '=', referralId);
-  await trx.updateTable('agendaItems').set({ removedReason: null }).where('referralId', '=', referralId).execute();
+  await trx
+    .updateTable('agendaItems')
+    .set({ removedReason: null, title: null })
+    .where('referralId', '=', referralId)
+    .execute();
   await trx
     .updateTable('meetingRecords')
     .set({ discussion: null, decisionNote: null, deferredReason: null })
@@ -146,12 +155,4 @@ export async function clearCaseRecords(trx: Db, referralId: number, removed: str
     .set({ description: removed, ownerName: null })
     .where('referralId', '=', referralId)
     .execute();
-}
-
-/** Deletes audit rows from before `before`; the trigger allows it only with the purge setting on, in this transaction. */
-export async function purgeAuditBefore(trx: Db, before: Date): Promise<number> {
-  await sql`set local asbrac.audit_purge = 'on'`.execute(trx);
-  const deleted = await trx.deleteFrom('auditEvents').where('at', '<', before).executeTakeFirst();
-  await sql`set local asbrac.audit_purge = 'off'`.execute(trx);
-  return Number(deleted.numDeletedRows);
 }

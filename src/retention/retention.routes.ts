@@ -1,58 +1,48 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Services } from '../services';
-import { actorOf, flash } from '../http/context';
+import { actorOf, currentUser, flash } from '../http/context';
 import { StaleVersionError } from '../http/errors';
-import { formState, parseForm, versionField, type FormState } from '../http/forms';
+import { formState, parseForm, versionField } from '../http/forms';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
 import { PREVIEW_DAYS } from './retention.service';
-
-const years = (label: string) =>
-  z
-    .string({ error: `Enter ${label} in whole years` })
-    .trim()
-    .min(1, `Enter ${label} in whole years`)
-    .regex(/^\d{1,3}$/, `Enter ${label} as a whole number of years, like 6`)
-    .transform(Number)
-    .refine(
-      (n) => n >= 1 && n <= 50,
-      `${label.charAt(0).toUpperCase()}${label.slice(1)} must be between 1 and 50 years`,
-    );
+import { appraisalRoutes } from './appraisal.routes';
+import { approvalRoutes } from './approvals.routes';
+import { plural, whole, type Forms } from './retention-form';
 
 const settingsSchema = z.object({
-  closedCaseYears: years('how long closed cases are kept'),
-  auditYears: years('how long audit records are kept'),
+  closedCaseYears: whole('how long closed cases are kept', 'years', 50, '6'),
+  outboxBodyDays: whole('how long sent e-mails keep their text and attachments', 'days', 3650, '30'),
   version: versionField,
 });
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 export function retentionRoutes(services: Services): RouteDef[] {
   const { retention } = services;
 
-  async function page(req: Request, res: Response, form?: FormState, status = 200, conflict = false) {
-    const { settings, due, now } = await retention.overview(actorOf(req));
-    res.status(status).render('insight/retention', {
+  async function page(req: Request, res: Response, forms: Forms = {}, status = 200, conflict = false) {
+    const view = await retention.overview(actorOf(req));
+    const { settings } = view;
+    res.status(status).render('admin/retention', {
       title: 'Data retention',
-      settings,
+      ...view,
+      me: currentUser(req).id,
       form:
-        form ??
+        forms.settings ??
         formState({
           closedCaseYears: String(settings.closedCaseYears),
-          auditYears: String(settings.auditYears),
+          outboxBodyDays: String(settings.outboxBodyDays),
           version: String(settings.version),
         }),
-      version: settings.version,
+      auditForm: forms.audit ?? formState({ auditYears: String(settings.auditYears) }),
+      approvalForm: forms.approval ?? formState(),
       conflict,
-      due,
       previewDays: PREVIEW_DAYS,
-      now,
     });
   }
 
   async function save(req: Request, res: Response) {
     const parsed = parseForm(settingsSchema, req.body);
-    if (!parsed.ok) return page(req, res, parsed.form, 400);
+    if (!parsed.ok) return page(req, res, { settings: parsed.form }, 400);
     try {
       await retention.save(actorOf(req), parsed.data);
     } catch (err) {
@@ -61,10 +51,10 @@ export function retentionRoutes(services: Services): RouteDef[] {
       const latest = await retention.settings();
       const values = {
         closedCaseYears: String(parsed.data.closedCaseYears),
-        auditYears: String(parsed.data.auditYears),
+        outboxBodyDays: String(parsed.data.outboxBodyDays),
         version: String(latest.version),
       };
-      return page(req, res, formState(values, {}), 409, true);
+      return page(req, res, { settings: formState(values, {}) }, 409, true);
     }
     flash(req, 'Retention periods saved');
     res.redirect(303, '/admin/retention');
@@ -76,7 +66,7 @@ export function retentionRoutes(services: Services): RouteDef[] {
       req,
       'Retention run finished',
       'success',
-      `${plural(result.anonymised, 'closed case', 'closed cases')} anonymised; ${plural(result.auditRowsDeleted, 'old audit record', 'old audit records')} deleted.`,
+      `${plural(result.listedForReview, 'case', 'cases')} added to the review list; ${plural(result.mailCleared, 'sent e-mail', 'sent e-mails')} cleared of text and attachments.`,
     );
     res.redirect(303, '/admin/retention');
   }
@@ -85,5 +75,7 @@ export function retentionRoutes(services: Services): RouteDef[] {
     get('/admin/retention', ADMIN, (req, res) => page(req, res)),
     post('/admin/retention', ADMIN, save),
     post('/admin/retention/run', ADMIN, runNow),
+    ...approvalRoutes(services, page),
+    ...appraisalRoutes(services),
   ];
 }

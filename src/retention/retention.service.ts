@@ -3,25 +3,39 @@ import { DateTime } from 'luxon';
 import type { Db } from '../db/database';
 import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
-import { StaleVersionError } from '../http/errors';
+import { NotFoundError, StaleVersionError } from '../http/errors';
 import * as repo from './retention.repository';
+import * as appraisal from './appraisal.repository';
+import * as approvals from './approvals.repository';
+import { clearOutboxBodies, sentOutboxIdsBefore } from './stores.repository';
+import { decideReview, listDueForReview, type Decision } from './appraisal.service';
+import {
+  auditCutoff,
+  decideApproval,
+  requestAuditYears,
+  requestPurge,
+  type ApprovalDecision,
+} from './approvals.service';
+import { emlFilesOf, removeFiles, type DestructionDeps } from './destruction.service';
 
-/** What replaces free text that cannot be emptied (the column is NOT NULL). */
-export const REMOVED = 'Removed under the retention policy.';
+export { REMOVED } from './destruction.service';
 export const PREVIEW_DAYS = 30;
 const SYSTEM: Actor = { userId: null, agencyId: null, ip: null, requestId: null };
 const BATCH = 100;
+const LISTED = 200;
 
 export interface RetentionSettings {
   closedCaseYears: number;
   auditYears: number;
+  outboxBodyDays: number;
   version: number;
   updatedAt: Date;
 }
 
+/** What one administrator may change alone; the audit period needs a second (approvals.service). */
 export interface RetentionChange {
   closedCaseYears: number;
-  auditYears: number;
+  outboxBodyDays: number;
   version: number;
 }
 
@@ -41,8 +55,8 @@ export async function saveRetentionSettings(db: Db, actor: Actor, change: Retent
       details: {
         closedCaseYearsFrom: before.closedCaseYears,
         closedCaseYearsTo: change.closedCaseYears,
-        auditYearsFrom: before.auditYears,
-        auditYearsTo: change.auditYears,
+        outboxBodyDaysFrom: before.outboxBodyDays,
+        outboxBodyDaysTo: change.outboxBodyDays,
       },
     });
   });
@@ -50,21 +64,8 @@ export async function saveRetentionSettings(db: Db, actor: Actor, change: Retent
 
 const cutoff = (now: Date, years: number) => DateTime.fromJSDate(now).minus({ years }).toJSDate();
 
-export interface DueCase {
-  id: number;
-  reference: string | null;
-  districtName: string | null;
-  closedAt: Date;
-  anonymiseOn: Date;
-}
-
-/** Closed cases that reach the end of the retention period before now + days (including those already past it). */
-export async function casesDueWithin(
-  db: Db,
-  now: Date,
-  days: number,
-  limit = 200,
-): Promise<{ total: number; cases: DueCase[] }> {
+/** Closed cases that will reach the end of retention within `days` and are not yet on the review list. */
+export async function casesDueWithin(db: Db, now: Date, days: number, limit = LISTED) {
   const { closedCaseYears } = await retentionSettings(db);
   const horizon = cutoff(DateTime.fromJSDate(now).plus({ days }).toJSDate(), closedCaseYears);
   const { total, rows } = await repo.closedCasesBefore(db, horizon, limit);
@@ -73,103 +74,93 @@ export async function casesDueWithin(
     cases: rows.map((r) => ({
       ...r,
       closedAt: r.closedAt as Date,
-      anonymiseOn: DateTime.fromJSDate(r.closedAt as Date)
+      dueOn: DateTime.fromJSDate(r.closedAt as Date)
         .plus({ years: closedCaseYears })
         .toJSDate(),
     })),
   };
 }
 
-/**
- * Removes a closed case's personal data and free text, keeping what the reports count: dates,
- * codes, districts, agencies, statuses, subject types and vulnerabilities. One transaction, so a
- * case is never left half anonymised.
- */
-export async function anonymiseCase(
-  db: Db,
-  actor: Actor,
-  referralId: number,
-  now: Date,
-  closedCaseYears: number,
-): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
-    // Already done by another instance, or reopened since it was listed.
-    if (!(await repo.anonymiseReferral(trx, referralId, now))) return false;
-    await repo.clearCaseRecords(trx, referralId, REMOVED);
-    await recordAudit(trx, actor, {
-      action: 'referral.anonymised',
-      entityType: 'referral',
-      entityId: referralId,
-      details: { closedCaseYears },
-    });
-    return true;
-  });
-}
-
-/** Deletes audit rows older than the audit period. */
-export async function purgeAudit(db: Db, actor: Actor, now: Date, auditYears: number): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const before = cutoff(now, auditYears);
-    const count = await repo.purgeAuditBefore(trx, before);
-    // An hourly run that found nothing is not worth a row; a purge, or one asked for by a person, is.
-    if (count > 0 || actor.userId !== null)
-      await recordAudit(trx, actor, {
-        action: 'audit.purged',
-        entityType: 'audit-events',
-        details: { deleted: count, auditYears, before: before.toISOString() },
-      });
-    return count;
-  });
+/** Clears the bodies and attachments of messages sent more than `outboxBodyDays` ago, and their `.eml` files. */
+export async function clearSentMail(deps: DestructionDeps, now: Date, days: number): Promise<number> {
+  const before = DateTime.fromJSDate(now).minus({ days }).toJSDate();
+  let cleared = 0;
+  for (;;) {
+    const ids = await sentOutboxIdsBefore(deps.db, before, BATCH);
+    if (ids.length === 0) break;
+    const files = await emlFilesOf(deps.mailDir, ids);
+    cleared += await clearOutboxBodies(deps.db, ids, now);
+    await removeFiles(files);
+    if (ids.length < BATCH) break;
+  }
+  return cleared;
 }
 
 export interface RetentionRun {
-  anonymised: number;
-  auditRowsDeleted: number;
+  listedForReview: number;
+  mailCleared: number;
 }
 
 /**
- * The daily retention job: anonymises every closed case past the retention period, each in its
- * own transaction, then purges old audit rows. Safe to run twice or on two instances at once.
+ * The daily job: lists cases past their period for review (nothing is destroyed without a person's
+ * decision) and clears old e-mail bodies. Safe to run twice or on two instances at once.
  */
-export async function runRetention(services: { db: Db }, now: Date, actor: Actor = SYSTEM): Promise<RetentionRun> {
-  const { db } = services;
-  const settings = await retentionSettings(db);
-  const before = cutoff(now, settings.closedCaseYears);
-  let anonymised = 0;
-  let lastId = 0;
-  // Pages along the partial index, so memory stays bounded however many cases fall due at once.
-  for (;;) {
-    const batch = await repo.dueCaseIds(db, before, lastId, BATCH);
-    for (const id of batch) {
-      if (await anonymiseCase(db, actor, id, now, settings.closedCaseYears)) anonymised += 1;
-    }
-    if (batch.length < BATCH) break;
-    lastId = batch[batch.length - 1];
-  }
-  const auditRowsDeleted = await purgeAudit(db, actor, now, settings.auditYears);
-  return { anonymised, auditRowsDeleted };
+export async function runRetention(deps: DestructionDeps, now: Date, actor: Actor = SYSTEM): Promise<RetentionRun> {
+  const settings = await retentionSettings(deps.db);
+  const listedForReview = await listDueForReview(deps.db, now, settings.closedCaseYears);
+  const mailCleared = await clearSentMail(deps, now, settings.outboxBodyDays);
+  if (listedForReview > 0 || mailCleared > 0 || actor.userId !== null)
+    await recordAudit(deps.db, actor, {
+      action: 'retention.run',
+      entityType: 'retention-settings',
+      entityId: 1,
+      details: { listedForReview, mailCleared },
+    });
+  return { listedForReview, mailCleared };
 }
 
-/** The administrators' page: the settings and what falls due soon, the viewing audited. */
+/** The administrators' page: settings, the review list, holds, extensions, certificates and approvals. */
 async function overview({ db, clock }: Pick<ServiceDeps, 'db' | 'clock'>, actor: Actor) {
   const now = clock.now();
-  const [settings, due] = await Promise.all([retentionSettings(db), casesDueWithin(db, now, PREVIEW_DAYS)]);
+  const settings = await retentionSettings(db);
+  const upcoming = await casesDueWithin(db, now, PREVIEW_DAYS);
+  const due = await appraisal.reviewsWithStatus(db, ['due'], LISTED);
+  const kept = await appraisal.reviewsWithStatus(db, ['held', 'extended'], LISTED);
+  const certificates = await appraisal.listCertificates(db, 20);
+  const pending = await approvals.pendingApprovals(db);
+  const auditPastPeriod = await approvals.countAuditBefore(db, auditCutoff(now, settings.auditYears));
   await recordAudit(db, actor, {
     action: 'retention.view',
     entityType: 'retention-settings',
     entityId: 1,
-    details: { due: due.total },
+    details: { due: due.length, upcoming: upcoming.total },
   });
-  return { settings, due, now };
+  return { settings, upcoming, due, kept, certificates, pending, auditPastPeriod, now };
 }
 
-/** Retention as the composition root wires it: the settings, what falls due, and a run now. */
-export function retentionService({ db, clock }: ServiceDeps) {
+/** Retention as the composition root wires it. */
+export function retentionService(deps: ServiceDeps, options: { mailDir: string | null } = { mailDir: null }) {
+  const { db, clock } = deps;
+  const destruction: DestructionDeps = { db, documents: deps.documents, mailDir: options.mailDir };
   return {
     settings: () => retentionSettings(db),
     dueWithin: (days: number) => casesDueWithin(db, clock.now(), days),
     overview: (actor: Actor) => overview({ db, clock }, actor),
+    certificates: () => appraisal.listCertificates(db, 1000),
+    review: async (actor: Actor, referralId: number) => {
+      const review = await appraisal.openReview(db, referralId);
+      if (!review) throw new NotFoundError();
+      await recordAudit(db, actor, { action: 'retention.review-view', entityType: 'referral', entityId: referralId });
+      return review;
+    },
     save: (actor: Actor, input: RetentionChange) => saveRetentionSettings(db, actor, input, clock.now()),
-    run: (actor?: Actor) => runRetention({ db }, clock.now(), actor),
+    run: (actor?: Actor) => runRetention(destruction, clock.now(), actor),
+    decide: (actor: Actor & { userId: number }, referralId: number, version: number, decision: Decision) =>
+      decideReview(destruction, actor, referralId, version, decision, clock.now()),
+    requestAuditYears: (actor: Actor & { userId: number }, years: number) =>
+      requestAuditYears(db, actor, years, clock.now()),
+    requestPurge: (actor: Actor & { userId: number }) => requestPurge(db, actor, clock.now()),
+    decideApproval: (actor: Actor & { userId: number }, id: number, decision: ApprovalDecision) =>
+      decideApproval(db, actor, id, decision, clock.now()),
   };
 }

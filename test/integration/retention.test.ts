@@ -4,6 +4,8 @@ import { DEMO, postForm, signIn } from '../support/http';
 import { action, heard, ids, panel, referral, type Ids } from './insight-builders';
 import { REMOVED, runRetention } from '../../src/retention/retention.service';
 
+const deps = () => ({ db: ctx.db, documents: ctx.services.pdfDocuments, mailDir: null });
+
 let ctx: TestContext;
 let id: Ids;
 let admin: Awaited<ReturnType<typeof signIn>>;
@@ -156,12 +158,13 @@ beforeAll(async () => {
 afterAll(() => ctx.close());
 
 describe('the retention page', () => {
-  test('when an administrator opens it, then it shows the default periods and the cases due in the next 30 days', async () => {
+  test('when an administrator opens it, then it shows the default periods and the cases reaching review in the next 30 days', async () => {
     const res = await admin.get('/admin/retention');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/name="closedCaseYears" type="text" value="6"/);
+    expect(res.text).toMatch(/name="outboxBodyDays" type="text" value="30"/);
     expect(res.text).toMatch(/name="auditYears" type="text" value="2"/);
-    const due = /<table[^>]*id="due"[\s\S]*?<\/table>/.exec(res.text)?.[0] ?? '';
+    const due = /<table[^>]*id="upcoming"[\s\S]*?<\/table>/.exec(res.text)?.[0] ?? '';
     expect(due).toContain(`href="/referrals/${made.past}"`);
     expect(due).toContain(`href="/referrals/${made.soon}"`);
     expect(due).toContain('10 December 2026');
@@ -172,19 +175,19 @@ describe('the retention page', () => {
 
   test.each([
     [
-      { closedCaseYears: 'six', auditYears: '2' },
+      { closedCaseYears: 'six', outboxBodyDays: '30' },
       'closedCaseYears',
       'Enter how long closed cases are kept as a whole number of years, like 6',
       'six',
     ],
     [
-      { closedCaseYears: '6', auditYears: '0' },
-      'auditYears',
-      'How long audit records are kept must be between 1 and 50 years',
+      { closedCaseYears: '6', outboxBodyDays: '0' },
+      'outboxBodyDays',
+      'How long sent e-mails keep their text and attachments must be between 1 and 3650 days',
       '0',
     ],
     [
-      { closedCaseYears: '', auditYears: '2' },
+      { closedCaseYears: '', outboxBodyDays: '30' },
       'closedCaseYears',
       'Enter how long closed cases are kept in whole years',
       '',
@@ -200,9 +203,9 @@ describe('the retention page', () => {
       expect(
         await ctx.db
           .selectFrom('retentionSettings')
-          .select(['closedCaseYears', 'auditYears', 'version'])
+          .select(['closedCaseYears', 'outboxBodyDays', 'version'])
           .executeTakeFirstOrThrow(),
-      ).toEqual({ closedCaseYears: 6, auditYears: 2, version });
+      ).toEqual({ closedCaseYears: 6, outboxBodyDays: 30, version });
     },
   );
 
@@ -214,7 +217,7 @@ describe('the retention page', () => {
       .execute();
     const res = await postForm(admin, '/admin/retention', {
       closedCaseYears: '9',
-      auditYears: '4',
+      outboxBodyDays: '40',
       version: String(version),
     });
     expect(res.status).toBe(409);
@@ -231,26 +234,55 @@ describe('the retention page', () => {
     const { version } = await ctx.db.selectFrom('retentionSettings').select('version').executeTakeFirstOrThrow();
     const res = await postForm(admin, '/admin/retention', {
       closedCaseYears: '7',
-      auditYears: '3',
+      outboxBodyDays: '45',
       version: String(version),
     });
     expect(res.status).toBe(303);
     expect(
-      await ctx.db.selectFrom('retentionSettings').select(['closedCaseYears', 'auditYears']).executeTakeFirstOrThrow(),
-    ).toEqual({ closedCaseYears: 7, auditYears: 3 });
+      await ctx.db
+        .selectFrom('retentionSettings')
+        .select(['closedCaseYears', 'outboxBodyDays', 'auditYears'])
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ closedCaseYears: 7, outboxBodyDays: 45, auditYears: 2 });
     const audit = await ctx.db
       .selectFrom('auditEvents')
       .selectAll()
       .where('action', '=', 'retention.settings-changed')
       .executeTakeFirstOrThrow();
-    expect(audit.details).toEqual({ closedCaseYearsFrom: 6, closedCaseYearsTo: 7, auditYearsFrom: 2, auditYearsTo: 3 });
+    expect(audit.details).toEqual({
+      closedCaseYearsFrom: 6,
+      closedCaseYearsTo: 7,
+      outboxBodyDaysFrom: 30,
+      outboxBodyDaysTo: 45,
+    });
     // Back to the defaults for the job's tests.
-    await postForm(admin, '/admin/retention', { closedCaseYears: '6', auditYears: '2', version: String(version + 1) });
+    await postForm(admin, '/admin/retention', {
+      closedCaseYears: '6',
+      outboxBodyDays: '30',
+      version: String(version + 1),
+    });
   });
 });
 
 describe('the retention job', () => {
-  test('when an administrator runs it, then only the case past its period is anonymised, counts are unchanged and old audit rows are purged', async () => {
+  test('when an administrator runs it, then the case past its period goes on the review list and nothing is destroyed', async () => {
+    const before = await snapshot(made.past);
+    const res = await postForm(admin, '/admin/retention/run');
+    expect(res.status).toBe(303);
+    const page = await admin.get('/admin/retention');
+    expect(page.text).toContain('1 case added to the review list; 0 sent e-mails cleared of text and attachments.');
+    const due = /<table[^>]*id="due"[\s\S]*?<\/table>/.exec(page.text)?.[0] ?? '';
+    expect(due).toContain(`href="/admin/retention/reviews/${made.past}"`);
+    expect(due).not.toContain(`/reviews/${made.soon}"`);
+    expect(due).not.toContain('Ada');
+    expect(await snapshot(made.past)).toEqual(before);
+    // Audit rows are no longer purged by the job: that needs two administrators.
+    expect(
+      await ctx.db.selectFrom('auditEvents').select('id').where('action', '=', 'test.ancient').execute(),
+    ).toHaveLength(2);
+  });
+
+  test('when the coordinator confirms destruction, then only that case is anonymised, counts are unchanged and a certificate is written', async () => {
     const countsBefore = await admin.get('/reports/referrals-by-district.csv?from=2020-01&to=2026-11');
     const vulnerabilitiesBefore = await admin.get('/reports/vulnerabilities.csv?from=2020-01&to=2026-11');
     const outcomesBefore = await admin.get('/reports/case-outcomes.csv?from=2020-01&to=2026-11');
@@ -260,11 +292,14 @@ describe('the retention job', () => {
       active: await snapshot(made.active),
     };
     const before = await snapshot(made.past);
-
-    const res = await postForm(admin, '/admin/retention/run');
+    const review = await admin.get(`/admin/retention/reviews/${made.past}`);
+    const version = /name="version" value="(\d+)"/.exec(review.text)![1];
+    const res = await postForm(admin, `/admin/retention/reviews/${made.past}`, {
+      decision: 'destroy',
+      confirm: 'true',
+      version,
+    });
     expect(res.status).toBe(303);
-    const page = await admin.get('/admin/retention');
-    expect(page.text).toContain('1 closed case anonymised; 2 old audit records deleted.');
 
     const after = await snapshot(made.past);
     expect(after.referral).toMatchObject({
@@ -354,30 +389,42 @@ describe('the retention job', () => {
     });
     expect(JSON.stringify(audit[0])).not.toMatch(/Ada|Mill Row|Victor/);
 
-    const actions = (
-      await ctx.db.selectFrom('auditEvents').select('action').where('action', 'like', 'test.%').execute()
-    ).map((a) => a.action);
-    expect(actions).toEqual(['test.recent']);
-    expect(
-      await ctx.db.selectFrom('auditEvents').selectAll().where('action', '=', 'audit.purged').executeTakeFirstOrThrow(),
-    ).toMatchObject({ details: { deleted: 2, auditYears: 2 } });
+    const certificate = await ctx.db
+      .selectFrom('destructionCertificates')
+      .selectAll()
+      .where('referralId', '=', made.past)
+      .executeTakeFirstOrThrow();
+    expect(certificate).toMatchObject({
+      approvedBy: id.user(DEMO.admin),
+      retentionYears: 6,
+      destroyedAt: new Date(NOW),
+    });
+    expect(certificate.stores).toMatchObject({ referral: 1, subjects: 2, agendaItems: 1 });
+    expect(JSON.stringify(certificate)).not.toMatch(/Ada|Mill Row|Victor|LN11|1950/);
   });
 
   test('when it runs again, then nothing more is changed or audited', async () => {
     const before = await snapshot(made.past);
-    const result = await runRetention(ctx.services, ctx.clock.now());
-    expect(result).toEqual({ anonymised: 0, auditRowsDeleted: 0 });
+    const result = await runRetention(deps(), ctx.clock.now());
+    expect(result).toEqual({ listedForReview: 0, mailCleared: 0 });
     expect(await snapshot(made.past)).toEqual(before);
     expect(
       await ctx.db.selectFrom('auditEvents').select('id').where('action', '=', 'referral.anonymised').execute(),
     ).toHaveLength(1);
   });
 
-  test('when a month passes, then the next case falls due and the daily run anonymises it', async () => {
+  test('when a month passes, then the next case falls due and the daily run lists it for review without destroying it', async () => {
     ctx.clock.set('2026-12-11T03:00:00Z');
-    const result = await runRetention(ctx.services, ctx.clock.now());
-    expect(result.anonymised).toBe(1);
-    expect((await snapshot(made.soon)).referral.anonymisedAt).not.toBeNull();
+    const result = await runRetention(deps(), ctx.clock.now());
+    expect(result.listedForReview).toBe(1);
+    expect((await snapshot(made.soon)).referral.anonymisedAt).toBeNull();
+    expect(
+      await ctx.db
+        .selectFrom('retentionReviews')
+        .select('status')
+        .where('referralId', '=', made.soon)
+        .executeTakeFirst(),
+    ).toEqual({ status: 'due' });
     expect((await snapshot(made.recent)).referral.anonymisedAt).toBeNull();
     ctx.clock.set(NOW);
   });
