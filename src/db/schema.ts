@@ -517,7 +517,17 @@ export interface SharedInformationTable {
   text: string;
 }
 
-export type ActionStatus = 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done';
+export type ActionStatus =
+  | 'open'
+  | 'in-progress'
+  | 'completed'
+  | 'not-possible'
+  | 'not-done'
+  | 'escalated'
+  | 'closed';
+export type ReviewOutcome = 'completed' | 'not-completed';
+export type ReviewReason = 'not-possible' | 'not-done' | 'other';
+export type NextStep = 'carry-forward' | 'escalate' | 'close';
 
 export interface ActionTable {
   id: Generated<number>;
@@ -546,6 +556,13 @@ export interface ActionUpdateTable {
   toStatus: ActionStatus | null;
   note: string | null;
   newDueOn: CalendarDate | null;
+  reviewOutcome: ReviewOutcome | null;
+  reviewReason: ReviewReason | null;
+  reviewReasonText: string | null;
+  nextStep: NextStep | null;
+  escalatedTo: string | null;
+  newOwnerAgencyId: number | null;
+  newOwnerName: string | null;
 }
 
 /** The single row (id 1) of the young-person checks' settings. */
