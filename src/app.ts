@@ -109,11 +109,13 @@ function setUpSession(app: Express, services: Services): void {
     session({
       name: services.sessionCookieName,
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(services.db, services.clock),
+      store: new DatabaseSessionStore(services.db, services.clock, services.logger),
       resave: false,
       saveUninitialized: false,
       rolling: true,
-      unset: 'destroy',
+      // Only sign-out, expiry, a password reset and deactivation end a session. With 'destroy',
+      // a failed read (the database restarting) left req.session unset and the session was deleted.
+      unset: 'keep',
       proxy: config.trustProxy,
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_IDLE_MS, path: '/' },
     }),
@@ -170,7 +172,8 @@ function errorHandler(services: Services): ErrorRequestHandler {
         details: { reason: err.reason, method: req.method },
       }).catch(() => undefined);
     }
-    if (res.headersSent) return req.socket.destroy();
+    // After the response has ended (a session store failing as it finished), the log is enough.
+    if (res.headersSent) return res.writableEnded ? undefined : req.socket.destroy();
     const page = ERROR_PAGES[status] ?? ERROR_PAGES[status >= 500 ? 500 : 400];
     const ownMessage = err instanceof CsrfError || (err instanceof HttpError && status !== 404 && status !== 403);
     const paragraphs = ownMessage ? [(err as Error).message, ...page.paragraphs.slice(1)] : page.paragraphs;
@@ -225,7 +228,12 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   setUpSession(app, services);
   app.use(saveSessionBeforeRedirect);
   app.use(loadCurrentUser(services.db, services.clock));
-  app.use(csrfProtection(services.config.baseUrl));
+  app.use(
+    csrfProtection(services.config.baseUrl, {
+      secret: services.config.sessionSecret,
+      secure: services.config.secureCookies,
+    }),
+  );
   app.use((req, res, next) => {
     res.locals.navigation = navigationFor(req.user, req.path);
     if (req.session.flash) {

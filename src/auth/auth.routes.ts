@@ -7,6 +7,7 @@ import { get, post, type RouteDef } from '../http/routes';
 import { csrfToken } from '../http/security';
 import { newPasswordRule, PASSWORD_MAX } from './passwords';
 import { destroySession, regenerateSession, saveSession } from './session-calls';
+import { RETURN_TO } from './current-user';
 
 const signInSchema = z.object({
   email: z
@@ -62,7 +63,9 @@ export function authRoutes(services: Services): RouteDef[] {
         const form = formState({ email: parsed.data.email }, { email: message });
         return res.status(result.outcome === 'throttled' ? 429 : 401).render('auth/login', signInPage(form));
       }
-      const returnTo = safeReturnTo(req.session.returnTo);
+      const asked = req.preSession.get(RETURN_TO);
+      if (asked !== undefined) req.preSession.clear(RETURN_TO);
+      const returnTo = safeReturnTo(asked);
       await regenerateSession(req);
       req.session.userId = result.userId;
       req.session.signedInAt = services.clock.now().getTime();

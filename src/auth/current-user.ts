@@ -7,8 +7,11 @@ import { ForbiddenError } from '../http/errors';
 import type { Access } from '../http/routes';
 import { allows } from '../http/routes';
 import { userWithAgency } from '../users/users.service';
-import { SESSION_ABSOLUTE_MS } from './session-store';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './session-store';
 import { regenerateSession } from './session-calls';
+
+/** The cookie holding the page a signed-out visitor asked for: a cookie, so that they need no session row. */
+export const RETURN_TO = 'return-to';
 
 /** Ends the signed-in session but leaves the request a fresh, empty one to continue with. */
 const endSession = regenerateSession;
@@ -47,7 +50,7 @@ export function authorize(db: Db, access: Access, routePath: string): RequestHan
   return async (req, res, next) => {
     if (access === 'public') return next();
     if (!req.user) {
-      if (req.method === 'GET') req.session.returnTo = req.originalUrl;
+      if (req.method === 'GET') req.preSession.set(RETURN_TO, req.originalUrl, SESSION_IDLE_MS);
       return res.redirect(303, '/login');
     }
     if (allows(access, req.user.role)) return next();

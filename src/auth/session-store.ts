@@ -1,5 +1,7 @@
 import session from 'express-session';
+import type { Logger } from 'pino';
 import type { Db } from '../db/database';
+import { HttpError } from '../http/errors';
 import type { Clock } from '../clock';
 import * as sessions from './sessions.repository';
 
@@ -15,11 +17,24 @@ function settle(work: Promise<unknown>, callback?: Done): void {
   );
 }
 
+/**
+ * A session that could not be read (the database restarting, its connections ended) is an error
+ * for this request, 503, and never a reason to end the session: the next request reads it again.
+ */
+export class SessionUnavailableError extends HttpError {
+  constructor(cause: unknown) {
+    super(503, 'The database cannot be reached. Try again in a few minutes.');
+    this.name = 'SessionUnavailableError';
+    this.cause = cause;
+  }
+}
+
 /** Sessions live in the database so that several app instances share them. */
 export class DatabaseSessionStore extends session.Store {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly logger?: Logger,
   ) {
     super();
   }
@@ -35,7 +50,7 @@ export class DatabaseSessionStore extends session.Store {
         if (!row || row.expiresAt.getTime() <= this.clock.now().getTime()) return callback(null, null);
         callback(null, row.sess as session.SessionData);
       },
-      (err: unknown) => callback(err),
+      (err: unknown) => callback(new SessionUnavailableError(err)),
     );
   }
 
@@ -51,8 +66,18 @@ export class DatabaseSessionStore extends session.Store {
     );
   }
 
+  /**
+   * Extends the idle expiry as a response finishes. A failure is logged and not passed on: the page
+   * has been answered, and the next request extends it again.
+   */
   override touch(sid: string, _sess: session.SessionData, callback?: Done): void {
-    settle(sessions.extend(this.db, sid, this.expiry()), callback);
+    sessions.extend(this.db, sid, this.expiry()).then(
+      () => callback?.(),
+      (err: unknown) => {
+        this.logger?.warn({ err }, 'session expiry not extended');
+        callback?.();
+      },
+    );
   }
 
   override destroy(sid: string, callback?: Done): void {

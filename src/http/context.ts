@@ -33,7 +33,6 @@ declare module 'express-session' {
     userId: number;
     signedInAt: number;
     csrfToken: string;
-    returnTo: string;
     flash: { type: 'success' | 'important'; heading: string; body?: string };
   }
 }

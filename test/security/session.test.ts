@@ -56,6 +56,47 @@ describe('over http', () => {
     // Without its session the form's CSRF token is no longer valid: refused before anything runs.
     expect(post.status).toBe(403);
   });
+
+  test('a signed-out visitor sent to sign in, who reads the form and gets the password wrong, stores no session', async () => {
+    const sessions = async () => (await ctx.db.selectFrom('sessions').select('sid').execute()).length;
+    const before = await sessions();
+    const visitor = request.agent(ctx.app);
+    const sentAway = await visitor.get('/admin/users');
+    expect(sentAway.headers.location).toBe('/login');
+    const page = await visitor.get('/login');
+    const wrong = await visitor
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: DEMO.chair, password: 'not-the-password' });
+    expect(wrong.status).toBe(401);
+    const link = await visitor.get('/attend/not-a-token');
+    for (const res of [sentAway, page, wrong, link])
+      expect(sessionCookie(res.headers['set-cookie'], ctx.services.sessionCookieName)).toBeUndefined();
+    expect(await sessions()).toBe(before);
+    // Signing in still returns to the page asked for, and only then is a session stored.
+    const res = await visitor
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrfFrom(wrong.text), email: DEMO.chair, password: DEMO_PASSWORD });
+    expect(res.headers.location).toBe('/admin/users');
+    expect(await sessions()).toBe(before + 1);
+  });
+
+  test("the sign-in form is refused without the visitor's own cookie, or with another visitor's token", async () => {
+    const first = request.agent(ctx.app);
+    const second = request.agent(ctx.app);
+    const firstToken = csrfFrom((await first.get('/login')).text);
+    await second.get('/login');
+    const fields = { _csrf: firstToken, email: DEMO.chair, password: DEMO_PASSWORD };
+    const withoutCookie = await request(ctx.app).post('/login').type('form').send(fields);
+    const withAnotherCookie = await second.post('/login').type('form').send(fields);
+    const forged = await first
+      .post('/login')
+      .type('form')
+      .send({ ...fields, _csrf: `${firstToken.slice(0, -2)}AA` });
+    expect([withoutCookie.status, withAnotherCookie.status, forged.status]).toEqual([403, 403, 403]);
+    expect((await first.post('/login').type('form').send(fields)).status).toBe(303);
+  });
 });
 
 describe('over https', () => {
@@ -68,13 +109,19 @@ describe('over https', () => {
   test('the session cookie is __Host- prefixed, Secure, HttpOnly, SameSite=Lax, Path=/ and has no Domain', async () => {
     // A browser sends a Secure cookie back over https only; the test stands in for the proxy and the browser.
     const page = await request(ctx.app).get('/login').set('X-Forwarded-Proto', 'https');
-    const first = sessionCookie(page.headers['set-cookie'], '__Host-asbrac.sid');
-    expect(first).toMatch(/; Secure/i);
+    // Signed out, there is no session: the form's token is bound to a cookie of its own, as strict.
+    expect(sessionCookie(page.headers['set-cookie'], '__Host-asbrac.sid')).toBeUndefined();
+    const form = sessionCookie(page.headers['set-cookie'], '__Host-asbrac.form');
+    expect(form).toMatch(/; Secure/i);
+    expect(form).toMatch(/; HttpOnly/i);
+    expect(form).toMatch(/; SameSite=Lax/i);
+    expect(form).toMatch(/; Path=\/(;|$)/i);
+    expect(form).not.toMatch(/; Domain=/i);
     const res = await request(ctx.app)
       .post('/login')
       .set('X-Forwarded-Proto', 'https')
       .set('Origin', 'https://asbrac.example.org')
-      .set('Cookie', first!.split(';')[0])
+      .set('Cookie', form!.split(';')[0])
       .type('form')
       .send({ _csrf: csrfFrom(page.text), email: DEMO.chair, password: DEMO_PASSWORD });
     const cookie = sessionCookie(res.headers['set-cookie'], '__Host-asbrac.sid');

@@ -96,10 +96,18 @@ export function expectRunning(app: AppProcess): void {
     throw new Error(`the app process exited with ${app.child.exitCode}:\n${app.output()}`);
 }
 
-/** Signs in over real HTTP and returns the session cookie. */
+/** The `name=value` pairs a response sets, without their attributes. */
+export function cookiesSet(res: Response): string[] {
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]);
+}
+
+/**
+ * Signs in over real HTTP and returns the session cookie. The sign-in form's token is bound to a
+ * cookie of its own (signed-out visitors have no session), which is sent back with the form.
+ */
 export async function signInOverHttp(baseUrl: string, email: string, password = 'demo-password'): Promise<string> {
   const page = await fetch(`${baseUrl}/login`);
-  const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0];
+  const cookie = cookiesSet(page).join('; ');
   const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1];
   const res = await fetch(`${baseUrl}/login`, {
     method: 'POST',
@@ -108,5 +116,7 @@ export async function signInOverHttp(baseUrl: string, email: string, password = 
     body: new URLSearchParams({ _csrf: token, email, password }),
   });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0];
+  const session = cookiesSet(res).find((c) => /^(__Host-)?asbrac\.sid=/.test(c));
+  if (!session) throw new Error('sign-in set no session cookie');
+  return session;
 }
