@@ -9,18 +9,26 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, base: { service: 'asbrac-manager' } });
 }
 
-/** Loads the configuration, or prints which variable is wrong and exits. */
+/** Logs an error that ends the process (with its stack, inside the JSON line) and exits 1. */
+export function logFatalAndExit(logger: Logger, err: unknown, message: string): never {
+  logger.fatal({ err }, err instanceof Error ? `${message}: ${err.message}` : message);
+  process.exit(1);
+}
+
+/** Loads the configuration, or logs which variable is wrong and exits. */
 export function configOrExit(): Readonly<Config> {
   // A .env file beside package.json is read first; the environment wins over it.
   if (existsSync('.env')) process.loadEnvFile('.env');
   try {
     return loadConfig();
   } catch (err) {
+    // Before the configuration there is no level: the default logger says what is wrong.
+    const logger = createLogger({ logLevel: 'info' });
     if (err instanceof ConfigError) {
-      console.error(err.message);
+      logger.fatal({ variable: err.variable }, err.message);
       process.exit(1);
     }
-    throw err;
+    return logFatalAndExit(logger, err, 'configuration could not be read');
   }
 }
 

@@ -69,6 +69,7 @@ const schema = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   SEED_DEMO_DATA: z.enum(['true', 'false', 'auto']).default('auto'),
   MAIL_WORKER_INTERVAL_MS: positiveInt(2000),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10000),
 });
 
 export interface Config {
@@ -87,6 +88,8 @@ export interface Config {
   trustProxy: boolean;
   seedDemoData: 'true' | 'false' | 'auto';
   mailWorkerIntervalMs: number;
+  /** How long a stop (SIGTERM) may take before the process exits regardless. */
+  shutdownTimeoutMs: number;
   /** Cookies marked Secure (and __Host- prefixed) when the app is served over HTTPS. */
   secureCookies: boolean;
 }
@@ -134,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     trustProxy: e.TRUST_PROXY === 'true',
     seedDemoData: e.SEED_DEMO_DATA,
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     secureCookies: baseUrl.startsWith('https:'),
   });
 }

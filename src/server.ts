@@ -1,26 +1,118 @@
-import type { Server } from 'node:http';
-import { configOrExit, createLogger, openDatabase } from './bootstrap';
-import { createServices } from './services';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { configOrExit, createLogger, logFatalAndExit, openDatabase } from './bootstrap';
+import { createServices, type Services } from './services';
 import { createApp } from './app';
 import { systemClock } from './clock';
 import { seedDemoData } from './seed/seed';
 import { stampedBy } from './db/clock-timestamps';
 import { pruneSessions } from './auth/session-store';
 import { startJobs, stopJobs } from './jobs/all-jobs';
+import type { Config } from './config';
+import type { DatabaseHandle } from './db/database';
 
-async function main(): Promise<void> {
-  const config = configOrExit();
-  const logger = createLogger(config);
-  const database = await openDatabase(config, logger);
+/** The share of the stop's time bound that requests in flight may take; the rest closes mail, browser and pool. */
+const REQUESTS_SHARE = 0.6;
 
-  const seedWanted =
+const within = <T>(work: Promise<T>, ms: number): Promise<boolean> =>
+  Promise.race([
+    work.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.max(0, ms)).unref()),
+  ]);
+
+/**
+ * Tracks the responses in flight so that a stop can answer each with `Connection: close`: the
+ * client (a load balancer draining this instance) then sends its next request elsewhere instead of
+ * on a connection that is about to close.
+ */
+function trackRequests(server: Server) {
+  const inFlight = new Set<ServerResponse>();
+  let draining = false;
+  const closeWhenDone = (res: ServerResponse) => {
+    if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    inFlight.add(res);
+    if (draining) closeWhenDone(res);
+    res.on('close', () => {
+      inFlight.delete(res);
+      // A response whose headers went out before the stop left its connection open: close it now it is idle.
+      if (draining) setImmediate(() => server.closeIdleConnections());
+    });
+  });
+  return {
+    get inFlight() {
+      return inFlight.size;
+    },
+    drain(): Promise<void> {
+      draining = true;
+      for (const res of inFlight) closeWhenDone(res);
+      return new Promise((resolve) => {
+        // After this turn of the event loop, so that requests already received on keep-alive
+        // connections are read (and answered with Connection: close) rather than cut off as idle.
+        setImmediate(() => server.close(() => resolve()));
+      });
+    },
+  };
+}
+
+interface Running {
+  config: Readonly<Config>;
+  logger: Logger;
+  database: DatabaseHandle;
+  services: Services;
+  server: Server;
+  requests: ReturnType<typeof trackRequests>;
+  pruner: NodeJS.Timeout;
+}
+
+/**
+ * A clean stop within config.shutdownTimeoutMs: stop accepting and answer the requests in flight
+ * with Connection: close (idle keep-alive connections close at once), stop the mail worker claiming
+ * and give back what it has not attempted, then close the jobs, the browser and the pool; exit 0.
+ * Past the bound, whatever is left is cut off and the process exits 1.
+ */
+async function stop(running: Running, signal: string): Promise<never> {
+  const { config, logger, database, services, server, requests } = running;
+  const started = Date.now();
+  const left = () => config.shutdownTimeoutMs - (Date.now() - started);
+  setTimeout(() => {
+    logger.error({ signal, timeoutMs: config.shutdownTimeoutMs }, 'stop took too long: exiting');
+    process.exit(1);
+  }, config.shutdownTimeoutMs).unref();
+  logger.info({ signal, inFlight: requests.inFlight }, 'stopping: finishing requests in flight');
+  clearInterval(running.pruner);
+  const mailStopped = services.mailWorker.stop();
+  const drained = await within(requests.drain(), config.shutdownTimeoutMs * REQUESTS_SHARE);
+  if (!drained) {
+    logger.warn({ inFlight: requests.inFlight }, 'requests still in flight at the time limit: closing them');
+    server.closeAllConnections();
+  }
+  let clean = drained;
+  clean = (await within(mailStopped, left() - 1000)) && clean;
+  clean = (await within(stopJobs(), left() - 1000)) && clean;
+  services.mailTransport.close();
+  clean = (await within(services.shutdown(), left() - 500)) && clean;
+  clean = (await within(database.close(), left())) && clean;
+  logger.info({ ms: Date.now() - started, clean }, 'stopped');
+  process.exit(clean ? 0 : 1);
+}
+
+async function addDemoDataIfWanted(config: Readonly<Config>, logger: Logger, database: DatabaseHandle): Promise<void> {
+  const wanted =
     config.seedDemoData === 'true' ||
     (config.seedDemoData === 'auto' && database.mode === 'embedded' && config.env !== 'production');
-  if (
-    seedWanted &&
-    (await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl))
-  )
+  if (!wanted) return;
+  if (await seedDemoData(stampedBy(database.db, systemClock), systemClock, config.demoPassword, config.baseUrl, logger))
     logger.info('demo data added');
+}
+
+async function main(logger: Logger, config: Readonly<Config>): Promise<void> {
+  const database = await openDatabase(config, logger);
+  await addDemoDataIfWanted(config, logger, database);
 
   const services = createServices({ config, database, clock: systemClock, logger });
   const app = createApp(services);
@@ -31,43 +123,31 @@ async function main(): Promise<void> {
     );
   });
   server.keepAliveTimeout = 5000;
+  const requests = trackRequests(server);
   services.mailWorker.start();
   startJobs(services);
   const pruner = setInterval(
     () => {
-      pruneSessions(services.db, systemClock).catch((err: Error) =>
-        logger.warn({ err: { message: err.message } }, 'session prune failed'),
-      );
+      pruneSessions(services.db, systemClock).catch((err: unknown) => logger.warn({ err }, 'session prune failed'));
     },
     10 * 60 * 1000,
   );
   pruner.unref();
 
+  const running: Running = { config, logger, database, services, server, requests, pruner };
   let stopping = false;
-  const stop = async (signal: string) => {
+  const onSignal = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing requests in flight');
-    clearInterval(pruner);
-    // Stop accepting, let requests in flight finish, then close idle keep-alive sockets.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 20000);
-    force.unref();
-    await closed;
-    await stopJobs();
-    await services.mailWorker.stop();
-    services.mailTransport.close();
-    await services.shutdown();
-    await database.close();
-    logger.info('stopped');
-    process.exit(0);
+    void stop(running, signal);
   };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
-});
+const config = configOrExit();
+const logger = createLogger(config);
+// Every error goes to the structured log, never as a bare stack trace.
+process.on('uncaughtException', (err) => logFatalAndExit(logger, err, 'uncaught exception'));
+process.on('unhandledRejection', (err) => logFatalAndExit(logger, err, 'unhandled rejection'));
+main(logger, config).catch((err: unknown) => logFatalAndExit(logger, err, 'start-up failed'));

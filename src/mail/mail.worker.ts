@@ -3,10 +3,15 @@ import type { Db } from '../db/database';
 import type { Clock } from '../clock';
 import type { OutboxMessage } from '../db/schema';
 import type { MailTransport } from './transport';
-import { claimDue, markNotSent, markSent } from './outbox.repository';
+import { claimDue, markNotSent, markSent, releaseClaim, renewLease } from './outbox.repository';
 
 export const MAX_ATTEMPTS = 8;
-const CLAIM_MS = 5 * 60 * 1000;
+/**
+ * A claim is a short lease that the worker renews while it sends, so that the messages of a worker
+ * that died (kill -9, a lost machine) are sent by another within about this long.
+ */
+export const LEASE_MS = 30 * 1000;
+const RENEW_EVERY_MS = LEASE_MS / 3;
 const BASE_DELAY_MS = 30 * 1000;
 const MAX_DELAY_MS = 60 * 60 * 1000;
 
@@ -34,15 +39,26 @@ export interface MailWorkerOptions {
   random?: () => number;
 }
 
+/** The messages of one claimed batch not yet attempted, and the lease they are held under. */
+interface Claim {
+  pending: Map<string, OutboxMessage>;
+  /** The message being sent now: its lease is renewed too, however long the SMTP server takes. */
+  current?: string;
+  heldUntil: Date;
+}
+
 /**
  * Sends queued messages. Rows are claimed with FOR UPDATE SKIP LOCKED so that any number of app
- * instances can run a worker on one database and no message is sent twice. A claim expires, so a
- * message claimed by an instance that died is sent by another.
+ * instances can run a worker on one database and no message is sent twice. A claim is a lease of
+ * LEASE_MS renewed while the batch is sent, so a message claimed by an instance that died is sent by
+ * another soon after; a clean stop gives the messages it has not attempted back to the queue.
  */
 export class MailWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
   private stopped = true;
+  /** Set by stop(): no batch is claimed after it, and the one in hand stops after its current message. */
+  private closing = false;
 
   constructor(private readonly opts: MailWorkerOptions) {}
 
@@ -50,9 +66,50 @@ export class MailWorker {
     return `<outbox-${id}@${this.opts.messageIdDomain}>`;
   }
 
-  private claim(): Promise<OutboxMessage[]> {
+  private async claim(): Promise<Claim> {
     const now = this.opts.clock.now();
-    return claimDue(this.opts.db, now, new Date(now.getTime() + CLAIM_MS), this.opts.batchSize ?? 20);
+    const heldUntil = new Date(now.getTime() + LEASE_MS);
+    const rows = await claimDue(this.opts.db, now, heldUntil, this.opts.batchSize ?? 20);
+    return { pending: new Map(rows.map((r) => [r.id, r])), heldUntil };
+  }
+
+  /** Renews the lease on what the batch still holds; a row no longer held under it is not sent. */
+  private async renew(claim: Claim): Promise<void> {
+    const ids = [...claim.pending.keys(), ...(claim.current ? [claim.current] : [])];
+    if (!ids.length) return;
+    const heldUntil = new Date(this.opts.clock.now().getTime() + LEASE_MS);
+    const held = new Set(await renewLease(this.opts.db, ids, claim.heldUntil, heldUntil));
+    for (const id of claim.pending.keys()) if (!held.has(id)) claim.pending.delete(id);
+    claim.heldUntil = heldUntil;
+  }
+
+  /** Sends a claimed batch one message at a time, renewing its lease; on stop, releases the rest. */
+  private async sendBatch(claim: Claim): Promise<number> {
+    let renewal = Promise.resolve();
+    const renewer = setInterval(() => {
+      renewal = renewal
+        .then(() => this.renew(claim))
+        .catch((err: unknown) => this.opts.logger?.warn({ err }, 'mail lease not renewed'));
+    }, RENEW_EVERY_MS);
+    let attempted = 0;
+    try {
+      for (const [id, row] of claim.pending) {
+        if (this.closing) break;
+        await renewal;
+        if (!claim.pending.has(id)) continue;
+        claim.pending.delete(id);
+        claim.current = id;
+        attempted++;
+        await this.deliver(row);
+        claim.current = undefined;
+      }
+    } finally {
+      clearInterval(renewer);
+      await renewal;
+    }
+    const released = await releaseClaim(this.opts.db, [...claim.pending.keys()], claim.heldUntil);
+    if (released) this.opts.logger?.info({ released }, 'mail worker stopping: messages not attempted queued again');
+    return attempted + released;
   }
 
   private async deliver(row: OutboxMessage): Promise<void> {
@@ -95,11 +152,8 @@ export class MailWorker {
   /** Claims and sends one batch; returns how many messages were attempted. */
   async runOnce(): Promise<number> {
     if (this.running) return this.running;
-    this.running = (async () => {
-      const rows = await this.claim();
-      for (const row of rows) await this.deliver(row);
-      return rows.length;
-    })().finally(() => {
+    if (this.closing) return 0;
+    this.running = (async () => this.sendBatch(await this.claim()))().finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -108,7 +162,7 @@ export class MailWorker {
   /** Sends until nothing is due (used by tests and the benchmark). */
   async drain(): Promise<number> {
     let total = 0;
-    for (let n = await this.runOnce(); n > 0; n = await this.runOnce()) total += n;
+    for (let n = await this.runOnce(); n > 0 && !this.closing; n = await this.runOnce()) total += n;
     return total;
   }
 
@@ -134,6 +188,7 @@ export class MailWorker {
 
   start(): void {
     this.stopped = false;
+    this.closing = false;
     this.timer = setTimeout(this.tick, 0);
   }
 
@@ -144,9 +199,13 @@ export class MailWorker {
     this.timer = setTimeout(this.tick, 0);
   }
 
-  /** Stops taking new batches and waits for the messages already claimed. */
+  /**
+   * Stops claiming, lets the message being sent finish, and gives the rest of the batch back to the
+   * queue: no row is left `sending` by a clean stop.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.closing = true;
     clearTimeout(this.timer);
     if (this.running) await this.running.catch(() => undefined);
   }

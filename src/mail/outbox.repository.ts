@@ -35,6 +35,37 @@ export function claimDue(db: Db, now: Date, lockedUntil: Date, limit: number): P
     .execute();
 }
 
+/**
+ * Extends this worker's lease on the messages it still holds. Only rows still carrying the lease it
+ * was given are extended (a row whose lease ran out may have been claimed by another worker); the
+ * ids returned are those it still holds.
+ */
+export async function renewLease(db: Db, ids: string[], heldUntil: Date, lockedUntil: Date): Promise<string[]> {
+  if (!ids.length) return [];
+  const rows = await db
+    .updateTable('outbox')
+    .set({ lockedUntil })
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .where('lockedUntil', '=', heldUntil)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** Gives claimed messages that were not attempted back to the queue, as if never claimed (a clean stop). */
+export async function releaseClaim(db: Db, ids: string[], heldUntil: Date): Promise<number> {
+  if (!ids.length) return 0;
+  const result = await db
+    .updateTable('outbox')
+    .set({ status: 'queued', lockedUntil: null, attempts: sql`greatest(attempts - 1, 0)` })
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
+    .where('lockedUntil', '=', heldUntil)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function markSent(db: Db, id: string, sentAt: Date, serverResponse: string): Promise<void> {
   await db
     .updateTable('outbox')
