@@ -6,7 +6,7 @@ import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { queueInvitations } from '../invitations/invitations';
-import { addResearchRequests, dropUnansweredRequestsOf } from '../research/research.service';
+import { addResearchRequests, withdrawRequestsOf } from '../research/research.service';
 import * as directory from '../directory/directory.repository';
 import { CHANGEABLE, NOT_CHANGEABLE } from './panel-codes';
 import { requireVisiblePanel } from './panel-access';
@@ -215,7 +215,7 @@ async function reinvite(
     clock.now(),
   );
   if (removed.length) {
-    await dropUnansweredRequestsOf(trx, panelId, removed);
+    await withdrawRequestsOf(trx, panelId, removed, clock.now());
     await repo.uninvite(trx, panelId, removed);
     // Those no longer invited are told, so the event leaves their calendars.
     await queueInvitations(trx, { panelId, method: 'CANCEL', reason: 'cancelled', baseUrl, clock, agencyIds: removed });

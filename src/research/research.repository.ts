@@ -2,6 +2,21 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ResearchStatus } from '../db/schema';
 
+/**
+ * Only requests of agencies still invited to the panel, and not withdrawn, are shown or answered:
+ * an agency taken off a panel sees nothing more of its cases through its research.
+ */
+function stillInvited<Q extends Db>(db: Q) {
+  return db
+    .selectFrom('researchRequests')
+    .innerJoin('panelInvitations', (join) =>
+      join
+        .onRef('panelInvitations.panelId', '=', 'researchRequests.panelId')
+        .onRef('panelInvitations.agencyId', '=', 'researchRequests.agencyId'),
+    )
+    .where('researchRequests.withdrawnAt', 'is', null);
+}
+
 export function invitedAgencies(db: Db, panelId: number) {
   return db
     .selectFrom('panelInvitations')
@@ -25,17 +40,15 @@ export function caseItems(db: Db, panelId: number) {
 }
 
 export function panelRequests(db: Db, panelId: number) {
-  return db
-    .selectFrom('researchRequests')
-    .select(['agendaItemId', 'agencyId', 'status'])
-    .where('panelId', '=', panelId)
+  return stillInvited(db)
+    .select(['researchRequests.agendaItemId', 'researchRequests.agencyId', 'researchRequests.status'])
+    .where('researchRequests.panelId', '=', panelId)
     .execute();
 }
 
 /** An agency's requests for the panels whose research is still open. */
 export function agencyRequests(db: Db, agencyId: number | null) {
-  return db
-    .selectFrom('researchRequests')
+  return stillInvited(db)
     .innerJoin('panels', 'panels.id', 'researchRequests.panelId')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
     .innerJoin('agendaItems', 'agendaItems.id', 'researchRequests.agendaItemId')
@@ -61,8 +74,7 @@ export function agencyRequests(db: Db, agencyId: number | null) {
 
 /** A request on a current agenda item, with its case and panel. */
 export function findRequest(db: Db, requestId: number) {
-  return db
-    .selectFrom('researchRequests')
+  return stillInvited(db)
     .innerJoin('agendaItems', 'agendaItems.id', 'researchRequests.agendaItemId')
     .innerJoin('referrals', 'referrals.id', 'agendaItems.referralId')
     .innerJoin('panels', 'panels.id', 'researchRequests.panelId')
@@ -112,6 +124,7 @@ export async function saveAnswer(
     .set((eb) => ({ ...answer, version: eb('version', '+', 1) }))
     .where('id', '=', requestId)
     .where('version', '=', version)
+    .where('withdrawnAt', 'is', null)
     .executeTakeFirst();
   return Number(updated.numUpdatedRows) > 0;
 }
@@ -131,6 +144,7 @@ export function openRequestsByAgency(db: Db, day: string) {
     ])
     .select((eb) => eb.fn.countAll<string>().as('open'))
     .where('researchRequests.status', '=', 'requested')
+    .where('researchRequests.withdrawnAt', 'is', null)
     .where('panels.status', '=', 'agenda-published')
     .where('panels.researchClosesOn', '>=', day)
     .groupBy(['panels.id', 'panels.researchClosesOn', 'panels.startsAt', 'districts.name', 'researchRequests.agencyId'])
@@ -148,7 +162,10 @@ export async function logReminder(trx: Db, subjectKey: string, at: Date): Promis
   return logged !== undefined;
 }
 
-/** One research request per current case item and invited agency; existing requests are kept. */
+/**
+ * One research request per current case item and invited agency; existing requests are kept, and
+ * those withdrawn when the agency was taken off the panel come back now it is invited again.
+ */
 export async function addRequests(trx: Db, panelId: number, at: Date): Promise<void> {
   await sql`
     insert into research_requests (panel_id, agenda_item_id, agency_id, created_at)
@@ -156,16 +173,26 @@ export async function addRequests(trx: Db, panelId: number, at: Date): Promise<v
       from agenda_items i
       join panel_invitations v on v.panel_id = i.panel_id
      where i.panel_id = ${panelId} and i.referral_id is not null and i.removed_at is null
-    on conflict (agenda_item_id, agency_id) do nothing`.execute(trx);
+    on conflict (agenda_item_id, agency_id) do update set withdrawn_at = null
+      where research_requests.withdrawn_at is not null`.execute(trx);
 }
 
-export async function deleteUnansweredOfAgencies(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
+/** Unanswered requests of these agencies go; answered ones are kept, withdrawn. */
+export async function withdrawOfAgencies(trx: Db, panelId: number, agencyIds: number[], at: Date): Promise<number> {
   await trx
     .deleteFrom('researchRequests')
     .where('panelId', '=', panelId)
     .where('agencyId', 'in', agencyIds)
     .where('status', '=', 'requested')
     .execute();
+  const withdrawn = await trx
+    .updateTable('researchRequests')
+    .set({ withdrawnAt: at })
+    .where('panelId', '=', panelId)
+    .where('agencyId', 'in', agencyIds)
+    .where('withdrawnAt', 'is', null)
+    .executeTakeFirst();
+  return Number(withdrawn.numUpdatedRows);
 }
 
 export async function deleteUnansweredOfRemovedItems(trx: Db, panelId: number): Promise<void> {

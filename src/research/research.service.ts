@@ -165,9 +165,13 @@ export function addResearchRequests(trx: Db, panelId: number, at: Date): Promise
   return repo.addRequests(trx, panelId, at);
 }
 
-/** Drops the research still unanswered by agencies no longer invited to the panel. */
-export function dropUnansweredRequestsOf(trx: Db, panelId: number, agencyIds: number[]): Promise<void> {
-  return repo.deleteUnansweredOfAgencies(trx, panelId, agencyIds);
+/**
+ * Withdraws the research of agencies no longer invited to the panel: unanswered requests go, and
+ * answered ones are kept for the panel's record but no longer shown to, or changed by, the agency
+ * (it answers 404, like the case). Returns how many answered requests were withdrawn.
+ */
+export function withdrawRequestsOf(trx: Db, panelId: number, agencyIds: number[], at: Date): Promise<number> {
+  return repo.withdrawOfAgencies(trx, panelId, agencyIds, at);
 }
 
 /** Drops the research still unanswered for items taken off the agenda. */

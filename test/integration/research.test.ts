@@ -2,6 +2,7 @@ import { createTestContext, type TestContext } from '../support/context';
 import { readPdf } from '../support/pdf';
 import { DEMO, postForm, signIn } from '../support/http';
 import { agencyId, districtId, makeCase, makePanel, userId } from './panels-builders';
+import { errorsOf, postFields, readForm } from '../security/payloads';
 
 let ctx: TestContext;
 let panelId: number;
@@ -188,5 +189,73 @@ describe('research requests', () => {
     const stranger = await signIn(ctx, DEMO.housing);
     expect((await stranger.get(`/panels/${panelId}/agenda.pdf`)).status).toBe(404);
     void userId;
+  });
+});
+
+describe('an agency taken off the panel', () => {
+  async function invite(agencies: number[]) {
+    const chair = await signIn(ctx, DEMO.admin);
+    const page = await chair.get(`/panels/${panelId}/edit`);
+    const form = readForm(page.text, `/panels/${panelId}/edit`);
+    const res = await postFields(chair, `/panels/${panelId}/edit`, {
+      ...form.values,
+      agencyIds: agencies.map(String),
+    });
+    expect({ status: res.status, errors: errorsOf(res.text) }).toEqual({ status: 303, errors: [] });
+  }
+
+  it('when its representative asks for its answered research, then it is not found, cannot be changed, and is withdrawn; invited again, it is back', async () => {
+    const bbc = await agencyId(ctx, 'BBC');
+    const boston = await signIn(ctx, 'boston@example.org');
+    const request = await requestFor(bbc, cases[0].id);
+    const answered = await postForm(boston, `/research/${request.id}`, {
+      status: 'information-held',
+      summary: 'Known to the council for noise complaints.',
+      version: String(request.version),
+    });
+    expect(answered.status).toBe(303);
+
+    await invite([police, lpft]);
+    const view = await boston.get(`/research/${request.id}`);
+    expect(view.status).toBe(404);
+    expect(view.text).not.toContain(cases[0].reference);
+    const change = await postForm(boston, `/research/${request.id}`, {
+      status: 'nothing-held',
+      version: String(request.version + 1),
+    });
+    expect(change.status).toBe(404);
+    const list = await boston.get('/research');
+    expect(list.status).toBe(200);
+    expect(list.text).not.toContain(cases[0].reference);
+    const stored = await ctx.db
+      .selectFrom('researchRequests')
+      .select(['status', 'summary', 'withdrawnAt'])
+      .where('id', '=', request.id)
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({
+      status: 'information-held',
+      summary: 'Known to the council for noise complaints.',
+      withdrawnAt: ctx.clock.now(),
+    });
+    const denied = await ctx.db
+      .selectFrom('auditEvents')
+      .select(['action', 'outcome'])
+      .where('entityType', '=', 'research-request')
+      .where('entityId', '=', String(request.id))
+      .execute();
+    expect(denied).toEqual(
+      expect.arrayContaining([
+        { action: 'research.view', outcome: 'denied' },
+        { action: 'research.answer', outcome: 'denied' },
+      ]),
+    );
+    const matrix = await (await signIn(ctx, DEMO.chair)).get(`/panels/${panelId}/research`);
+    expect(matrix.text).toContain('>LPFT<');
+    expect(matrix.text).not.toContain('>BBC<');
+
+    await invite([police, lpft, bbc]);
+    const back = await boston.get(`/research/${request.id}`);
+    expect(back.status).toBe(200);
+    expect(back.text).toContain('Known to the council for noise complaints.');
   });
 });
