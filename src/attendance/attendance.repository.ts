@@ -241,16 +241,18 @@ export function upcomingPanels(db: Db, statuses: readonly PanelStatus[], now: Da
     .execute();
 }
 
-/** The agenda items of a panel that a clinician may attend, with the agency's answer for each. */
+/**
+ * The live agenda items of a panel in order, with their allotted minutes (for their time slots) and
+ * the agency's clinician answer for each case.
+ */
 export function clinicianItems(db: Db, panelId: number, agencyId: number) {
   return db
     .selectFrom('agendaItems as i')
     .leftJoin('referrals as ref', 'ref.id', 'i.referralId')
     .leftJoin('clinicianAttendance as c', (j) => j.onRef('c.agendaItemId', '=', 'i.id').on('c.agencyId', '=', agencyId))
-    .select(['i.id', 'i.position', 'i.kind', 'ref.reference', 'c.attending', 'c.clinicianName'])
+    .select(['i.id', 'i.position', 'i.kind', 'i.minutesAllotted', 'ref.reference', 'c.attending', 'c.clinicianName'])
     .where('i.panelId', '=', panelId)
     .where('i.removedAt', 'is', null)
-    .where('i.kind', '<>', 'other-business')
     .orderBy('i.position')
     .execute();
 }

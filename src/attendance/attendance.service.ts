@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../service-deps';
 import type { Db } from '../db/database';
+import { londonTime } from '../time';
 import type { AttendanceAnswer, PanelStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { ForbiddenError, HttpError, NotFoundError, StaleVersionError } from '../http/errors';
@@ -9,6 +10,7 @@ import { requireVisiblePanel } from '../panels/panel-access';
 import { isInvited, lockPanel, panelWithDistrict } from '../panels/panels.service';
 import type { AttendanceAnswerData } from './attendance-form';
 import { missingForQuorum } from './quorum';
+import { timeSlots } from '../agendas/proposal';
 import { remindNow, sendDueReminders } from './attendance-reminders';
 import * as repo from './attendance.repository';
 
@@ -76,10 +78,18 @@ export interface PlannedClinician {
 }
 
 /** For each case on the agenda, which agencies' clinicians attend (by name) or not, as their contacts said. */
-async function plan(db: Db, panelId: number) {
-  const cases = new Map<number, { position: number; reference: string | null; clinicians: PlannedClinician[] }>();
+export async function clinicianPlanOf(db: Db, panelId: number) {
+  const cases = new Map<
+    number,
+    { agendaItemId: number; position: number; reference: string | null; clinicians: PlannedClinician[] }
+  >();
   for (const r of await repo.clinicianPlan(db, panelId)) {
-    const item = cases.get(r.id) ?? { position: r.position, reference: r.reference, clinicians: [] };
+    const item = cases.get(r.id) ?? {
+      agendaItemId: r.id,
+      position: r.position,
+      reference: r.reference,
+      clinicians: [],
+    };
     cases.set(r.id, item);
     if (r.agencyId !== null && r.attending !== null)
       item.clinicians.push({
@@ -93,6 +103,18 @@ async function plan(db: Db, panelId: number) {
 }
 
 /**
+ * The cases on a panel's agenda with the time slot of each (so a clinician can come for their case
+ * only) and the agency's clinician answer.
+ */
+async function casesWithSlots(db: Db, panel: { id: number; startsAt: Date; endsAt: Date }, agencyId: number) {
+  const items = await repo.clinicianItems(db, panel.id, agencyId);
+  const { slots } = timeSlots(panel, items);
+  return items
+    .map((i, n) => ({ ...i, startsAt: londonTime(slots[n].startsAt), endsAt: londonTime(slots[n].endsAt) }))
+    .filter((i) => i.kind !== 'other-business');
+}
+
+/**
  * What a panel's attendance page shows: for chairs and administrators every invited agency; for an
  * agency's representative their own agency's answer and, for its single point of contact, the
  * clinicians by case. An agency not invited does not see the panel at all.
@@ -100,11 +122,15 @@ async function plan(db: Db, panelId: number) {
 async function panelPage(db: Db, user: CurrentUser, panelId: number) {
   const panel = await panelOrThrow(db, panelId);
   if (user.role === 'administrator' || user.role === 'chair')
-    return { kind: 'every-agency' as const, panel, rows: await agencyRows(db, panelId), plan: await plan(db, panelId) };
+    return {
+      kind: 'every-agency' as const,
+      panel,
+      rows: await agencyRows(db, panelId),
+      plan: await clinicianPlanOf(db, panelId),
+    };
   const [own] = await agencyRows(db, panelId, user.agencyId);
   if (!own) throw new NotFoundError();
-  const clinicianItems =
-    user.spocForAgencyId === user.agencyId ? await repo.clinicianItems(db, panelId, user.agencyId) : [];
+  const clinicianItems = user.spocForAgencyId === user.agencyId ? await casesWithSlots(db, panel, user.agencyId) : [];
   return { kind: 'own-agency' as const, panel, own, clinicianItems };
 }
 
@@ -380,7 +406,8 @@ export function attendanceService(deps: ServiceDeps) {
     upcomingForAgency: (agencyId: number) => upcomingForAgency(deps, agencyId),
     upcomingOverview: () => upcomingOverview(deps),
     /** The agenda items of a panel with the agency's clinician answer for each. Case references only. */
-    clinicianItems: (panelId: number, agencyId: number) => repo.clinicianItems(db, panelId, agencyId),
+    clinicianItems: async (panelId: number, agencyId: number) =>
+      casesWithSlots(db, await panelOrThrow(db, panelId), agencyId),
     saveClinicians: (user: CurrentUser, actor: Actor, panelId: number, choices: ClinicianChoices) =>
       savePage(deps, user, actor, panelId, { clinicians: choices }),
     /** The signed-in page's one form: the answer and the clinicians, whichever are present, together. */

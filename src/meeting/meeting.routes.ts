@@ -155,6 +155,7 @@ function renderItem(services: Services, res: Response, data: ItemData, page: Ite
     })),
     earlier: earlierView(data, services.clock.now()),
     pendingCount: data.earlier.filter((a) => a.pending).length,
+    clinicians: data.clinicians,
     agreed: data.agreed.map((a) => ({
       ...a,
       statusName: ACTION_STATUS_NAMES[a.status],

@@ -6,6 +6,7 @@ import { RefusedError } from '../http/errors';
 import { addDays, formatCalendarDate, londonDate } from '../time';
 import { caseSubjects } from '../referrals/referrals.service';
 import { actionsAgreedOnItem } from '../actions/actions.service';
+import { clinicianPlanOf } from '../attendance/attendance.service';
 import { setPanelStatus } from '../panels/panels.service';
 import { confidentialityStatementById, currentConfidentialityStatement } from '../register/register.service';
 import type { ActionInput, ItemRecordInput } from './meeting-form';
@@ -114,6 +115,7 @@ async function item(
   const research = await repo.researchAnswers(db, itemId);
   const { referral, subjects, earlier } = await caseOfItem(deps, agendaItem.referralId, panelId);
   const agreed = await actionsAgreedOnItem(db, itemId);
+  const plan = await clinicianPlanOf(db, panelId);
   if (opts.audit)
     await recordAudit(db, actor, {
       action: 'agenda-item.view',
@@ -133,6 +135,8 @@ async function item(
     subjects,
     earlier,
     agreed,
+    /** The clinicians the agencies' single points of contact said will attend for this case. */
+    clinicians: plan.find((p) => p.agendaItemId === itemId)?.clinicians ?? [],
     defaultDue: await defaultDueDate(deps, panel),
   };
 }

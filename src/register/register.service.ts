@@ -6,6 +6,7 @@ import { HttpError, NotFoundError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
 import { invitedAgencyIds, isInvited, lockPanel, panelWithDistrict } from '../panels/panels.service';
+import { clinicianPlanOf } from '../attendance/attendance.service';
 import * as repo from './register.repository';
 
 export const REGISTER_STATUSES: readonly RegisterStatus[] = [
@@ -111,11 +112,37 @@ async function lockOpenPanel(trx: Db, panelId: number) {
 
 type InvitedAnswer = Awaited<ReturnType<typeof repo.invitedWithAnswers>>[number];
 
+type Person = { name: string; role: string | null };
+
 /** The people an agency said would come: its attendees, or its deputy. */
-function expectedPeople(a: InvitedAnswer): { name: string; role: string | null }[] {
+function expectedPeople(a: InvitedAnswer): Person[] {
   if (a.answer === 'attending') return (a.attendees ?? []).map((p) => ({ name: p.name, role: p.role ?? null }));
   if (a.answer === 'deputy' && a.deputyName) return [{ name: a.deputyName, role: a.deputyRole }];
   return [];
+}
+
+/** The clinicians each agency's single point of contact named, by agency, with the items each comes for. */
+async function plannedClinicians(db: Db, panelId: number): Promise<Map<number, Person[]>> {
+  const byAgency = new Map<number, Map<string, { name: string; items: number[] }>>();
+  for (const item of await clinicianPlanOf(db, panelId))
+    for (const c of item.clinicians) {
+      if (!c.attending || !c.clinicianName) continue;
+      const people = byAgency.get(c.agencyId) ?? new Map<string, { name: string; items: number[] }>();
+      byAgency.set(c.agencyId, people);
+      const key = c.clinicianName.trim().toLowerCase();
+      const person = people.get(key) ?? { name: c.clinicianName.trim(), items: [] };
+      person.items.push(item.position);
+      people.set(key, person);
+    }
+  return new Map(
+    [...byAgency].map(([agencyId, people]) => [
+      agencyId,
+      [...people.values()].map((p) => ({
+        name: p.name,
+        role: `Clinician for item${p.items.length > 1 ? 's' : ''} ${p.items.join(', ')}`,
+      })),
+    ]),
+  );
 }
 
 /**
@@ -125,6 +152,7 @@ function expectedPeople(a: InvitedAnswer): { name: string; role: string | null }
 async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
   const saved = await repo.savedEntries(db, panelId);
   const invited = await repo.invitedWithAnswers(db, panelId);
+  const clinicians = await plannedClinicians(db, panelId);
   const result: RegisterLine[] = saved.map((e) => ({
     id: e.id,
     version: e.version,
@@ -156,7 +184,9 @@ async function lines(db: Db, panelId: number): Promise<RegisterLine[]> {
       statementVersion: null,
       agencyAnswer: a.answer ? { answer: a.answer, mode: a.mode, informationInAdvance: a.informationInAdvance } : null,
     };
-    const people = expectedPeople(a);
+    const answered = expectedPeople(a);
+    const named = new Set(answered.map((p) => p.name.toLowerCase()));
+    const people = [...answered, ...(clinicians.get(a.agencyId) ?? []).filter((c) => !named.has(c.name.toLowerCase()))];
     const expectedStatus: RegisterStatus | null = a.mode === 'online' ? 'online' : null;
     const missing = people.filter((p) => !savedNames.has(`${a.agencyId}:${p.name.toLowerCase()}`));
     for (const p of missing)

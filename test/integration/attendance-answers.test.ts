@@ -501,4 +501,30 @@ describe('the single point of contact', () => {
     expect(textOf(page.text, 'plan-item-2')).toBe('No clinician named yet');
     expect(textOf(page.text, `plan-3-${lpft}`)).toBe('LPFT: not attending');
   });
+  test('when the single point of contact names a clinician for a case, then the contact sees each slot, and on the day the chair finds the clinician on the meeting item and the register without retyping', async () => {
+    const panelId = await makePanel(ctx, { ...LINCOLN_PANEL, agencies: ['LPFT', 'Police'] });
+    const first = await addCase(ctx, panelId, DEMO.police, 1);
+    const second = await addCase(ctx, panelId, DEMO.police, 2);
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const page = await spoc.get(`/panels/${panelId}/attendance`);
+    // The panel starts at 10:00 London time; each case has 20 minutes.
+    expect(textOf(page.text, `slot-${first}`)).toContain('10:00 to 10:20');
+    expect(textOf(page.text, `slot-${second}`)).toContain('10:20 to 10:40');
+    const saved = await postForm(spoc, `/panels/${panelId}/clinicians`, {
+      [`items[item-${first}][attending]`]: 'yes',
+      [`items[item-${first}][name]`]: 'Dr Robin Marsh',
+      [`items[item-${second}][attending]`]: 'yes',
+      [`items[item-${second}][name]`]: 'Dr Robin Marsh',
+    });
+    expect(saved.status).toBe(303);
+    await setStatus(ctx, panelId, 'in-progress');
+    const chair = await signIn(ctx, DEMO.chair);
+    const item = await chair.get(`/panels/${panelId}/meeting/items/${first}`);
+    expect(textOf(item.text, 'item-clinicians')).toBe('LPFT: Dr Robin Marsh');
+    const register = await chair.get(`/panels/${panelId}/register`);
+    expect(register.text).toContain('value="Dr Robin Marsh"');
+    expect(register.text).toContain('value="Clinician for items 1, 2"');
+    // One line for the clinician, not one per case.
+    expect(register.text.match(/value="Dr Robin Marsh"/g)).toHaveLength(1);
+  });
 });
