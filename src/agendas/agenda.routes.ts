@@ -6,6 +6,8 @@ import { idParam, NotFoundError, RefusedError, StaleVersionError } from '../http
 import { formState, parseAction, parseId, parseVersion, rowsOf, str, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import { subjectLabel } from '../referrals/referral-view';
+import { SUBJECT_KIND_NAMES } from '../referrals/referral-codes';
+import type { SubjectKind } from '../db/schema';
 import { STALE_AGENDA, type AgendaChange, type ItemTiming } from './agenda.service';
 
 const KIND_NAMES: Record<string, string> = {
@@ -311,11 +313,23 @@ function view(agenda: Published) {
     version: agenda.version,
     publishedAt: agenda.publishedAt,
     changes: agenda.changes,
+    withdrawn: agenda.withdrawn,
     closes: formatCalendarDate(agenda.panel.researchClosesOn),
+    invited: agenda.invited,
+    joining: { venue: agenda.panel.venue, onlineLink: agenda.panel.onlineLink },
     items: agenda.items.map((i) => ({
       ...i,
       kindName: KIND_NAMES[i.kind],
+      reviewActions: i.reviewActions.map((a) => ({
+        description: a.description,
+        owner: a.ownerName ? `${a.agency} (${a.ownerName})` : a.agency,
+        reason: a.lastNote,
+        dueOn: formatCalendarDate(a.dueOn),
+        newDueOn: a.newDueOn ? formatCalendarDate(a.newDueOn) : null,
+      })),
       subjects: i.subjects.map((s) => ({
+        role: SUBJECT_KIND_NAMES[s.kind as SubjectKind] ?? 'Subject',
+        name: s.fullName || s.description || 'Not named',
         label: subjectLabel({
           position: s.position,
           kind: s.kind,

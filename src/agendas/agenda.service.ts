@@ -4,8 +4,10 @@ import { NotFoundError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import * as directory from '../directory/directory.repository';
 import { requireVisiblePanel } from '../panels/panel-access';
-import { change, EDITABLE, snapshot, type AgendaChange, type AgendaDeps } from './agenda-change.service';
+import { change, EDITABLE, itemKey, snapshot, type AgendaChange, type AgendaDeps } from './agenda-change.service';
 import * as repo from './agenda.repository';
+import * as print from './agenda-print.repository';
+import { invitedAgencyIds } from '../panels/panels.service';
 import { agendaChanges, timeSlots, type SnapshotItem } from './proposal';
 
 export type { AgendaChange, ItemTiming } from './agenda-change.service';
@@ -66,11 +68,18 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
     return null;
   }
   const version = await repo.findVersion(db, panelId, panel.agendaVersion);
-  const items = version.items as SnapshotItem[];
+  // Items taken off the agenda since this version was published are left out: their cases are no
+  // longer the invitees' to see, and the details below are read from the case as it is now.
+  const current = new Set((await repo.currentItems(db, panelId)).map(itemKey));
+  const frozen = version.items as SnapshotItem[];
+  const items = frozen.filter((i) => current.has(i.key));
   const referralIds = items.map((i) => i.referralId).filter((id): id is number => id !== null);
   const details = await repo.caseDetails(db, referralIds);
   const referrerOf = new Map((await repo.referringAgencyNames(db, referralIds)).map((r) => [r.id, r.name]));
   const meta = await repo.panelNames(db, panelId);
+  const invitedIds = new Set(await invitedAgencyIds(db, panelId));
+  const invited = (await directory.activeAgencies(db)).filter((a) => invitedIds.has(a.id)).map((a) => a.name);
+  const reviewActions = await print.unfinishedActions(db, referralIds, panelId);
   await recordAudit(db, actor, {
     action: page === 'pdf' ? 'agenda.export' : 'agenda.view',
     entityType: 'panel',
@@ -83,12 +92,15 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
     version: version.version,
     publishedAt: version.publishedAt,
     changes: version.changes,
+    withdrawn: frozen.length - items.length,
     items: items.map((i) => ({
       ...i,
       subjects: i.referralId ? (details.subjects.get(i.referralId) ?? []) : [],
       reason: i.referralId ? (details.reasons.get(i.referralId) ?? null) : null,
       referringAgency: i.referralId ? (referrerOf.get(i.referralId) ?? null) : null,
+      reviewActions: i.kind === 'review' ? reviewActions.filter((a) => a.referralId === i.referralId) : [],
     })),
+    invited,
   };
 }
 

@@ -290,11 +290,11 @@ export function attendanceByAgency(
   db: Db,
   span: Span,
   now: Date,
-): Promise<{ id: number; name: string; invited: number; attended: number }[]> {
+): Promise<{ id: number; name: string; fullName: string; invited: number; attended: number }[]> {
   return rows(
     db,
-    sql<{ id: number; name: string; invited: number; attended: number }>`
-      select ag.id, ag.short_name as name, count(*)::int as invited,
+    sql<{ id: number; name: string; fullName: string; invited: number; attended: number }>`
+      select ag.id, ag.short_name as name, ag.name as "fullName", count(*)::int as invited,
         (count(*) filter (where exists (
           select 1 from register_entries re
           where re.panel_id = pi.panel_id and re.agency_id = pi.agency_id and not re.is_observer
@@ -303,7 +303,7 @@ export function attendanceByAgency(
       join panels p on p.id = pi.panel_id
       join agencies ag on ag.id = pi.agency_id
       where p.starts_at >= ${span.start} and p.starts_at < ${span.end} and ${held(now)}
-      group by ag.id, ag.short_name order by ag.short_name`,
+      group by ag.id, ag.short_name, ag.name order by ag.short_name`,
   );
 }
 
@@ -312,15 +312,21 @@ export function actionsDueByAgency(
   db: Db,
   firstDay: string,
   lastDay: string,
-): Promise<{ id: number; name: string; due: number; onTime: number }[]> {
-  return sql<{ id: number; name: string; due: number; on_time: number; onTime?: number }>`
-    select ag.id, ag.short_name as name, count(*)::int as due,
+): Promise<{ id: number; name: string; fullName: string; due: number; onTime: number }[]> {
+  return sql<{ id: number; name: string; fullName: string; due: number; on_time: number; onTime?: number }>`
+    select ag.id, ag.short_name as name, ag.name as "fullName", count(*)::int as due,
       (count(*) filter (where a.status = 'completed' and coalesce((a.closed_at at time zone ${ZONE})::date <= a.due_on, true)))::int as on_time
     from actions a join agencies ag on ag.id = a.owner_agency_id
     where a.due_on >= ${firstDay}::date and a.due_on <= ${lastDay}::date
-    group by ag.id, ag.short_name order by ag.short_name`
+    group by ag.id, ag.short_name, ag.name order by ag.short_name`
     .execute(db)
     .then((r) =>
-      r.rows.map((row) => ({ id: row.id, name: row.name, due: row.due, onTime: row.onTime ?? row.on_time })),
+      r.rows.map((row) => ({
+        id: row.id,
+        name: row.name,
+        fullName: row.fullName,
+        due: row.due,
+        onTime: row.onTime ?? row.on_time,
+      })),
     );
 }

@@ -125,8 +125,8 @@ export async function dashboard(db: Db, period: Period, now: Date) {
 }
 
 function agencyRow(
-  attendance: { id: number; name: string; invited: number; attended: number } | undefined,
-  actions: { id: number; name: string; due: number; onTime: number } | undefined,
+  attendance: { id: number; name: string; fullName: string; invited: number; attended: number } | undefined,
+  actions: { id: number; name: string; fullName: string; due: number; onTime: number } | undefined,
 ) {
   const invited = attendance?.invited ?? 0;
   const attended = attendance?.attended ?? 0;
@@ -134,6 +134,8 @@ function agencyRow(
   const onTime = actions?.onTime ?? 0;
   return {
     name: attendance?.name ?? actions?.name ?? '',
+    /** The agency's full name, for the board's printed return. */
+    fullName: attendance?.fullName ?? actions?.fullName ?? '',
     invited,
     attended,
     attendanceRate: percent(attended, invited),

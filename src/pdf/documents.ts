@@ -115,6 +115,7 @@ export function pdfDocuments(options: PdfDocumentsOptions): PdfDocuments {
     const meta = { title: data.title, date: headerDate(data.date) };
     return options.renderer.render(html, {
       displayHeaderFooter: true,
+      outline: true,
       headerTemplate: header(meta, runtimeData(documentOptions)),
       footerTemplate: footer(meta, runtimeData(documentOptions)),
     });

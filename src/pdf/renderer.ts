@@ -18,6 +18,8 @@ export interface PdfRenderOptions {
   /** Used when the document's CSS sets no `@page` margin. */
   margin?: PdfMargins;
   landscape?: boolean;
+  /** Bookmarks (the PDF outline) from the document's headings. */
+  outline?: boolean;
   /** A shorter timeout for this document; it cannot be longer than the renderer's, which bounds Chromium's protocol calls too. */
   timeoutMs?: number;
 }
@@ -270,6 +272,9 @@ export class PdfRenderer {
       // An empty element, not Chromium's default header, which would print the internal URL.
       headerTemplate: header ?? '<span></span>',
       footerTemplate: footer ?? '<span></span>',
+      // Bookmarks from the document's headings; a tagged PDF too, which the outline needs.
+      outline: options.outline ?? false,
+      tagged: true,
       timeout,
     };
     return Buffer.from(await page.pdf(pdfOptions));

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -33,7 +33,7 @@ export const A4_POINTS = { width: 595.28, height: 841.89 };
 const exec = promisify(execFile);
 
 /** A poppler tool; its absence fails the test that needs it, saying what to install. */
-function poppler(tool: 'pdftoppm' | 'pdftotext' | 'pdffonts'): string {
+function poppler(tool: 'pdftoppm' | 'pdftotext' | 'pdffonts' | 'pdfinfo'): string {
   const found = [`/usr/bin/${tool}`, `/usr/local/bin/${tool}`].find((p) => existsSync(p));
   if (!found)
     throw new Error(`${tool} is not installed: it comes with Debian's poppler-utils, which npm run setup installs`);
@@ -110,3 +110,63 @@ export async function pdfFonts(pdf: Buffer): Promise<PdfFont[]> {
       });
   });
 }
+
+/**
+ * Renders every page to `test-artifacts/<name>-page-<n>.png` (n from 1), so that a person can look
+ * at the whole document as it prints. Returns the files in page order.
+ */
+export async function pagesToPng(pdf: Buffer, name: string, resolution = 80): Promise<string[]> {
+  const pdftoppm = poppler('pdftoppm');
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return withTempPdf(pdf, async (input, dir) => {
+    await exec(pdftoppm, ['-png', '-r', String(resolution), input, path.join(dir, 'page')]);
+    const pages = readdirSync(dir)
+      .filter((f) => /^page-\d+\.png$/.test(f))
+      .sort((a, b) => Number(/\d+/.exec(a)?.[0]) - Number(/\d+/.exec(b)?.[0]));
+    return pages.map((file, i) => {
+      const target = path.join(ARTIFACTS, `${name}-page-${i + 1}.png`);
+      writeFileSync(target, readFileSync(path.join(dir, file)));
+      return target;
+    });
+  });
+}
+
+/** poppler's pdfinfo, as a map of its fields ("Tagged" is "yes" for a tagged PDF). */
+export async function pdfInfo(pdf: Buffer): Promise<Record<string, string>> {
+  const pdfinfo = poppler('pdfinfo');
+  return withTempPdf(pdf, async (input) => {
+    const { stdout } = await exec(pdfinfo, [input]);
+    return Object.fromEntries(
+      stdout
+        .split('\n')
+        .map((line) => /^([^:]+):\s*(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => [m[1].trim(), m[2].trim()]),
+    );
+  });
+}
+
+export interface OutlineEntry {
+  title: string;
+  items: OutlineEntry[];
+}
+
+/** The PDF's bookmarks (its outline), as PDF.js reads them; empty when there are none. */
+export async function pdfOutline(pdf: Buffer): Promise<OutlineEntry[]> {
+  const parser = new PDFParse({ data: new Uint8Array(pdf) });
+  try {
+    const info = await parser.getInfo();
+    const walk = (nodes: Array<{ title: string; items: unknown[] }> | null | undefined): OutlineEntry[] =>
+      (nodes ?? []).map((n) => ({
+        title: n.title,
+        items: walk(n.items as Array<{ title: string; items: unknown[] }>),
+      }));
+    return walk(info.outline);
+  } finally {
+    await parser.destroy();
+  }
+}
+
+/** Every title in an outline, depth first. */
+export const outlineTitles = (entries: OutlineEntry[]): string[] =>
+  entries.flatMap((e) => [e.title, ...outlineTitles(e.items)]);
