@@ -33,6 +33,7 @@ import { registerRoutes } from './register/register.routes';
 import { attendanceReportRoutes } from './reports/attendance.routes';
 import { insightRoutes } from './insight/insight.routes';
 import { retentionRoutes } from './retention/retention.routes';
+import { auditRoutes } from './audit/audit.routes';
 import { panelRoutes } from './panels/panels.routes';
 import { agendaRoutes } from './agendas/agenda.routes';
 import { researchRoutes } from './research/research.routes';
@@ -61,6 +62,7 @@ export function routeTable(services: Services): RouteDef[] {
     ...attendanceReportRoutes(services),
     ...insightRoutes(services),
     ...retentionRoutes(services),
+    ...auditRoutes(services),
     ...panelRoutes(services),
     ...agendaRoutes(services),
     ...researchRoutes(services),

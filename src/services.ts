@@ -24,6 +24,7 @@ import { agendaService } from './agendas/agenda.service';
 import { researchService } from './research/research.service';
 import { insightService } from './insight/insight.service';
 import { retentionService } from './retention/retention.service';
+import { auditViewerService } from './audit/audit-viewer.service';
 import { mailAdminService } from './mail/mail-admin.service';
 import { attendanceReportService } from './reports/attendance-report';
 import { riskMatrixService } from './risk/risk-matrix.service';
@@ -94,6 +95,7 @@ export function createServices(deps: Dependencies) {
     insight: insightService(serviceDeps),
     attendanceReport: attendanceReportService(serviceDeps),
     retention: retentionService(serviceDeps, { mailDir: path.join(config.dataDir, 'mail') }),
+    auditViewer: auditViewerService(serviceDeps),
     mailAdmin: mailAdminService(serviceDeps),
     youthChecks: youthChecksService(serviceDeps),
     caseStudies: caseStudiesService(serviceDeps),
