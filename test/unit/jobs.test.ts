@@ -6,5 +6,6 @@ test('the server starts every feature’s background job', () => {
     'attendance-reminders',
     'research-reminders',
     'retention',
+    'youth-check-retention',
   ]);
 });
