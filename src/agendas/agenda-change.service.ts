@@ -62,12 +62,17 @@ interface Applied {
   changed: boolean;
 }
 
+/** How a version's item is matched with the working agenda: by its case, or by the item for other business. */
+export function itemKey(item: { id: number; referralId: number | null }): string {
+  return item.referralId ? `case:${item.referralId}` : `other:${item.id}`;
+}
+
 /** The agenda as it would be published now. */
 export async function snapshot(trx: Db, panel: { id: number; startsAt: Date; endsAt: Date }): Promise<SnapshotItem[]> {
   const items = await repo.currentItems(trx, panel.id);
   const { slots } = timeSlots(panel, items);
   return items.map((i, n) => ({
-    key: i.referralId ? `case:${i.referralId}` : `other:${i.id}`,
+    key: itemKey(i),
     label: i.reference ?? i.title ?? `Item ${n + 1}`,
     kind: i.kind,
     position: n + 1,

@@ -1,0 +1,86 @@
+import { createTestContext, type TestContext } from '../support/context';
+import { DEMO, postForm, signIn } from '../support/http';
+import { readPdf } from '../support/pdf';
+import { agencyId, districtId, makeCase, makePanel } from '../integration/panels-builders';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ now: '2026-11-23T10:00:00Z' });
+});
+afterAll(() => ctx.close());
+
+const revisionOf = async (panelId: number) =>
+  String(
+    (await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow())
+      .agendaRevision,
+  );
+
+/** A Boston panel inviting the police, LPFT and Boston Borough Council, its agenda of three cases published. */
+async function publishedPanel() {
+  const boston = await districtId(ctx, 'Boston');
+  const police = await agencyId(ctx, 'Police');
+  const panelId = await makePanel(ctx, {
+    districtId: boston,
+    startsAt: '2026-12-08T10:00:00Z',
+    agencyIds: [police, await agencyId(ctx, 'LPFT'), await agencyId(ctx, 'BBC')],
+  });
+  const cases = [];
+  for (let n = 0; n < 3; n += 1)
+    cases.push(await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 40 - n }));
+  const chair = await signIn(ctx, DEMO.chair);
+  for (const action of ['propose', 'publish'])
+    expect(
+      (await postForm(chair, `/panels/${panelId}/agenda`, { action, revision: await revisionOf(panelId) })).status,
+    ).toBe(303);
+  return { panelId, cases, chair };
+}
+
+describe('a case taken off a published agenda', () => {
+  test('when an invitee opens the agenda before it is published again, then the page and the PDF no longer show the case or its people', async () => {
+    const { panelId, cases, chair } = await publishedPanel();
+    const removed = cases[1];
+    const lpft = await signIn(ctx, DEMO.lpft);
+    const before = await lpft.get(`/panels/${panelId}/agenda`);
+    expect(before.text).toContain(removed.reference);
+    expect(before.text).toContain(removed.name);
+
+    const item = await ctx.db
+      .selectFrom('agendaItems')
+      .select('id')
+      .where('panelId', '=', panelId)
+      .where('referralId', '=', removed.id)
+      .executeTakeFirstOrThrow();
+    const res = await postForm(chair, `/panels/${panelId}/agenda/items/${item.id}/remove`, {
+      reason: 'Closed by the referring agency.',
+      revision: await revisionOf(panelId),
+    });
+    expect(res.status).toBe(303);
+    expect((await lpft.get(`/referrals/${removed.id}`)).status).toBe(404);
+
+    const page = await lpft.get(`/panels/${panelId}/agenda`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Version 1');
+    expect(page.text).toContain(cases[0].reference);
+    expect(page.text).toContain(cases[2].reference);
+    expect(page.text).not.toContain(removed.reference);
+    expect(page.text).not.toContain(removed.name);
+    expect(page.text).toContain('One item has been taken off this agenda since it was published.');
+
+    const pdf = await lpft
+      .get(`/panels/${panelId}/agenda.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(pdf.status).toBe(200);
+    const text = (await readPdf(pdf.body as Buffer)).pages.join('\n').replace(/\s+/g, '');
+    expect(text).toContain(cases[0].reference);
+    expect(text).not.toContain(removed.reference);
+    expect(text).not.toContain(removed.name.replace(/\s+/g, ''));
+
+    const published = await chair.get(`/panels/${panelId}/agenda/published`);
+    expect(published.text).not.toContain(removed.name);
+  });
+});
