@@ -429,9 +429,12 @@ describe('the agenda', () => {
     });
     page = await admin.get(`/panels/${panelId}/agenda`);
     expect(page.text).toContain('There are changes not yet published');
-    // Until version 2 is published, invitees still see version 1.
+    // Until version 2 is published, invitees still see version 1, without the case taken off it.
     const police1 = await signIn(ctx, DEMO.police);
-    expect((await police1.get(`/panels/${panelId}/agenda`)).text).toContain(adult.reference);
+    const stillV1 = (await police1.get(`/panels/${panelId}/agenda`)).text;
+    expect(stillV1).toContain('Version 1, published');
+    expect(stillV1).not.toContain(adult.reference);
+    expect(stillV1).toContain('One item has been taken off this agenda since it was published.');
     await postForm(admin, `/panels/${panelId}/agenda`, {
       action: 'publish',
       revision: String(await revisionOf(panelId)),
