@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import { ROOT } from './paths';
 
@@ -119,4 +120,67 @@ export async function signInOverHttp(baseUrl: string, email: string, password = 
   const session = cookiesSet(res).find((c) => /^(__Host-)?asbrac\.sid=/.test(c));
   if (!session) throw new Error('sign-in set no session cookie');
   return session;
+}
+
+/** Polls until `check` gives a value (not undefined or false), or fails saying what was awaited. */
+export async function waitUntil<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The process's own children and theirs, read from /proc (Linux). */
+export function descendantsOf(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      // The command name may hold spaces and brackets: the fields after its closing bracket are fixed.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone while reading
+    }
+  }
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length;) {
+    const children = parents.get(queue.shift()!) ?? [];
+    found.push(...children);
+    queue.push(...children);
+  }
+  return found;
+}
+
+/** Whether a process is still running: a zombie (exited, not yet reaped by its new parent) is not. */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The lines of the process's output that are not one JSON object each: there should be none. */
+export function linesNotInTheLog(output: string): string[] {
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .filter((line) => {
+      try {
+        return typeof JSON.parse(line) !== 'object';
+      } catch {
+        return true;
+      }
+    });
+}
+
+/** Sends SIGKILL and waits for the process to be gone. */
+export async function killHard(app: AppProcess): Promise<void> {
+  app.child.kill('SIGKILL');
+  await app.exited;
 }
