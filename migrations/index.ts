@@ -6,11 +6,12 @@ import * as minutes from './20261123_0007_minutes';
 import * as retention from './20261123_0008_retention';
 import * as appClock from './20261129_0009_times_from_the_app_clock';
 import * as informationGovernance from './20261130_0030_information_governance';
-import * as signInPairs from './20261130_0040_sign_in_pairs';
-import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 import * as youthChecks from './20261130_0060_youth_checks';
 import * as caseStudies from './20261130_0061_case_studies';
 import * as actionReview from './20261130_0010_action_review';
+import * as minutesCorrections from './20261130_0011_minutes_corrections';
+import * as signInPairs from './20261130_0040_sign_in_pairs';
+import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
 export const migrations: Record<string, Migration> = {
@@ -20,10 +21,11 @@ export const migrations: Record<string, Migration> = {
   '20261123_0007_minutes': minutes,
   '20261123_0008_retention': retention,
   '20261129_0009_times_from_the_app_clock': appClock,
+  '20261130_0010_action_review': actionReview,
+  '20261130_0011_minutes_corrections': minutesCorrections,
   '20261130_0030_information_governance': informationGovernance,
   '20261130_0040_sign_in_pairs': signInPairs,
   '20261130_0041_research_withdrawn': researchWithdrawn,
   '20261130_0060_youth_checks': youthChecks,
   '20261130_0061_case_studies': caseStudies,
-  '20261130_0010_action_review': actionReview,
 };

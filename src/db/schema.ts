@@ -706,12 +706,29 @@ export interface RetentionSettingsTable {
   version: Generated<number>;
 }
 
+/** An action as the minutes give it, corrected before approval. */
+export interface CorrectedAction {
+  description: string;
+  ownerAgencyId: number;
+  ownerName: string | null;
+  dueOn: string;
+}
+
+export interface MinutesCorrections {
+  /** By "agendaItemId:agencyId", the information shared. */
+  shared?: Record<string, string>;
+  /** By action id. */
+  actions?: Record<string, CorrectedAction>;
+}
+
 export interface MinutesDraftTable {
   panelId: number;
   introduction: string | null;
   otherBusiness: string | null;
   /** Per agenda item id, a summary that replaces the recorded discussion in the minutes. */
   itemSummaries: ColumnType<Record<string, string>, string | undefined, string>;
+  /** Corrections of the information shared and the actions, as the minutes give them. */
+  corrections: ColumnType<MinutesCorrections, string | undefined, string>;
   updatedBy: number | null;
   updatedAt: Timestamp;
   version: Generated<number>;

@@ -87,7 +87,12 @@ export async function listSharedInformation(db: Db, agendaItemIds: number[]) {
   return db
     .selectFrom('sharedInformation')
     .innerJoin('agencies', 'agencies.id', 'sharedInformation.agencyId')
-    .select(['sharedInformation.agendaItemId', 'agencies.name as agency', 'sharedInformation.text'])
+    .select([
+      'sharedInformation.agendaItemId',
+      'sharedInformation.agencyId',
+      'agencies.name as agency',
+      'sharedInformation.text',
+    ])
     .where('sharedInformation.agendaItemId', 'in', agendaItemIds)
     .orderBy('agencies.name')
     .execute();
@@ -104,6 +109,7 @@ export async function listActions(db: Db, referralIds: number[]) {
       'actions.panelId',
       'actions.description',
       'actions.ownerName',
+      'actions.ownerAgencyId',
       'actions.dueOn',
       'actions.status',
       'agencies.name as agency',

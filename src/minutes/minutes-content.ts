@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import type { MinutesCorrections } from '../db/schema';
 import { nextPanelStart, PANEL_STATUSES } from '../panels/panels.service';
 import { confidentialityStatementById } from '../register/register.service';
 import { recordedAgenda } from '../meeting/meeting.service';
@@ -61,13 +62,23 @@ export interface MinutesItem {
   kind: string;
   reference: string;
   subjects: string[];
-  sharedInformation: Array<{ agency: string; text: string }>;
+  sharedInformation: Array<{ agencyId?: number; agency: string; text: string; corrected?: boolean }>;
   discussion: string | null;
   recordedDiscussion: string | null;
   riskLevel: string;
   decision: string;
   nextReviewOn: string | null;
-  actions: Array<{ description: string; agency: string; owner: string | null; dueOn: string }>;
+  actions: Array<{
+    actionId?: number;
+    description: string;
+    agencyId?: number;
+    agency: string;
+    owner: string | null;
+    dueOn: string;
+    /** The due date as YYYY-MM-DD, for correcting it. */
+    dueOnIso?: string;
+    corrected?: boolean;
+  }>;
   previousActions: Array<{
     description: string;
     agency: string;
@@ -82,6 +93,7 @@ export interface DraftText {
   introduction: string | null;
   otherBusiness: string | null;
   itemSummaries: Record<string, string>;
+  corrections: MinutesCorrections;
 }
 
 /** The draft's edited text as saved, and its version (0 before the first save). */
@@ -91,6 +103,7 @@ export async function draftText(db: Db, panelId: number): Promise<DraftText & { 
     introduction: row?.introduction ?? null,
     otherBusiness: row?.otherBusiness ?? null,
     itemSummaries: row?.itemSummaries ?? {},
+    corrections: row?.corrections ?? {},
     version: row?.version ?? 0,
   };
 }
@@ -144,7 +157,13 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
     observers: observersSection(register),
     confidentiality: confidentialitySection(statement, register),
     introduction: draft.introduction?.trim() || null,
-    items: caseItems.map((a, i) => itemSection(a, i + 1, panelId, record, draft.itemSummaries[String(a.id)])),
+    items: caseItems.map((a, i) =>
+      itemSection(a, i + 1, panelId, record, {
+        summary: draft.itemSummaries[String(a.id)],
+        corrections: draft.corrections,
+        agencyNames: new Map(invited.map((x) => [x.agencyId, x.agency])),
+      }),
+    ),
     otherBusiness: agenda.filter((a) => a.kind === 'other-business').map((a) => ({ title: a.title ?? '' })),
     otherBusinessNotes: draft.otherBusiness?.trim() || null,
     nextPanel: nextPanelText(nextStart ?? undefined),

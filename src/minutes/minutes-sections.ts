@@ -1,6 +1,7 @@
 import { formatCalendarDate, formatDate, formatDateTime, londonDate, londonTime } from '../time';
 import type { MinutesContent, MinutesItem } from './minutes-content';
 import { reviewSummary, type StoredReview } from '../actions/action-review';
+import type { MinutesCorrections } from '../db/schema';
 import type * as repo from './minutes-content.repository';
 import type { Recipient } from './minutes-content.repository';
 import type { recordedAgenda } from '../meeting/meeting.service';
@@ -184,9 +185,11 @@ export function itemSection(
   number: number,
   panelId: number,
   record: ItemRecord,
-  summary: string | undefined,
+  draft: { summary: string | undefined; corrections: MinutesCorrections; agencyNames: Map<number, string> },
 ): MinutesItem {
   const actions = record.actions.filter((x) => x.referralId === a.referralId);
+  const sharedFix = draft.corrections.shared ?? {};
+  const actionFix = draft.corrections.actions ?? {};
   return {
     agendaItemId: a.id,
     number,
@@ -197,20 +200,36 @@ export function itemSection(
       .map((s) => `${s.fullName ?? s.description ?? 'Unnamed'} (${SUBJECT_ROLES[s.kind ?? ''] ?? 'subject'})`),
     sharedInformation: record.shared
       .filter((s) => s.agendaItemId === a.id)
-      .map((s) => ({ agency: s.agency, text: s.text })),
-    discussion: summary?.trim() || a.discussion,
+      .map((s) => {
+        const fix = sharedFix[`${a.id}:${s.agencyId}`];
+        return { agencyId: s.agencyId, agency: s.agency, text: fix ?? s.text, corrected: fix !== undefined };
+      }),
+    discussion: draft.summary?.trim() || a.discussion,
     recordedDiscussion: a.discussion,
     riskLevel: a.riskLevel ? RISK[a.riskLevel] : 'Not recorded',
     decision: decisionText(a),
     nextReviewOn: a.nextReviewOn ? formatCalendarDate(a.nextReviewOn) : null,
     actions: actions
       .filter((x) => x.panelId === panelId)
-      .map((x) => ({
-        description: x.description,
-        agency: x.agency,
-        owner: x.ownerName,
-        dueOn: formatCalendarDate(x.dueOn),
-      })),
+      .map((x) => {
+        const fix = actionFix[String(x.id)];
+        const shown = fix ?? {
+          description: x.description,
+          ownerAgencyId: x.ownerAgencyId,
+          ownerName: x.ownerName,
+          dueOn: x.dueOn,
+        };
+        return {
+          actionId: x.id,
+          description: shown.description,
+          agencyId: shown.ownerAgencyId,
+          agency: fix ? (draft.agencyNames.get(fix.ownerAgencyId) ?? x.agency) : x.agency,
+          owner: shown.ownerName,
+          dueOn: formatCalendarDate(shown.dueOn),
+          dueOnIso: shown.dueOn,
+          corrected: fix !== undefined,
+        };
+      }),
     previousActions:
       a.kind === 'new'
         ? []

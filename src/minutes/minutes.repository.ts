@@ -15,6 +15,7 @@ export interface DraftRow {
   introduction: string | null;
   otherBusiness: string | null;
   itemSummaries: string;
+  corrections: string;
   updatedBy: number;
   updatedAt: Date;
 }

@@ -2,51 +2,18 @@ import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash, type CurrentUser } from '../http/context';
 import { RefusedError, StaleVersionError, idParam } from '../http/errors';
-import { flattenValues, formState, parseId, parseVersion, type FormState } from '../http/forms';
+import { flattenValues, formState, parseVersion, type FormState } from '../http/forms';
 import { ADMIN, ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
 import type { DraftText, MinutesContent } from './minutes-content';
+import { draftValues, readDraft } from './draft-form';
 import { canApprove, isApproved, isDraftable } from './minutes-rules';
 import { MinutesConflictError, type DraftPage } from './minutes.service';
-
-const TEXT_MAX = 20000;
 
 const str = (v: unknown) => (typeof v === 'string' ? v.replace(/\r\n/g, '\n') : '');
 /** Every string sent under a name: an empty one still counts, as a choice that is not offered. */
 const list = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 const bodyOf = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
-
-function readDraft(body: Record<string, unknown>): { text: DraftText; errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
-  const limited = (name: string, label: string, value: string) => {
-    if (value.length > TEXT_MAX) errors[name] = `${label} must be ${TEXT_MAX} characters or fewer`;
-    return value.trim() || null;
-  };
-  const summaries: Record<string, string> = {};
-  const raw = body.summary;
-  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    for (const [id, value] of Object.entries(raw as Record<string, unknown>)) {
-      // Keys are "i<agenda item id>": a purely numeric key would make the body parser build an array.
-      const itemId = id.startsWith('i') ? parseId(id.slice(1)) : null;
-      if (itemId === null) continue;
-      const text = limited(`summary[${id}]`, 'The summary', str(value));
-      if (text) summaries[String(itemId)] = text;
-    }
-  }
-  return {
-    text: {
-      introduction: limited('introduction', 'The introduction', str(body.introduction)),
-      otherBusiness: limited('otherBusiness', 'Other business notes', str(body.otherBusiness)),
-      itemSummaries: summaries,
-    },
-    errors,
-  };
-}
-
-function draftValues(text: DraftText): Record<string, unknown> {
-  const summary = Object.fromEntries(Object.entries(text.itemSummaries).map(([id, v]) => [`i${id}`, v]));
-  return flattenValues({ introduction: text.introduction ?? '', otherBusiness: text.otherBusiness ?? '', summary });
-}
 
 function sendPdf(res: Response, file: { pdf: Buffer; filename: string; sha256: string }) {
   res.setHeader('Content-Type', 'application/pdf');
@@ -71,7 +38,7 @@ interface DraftView {
 function renderDraft(
   res: Response,
   user: CurrentUser,
-  { panel, text, content, versions }: DraftPage,
+  { panel, text, content, versions, agencies }: DraftPage,
   view: DraftView = {},
 ) {
   const { conflict } = view;
@@ -101,7 +68,8 @@ function renderDraft(
           .filter((i) => i.theirs)
       : [],
     approveError: view.approveError,
-    form: view.form ?? formState(draftValues(text)),
+    form: view.form ?? formState(draftValues(text, content)),
+    agencyItems: agencies.map((a) => ({ value: a.agencyId, text: a.agency })),
     versions,
   });
 }
@@ -149,17 +117,22 @@ function saveDraft(services: Services) {
       });
       return renderDraft(res, user, page, { form, httpStatus: 409, conflict: page.text });
     }
+    // Shown again, the form holds everything typed.
+    const typed = flattenValues(body);
+    delete typed._csrf;
     if (Object.keys(errors).length)
-      return renderDraft(res, user, await reshow(), { form: formState(draftValues(text), errors), httpStatus: 400 });
+      return renderDraft(res, user, await reshow(), { form: formState(typed, errors), httpStatus: 400 });
     try {
       await minutes.saveDraft(user, actorOf(req), panelId, expected, text);
     } catch (err) {
       if (err instanceof MinutesConflictError)
         return renderDraft(res, user, await reshow(), {
-          form: formState(draftValues(text)),
+          form: formState(typed),
           conflict: err.theirs,
           httpStatus: 409,
         });
+      if (err instanceof RefusedError)
+        return renderDraft(res, user, await reshow(), { form: formState(typed, err.fieldErrors), httpStatus: 400 });
       throw err;
     }
     flash(req, 'Draft minutes saved');

@@ -9,6 +9,8 @@ import { agencyCopy, findVersion, printedCopy, renderPdf, sha256, versionPdf } f
 import { circulate, circulationPage, deliveryLog, resend, type CirculationInput } from './minutes-circulation.service';
 import { REASON_MAX, canApprove, isDraftable, managesMinutes } from './minutes-rules';
 import type { Panel } from './panel-type';
+import { onlyCorrections } from './minutes-corrections';
+import { listInvitedAgencies } from './minutes-content.repository';
 import * as repo from './minutes.repository';
 
 export { minutesTitle };
@@ -41,6 +43,8 @@ export interface DraftPage {
   text: DraftText & { version: number };
   content: MinutesContent;
   versions: VersionSummary[];
+  /** The invited agencies, who may own a corrected action. */
+  agencies: { agencyId: number; agency: string }[];
 }
 
 export type MinutesView =
@@ -78,7 +82,13 @@ async function draftPage(
 async function draftPageOf(deps: Deps, panel: Panel): Promise<DraftPage> {
   const text = await draftText(deps.db, panel.id);
   const content = await assembleMinutes(deps.db, panel.id, text);
-  return { panel, text, content, versions: await repo.listVersions(deps.db, panel.id) };
+  return {
+    panel,
+    text,
+    content,
+    versions: await repo.listVersions(deps.db, panel.id),
+    agencies: await listInvitedAgencies(deps.db, panel.id),
+  };
 }
 
 async function latestVersion(deps: Deps, panelId: number) {
@@ -122,6 +132,7 @@ async function saveDraft(
   const panel = await visiblePanel(deps, user, actor, panelId, 'minutes.draft-saved');
   if (!isDraftable(panel.status))
     throw new StaleVersionError('Minutes can be drafted only once the panel has concluded');
+  const { text: kept, counts } = await onlyCorrections(db, panelId, text);
   await db.transaction().execute(async (trx) => {
     const locked = await lockPanel(trx, panelId);
     if (!locked) throw new NotFoundError();
@@ -134,13 +145,15 @@ async function saveDraft(
         introduction: current?.introduction ?? null,
         otherBusiness: current?.otherBusiness ?? null,
         itemSummaries: current?.itemSummaries ?? {},
+        corrections: current?.corrections ?? {},
         version: currentVersion,
       });
     }
     const values = {
-      introduction: text.introduction,
-      otherBusiness: text.otherBusiness,
-      itemSummaries: JSON.stringify(text.itemSummaries),
+      introduction: kept.introduction,
+      otherBusiness: kept.otherBusiness,
+      itemSummaries: JSON.stringify(kept.itemSummaries),
+      corrections: JSON.stringify(kept.corrections),
       updatedBy: user.id,
       updatedAt: clock.now(),
     };
@@ -150,7 +163,14 @@ async function saveDraft(
       action: 'minutes.draft-saved',
       entityType: 'panel',
       entityId: panelId,
-      details: { draftVersion: currentVersion + 1 },
+      // What the draft corrects of the meeting's record: how many discussions and shared
+      // information, and which actions; the record itself is unchanged.
+      details: {
+        draftVersion: currentVersion + 1,
+        correctedDiscussions: counts.summaries,
+        correctedSharedInformation: counts.shared,
+        correctedActions: counts.actions,
+      },
     });
   });
 }

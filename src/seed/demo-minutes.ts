@@ -26,6 +26,7 @@ export async function seedMinutes(db: Db): Promise<void> {
         introduction: null,
         otherBusiness: null,
         itemSummaries: {},
+        corrections: {},
       });
       const version = await trx
         .insertInto('minutesVersions')

@@ -101,13 +101,15 @@ describe('draft minutes', () => {
     expect(page).toContain('Confidentiality statement (version 1)');
     expect(page).toContain('Agreed by: Dr Robin Marsh, PC Jordan Ellis, PCSO Taylor Grant, Lee Observer');
     expect(page).toContain(p.references[0]);
-    expect(page).toContain('Morgan Testvictim; Riley Testperp');
+    expect(page).toContain('Morgan Testvictim (victim); Riley Testperp (perpetrator)');
     expect(page).toContain('Three calls in October.');
     expect(page).toContain('Known to services; engaging.');
     expect(page).toContain('Risk level Medium');
     expect(page).toContain('Keep under review. Next review: 12 January 2027');
     expect(page).toContain('Escalate to MARAC');
-    expect(page).toContain('Joint visit to the victim Lincolnshire Police PC Jordan Ellis 20 December 2026');
+    // The draft offers each action for correction, as recorded.
+    expect(res.text).toContain('Joint visit to the victim</textarea>');
+    expect(res.text).toMatch(/name="actions\[a\d+\]\[due\]\[day\]"[^>]*value="20"/);
     expect(page).toContain('Refer to MARAC');
     expect(page).toContain('Fit a video doorbell Lincolnshire Police Completed: Fitted on 18 November');
     expect(page).toContain('Summer outreach plan');
@@ -198,6 +200,118 @@ describe('draft minutes', () => {
       .where('panelId', '=', p.panelId)
       .executeTakeFirstOrThrow();
     expect(saved.introduction).toBe('The chair welcomed everyone.');
+  });
+  test('when the chair corrects the information shared, the discussion and an action in the draft, then the minutes and PDF give the corrections, audited, and the meeting record is as it was', async () => {
+    const [first, second] = p.itemIds;
+    const recordOf = async (itemId: number) =>
+      (
+        await ctx.db
+          .selectFrom('meetingRecords')
+          .select('discussion')
+          .where('agendaItemId', '=', itemId)
+          .executeTakeFirstOrThrow()
+      ).discussion;
+    const recorded = await recordOf(first);
+    const shared = await ctx.db
+      .selectFrom('sharedInformation')
+      .selectAll()
+      .where('agendaItemId', '=', first)
+      .orderBy('agencyId')
+      .executeTakeFirstOrThrow();
+    const action = await ctx.db
+      .selectFrom('actions')
+      .selectAll()
+      .where('panelId', '=', p.panelId)
+      .where('referralId', '=', p.referralIds[0])
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    const page = await chair.get(`/panels/${p.panelId}/minutes`);
+    // A discussion box not yet edited starts from what was recorded.
+    expect(page.text).toContain(`${await recordOf(second)}</textarea>`);
+    const base = {
+      version: draftVersion(page.text),
+      introduction: 'The chair welcomed everyone.',
+      [`summary[i${first}]`]: recorded,
+      [`shared[i${first}][a${shared.agencyId}]`]: 'Corrected: two calls in October, not three.',
+      [`actions[a${action.id}][description]`]: 'Joint visit to the victim with the housing officer',
+      [`actions[a${action.id}][ownerAgencyId]`]: String(action.ownerAgencyId),
+      [`actions[a${action.id}][ownerName]`]: 'PC Jordan Ellis',
+      [`actions[a${action.id}][due][day]`]: '22',
+      [`actions[a${action.id}][due][month]`]: '12',
+      [`actions[a${action.id}][due][year]`]: '2026',
+    };
+    const refused = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      ...base,
+      [`actions[a${action.id}][description]`]: '',
+      [`actions[a${action.id}][due][month]`]: '13',
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Enter what is to be done');
+    expect(refused.text).toContain('The due date must be a real date');
+    expect(refused.text).toContain('Corrected: two calls in October, not three.</textarea>');
+    const saved = await postForm(chair, `/panels/${p.panelId}/minutes`, base);
+    expect(saved.status).toBe(303);
+    const after = await chair.get(`/panels/${p.panelId}/minutes`);
+    expect(after.text).toContain('Corrected: two calls in October, not three.</textarea>');
+    expect(after.text).toMatch(new RegExp(`id="correct-action-${action.id}"[\\s\\S]*?Corrected`));
+    const draft = await ctx.db
+      .selectFrom('minutesDrafts')
+      .selectAll()
+      .where('panelId', '=', p.panelId)
+      .executeTakeFirstOrThrow();
+    // Only what differs from the record is kept: the discussion was left as recorded.
+    expect(draft.itemSummaries[String(first)]).toBeUndefined();
+    expect(draft.corrections.actions?.[String(action.id)]).toEqual({
+      description: 'Joint visit to the victim with the housing officer',
+      ownerAgencyId: action.ownerAgencyId,
+      ownerName: 'PC Jordan Ellis',
+      dueOn: '2026-12-22',
+    });
+    const pdf = {
+      text: (await readPdf((await pdfOf(chair, `/panels/${p.panelId}/minutes.pdf`)).body)).pages.join(' '),
+    };
+    expect(flat(pdf.text)).toContain('Corrected: two calls in October, not three.');
+    expect(flat(pdf.text)).toContain('Joint visit to the victim with the housing officer');
+    expect(flat(pdf.text)).toContain('22 December 2026');
+    // The meeting's record is as it was.
+    expect(
+      (
+        await ctx.db
+          .selectFrom('sharedInformation')
+          .select('text')
+          .where('agendaItemId', '=', first)
+          .where('agencyId', '=', shared.agencyId)
+          .executeTakeFirstOrThrow()
+      ).text,
+    ).toBe(shared.text);
+    expect(
+      await ctx.db
+        .selectFrom('actions')
+        .select(['description', 'dueOn'])
+        .where('id', '=', action.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual({ description: action.description, dueOn: action.dueOn });
+    const audit = await ctx.db
+      .selectFrom('auditEvents')
+      .select('details')
+      .where('action', '=', 'minutes.draft-saved')
+      .where('entityId', '=', String(p.panelId))
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ correctedSharedInformation: 1, correctedActions: [action.id] });
+    // An action cannot be given to an agency not invited to the panel.
+    const outsider = await ctx.db
+      .selectFrom('agencies')
+      .select('id')
+      .where('shortName', '=', 'Probation')
+      .executeTakeFirstOrThrow();
+    const notInvited = await postForm(chair, `/panels/${p.panelId}/minutes`, {
+      ...base,
+      version: draftVersion(after.text),
+      [`actions[a${action.id}][ownerAgencyId]`]: String(outsider.id),
+    });
+    expect(notInvited.status).toBe(400);
+    expect(notInvited.text).toContain('Select an agency invited to the panel');
   });
 });
 
