@@ -109,6 +109,7 @@ function libraryPage(services: Services) {
       studies: studies.map((s) => studyView(s, names)),
       searched: Object.keys(filters).length > 0,
       mine: (await caseStudies.mine(user)).map((s) => studyView(s, names)),
+      isAdmin: user.role === 'administrator',
       waiting: user.role === 'administrator' ? (await caseStudies.waiting()).map((s) => studyView(s, names)) : [],
       categoryItems: CATEGORY_ITEMS,
       placeTypeItems: PLACE_TYPE_ITEMS,

@@ -62,8 +62,11 @@ function listPage(services: Services) {
     const { checks, rights } = await services.youthChecks.list(currentUser(req), actorOf(req));
     const todayIso = today(services.clock);
     const rows = checks.map((c) => checkRow(c, todayIso));
+    const { role } = currentUser(req);
     res.render('youth-checks/list', {
       title: 'Youth checks',
+      isAdmin: role === 'administrator',
+      isChair: role === 'chair',
       rights,
       checks: rows,
       open: rows.filter((r) => r.status === 'requested'),

@@ -248,7 +248,7 @@ test('every agency’s users search the library by category, intervention, place
     `/case-studies?category=harassment&interventionId=${abc}&placeType=residential-street&outcome=worked&districtId=${district}`,
   );
   expect(found.status).toBe(200);
-  expect(textOf(found.text, 'result-count')).toBe('1 case study match.');
+  expect(textOf(found.text, 'result-count')).toBe('1 case study matches.');
   expect(found.text).toContain('Harassment of an older resident by a neighbour');
   const none = await lpft.get('/case-studies?category=harassment&outcome=did-not-work');
   expect(textOf(none.text, 'result-count')).toBe('0 case studies match.');
