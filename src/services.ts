@@ -30,6 +30,7 @@ import { attendanceReportService } from './reports/attendance-report';
 import { riskMatrixService } from './risk/risk-matrix.service';
 import type { ServiceDeps } from './service-deps';
 import { healthService } from './home/health.service';
+import { todoService } from './home/todo.service';
 import { youthChecksService } from './youth-checks/youth-checks.service';
 import { caseStudiesService } from './case-studies/case-studies.service';
 
@@ -100,6 +101,7 @@ export function createServices(deps: Dependencies) {
     youthChecks: youthChecksService(serviceDeps),
     caseStudies: caseStudiesService(serviceDeps),
     health: healthService(serviceDeps, logger),
+    todo: todoService(serviceDeps),
     pdf,
     pdfDocuments: documents,
     /** Releases what services hold beyond the database: the PDF browser, after the renders in flight. */

@@ -4,9 +4,10 @@ import { get, type RouteDef } from '../http/routes';
 
 export function homeRoutes(services: Services): RouteDef[] {
   return [
-    get('/', 'signed-in', (req, res) => {
+    get('/', 'signed-in', async (req, res) => {
       const user = currentUser(req);
-      res.render('home', { title: 'Home', user, isAdmin: user.role === 'administrator' });
+      const todo = await services.todo.forUser(user);
+      res.render('home', { title: 'Home', user, isAdmin: user.role === 'administrator', todo });
     }),
 
     // Liveness: the process answers. No session, no database (the benchmark's floor, too).
