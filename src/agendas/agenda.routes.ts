@@ -323,7 +323,7 @@ function view(agenda: Published) {
       reviewActions: i.reviewActions.map((a) => ({
         description: a.description,
         owner: a.ownerName ? `${a.agency} (${a.ownerName})` : a.agency,
-        reason: a.lastNote,
+        reason: a.review ?? a.lastNote,
         dueOn: formatCalendarDate(a.dueOn),
         newDueOn: a.newDueOn ? formatCalendarDate(a.newDueOn) : null,
       })),

@@ -1,3 +1,5 @@
+import { latestReviews } from '../actions/actions.service';
+import { reviewSummary } from '../actions/action-review';
 import type { Db } from '../db/database';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
@@ -79,7 +81,16 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
   const meta = await repo.panelNames(db, panelId);
   const invitedIds = new Set(await invitedAgencyIds(db, panelId));
   const invited = (await directory.activeAgencies(db)).filter((a) => invitedIds.has(a.id)).map((a) => a.name);
-  const reviewActions = await print.unfinishedActions(db, referralIds, panelId);
+  const unfinished = await print.unfinishedActions(db, referralIds, panelId);
+  const reviews = await latestReviews(
+    db,
+    unfinished.map((a) => a.id),
+  );
+  // What the last panel recorded of each: why it was not completed, and what happens next.
+  const reviewActions = unfinished.map((a) => {
+    const review = reviews.get(a.id);
+    return { ...a, review: review ? reviewSummary(review) : null };
+  });
   await recordAudit(db, actor, {
     action: page === 'pdf' ? 'agenda.export' : 'agenda.view',
     entityType: 'panel',

@@ -1,5 +1,6 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
+import { readPdf } from '../support/pdf';
 import { postReferral } from './referrals-builders';
 import {
   addItem,
@@ -274,7 +275,7 @@ describe('saves that would lose work', () => {
 });
 
 describe('review at the next panel', () => {
-  test('when a reviewed case has incomplete actions, then they appear under its item and must each be resolved before it is marked discussed', async () => {
+  test('when the panel reviews a case with unfinished actions, then each needs an outcome, a reason and a next step, and a carried-forward action keeps its reason in its history, the minutes and the next agenda and its PDF', async () => {
     const c = await awaitingCase(ctx);
     const earlier = await makePanel(ctx, { startsAt: '2026-02-02T09:30:00Z', status: 'concluded' });
     await addItem(ctx, earlier.id, c.id);
@@ -456,6 +457,50 @@ describe('review at the next panel', () => {
     expect(history.text).toContain(
       'Reviewed by the panel: Not completed. Reason: Not done by the agency. Escalated to LPFT service manager',
     );
+
+    // The minutes give the outcome, the reason and the new due date.
+    await ctx.db.updateTable('panels').set({ status: 'concluded' }).where('id', '=', panel.id).execute();
+    const minutes = (await chair.get(`/panels/${panel.id}/minutes`)).text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(minutes).toContain(
+      'Install a door camera. Lincolnshire Partnership NHS Foundation Trust Not completed. Reason: Not possible',
+    );
+    expect(minutes).toContain('Carried forward to 5 April 2026');
+    // The next panel's agenda lists the carried-forward action with its reason and new due date,
+    // on the page and in its PDF.
+    const next = await makePanel(ctx, { startsAt: '2026-04-06T09:30:00Z', status: 'scheduled' });
+    await ctx.db.updateTable('panels').set({ agendaVersion: 0 }).where('id', '=', next.id).execute();
+    await addItem(ctx, next.id, c.id, 'review');
+    const revision = (
+      await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', next.id).executeTakeFirstOrThrow()
+    ).agendaRevision;
+    const published = await postForm(chair, `/panels/${next.id}/agenda`, {
+      action: 'publish',
+      revision: String(revision),
+    });
+    expect(published.status).toBe(303);
+    const reason =
+      'Not completed. Reason: Not possible: change in circumstances. Carried forward to 5 April 2026 (Lincolnshire Partnership NHS Foundation Trust, Dr Rao)';
+    const agenda = await chair.get(`/panels/${next.id}/agenda/published`);
+    expect(agenda.status).toBe(200);
+    const listed = /id="review-actions-1">([\s\S]*?)<\/ul>/
+      .exec(agenda.text)![1]
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ');
+    expect(listed).toContain(
+      `Install a door camera. (Lincolnshire Partnership NHS Foundation Trust (Dr Rao)). ${reason}`,
+    );
+    const pdf = await chair
+      .get(`/panels/${next.id}/agenda.pdf`)
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (chunk: Buffer) => chunks.push(chunk));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(pdf.status).toBe(200);
+    const printed = (await readPdf(pdf.body as Buffer)).pages.join(' ').replace(/\s+/g, ' ');
+    expect(printed).toContain('Install a door camera.');
+    expect(printed).toContain('Reason: Not possible: change in circumstances');
   });
 
   test('when a case is deferred with a reason, then at conclusion it waits for a panel again', async () => {
