@@ -314,3 +314,18 @@ test('the co-ordinator adds an intervention to the list, refuses a duplicate, an
   expect((await council.get('/case-studies/new')).text).not.toContain('Dispersal order');
   expect((await postForm(council, '/admin/case-study-interventions', { name: 'Anything' })).status).toBe(403);
 });
+
+test('lists and objects where text is expected get messages by the field, never a server error', async () => {
+  const res = await postForm(council, '/case-studies/new', {
+    title: ['One', 'Two'],
+    category: { code: 'harassment' },
+    agencyIds: { 0: 'x' },
+    whatWorked: ['a', 'b'],
+    action: 'submit',
+  });
+  expect(res.status).toBe(400);
+  expect(res.text).toContain('Enter a title');
+  expect(res.text).toContain('Select the ASB problem category');
+  const search = await council.get('/case-studies?category[]=noise&outcome[x]=worked');
+  expect(search.status).toBe(200);
+});

@@ -309,3 +309,23 @@ test('a year after the answer the retention job removes the check’s personal d
   const [run] = await audits('youth-check.retention');
   expect(run.details).toEqual({ cleared: [checkId] });
 });
+
+test('lists, objects and control characters where text is expected get messages by the field, never a server error', async () => {
+  await moveTo('2028-01-10T10:00:00Z');
+  const res = await postForm(council, '/youth-checks/new', {
+    youngPersonName: ['Kai', 'Brennan'],
+    dateOfBirth: 'yesterday',
+    address: { street: 'Sincil Walk' },
+    concern: 'Bins\u0000 set alight',
+    districtId: ['1', '2'],
+  });
+  expect(res.status).toBe(400);
+  expect(res.text).toContain('Enter the young person’s date of birth');
+  expect(res.text).toContain('Select your district');
+  const answer = await postForm(yot, `/youth-checks/${checkId}/answer`, {
+    knownToYouthOffending: ['yes', 'no'],
+    version: { v: 1 },
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.text).toContain('Select yes if the young person is known to youth offending');
+});
