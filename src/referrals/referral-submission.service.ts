@@ -74,7 +74,19 @@ async function possibleDuplicates(db: Db, user: CurrentUser, referralId: number,
   return result;
 }
 
-/** Everything the referrer checks before submitting: the assessment, repeats and possible duplicates. */
+/**
+ * The possible duplicates of a stored referral, for the coordinator screening it: every match, with
+ * its reference, status, district and referring agency (administrators and chairs see every case).
+ */
+export async function possibleDuplicatesOf(db: Db, user: CurrentUser, referralId: number) {
+  return possibleDuplicates(db, user, referralId, await repo.subjectKeysOf(db, referralId));
+}
+
+/**
+ * Everything the referrer checks before submitting: the assessment, and the repeats and possible
+ * duplicates it may open. Of a match in a case it may not open, it learns only that there is one:
+ * the coordinator sees the details when screening.
+ */
 export async function checkSubmission(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: number) {
   const { db } = deps;
   await requireVisibleReferral(db, user, actor, id, 'referral.view');
@@ -100,16 +112,28 @@ export async function checkSubmission(deps: ReferralDeps, user: CurrentUser, act
     details: { page: 'check', duplicates: duplicates.length, repeats: repeatIds.length },
   });
   const repeatCases = [];
+  let otherRepeat = false;
   for (const rid of repeatIds) {
     const first = repeats.find((m) => m.referralId === rid);
-    repeatCases.push({
-      referralId: rid,
-      reference: first?.reference ?? null,
-      submittedAt: first?.submittedAt ?? null,
-      canSee: await canSeeReferral(db, user, rid),
-    });
+    if (!(await canSeeReferral(db, user, rid))) otherRepeat = true;
+    else
+      repeatCases.push({
+        referralId: rid,
+        reference: first?.reference ?? null,
+        submittedAt: first?.submittedAt ?? null,
+      });
   }
-  return { referral: record, editable, errors, assessment, matrix, repeats: repeatCases, duplicates };
+  return {
+    referral: record,
+    editable,
+    errors,
+    assessment,
+    matrix,
+    repeats: repeatCases,
+    otherRepeat,
+    duplicates: duplicates.filter((d) => d.canSee),
+    otherDuplicate: duplicates.some((d) => !d.canSee),
+  };
 }
 
 /** The referral as stored, shown in its form again when it cannot be submitted yet. */
@@ -178,7 +202,10 @@ export async function submit(
   const { input, errors, matrix } = await validate(deps, rawFromStored(record), 'submit', record.riskMatrixVersionId);
   if (Object.keys(errors).length) throw new RefusedError(errors, INCOMPLETE);
   const duplicates = await possibleDuplicates(db, user, id, keysOf(subjectRows(input)));
-  const chosen = [...new Set(linkTo)].filter((candidate) => duplicates.some((d) => d.referralId === candidate));
+  // Only a case the referrer may open can be linked: the ids of others were never shown to it.
+  const chosen = [...new Set(linkTo)].filter((candidate) =>
+    duplicates.some((d) => d.referralId === candidate && d.canSee),
+  );
   const result = await db.transaction().execute(async (trx) => {
     const row = await repo.lockReferral(trx, id);
     if (!row || row.version !== version || !canTransition('submit', row.status)) throw new StaleVersionError();

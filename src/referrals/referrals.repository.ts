@@ -333,6 +333,23 @@ export interface SubjectKeys {
   postcodeKey: string | null;
 }
 
+/** The matching keys of a referral's subjects, as stored. */
+export function subjectKeysOf(db: Db, referralId: number): Promise<SubjectKeys[]> {
+  return db
+    .selectFrom('referralSubjects')
+    .select([
+      'position',
+      'kind',
+      'nameKey',
+      sql<string | null>`date_of_birth::text`.as('dateOfBirth'),
+      'addressKey',
+      'postcodeKey',
+    ])
+    .where('referralId', '=', referralId)
+    .orderBy('position')
+    .execute();
+}
+
 /**
  * Subjects of other submitted referrals that look like these: a person with the same name and
  * date of birth, or anyone at the same address and postcode.

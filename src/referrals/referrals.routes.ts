@@ -123,11 +123,8 @@ async function renderRecord(
   extra: { screeningForm?: ReturnType<typeof formState>; httpStatus?: number } = {},
 ) {
   const user = currentUser(req);
-  const { referral, matrix, caseLinks, events, hearings, actions, editable } = await services.referrals.view(
-    user,
-    actorOf(req),
-    id,
-  );
+  const { referral, matrix, caseLinks, possibleDuplicates, events, hearings, actions, editable } =
+    await services.referrals.view(user, actorOf(req), id);
   const canScreen = (user.role === 'administrator' || user.role === 'chair') && referral.status === 'submitted';
   // Screening shows approved case studies of the same kind of problem.
   if (canScreen) res.locals.similar = await services.caseStudies.similarFor(referral.id);
@@ -138,6 +135,8 @@ async function renderRecord(
     referral,
     view: recordView({ referral, matrix }, today(services.clock)),
     caseLinks,
+    possibleDuplicates,
+    statusNames: STATUS_NAMES,
     events: events.map(eventView),
     plan: casePlanView(hearings, actions, reviews, today(services.clock)),
     editable,
@@ -224,6 +223,8 @@ function checkPage(services: Services): Handler {
         href: `/referrals/${id}/edit#${fieldId(name)}`,
       })),
       repeats: check.repeats,
+      otherRepeat: check.otherRepeat,
+      otherDuplicate: check.otherDuplicate,
       duplicates: check.duplicates,
       matrix,
       statusNames: STATUS_NAMES,

@@ -13,7 +13,7 @@ import type { ListFilters, Sort } from './referral-list-query';
 import * as listRepo from './referral-list.repository';
 import type { ScreeningOutcome } from './referral-codes';
 import { changeStatus, discard, screen } from './referral-screening.service';
-import { checkSubmission, submissionForm, submit } from './referral-submission.service';
+import { checkSubmission, possibleDuplicatesOf, submissionForm, submit } from './referral-submission.service';
 import type { ReferralInput } from './referral-validation';
 import * as repo from './referrals.repository';
 import * as planRepo from './case-plan.repository';
@@ -30,14 +30,39 @@ async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: num
   await requireVisibleReferral(db, user, actor, id, 'referral.view');
   const record = await stored(deps, id);
   const matrix = await deps.riskMatrix.forForm(record.riskMatrixVersionId);
+  // A linked case the user may not open is shown only as a link to "a case held by another agency".
   const caseLinks = [];
   for (const l of await repo.findCaseLinks(db, id))
-    caseLinks.push({ ...l, canSee: await canSeeReferral(db, user, l.otherId) });
+    caseLinks.push(
+      (await canSeeReferral(db, user, l.otherId))
+        ? { ...l, canSee: true }
+        : {
+            id: l.id,
+            kind: l.kind,
+            direction: l.direction,
+            otherId: null,
+            otherReference: null,
+            otherStatus: null,
+            canSee: false,
+          },
+    );
+  // The coordinator screening a referral sees every possible duplicate, including those the referrer could not open.
+  const screening = (user.role === 'administrator' || user.role === 'chair') && record.status === 'submitted';
+  const possibleDuplicates = screening ? await possibleDuplicatesOf(db, user, id) : [];
   const events = await repo.findEvents(db, id);
   const hearings = await planRepo.findHearings(db, id);
   const actions = await planRepo.findCaseActions(db, id);
   await recordAudit(db, actor, { action: 'referral.view', entityType: 'referral', entityId: id });
-  return { referral: record, matrix, caseLinks, events, hearings, actions, editable: canEdit(user, record) };
+  return {
+    referral: record,
+    matrix,
+    caseLinks,
+    possibleDuplicates,
+    events,
+    hearings,
+    actions,
+    editable: canEdit(user, record),
+  };
 }
 
 /** The list and search. The audit row records which filters were used, never the words searched for. */

@@ -360,8 +360,9 @@ describe('repeats and possible duplicates', () => {
       });
       const { id, check } = await continueToCheck(agent, body);
       expect(textOf(check.text, 'repeats')).toBe('Repeat referral');
-      expect(check.text).toContain(`${first.reference}</li>`.replace('</li>', ''));
-      expect(check.text).toContain('(held by another agency)');
+      // The earlier referral is another agency's: the referrer learns only that there is one.
+      expect(textOf(check.text, 'other-repeat')).toContain('may have been referred by another agency');
+      expect(check.text).not.toContain(first.reference!);
       await postReferral(agent, `/referrals/${id}/submit`, { version: versionOf(check.text) });
       const row = await ctx.db
         .selectFrom('referrals')
@@ -454,7 +455,7 @@ describe('repeats and possible duplicates', () => {
     ]);
   });
 
-  test('when a location matches an open case by address and postcode, then it is offered for linking', async () => {
+  test("when a location matches another agency's open case by address and postcode, then the referrer is told only that a match may exist", async () => {
     const street = `${Math.floor(Math.random() * 900) + 100} ${uniqueName('Park').split(' ')[1]} Road`;
     const place = { kind: 'location', fullName: 'Rec ground', address: `${street}, Boston`, postcode: 'PE21 9LB' };
     const open = await makeReferral(ctx, DEMO.police, { subjects: [place], links: [] }, { submit: true });
@@ -464,9 +465,9 @@ describe('repeats and possible duplicates', () => {
       links: [],
     });
     const { check } = await continueToCheck(agent, body);
-    expect(check.text).toContain(`id="linkTo-${open.id}"`);
-    expect(check.text).toContain('on address and postcode');
-    expect(check.text).toContain('Held by another agency: ask the coordinator.');
+    expect(textOf(check.text, 'other-duplicate')).toContain('There may be an open case about the same people or place');
+    expect(check.text).not.toContain(`id="linkTo-${open.id}"`);
+    expect(check.text).not.toContain(open.reference!);
     expect(check.text).not.toContain(`href="/referrals/${open.id}"`);
   });
 });

@@ -2,6 +2,7 @@ import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
 import { readPdf } from '../support/pdf';
 import { agencyId, districtId, makeCase, makePanel } from '../integration/panels-builders';
+import { makeReferral, uniqueName } from '../integration/referrals-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -82,5 +83,60 @@ describe('a case taken off a published agenda', () => {
 
     const published = await chair.get(`/panels/${panelId}/agenda/published`);
     expect(published.text).not.toContain(removed.name);
+  });
+});
+
+describe('the duplicate and repeat checks', () => {
+  test("when a referrer's subject matches a case it may not open, then it is told only that a match may exist, and the coordinator sees the case", async () => {
+    const person = {
+      kind: 'victim',
+      fullName: uniqueName('Morgan'),
+      dateOfBirth: { day: '9', month: '10', year: '1950' },
+      address: '3 Matching Row',
+      postcode: 'PE21 7AB',
+    };
+    const other = () => ({ kind: 'perpetrator', fullName: uniqueName('Sam'), approximateAge: '30' });
+    const theirs = await makeReferral(ctx, DEMO.police, { subjects: [person, other()] });
+    const ours = await makeReferral(ctx, DEMO.housing, { subjects: [person, other()] }, {});
+    const housing = await signIn(ctx, DEMO.housing);
+    expect((await housing.get(`/referrals/${theirs.id}`)).status).toBe(404);
+
+    const check = await housing.get(`/referrals/${ours.id}/submit`);
+    expect(check.status).toBe(200);
+    expect(check.text).toContain('There may be an open case about the same people or place held by another agency');
+    expect(check.text).toContain('may have been referred by another agency');
+    expect(check.text).not.toContain(theirs.reference!);
+    expect(check.text).not.toContain(`value="${theirs.id}"`);
+    expect(check.text).not.toContain('referred by Police');
+
+    // A hand-made post naming the other case does not link it.
+    const { version } = await ctx.db
+      .selectFrom('referrals')
+      .select('version')
+      .where('id', '=', ours.id)
+      .executeTakeFirstOrThrow();
+    const submitted = await postForm(housing, `/referrals/${ours.id}/submit`, {
+      version: String(version),
+      linkTo: String(theirs.id),
+    });
+    expect(submitted.status).toBe(303);
+    const duplicates = await ctx.db
+      .selectFrom('referralLinks')
+      .select('linkedReferralId')
+      .where('referralId', '=', ours.id)
+      .where('kind', '=', 'duplicate')
+      .execute();
+    expect(duplicates).toEqual([]);
+
+    const record = await housing.get(`/referrals/${ours.id}`);
+    expect(record.status).toBe(200);
+    expect(record.text).toContain('A case held by another agency');
+    expect(record.text).not.toContain(theirs.reference!);
+
+    const coordinator = await signIn(ctx, DEMO.admin);
+    const screening = await coordinator.get(`/referrals/${ours.id}`);
+    expect(screening.text).toContain('id="possible-duplicates"');
+    expect(screening.text).toContain(`href="/referrals/${theirs.id}">${theirs.reference}</a>`);
+    expect(screening.text).toContain('referred by Police');
   });
 });
