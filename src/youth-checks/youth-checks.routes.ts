@@ -33,6 +33,7 @@ async function renderNew(services: Services, req: Request, res: Response, form: 
     form,
     districtItems: districts.map((d) => ({ value: d.id, text: d.name })),
     settings: await services.youthChecks.settings(),
+    canRequest: (await services.youthChecks.rights(currentUser(req))).canRequest,
   });
 }
 

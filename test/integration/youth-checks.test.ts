@@ -329,3 +329,12 @@ test('lists, objects and control characters where text is expected get messages 
   expect(answer.status).toBe(400);
   expect(answer.text).toContain('Select yes if the young person is known to youth offending');
 });
+
+test('someone whose agency does not ask for checks is told so instead of being shown the form', async () => {
+  const res = await admin.get('/youth-checks/new');
+  expect(res.status).toBe(200);
+  expect(textOf(res.text, 'cannot-request')).toContain(
+    'District ASB officers, police officers and housing officers ask for youth checks',
+  );
+  expect(res.text).not.toContain('Ask for the check');
+});
