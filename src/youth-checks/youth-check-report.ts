@@ -12,6 +12,7 @@ export async function checkReport(
   { db, clock }: Pick<ServiceDeps, 'db' | 'clock'>,
   actor: Actor,
   query: Record<string, unknown>,
+  exported = false,
 ) {
   const districtRows = await districts(db);
   const parsed = parsePeriod(
@@ -29,7 +30,7 @@ export async function checkReport(
     today(clock),
   );
   await recordAudit(db, actor, {
-    action: 'report.view',
+    action: exported ? 'report.export' : 'report.view',
     entityType: 'report',
     entityId: 'youth-checks',
     details: { from: period.fromMonth, to: period.toMonth, districtId: period.districtId },

@@ -191,7 +191,7 @@ function youthCheckAdminRoutes(services: Services): RouteDef[] {
     });
   }
   async function reportCsv(req: Request, res: Response) {
-    const report = await youthChecks.report(actorOf(req), req.query);
+    const report = await youthChecks.report(actorOf(req), req.query, true);
     if (!report.ok) return reportPage(req, res);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${report.table.name}.csv"`);

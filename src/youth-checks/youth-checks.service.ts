@@ -198,7 +198,8 @@ export function youthChecksService(deps: ServiceDeps) {
     saveSettings: (actor: Actor, version: number, changes: { dueWorkingDays: number; retentionMonths: number }) =>
       saveSettings(deps, actor, version, changes),
     clearExpired: (actor?: Actor) => clearExpiredChecks(deps, actor),
-    report: (actor: Actor, query: Record<string, unknown>) => checkReport(deps, actor, query),
+    report: (actor: Actor, query: Record<string, unknown>, exported = false) =>
+      checkReport(deps, actor, query, exported),
   };
 }
 

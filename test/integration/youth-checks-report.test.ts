@@ -78,6 +78,13 @@ test('one district, and the same table as CSV', async () => {
   const csv = await chair.get('/reports/youth-checks/export.csv?from=2026-02&to=2026-02&districtId=');
   expect(csv.headers['content-type']).toMatch(/^text\/csv/);
   expect(csv.text).toContain('Feb 2026,Boston,1,1,0,0,0,100%');
+  const exported = await ctx.db
+    .selectFrom('auditEvents')
+    .select('details')
+    .where('action', '=', 'report.export')
+    .where('entityId', '=', 'youth-checks')
+    .execute();
+  expect(exported.map((e) => e.details)).toEqual([{ from: '2026-02', to: '2026-02', districtId: null }]);
 });
 
 test('bad months are answered by the field; agency representatives may not see the report', async () => {
