@@ -34,6 +34,7 @@ import { attendanceReportRoutes } from './reports/attendance.routes';
 import { insightRoutes } from './insight/insight.routes';
 import { retentionRoutes } from './retention/retention.routes';
 import { auditRoutes } from './audit/audit.routes';
+import { subjectAccessRoutes } from './subject-access/subject-access.routes';
 import { panelRoutes } from './panels/panels.routes';
 import { agendaRoutes } from './agendas/agenda.routes';
 import { researchRoutes } from './research/research.routes';
@@ -63,6 +64,7 @@ export function routeTable(services: Services): RouteDef[] {
     ...insightRoutes(services),
     ...retentionRoutes(services),
     ...auditRoutes(services),
+    ...subjectAccessRoutes(services),
     ...panelRoutes(services),
     ...agendaRoutes(services),
     ...researchRoutes(services),

@@ -25,6 +25,7 @@ import { researchService } from './research/research.service';
 import { insightService } from './insight/insight.service';
 import { retentionService } from './retention/retention.service';
 import { auditViewerService } from './audit/audit-viewer.service';
+import { subjectAccessService } from './subject-access/subject-access.service';
 import { mailAdminService } from './mail/mail-admin.service';
 import { attendanceReportService } from './reports/attendance-report';
 import { riskMatrixService } from './risk/risk-matrix.service';
@@ -97,6 +98,7 @@ export function createServices(deps: Dependencies) {
     attendanceReport: attendanceReportService(serviceDeps),
     retention: retentionService(serviceDeps, { mailDir: path.join(config.dataDir, 'mail') }),
     auditViewer: auditViewerService(serviceDeps),
+    subjectAccess: subjectAccessService(serviceDeps),
     mailAdmin: mailAdminService(serviceDeps),
     youthChecks: youthChecksService(serviceDeps),
     caseStudies: caseStudiesService(serviceDeps),

@@ -5,6 +5,8 @@ interface NavItem {
   text: string;
   href: string;
   access: Access;
+  /** A further condition on the user, beyond the role. */
+  only?: (user: CurrentUser) => boolean;
 }
 
 /** The service navigation; each user sees the sections their role may use. */
@@ -23,11 +25,14 @@ const NAVIGATION: NavItem[] = [
   { text: 'Risk matrix', href: '/admin/risk-matrix', access: ADMIN },
   { text: 'Reports', href: '/reports', access: ADMIN_OR_CHAIR },
   { text: 'Retention', href: '/admin/retention', access: ADMIN },
+  { text: 'Subject access', href: '/admin/subject-access', access: ADMIN },
+  { text: 'Audit trail', href: '/admin/audit', access: ADMIN },
+  { text: 'Staff access', href: '/audit', access: 'signed-in', only: (user) => user.spocForAgencyId !== null },
 ];
 
 export function navigationFor(user: CurrentUser | undefined, path: string) {
   if (!user) return [];
-  const visible = NAVIGATION.filter((item) => allows(item.access, user.role));
+  const visible = NAVIGATION.filter((item) => allows(item.access, user.role) && (item.only?.(user) ?? true));
   // The longest matching prefix is the current section.
   const current = visible
     .filter((item) => (item.href === '/' ? path === '/' : path === item.href || path.startsWith(`${item.href}/`)))

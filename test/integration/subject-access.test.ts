@@ -159,7 +159,7 @@ describe('the request log', () => {
       received: { day: '30', month: '11', year: '2026' },
     });
     expect(res.status).toBe(303);
-    requestId = Number(/\/admin\/subject-access\/(\d+)$/.exec(res.headers.location as string)![1]);
+    requestId = Number(/\/admin\/subject-access\/(\d+)$/.exec(res.headers.location)![1]);
     const row = await ctx.db
       .selectFrom('subjectAccessRequests')
       .selectAll()
