@@ -12,6 +12,7 @@ import * as actionReview from './20261130_0010_action_review';
 import * as minutesCorrections from './20261130_0011_minutes_corrections';
 import * as signInPairs from './20261130_0040_sign_in_pairs';
 import * as researchWithdrawn from './20261130_0041_research_withdrawn';
+import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
 export const migrations: Record<string, Migration> = {
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '20261130_0030_information_governance': informationGovernance,
   '20261130_0040_sign_in_pairs': signInPairs,
   '20261130_0041_research_withdrawn': researchWithdrawn,
+  '20261130_0042_attendance_links_at_send_time': attendanceLinksAtSendTime,
   '20261130_0060_youth_checks': youthChecks,
   '20261130_0061_case_studies': caseStudies,
 };

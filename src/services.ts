@@ -14,6 +14,7 @@ import { registerService } from './register/register.service';
 import { actionsService } from './actions/actions.service';
 import { meetingService } from './meeting/meeting.service';
 import { MailWorker } from './mail/mail.worker';
+import { renderAttendanceLinks } from './invitations/invitations';
 import { fileTransport, smtpTransport, type MailTransport } from './mail/transport';
 import path from 'node:path';
 import { PdfRenderer } from './pdf/renderer';
@@ -57,6 +58,7 @@ export function createServices(deps: Dependencies) {
     transport: mailTransport,
     from: config.mailFrom,
     messageIdDomain: new URL(config.baseUrl).hostname,
+    renderText: (text) => renderAttendanceLinks(db, text),
     logger,
     intervalMs: config.mailWorkerIntervalMs,
   });

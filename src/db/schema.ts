@@ -461,6 +461,8 @@ export interface AttendanceTokenTable {
   expiresAt: Timestamp;
   usedAt: NullableTimestamp;
   createdAt: Timestamp;
+  /** Names the row in a queued message, whose token is made only when it is sent. */
+  linkNonce: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ClinicianAttendanceTable {

@@ -3,9 +3,26 @@ import type { AttendanceAnswer } from '../db/schema';
 
 export async function insertAttendanceTokens(
   trx: Db,
-  rows: { panelId: number; agencyId: number; answer: AttendanceAnswer; tokenHash: string; expiresAt: Date }[],
+  rows: {
+    panelId: number;
+    agencyId: number;
+    answer: AttendanceAnswer;
+    tokenHash: string;
+    expiresAt: Date;
+    linkNonce?: string;
+  }[],
 ): Promise<void> {
   await trx.insertInto('attendanceTokens').values(rows).execute();
+}
+
+/** Gives the token row reserved under `linkNonce` this hash; false when there is no such row. */
+export async function issueReservedToken(db: Db, linkNonce: string, tokenHash: string): Promise<boolean> {
+  const updated = await db
+    .updateTable('attendanceTokens')
+    .set({ tokenHash })
+    .where('linkNonce', '=', linkNonce)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
 }
 
 /** Active representatives of the invited active agencies, and each agency's single point of contact. */
@@ -14,7 +31,7 @@ export function invitationRecipients(trx: Db, panelId: number, agencyIds?: numbe
     .selectFrom('panelInvitations')
     .innerJoin('agencies', 'agencies.id', 'panelInvitations.agencyId')
     .innerJoin('users', 'users.agencyId', 'agencies.id')
-    .select(['agencies.id as agencyId', 'agencies.name as agencyName', 'users.id as userId', 'users.email'])
+    .select(['agencies.id as agencyId', 'agencies.name as agencyName', 'users.id as userId', 'users.email', 'users.name'])
     .where('panelInvitations.panelId', '=', panelId)
     .where('agencies.active', '=', true)
     .where('users.active', '=', true)

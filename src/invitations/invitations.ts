@@ -38,6 +38,48 @@ export async function createAttendanceTokens(
   return tokens;
 }
 
+/** Where a one-click link goes in a queued message: its token is made only when the message is sent. */
+const RESERVED_LINK = /\{\{attend:([A-Za-z0-9_-]{22})\}\}/g;
+
+/**
+ * Reserves one token row per answer, as `createAttendanceTokens` makes them, but with no usable
+ * token yet: each gets an unguessable hash and a nonce, and the message queued carries only
+ * `{{attend:nonce}}`. The outbox therefore never holds a live link (nor does `/admin/mail/:id`);
+ * `renderAttendanceLinks` makes the tokens as the message is sent.
+ */
+async function reserveAttendanceLinks(
+  trx: Db,
+  opts: { panelId: number; agencyId: number; expiresAt: Date },
+): Promise<AttendanceLinks> {
+  const nonces = Object.fromEntries(ANSWERS.map((a) => [a, randomBytes(16).toString('base64url')])) as AttendanceLinks;
+  await repo.insertAttendanceTokens(
+    trx,
+    ANSWERS.map((answer) => ({
+      ...opts,
+      answer,
+      tokenHash: hashToken(randomBytes(32).toString('base64url')),
+      linkNonce: nonces[answer],
+    })),
+  );
+  return Object.fromEntries(ANSWERS.map((a) => [a, `{{attend:${nonces[a]}}}`])) as AttendanceLinks;
+}
+
+/**
+ * The text of a message as it is sent: each reserved one-click link gets a fresh token, whose hash
+ * replaces the one stored (so only the link last sent works). Called by the mail worker for every
+ * message; the text with live links is handed to the transport and never stored.
+ */
+export async function renderAttendanceLinks(db: Db, text: string): Promise<string> {
+  const nonces = [...new Set([...text.matchAll(RESERVED_LINK)].map((m) => m[1]))];
+  let rendered = text;
+  for (const nonce of nonces) {
+    const token = randomBytes(32).toString('base64url');
+    const issued = await repo.issueReservedToken(db, nonce, hashToken(token));
+    rendered = rendered.replaceAll(`{{attend:${nonce}}}`, issued ? token : 'link-no-longer-valid');
+  }
+  return rendered;
+}
+
 export interface PanelForCalendar {
   id: number;
   startsAt: Date;
@@ -59,7 +101,8 @@ export function panelUid(panelId: number, host: string): string {
 export function panelCalendar(
   panel: PanelForCalendar,
   method: CalendarMethod,
-  opts: { baseUrl: string; organizerEmail: string; attendeeEmail: string },
+  /** The attendee is the recipient, named as their calendar shows them. */
+  opts: { baseUrl: string; organizerEmail: string; attendeeEmail: string; attendeeName: string },
 ): string {
   const host = new URL(opts.baseUrl).hostname;
   const location = [panel.venue, panel.onlineLink].filter(Boolean).join(' / ') || undefined;
@@ -81,7 +124,9 @@ export function panelCalendar(
     status: method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
     classification: 'CONFIDENTIAL',
     organizer: { name: 'ASBRAC Manager', email: opts.organizerEmail },
-    attendees: [{ email: opts.attendeeEmail, rsvp: false, role: 'REQ-PARTICIPANT', partstat: 'NEEDS-ACTION' }],
+    attendees: [
+      { name: opts.attendeeName, email: opts.attendeeEmail, rsvp: false, role: 'REQ-PARTICIPANT', partstat: 'NEEDS-ACTION' },
+    ],
   });
   if (error || !value) throw error ?? new Error('could not build the calendar invitation');
   return value;
@@ -92,6 +137,7 @@ export interface InvitationRecipient {
   agencyName: string;
   userId: number;
   email: string;
+  name: string;
 }
 
 /**
@@ -165,7 +211,7 @@ export async function queueInvitations(
       '',
     ];
     if (!cancelled) {
-      const tokens = await createAttendanceTokens(trx, {
+      const tokens = await reserveAttendanceLinks(trx, {
         panelId: panel.id,
         agencyId: r.agencyId,
         expiresAt: panel.endsAt,
@@ -184,7 +230,12 @@ export async function queueInvitations(
     lines.push(
       'This message is OFFICIAL-SENSITIVE. Case details are only available to signed-in users of invited agencies.',
     );
-    const ics = panelCalendar(panel, opts.method, { baseUrl: opts.baseUrl, organizerEmail, attendeeEmail: r.email });
+    const ics = panelCalendar(panel, opts.method, {
+      baseUrl: opts.baseUrl,
+      organizerEmail,
+      attendeeEmail: r.email,
+      attendeeName: `${r.name}, ${r.agencyName}`,
+    });
     await enqueueMail(trx, {
       kind: `panel-${opts.reason}`,
       to: r.email,

@@ -31,6 +31,8 @@ export interface MailWorkerOptions {
   db: Db;
   clock: Clock;
   transport: MailTransport;
+  /** Completes a queued text as it is sent (one-click links are made then); the result is never stored. */
+  renderText?: (text: string) => Promise<string>;
   from: string;
   messageIdDomain: string;
   logger?: Logger;
@@ -120,7 +122,7 @@ export class MailWorker {
         from,
         to: row.toAddress,
         subject: row.subject,
-        text: row.textBody,
+        text: this.opts.renderText ? await this.opts.renderText(row.textBody) : row.textBody,
         html: row.htmlBody ?? undefined,
         messageId: this.messageId(row.id),
         attachments: row.attachments.map((a) => ({

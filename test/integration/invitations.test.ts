@@ -1,8 +1,12 @@
 import { sql } from 'kysely';
-import { hashToken, queueInvitations } from '../../src/invitations/invitations';
+import { createAttendanceTokens, hashToken, queueInvitations } from '../../src/invitations/invitations';
+import { enqueueMail } from '../../src/mail/outbox';
+import { up as linksAtSendTime } from '../../migrations/20261130_0042_attendance_links_at_send_time';
 import { smtpTransport } from '../../src/mail/transport';
 import { createTestContext, type TestContext } from '../support/context';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+import { DEMO, signIn } from '../support/http';
+import { redactedPath } from '../../src/http/input';
 
 let ctx: TestContext;
 let smtp: TestSmtpServer;
@@ -159,4 +163,76 @@ test('a change raises the sequence and a cancellation sends METHOD:CANCEL for th
   expect(a).toMatchObject({ METHOD: 'REQUEST', SEQUENCE: '1', DTSTART: '20261209T100000Z' });
   expect(b).toMatchObject({ METHOD: 'CANCEL', SEQUENCE: '2', STATUS: 'CANCELLED', UID: a.UID });
   expect(cancelled.text).not.toContain('/attend/');
+});
+
+test('the outbox and the sent-mail page hold no live attendance link: each is made as the message is sent, and the request log leaves it out', async () => {
+  smtp.received.length = 0;
+  const panelId = await makePanel(['Victim Support']);
+  const queued = await ctx.db.transaction().execute((trx) =>
+    queueInvitations(trx, {
+      panelId,
+      method: 'REQUEST',
+      reason: 'scheduled',
+      baseUrl: ctx.config.baseUrl,
+      clock: ctx.clock,
+    }),
+  );
+  expect(queued).toBeGreaterThan(0);
+  const stored = () =>
+    ctx.db
+      .selectFrom('outbox')
+      .select(['id', 'textBody'])
+      .where('entityType', '=', 'panel')
+      .where('entityId', '=', String(panelId))
+      .execute();
+  const LIVE = /\/attend\/[A-Za-z0-9_-]{43}/;
+  for (const row of await stored()) {
+    expect(row.textBody).toMatch(/We will attend: \S+\/attend\/\{\{attend:[A-Za-z0-9_-]{22}\}\}/);
+    expect(row.textBody).not.toMatch(LIVE);
+  }
+
+  await ctx.services.mailWorker.drain();
+  const [mail] = await smtp.waitFor(queued);
+  const link = /We will attend: \S+(\/attend\/[A-Za-z0-9_-]{43})\b/.exec(mail.text ?? '')![1];
+  const visitor = await signIn(ctx, DEMO.police);
+  expect((await visitor.get(link)).status).toBe(200);
+
+  const admin = await signIn(ctx, DEMO.admin);
+  for (const row of await stored()) {
+    expect(row.textBody).not.toMatch(LIVE);
+    const page = await admin.get(`/admin/mail/${row.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).not.toMatch(LIVE);
+    expect(page.text).not.toContain(link);
+  }
+  expect(redactedPath(`${link}?x=1`)).toBe('/attend/[redacted]');
+});
+
+test('when the outbox already held live links before links were made at send time, then the migration replaces each with its placeholder, and the link sent keeps working', async () => {
+  const panelId = await makePanel(['Fire and Rescue']);
+  const panel = await ctx.db
+    .selectFrom('panels')
+    .select(['endsAt'])
+    .where('id', '=', panelId)
+    .executeTakeFirstOrThrow();
+  const fire = await ctx.db
+    .selectFrom('agencies')
+    .select('id')
+    .where('shortName', '=', 'Fire and Rescue')
+    .executeTakeFirstOrThrow();
+  const tokens = await createAttendanceTokens(ctx.db, { panelId, agencyId: fire.id, expiresAt: panel.endsAt });
+  const id = await enqueueMail(ctx.db, {
+    kind: 'panel-scheduled',
+    to: 'fire@example.org',
+    subject: 'Old invitation',
+    text: `- We will attend: ${ctx.config.baseUrl}/attend/${tokens.attending}\n- Apologies: ${ctx.config.baseUrl}/attend/${tokens.apologies}\n`,
+  });
+  await sql`alter table attendance_tokens drop column link_nonce`.execute(ctx.db);
+  await linksAtSendTime(ctx.db.withoutPlugins());
+  const row = await ctx.db.selectFrom('outbox').select('textBody').where('id', '=', id).executeTakeFirstOrThrow();
+  expect(row.textBody).not.toContain(tokens.attending);
+  expect(row.textBody).not.toContain(tokens.apologies);
+  expect(row.textBody.match(/\/attend\/\{\{attend:[A-Za-z0-9_-]{22}\}\}/g)).toHaveLength(2);
+  const visitor = await signIn(ctx, DEMO.police);
+  expect((await visitor.get(`/attend/${tokens.attending}`)).status).toBe(200);
 });
