@@ -3,7 +3,7 @@ import type { Services } from '../services';
 import { actorOf, flash } from '../http/context';
 import { idParam } from '../http/errors';
 import { ADMIN, get, post, type RouteDef } from '../http/routes';
-import { OUTBOX_STATUSES } from './mail-admin.service';
+import { deliveryInWords, OUTBOX_STATUSES } from './mail-admin.service';
 
 const filterSchema = z.object({
   status: z
@@ -25,7 +25,7 @@ export function mailRoutes(services: Services): RouteDef[] {
         title: 'Sent mail',
         messages,
         status,
-        delivery: services.mailTransport.describe(),
+        delivery: deliveryInWords(services.mailTransport.describe()),
         counts,
         statusLinks: [
           { value: '', text: 'All' },
