@@ -17,6 +17,7 @@ import {
   reviewSummary,
 } from '../actions/action-review';
 import { pendingAction } from './review-form';
+import { autosaveRoutes } from './autosave.routes';
 import { isOverdue } from '../actions/overdue';
 import {
   CLOSE_REASONS,
@@ -406,6 +407,7 @@ function concludeMeeting(services: Services) {
 
 export function meetingRoutes(services: Services): RouteDef[] {
   return [
+    ...autosaveRoutes(services),
     get('/panels/:id/meeting', ADMIN_OR_CHAIR, overviewPage(services)),
     post('/panels/:id/meeting/start', ADMIN_OR_CHAIR, startMeeting(services)),
     get('/panels/:id/meeting/items/:itemId', ADMIN_OR_CHAIR, itemPage(services)),

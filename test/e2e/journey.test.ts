@@ -308,6 +308,18 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
     'What is to be done',
     'Visit Mrs Ellingham with the tenancy officer and fit a door camera; serve a tenancy warning on the neighbour.',
   );
+  // Leaving the discussion box saved it as the chair went on typing; leaving the page now would ask first.
+  await chair.waitForFunction(
+    () => document.querySelector('.app-autosave-status')?.textContent?.includes('Saved automatically'),
+    { timeout: 10000 },
+  );
+  expect(
+    await chair.evaluate(() => {
+      const leaving = new Event('beforeunload', { cancelable: true });
+      window.dispatchEvent(leaving);
+      return leaving.defaultPrevented;
+    }),
+  ).toBe(true);
   await journey.select(chair, 'Owning agency', 'Fenland Vale Housing Association');
   await journey.fill(chair, 'Named person (optional)', 'Chris Walker');
   await journey.chooseIn(chair, 'Priority', 'High');

@@ -710,6 +710,37 @@ describe('nothing the chair types is lost, whichever button is pressed', () => {
     expect(await recordOf(item)).toMatchObject({ discussion: 'First save.' });
     expect(await actionsOf(referral.id)).toEqual([]);
   });
+
+  test('when the chair types and the page saves as they go, then the record is saved under the version check, a typed action is left for its button, and a stale or unfinished form is not saved', async () => {
+    const { panel, referral, item, chair, version } = await startedItem();
+    const url = `${itemUrl(panel.id, item)}/autosave`;
+    const saved = await postReferral(chair, url, { version, discussion: 'Typed so far.', riskLevel: 'high' });
+    expect(saved.status).toBe(200);
+    expect(saved.body).toMatchObject({ saved: true, version: Number(version) + 1 });
+    expect(await recordOf(item)).toMatchObject({ discussion: 'Typed so far.', riskLevel: 'high' });
+    // The page goes on with the version it was given back; the old one is refused and nothing changes.
+    const stale = await postReferral(chair, url, { version, discussion: 'From an old tab.' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toMatchObject({ saved: false, reason: 'conflict' });
+    expect((await recordOf(item))?.discussion).toBe('Typed so far.');
+    // Marked discussed without a decision: the form needs attention, and Save will say why.
+    const unfinished = await postReferral(chair, url, {
+      version: String(Number(version) + 1),
+      discussion: 'Typed so far, and more.',
+      discussed: 'yes',
+    });
+    expect(unfinished.status).toBe(400);
+    expect((await recordOf(item))?.discussion).toBe('Typed so far.');
+    // The typed action is left for its button.
+    const withAction = await postReferral(chair, url, {
+      version: String(Number(version) + 1),
+      discussion: 'Typed so far, and more.',
+      description: 'Not to be added by itself.',
+    });
+    expect(withAction.status).toBe(200);
+    expect(await actionsOf(referral.id)).toEqual([]);
+    expect((await recordOf(item))?.discussion).toBe('Typed so far, and more.');
+  });
 });
 
 test('when the chair opens the meeting page, then the panel’s status is in words, not a code', async () => {
