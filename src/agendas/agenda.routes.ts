@@ -205,6 +205,17 @@ function afterChange(id: number, change: BuilderChange) {
   return `/panels/${id}/agenda${change.kind === 'move' ? `#item-${change.itemId}` : ''}`;
 }
 
+/** What was typed in the "add" boxes that the button pressed did not add, if anything. */
+function typedAdditions(body: Body, done: BuilderChange['kind']): Record<string, string> | null {
+  const typed: Record<string, string> = {};
+  if (done !== 'add-case' && str(body.referralId)) typed.referralId = str(body.referralId);
+  if (done !== 'add-other' && (str(body.otherTitle).trim() || str(body.otherMinutes).trim())) {
+    typed.otherTitle = str(body.otherTitle);
+    typed.otherMinutes = str(body.otherMinutes);
+  }
+  return Object.keys(typed).length ? typed : null;
+}
+
 function changeAgenda({ agendas }: Services) {
   return async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
@@ -215,6 +226,12 @@ function changeAgenda({ agendas }: Services) {
     try {
       const { opensRemoval, ...action } = change;
       const result = await agendas.change(currentUser(req), actorOf(req), id, parseVersion(body.revision), action);
+      const untouched = opensRemoval === undefined ? typedAdditions(body, change.kind) : null;
+      if (untouched) {
+        // A case chosen or other business typed but not yet added stays in its box.
+        res.locals.flash = { type: 'success', heading: result.message };
+        return renderBuilder(agendas, req, res, id, { form: formState(untouched) });
+      }
       if (opensRemoval === undefined || result.changed) flash(req, result.message);
     } catch (err) {
       const refused = refusalOf(err);

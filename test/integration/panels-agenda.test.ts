@@ -494,7 +494,7 @@ describe('the agenda', () => {
     expect(viewed.length).toBeGreaterThan(2);
   });
 
-  it('when the chair types new minutes and a presenting agency, then moves an item down, then the typed minutes and agency are kept', async () => {
+  it('when the chair types new minutes, a presenting agency and other business, then moves an item down, then everything typed is kept', async () => {
     const { admin, panelId } = await schedule({ 'date[day]': '9' });
     const chair = await signIn(ctx, DEMO.chair);
     const first = await makeCase(ctx, { districtId: boston, referringAgencyId: police });
@@ -556,6 +556,18 @@ describe('the agenda', () => {
     expect(remove.headers.location).toBe(`/panels/${panelId}/agenda/items/${top.id}/remove`);
     expect((await items(panelId)).map((i) => i.minutesAllotted)).toEqual([7, 30, 5]);
     expect((await chair.get(remove.headers.location)).status).toBe(200);
+
+    // Other business typed but not yet added stays in its box when another button is pressed.
+    const withOther = typeInto(formFieldsOf((await chair.get(url)).text, 'agenda-form'), {
+      otherTitle: 'Summer outreach plan',
+      otherMinutes: '10',
+    });
+    const reordered = await press(chair, url, withOther, ['action', 'down:0']);
+    expect(reordered.status).toBe(200);
+    const kept = new Map(formFieldsOf(reordered.text, 'agenda-form'));
+    expect(kept.get('otherTitle')).toBe('Summer outreach plan');
+    expect(kept.get('otherMinutes')).toBe('10');
+    expect((await items(panelId)).filter((i) => i.kind === 'other-business')).toHaveLength(1);
   });
 
   it('when a representative asks for an unpublished agenda of a panel they are invited to, then it is not found', async () => {
