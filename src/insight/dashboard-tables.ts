@@ -156,6 +156,7 @@ function trendTable({ trend }: DashboardFigures): ReportTable {
       `Last 3 months: ${trend.recentLabel}`,
       'Chance (p)',
       'Flagged',
+      'Why',
     ],
     rows: trend.rows.map((r) => [
       r.districtName,
@@ -165,6 +166,7 @@ function trendTable({ trend }: DashboardFigures): ReportTable {
       r.recent,
       r.chanceText,
       r.flagged ? 'Yes' : 'No',
+      r.reason,
     ]),
   };
 }

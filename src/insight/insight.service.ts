@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/audit';
 import type { Actor } from '../http/context';
 import { districts } from '../directory/directory.repository';
 import * as repo from './insight.repository';
-import { BASELINE_MONTHS, RECENT_MONTHS, trendTest, type TrendResult } from './trend';
+import { BASELINE_MONTHS, flagReason, RECENT_MONTHS, trendTest, type TrendResult } from './trend';
 import { lastCompleteQuarter, parsePeriod, parseQuarter, type Period, type Quarter } from './period';
 import { dashboardTables, kindName, percent, vulnerabilityName } from './dashboard-tables';
 
@@ -21,6 +21,8 @@ export interface TrendRow extends TrendResult {
   kindName: string;
   expectedText: string;
   chanceText: string;
+  /** Why it is or is not flagged, in words. */
+  reason: string;
 }
 
 export interface TrendReport {
@@ -58,6 +60,7 @@ export async function trends(db: Db, now: Date, districtId: number | null): Prom
         ...result,
         expectedText: result.expected.toFixed(2),
         chanceText: chance(result.pValue),
+        reason: flagReason(result, result.expected.toFixed(2)),
       });
     }
   }

@@ -83,3 +83,14 @@ export const METHOD_IN_WORDS = [
   `A district is flagged when that chance is below ${SIGNIFICANCE * 100}% and at least ${MIN_RECENT} referrals were made, so that very small numbers are not flagged. A baseline year with no referrals is counted as one referral.`,
   'A flag is a prompt to look more closely, not proof of a rise: about one test in twenty would be flagged by chance if nothing had changed.',
 ];
+
+/** Why a district is or is not flagged, in a few words for its row of the trend table. */
+export function flagReason(result: TrendResult, expectedText: string): string {
+  if (result.flagged)
+    return `Flagged: ${result.recent} against ${expectedText} expected, less than a ${SIGNIFICANCE * 100}% chance by luck`;
+  if (result.recent < MIN_RECENT)
+    return `Not flagged: ${result.recent} ${result.recent === 1 ? 'referral is' : 'referrals are'} too few to test (at least ${MIN_RECENT} are needed)`;
+  if (result.recent <= result.expected)
+    return `Not flagged: ${result.recent} is not above the ${expectedText} expected`;
+  return `Not flagged: a rise this size happens by luck ${SIGNIFICANCE * 100}% of the time or more`;
+}

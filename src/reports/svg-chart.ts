@@ -52,17 +52,48 @@ interface Layout {
   plotH: number;
   slot: number;
   max: number;
+  /** The values on the scale, from 0 to max: whole numbers when every value is one. */
+  ticks: number[];
+  /** Every how many months a month is named along the bottom, so that names never overlap. */
+  labelEvery: number;
   unit: string;
   months: string[];
 }
 
+/** Type size of every label, in the drawing's units: readable once the chart is scaled to a phone. */
+export const CHART_FONT_SIZE = 16;
+/** The width a month's name ("Sep 2026") takes at that size, with room either side. */
+const MONTH_LABEL_WIDTH = 84;
+
+/**
+ * A scale from 0 to at least `top` in steps of 1, 2 or 5 times a power of ten, about four of
+ * them; never a fraction of one when the values are counts.
+ */
+export function scaleTicks(top: number, wholeNumbers: boolean): number[] {
+  const raw = Math.max(top, wholeNumbers ? 1 : Number.EPSILON) / 4;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  // Quarters (25, 50, 75) read well for rates; counts below ten step by 1, 2 or 5.
+  const multiples = wholeNumbers && power < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  let step = multiples.map((m) => m * power).find((c) => c >= raw) ?? 10 * power;
+  if (wholeNumbers) step = Math.max(1, Math.ceil(step));
+  const count = Math.max(1, Math.ceil(top / step - 1e-9));
+  return Array.from({ length: count + 1 }, (_, i) => Math.round(i * step * 1e6) / 1e6);
+}
+
 function layoutOf(options: ChartOptions): Layout {
-  const width = options.width ?? 720;
+  // Narrow enough that, scaled to a phone's width, the labels are still of a readable size.
+  const width = options.width ?? 560;
   const height = options.height ?? 300;
   const months = [...new Set(options.series.flatMap((s) => s.points.map((p) => p.month)))].sort();
   const values = options.series.flatMap((s) => s.points.map((p) => p.value)).filter((v): v is number => v !== null);
-  const [left, right, top, bottom] = [48, 12, 16, 56];
+  // Room on the right for the last month's name, centred under its bar.
+  const [left, right, top, bottom] = [56, 40, 16, 64];
   const plotW = width - left - right;
+  const slot = months.length ? plotW / months.length : plotW;
+  const ticks = scaleTicks(
+    options.max ?? Math.max(1, ...values),
+    values.every((v) => Number.isInteger(v)),
+  );
   return {
     width,
     height,
@@ -71,8 +102,10 @@ function layoutOf(options: ChartOptions): Layout {
     top,
     bottom,
     plotH: height - top - bottom,
-    slot: months.length ? plotW / months.length : plotW,
-    max: options.max ?? Math.max(1, ...values),
+    slot,
+    max: options.max ?? ticks[ticks.length - 1],
+    ticks: options.max === undefined ? ticks : ticks.filter((t) => t <= options.max!),
+    labelEvery: Math.max(1, Math.ceil(MONTH_LABEL_WIDTH / slot)),
     unit: options.unit ?? '',
     months,
   };
@@ -86,16 +119,18 @@ const colourOf = (si: number) => COLOURS[si % COLOURS.length];
 /** The scale's grid lines and labels, and the months along the bottom. */
 function axes(l: Layout): string[] {
   const parts: string[] = [];
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    const v = l.max * tick;
+  for (const v of l.ticks) {
     parts.push(
       `<line x1="${l.left}" x2="${l.width - l.right}" y1="${yOf(l, v)}" y2="${yOf(l, v)}" stroke="#b1b4b6" stroke-width="1"/>`,
-      `<text x="${l.left - 6}" y="${yOf(l, v) + 4}" text-anchor="end" font-size="12" fill="#0b0c0c">${escapeXml(`${round(v)}${l.unit}`)}</text>`,
+      `<text x="${l.left - 6}" y="${yOf(l, v) + 5}" text-anchor="end" font-size="${CHART_FONT_SIZE}" fill="#0b0c0c">${escapeXml(`${round(v)}${l.unit}`)}</text>`,
     );
   }
+  // The last month is always named; the others at a spacing that keeps names apart.
+  const last = l.months.length - 1;
   l.months.forEach((month, i) => {
+    if ((last - i) % l.labelEvery !== 0) return;
     parts.push(
-      `<text x="${xOf(l, i)}" y="${l.height - l.bottom + 18}" text-anchor="middle" font-size="12" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`,
+      `<text x="${xOf(l, i)}" y="${l.height - l.bottom + 22}" text-anchor="middle" font-size="${CHART_FONT_SIZE}" fill="#0b0c0c">${escapeXml(monthLabel(month))}</text>`,
     );
   });
   return parts;
@@ -138,11 +173,14 @@ function lines(l: Layout, series: ChartSeries[]): string[] {
 }
 
 function legend(l: Layout, series: ChartSeries[]): string[] {
+  // Each entry as wide as its name at the chart's type size (about 0.6 em a character).
+  let lx = l.left;
   return series.flatMap((s, si) => {
-    const lx = l.left + si * 180;
+    const x = lx;
+    lx += 24 + Math.ceil(s.name.length * CHART_FONT_SIZE * 0.6);
     return [
-      `<rect x="${lx}" y="${l.height - 20}" width="12" height="12" fill="${colourOf(si)}"/>`,
-      `<text x="${lx + 18}" y="${l.height - 10}" font-size="12" fill="#0b0c0c">${escapeXml(s.name)}</text>`,
+      `<rect x="${x}" y="${l.height - 22}" width="14" height="14" fill="${colourOf(si)}"/>`,
+      `<text x="${x + 20}" y="${l.height - 10}" font-size="${CHART_FONT_SIZE}" fill="#0b0c0c">${escapeXml(s.name)}</text>`,
     ];
   });
 }

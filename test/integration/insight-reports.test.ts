@@ -249,6 +249,7 @@ describe('the dashboard', () => {
       '6',
       '<0.001',
       'Yes',
+      'Flagged: 6 against 1.00 expected, less than a 5% chance by luck',
     ]);
     expect(rows.find((r) => r[0] === 'West Lindsey' && r[1] === 'Victim')?.[6]).toBe('Yes');
     expect(rows.find((r) => r[0] === 'South Holland' && r[1] === 'Perpetrator')).toEqual([
@@ -259,6 +260,7 @@ describe('the dashboard', () => {
       '5',
       '0.185',
       'No',
+      'Not flagged: a rise this size happens by luck 5% of the time or more',
     ]);
   });
 });

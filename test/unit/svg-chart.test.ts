@@ -1,4 +1,4 @@
-import { escapeXml, renderChart } from '../../src/reports/svg-chart';
+import { CHART_FONT_SIZE, escapeXml, renderChart, scaleTicks } from '../../src/reports/svg-chart';
 
 const series = [
   {
@@ -86,5 +86,53 @@ describe('the server-drawn chart', () => {
     const chart = renderChart({ id: 'e', title: 'Empty', description: 'Nothing', kind: 'line', series: [] });
     expect(chart.svg).toMatch(/^<svg [^>]*role="img"[\s\S]*<\/svg>$/);
     expect(chart.table.rows).toEqual([]);
+  });
+});
+
+describe('a chart that can be read', () => {
+  const months = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      month: `${2025 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, '0')}`,
+      value: (i * 7) % 15,
+    }));
+
+  test('when the values are counts, then the scale is in whole numbers', () => {
+    expect(scaleTicks(15, true)).toEqual([0, 5, 10, 15]);
+    expect(scaleTicks(3, true)).toEqual([0, 1, 2, 3]);
+    expect(scaleTicks(1, true)).toEqual([0, 1]);
+    expect(scaleTicks(100, false)).toEqual([0, 25, 50, 75, 100]);
+    const chart = renderChart({
+      id: 'n',
+      title: 'T',
+      description: 'D',
+      kind: 'bar',
+      series: [{ name: 'Referrals', points: months(12) }],
+    });
+    const ticks = [...chart.svg.matchAll(/text-anchor="end"[^>]*>([^<]+)</g)].map((m) => m[1]);
+    expect(ticks.length).toBeGreaterThanOrEqual(3);
+    for (const tick of ticks) expect(tick).toMatch(/^\d+$/);
+  });
+
+  test('when there are many months, then their names are spaced so that none overlaps another, and the type is readable', () => {
+    for (const n of [6, 12, 24, 36]) {
+      const chart = renderChart({
+        id: 'm',
+        title: 'T',
+        description: 'D',
+        kind: 'line',
+        series: [{ name: 'Rate', points: months(n) }],
+      });
+      const xs = [
+        ...chart.svg.matchAll(
+          /<text x="([\d.]+)" y="[\d.]+" text-anchor="middle" font-size="(\d+)"[^>]*>([A-Z][a-z]{2} \d{4})</g,
+        ),
+      ];
+      expect(xs.length).toBeGreaterThan(1);
+      for (const m of xs) expect(Number(m[2])).toBeGreaterThanOrEqual(CHART_FONT_SIZE);
+      // "Sep 2026" at the chart's type size is about 70 units wide.
+      for (let i = 1; i < xs.length; i++) expect(Number(xs[i][1]) - Number(xs[i - 1][1])).toBeGreaterThanOrEqual(75);
+      expect(xs[xs.length - 1][3]).toBe(chart.table.rows[chart.table.rows.length - 1].month);
+    }
+    expect(CHART_FONT_SIZE).toBeGreaterThanOrEqual(16);
   });
 });

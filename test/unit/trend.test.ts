@@ -1,4 +1,4 @@
-import { MIN_RECENT, poissonUpperTail, trendTest } from '../../src/insight/trend';
+import { flagReason, MIN_RECENT, poissonUpperTail, trendTest } from '../../src/insight/trend';
 
 describe('the Poisson upper tail', () => {
   test('when the count is zero, then the chance is certain', () => {
@@ -79,5 +79,28 @@ describe('the trend test', () => {
   test('when a count is negative or fractional, then it refuses', () => {
     expect(() => trendTest({ recent: -1, baseline: 3 })).toThrow();
     expect(() => trendTest({ recent: 1, baseline: 2.5 })).toThrow();
+  });
+});
+
+describe('why a district is or is not flagged', () => {
+  test('when the chance is tiny but there are too few referrals, then the row says there are too few to test', () => {
+    const result = trendTest({ recent: 4, baseline: 0 });
+    expect(result.pValue).toBeLessThan(0.001);
+    expect(result.flagged).toBe(false);
+    expect(flagReason(result, '0.25')).toBe('Not flagged: 4 referrals are too few to test (at least 5 are needed)');
+  });
+
+  test('when a district is flagged, then the row says by how much and how unlikely by luck', () => {
+    const result = trendTest({ recent: 6, baseline: 4 });
+    expect(flagReason(result, '1.00')).toBe('Flagged: 6 against 1.00 expected, less than a 5% chance by luck');
+  });
+
+  test('when the count is not above the expected, or the rise is within luck, then the row says which', () => {
+    expect(flagReason(trendTest({ recent: 5, baseline: 40 }), '10.00')).toBe(
+      'Not flagged: 5 is not above the 10.00 expected',
+    );
+    expect(flagReason(trendTest({ recent: 5, baseline: 12 }), '3.00')).toBe(
+      'Not flagged: a rise this size happens by luck 5% of the time or more',
+    );
   });
 });
