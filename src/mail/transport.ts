@@ -15,7 +15,9 @@ export interface MailTransport {
 }
 
 export function smtpTransport(url: string): MailTransport {
-  const transporter: Transporter = nodemailer.createTransport(url);
+  // One connection kept open and reused, rather than a connection for each message: the worker sends
+  // one message at a time, and close() ends it when the process stops.
+  const transporter: Transporter = nodemailer.createTransport({ url, pool: true, maxConnections: 1 });
   return {
     async send(message) {
       const { outboxId: _outboxId, ...mail } = message;

@@ -184,3 +184,58 @@ export async function killHard(app: AppProcess): Promise<void> {
   app.child.kill('SIGKILL');
   await app.exited;
 }
+
+export interface CountingSmtp {
+  url: string;
+  /** The Message-ID of every message accepted, in order, repeats included. */
+  accepted: string[];
+  /** Messages whose data has arrived and whose answer is being held back (see `hold`). */
+  held: number;
+  /** From now on, receive each message's data but never answer it, as a server that hangs would. */
+  hold(): void;
+  /** How many times each Message-ID was accepted more than once, in all. */
+  duplicates(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server that accepts every message after `delayMs` (so that a worker is caught
+ * part-way through a batch) and counts Message-IDs, for tests that stop or kill app processes.
+ */
+export async function startCountingSmtp(delayMs = 0): Promise<CountingSmtp> {
+  const { SMTPServer } = await import('smtp-server');
+  const accepted: string[] = [];
+  let holding = false;
+  const sink: CountingSmtp = {
+    url: '',
+    accepted,
+    held: 0,
+    hold: () => {
+      holding = true;
+    },
+    duplicates: () => accepted.length - new Set(accepted).size,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = new SMTPServer({
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, _session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        if (holding) {
+          sink.held++;
+          return;
+        }
+        const id = /^message-id:\s*(\S+)/im.exec(Buffer.concat(chunks).toString('latin1'))?.[1] ?? '(none)';
+        setTimeout(() => {
+          accepted.push(id);
+          callback();
+        }, delayMs);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  sink.url = `smtp://127.0.0.1:${(server.server.address() as net.AddressInfo).port}`;
+  return sink;
+}
