@@ -63,7 +63,17 @@ export function agencyRows(db: Db, panelId: number, onlyAgencyId?: number) {
 export function lockResponse(trx: Db, panelId: number, agencyId: number) {
   return trx
     .selectFrom('attendanceResponses')
-    .select(['id', 'version'])
+    .select([
+      'id',
+      'version',
+      'answer',
+      'attendees',
+      'mode',
+      'deputyName',
+      'deputyRole',
+      'apologyReason',
+      'informationInAdvance',
+    ])
     .where('panelId', '=', panelId)
     .where('agencyId', '=', agencyId)
     .forUpdate()

@@ -161,6 +161,7 @@ async function upsertAnswer(
       'Someone else answered for your agency while you were filling in the form. Their answer is shown below; check it before answering again.',
     );
   }
+  if (existing && sameAnswer(existing, data)) return false;
   if (existing) await repo.updateResponse(trx, existing.id, values);
   // A concurrent first answer would break the unique key: the loser is told, as for a stale form.
   else if (!(await repo.insertResponse(trx, target.panelId, target.agencyId, values))) {
@@ -168,6 +169,23 @@ async function upsertAnswer(
       'Someone else answered for your agency at the same moment. Check their answer before answering again.',
     );
   }
+  return true;
+}
+
+/** Whether a stored answer already says what is being sent: saving it again would change nothing. */
+function sameAnswer(
+  stored: NonNullable<Awaited<ReturnType<typeof repo.lockResponse>>>,
+  data: AttendanceAnswerData,
+): boolean {
+  return (
+    stored.answer === data.answer &&
+    JSON.stringify(stored.attendees ?? []) === JSON.stringify(data.attendees) &&
+    stored.mode === data.mode &&
+    stored.deputyName === data.deputyName &&
+    stored.deputyRole === data.deputyRole &&
+    stored.apologyReason === data.apologyReason &&
+    stored.informationInAdvance === data.informationInAdvance
+  );
 }
 
 /** The panel, when this user may see it (404 otherwise, audited under `action`). */
@@ -208,7 +226,9 @@ async function answerIn(trx: Db, now: Date, user: CurrentUser, actor: Actor, pan
   if (!a) return;
   if (!(await isInvited(trx, panelId, user.agencyId))) throw new NotFoundError();
   const who = { via: 'signed-in' as const, userId: user.id };
-  await upsertAnswer(trx, now, { panelId, agencyId: user.agencyId }, a.data, who, a.expectedVersion);
+  const changed = await upsertAnswer(trx, now, { panelId, agencyId: user.agencyId }, a.data, who, a.expectedVersion);
+  // The same answer sent again with the clinicians is left as it was: its version and who gave it.
+  if (!changed) return;
   await recordAudit(trx, actor, {
     action: 'attendance.answer',
     entityType: 'panel',

@@ -480,6 +480,19 @@ describe('the single point of contact', () => {
     });
     expect(stale.status).toBe(409);
     expect(await cliniciansOf(ctx, item)).toEqual([{ attending: true, clinicianName: 'Dr Robin Marsh' }]);
+    // Changing only the clinician leaves the answer as it was: same version, nothing re-recorded.
+    const answered = await answerOf(ctx, panelId, 'LPFT');
+    const auditsBefore = (await auditOf(ctx, 'attendance.answer')).length;
+    const onlyClinician = await postForm(spoc, `/panels/${panelId}/clinicians`, {
+      ...whole,
+      version: String(answered!.version),
+      save: 'clinicians',
+      [`items[item-${item}][name]`]: 'Dr Alex Kerr',
+    });
+    expect(onlyClinician.status).toBe(303);
+    expect(await cliniciansOf(ctx, item)).toEqual([{ attending: true, clinicianName: 'Dr Alex Kerr' }]);
+    expect((await answerOf(ctx, panelId, 'LPFT'))?.version).toBe(answered!.version);
+    expect(await auditOf(ctx, 'attendance.answer')).toHaveLength(auditsBefore);
   });
   test("when the single point of contact has named clinicians, then the chair's attendance page shows who attends for which case", async () => {
     const panelId = await makePanel(ctx, { ...LINCOLN_PANEL, agencies: ['LPFT', 'Police'] });
