@@ -176,3 +176,35 @@ test('every view by the administrator, including the circulation and delivery pa
     await expectAuditedView(admin, url, DEMO.admin);
   }
 });
+
+test('every view of the audit trail, retention and subject access writes an audit row, without the name searched for', async () => {
+  const admin = await signIn(ctx, DEMO.admin);
+  const logged = await postFields(admin, '/admin/subject-access', {
+    subjectName: 'Morgan Testvictim',
+    'received[day]': '1',
+    'received[month]': '12',
+    'received[year]': '2026',
+  });
+  expectStatus(logged, 303, 'log a subject access request');
+  const sar = String(logged.headers.location).split('/').pop()!;
+  const reference = (
+    await ctx.db
+      .selectFrom('referrals')
+      .select('reference')
+      .where('id', '=', p.referralIds[0])
+      .executeTakeFirstOrThrow()
+  ).reference!;
+  for (const url of [
+    '/admin/retention',
+    '/admin/retention/certificates',
+    `/admin/audit?case=${reference}`,
+    `/admin/audit.csv?case=${reference}`,
+    '/admin/subject-access',
+    `/admin/subject-access/${sar}?name=Morgan+Testvictim`,
+    `/admin/subject-access/${sar}?address=Riley+Testperp`,
+    `/admin/subject-access/${sar}/export.pdf?name=Morgan+Testvictim&redact=true`,
+  ]) {
+    await expectAuditedView(admin, url, DEMO.admin);
+  }
+  await expectAuditedView(await signIn(ctx, DEMO.lpft), '/audit?action=referral.', DEMO.lpft);
+});
