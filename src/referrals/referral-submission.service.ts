@@ -162,7 +162,6 @@ async function recordDuplicateLinks(
   trx: Db,
   user: CurrentUser,
   id: number,
-  reference: string,
   linked: { referralId: number; reference: string | null }[],
   now: Date,
 ) {
@@ -177,7 +176,8 @@ async function recordDuplicateLinks(
     await repo.insertEvent(trx, {
       ...by,
       referralId: other.referralId,
-      note: `${reference} was linked to this case as a possible duplicate`,
+      // Not named: those who may see this case may not see the new one (the linked cases say whether they can).
+      note: 'A later referral was linked to this case as a possible duplicate',
       details: { referralId: id },
     });
   }
@@ -228,7 +228,6 @@ export async function submit(
       trx,
       user,
       id,
-      reference,
       duplicates.filter((d) => chosen.includes(d.referralId)),
       now,
     );
