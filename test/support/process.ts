@@ -41,7 +41,7 @@ export interface AppProcess {
 export async function startAppProcess(
   env: Record<string, string>,
   timeoutMs = 60000,
-  options: { compiled?: boolean } = {},
+  options: { compiled?: boolean; untilOutput?: string } = {},
 ): Promise<AppProcess> {
   const port = env.PORT ?? String(await freePort());
   let out = '';
@@ -73,7 +73,8 @@ export async function startAppProcess(
   const deadline = Date.now() + timeoutMs;
   const baseUrl = `http://127.0.0.1:${port}`;
   const listening = async () => {
-    if (out.includes('listening on')) return true;
+    if (out.includes(options.untilOutput ?? 'listening on')) return true;
+    if (options.untilOutput) return false;
     try {
       return (await fetch(`${baseUrl}/ping`)).ok;
     } catch {
@@ -193,6 +194,8 @@ export interface CountingSmtp {
   held: number;
   /** From now on, receive each message's data but never answer it, as a server that hangs would. */
   hold(): void;
+  /** Accepts messages again (those already held stay unanswered). */
+  accept(): void;
   /** How many times each Message-ID was accepted more than once, in all. */
   duplicates(): number;
   close(): Promise<void>;
@@ -212,6 +215,9 @@ export async function startCountingSmtp(delayMs = 0): Promise<CountingSmtp> {
     held: 0,
     hold: () => {
       holding = true;
+    },
+    accept: () => {
+      holding = false;
     },
     duplicates: () => accepted.length - new Set(accepted).size,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
