@@ -8,6 +8,19 @@ import { addDays, today } from '../time';
 import type { Decision } from './appraisal.service';
 
 const DECISIONS = ['destroy', 'extend', 'hold', 'lift'] as const;
+
+/** The stores a certificate counts, in the words of the page. */
+const STORE_NAMES: Record<string, string> = {
+  referral: 'Referral',
+  subjects: 'Subjects',
+  agendaItems: 'Agenda items',
+  agendaVersions: 'Published agenda versions',
+  minutesDrafts: 'Minutes drafts',
+  minutesVersions: 'Approved minutes (with their PDFs)',
+  minutesCopies: 'Agencies’ copies of the minutes',
+  outboxMessages: 'E-mails',
+  emlFiles: 'E-mail files',
+};
 const MAX_REASON = 2000;
 
 /** Reads the decision form; every field's problem is reported by the field. */
@@ -92,7 +105,7 @@ export function appraisalRoutes(services: Services): RouteDef[] {
       title: 'Destruction certificates',
       certificates: rows.map((c) => ({
         ...c,
-        storeList: Object.entries(c.stores).map(([store, n]) => ({ store, n })),
+        storeList: Object.entries(c.stores).map(([store, n]) => ({ store: STORE_NAMES[store] ?? store, n })),
       })),
     });
   }

@@ -185,7 +185,7 @@ describe('appraisal', () => {
     expect(row).toContain('Boston');
     expect(row).toContain('1 January 2020');
     expect(row).toContain('23 November 2026');
-    expect(row).toContain('subjects: 1');
+    expect(row).toContain('Subjects: 1');
     const certificate = await ctx.db.selectFrom('destructionCertificates').selectAll().executeTakeFirstOrThrow();
     expect(JSON.stringify(certificate)).not.toContain('Dana');
     expect(certificate.approvedBy).toBe(id.user(DEMO.admin));
