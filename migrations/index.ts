@@ -10,6 +10,7 @@ import * as youthChecks from './20261130_0060_youth_checks';
 import * as caseStudies from './20261130_0061_case_studies';
 import * as actionReview from './20261130_0010_action_review';
 import * as minutesCorrections from './20261130_0011_minutes_corrections';
+import * as otherBusinessActions from './20261130_0012_other_business_actions';
 import * as signInPairs from './20261130_0040_sign_in_pairs';
 import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
@@ -24,6 +25,7 @@ export const migrations: Record<string, Migration> = {
   '20261129_0009_times_from_the_app_clock': appClock,
   '20261130_0010_action_review': actionReview,
   '20261130_0011_minutes_corrections': minutesCorrections,
+  '20261130_0012_other_business_actions': otherBusinessActions,
   '20261130_0030_information_governance': informationGovernance,
   '20261130_0040_sign_in_pairs': signInPairs,
   '20261130_0041_research_withdrawn': researchWithdrawn,

@@ -533,7 +533,8 @@ export type NextStep = 'carry-forward' | 'escalate' | 'close';
 
 export interface ActionTable {
   id: Generated<number>;
-  referralId: number;
+  /** The case; null for an action agreed under other business (see agendaItemId). */
+  referralId: number | null;
   panelId: number;
   agendaItemId: number | null;
   description: string;
