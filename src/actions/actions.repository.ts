@@ -34,10 +34,11 @@ const UPDATE_COLUMNS = [
   'agencies.shortName as agencyShortName',
 ] as const;
 
+/** Actions with their case (none for other business), panel, district and owning agency. */
 function withCase(db: Db) {
   return db
     .selectFrom('actions')
-    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .leftJoin('referrals', 'referrals.id', 'actions.referralId')
     .innerJoin('panels', 'panels.id', 'actions.panelId')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
     .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId');
@@ -73,12 +74,12 @@ export async function insertUpdate(trx: Db, values: Insertable<ActionUpdateTable
 }
 
 /** What an e-mail about an action names: the case reference and the panel that agreed it. */
-export async function noticeContext(trx: Db, referralId: number, panelId: number) {
-  const { reference } = await trx
-    .selectFrom('referrals')
-    .select('reference')
-    .where('id', '=', referralId)
-    .executeTakeFirstOrThrow();
+export async function noticeContext(trx: Db, referralId: number | null, panelId: number) {
+  const reference =
+    referralId === null
+      ? null
+      : (await trx.selectFrom('referrals').select('reference').where('id', '=', referralId).executeTakeFirstOrThrow())
+          .reference;
   const panel = await trx
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
@@ -230,7 +231,7 @@ export function latestReviews(db: Db, actionIds: number[], panelId?: number) {
 export function lockWithCase(trx: Db, id: number) {
   return trx
     .selectFrom('actions')
-    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .leftJoin('referrals', 'referrals.id', 'actions.referralId')
     .select([
       'actions.id',
       'actions.status',
@@ -239,7 +240,7 @@ export function lockWithCase(trx: Db, id: number) {
       'referrals.status as referralStatus',
     ])
     .where('actions.id', '=', id)
-    .forUpdate()
+    .forUpdate('actions')
     .executeTakeFirstOrThrow();
 }
 
@@ -248,14 +249,14 @@ export function openCountsByAgency(db: Db, today: string) {
   return db
     .selectFrom('actions')
     .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
-    .innerJoin('referrals', 'referrals.id', 'actions.referralId')
+    .leftJoin('referrals', 'referrals.id', 'actions.referralId')
     .select((eb) => [
       'actions.ownerAgencyId',
       eb.fn.countAll<string>().as('open'),
       eb.fn.sum<string>(eb.case().when('actions.dueOn', '<', today).then(1).else(0).end()).as('overdue'),
     ])
     .where('actions.status', 'in', INCOMPLETE_STATUSES)
-    .where('referrals.status', '!=', 'closed')
+    .where((eb) => eb.or([eb('referrals.status', 'is', null), eb('referrals.status', '!=', 'closed')]))
     .where('agencies.active', '=', true)
     .groupBy('actions.ownerAgencyId')
     .execute();

@@ -25,7 +25,8 @@ export interface ActionListFilters {
 }
 
 export interface NewAction {
-  referralId: number;
+  /** The case; null for an action agreed under other business. */
+  referralId: number | null;
   panelId: number;
   agendaItemId: number | null;
   description: string;
@@ -49,9 +50,11 @@ function assignedNotice(
   baseUrl: string,
 ) {
   return {
-    subject: `Action ${id} for case ${context.reference ?? ''} assigned to your agency`,
+    subject: context.reference
+      ? `Action ${id} for case ${context.reference} assigned to your agency`
+      : `Action ${id} from other business assigned to your agency`,
     text: [
-      `The ${context.districtName} panel of ${formatDate(context.startsAt)} agreed an action for case ${context.reference ?? ''} and gave it to your agency.`,
+      `The ${context.districtName} panel of ${formatDate(context.startsAt)} agreed an action ${context.reference ? `for case ${context.reference}` : 'under other business'} and gave it to your agency.`,
       `It is due by ${formatCalendarDate(action.dueOn)} (${action.priority} priority).`,
       '',
       `Read it and report back on it here: ${baseUrl}/actions/${id}`,
@@ -82,14 +85,15 @@ export async function createAction(
     note: null,
     newDueOn: action.dueOn,
   });
-  await recordCaseEvent(trx, {
-    referralId: action.referralId,
-    at: now,
-    userId: actor.userId,
-    agencyId: actor.agencyId,
-    kind: 'action',
-    details: { actionId: id, panelId: action.panelId },
-  });
+  if (action.referralId !== null)
+    await recordCaseEvent(trx, {
+      referralId: action.referralId,
+      at: now,
+      userId: actor.userId,
+      agencyId: actor.agencyId,
+      kind: 'action',
+      details: { actionId: id, panelId: action.panelId },
+    });
   await recordAudit(trx, actor, {
     action: 'action.create',
     entityType: 'action',
@@ -225,7 +229,7 @@ export async function closeActionsWithCase(
   }
 }
 
-function canUpdate(user: CurrentUser, action: { ownerAgencyId: number; referralStatus: string }) {
+function canUpdate(user: CurrentUser, action: { ownerAgencyId: number; referralStatus: string | null }) {
   if (action.referralStatus === 'closed') return false;
   return isPartnershipWide(user) || action.ownerAgencyId === user.agencyId;
 }

@@ -106,7 +106,6 @@ export async function addAction(
     const panel = await lockedPanel(trx, panelId);
     const item = await itemOf(trx, panelId, itemId);
     requireInProgress(panel);
-    if (!item.referralId) throw new BadRequestError('Actions are agreed for cases; this item is not a case');
     return createAction(trx, actor, links.baseUrl, clock.now(), {
       ...input,
       referralId: item.referralId,

@@ -194,16 +194,13 @@ type Button = 'save' | 'add-action';
 const NOT_RECORDING = {
   concluded: 'The meeting has been concluded, so this record can no longer be changed',
   notStarted: 'The meeting has not started: start it before recording anything',
-  notCase: 'Actions are agreed for cases; this item is not a case',
   noActions: 'Actions can be agreed only while the meeting is in progress',
 };
 
 /** Why nothing on this item can be recorded now, as a message for the button pressed; null while recording. */
 function notRecording(data: ItemData, button: Button): FormState | null {
   const inProgress = data.panel.status === 'in-progress';
-  if (button === 'add-action' && (!inProgress || !data.item.referralId)) {
-    return formState({}, { description: data.item.referralId ? NOT_RECORDING.noActions : NOT_RECORDING.notCase });
-  }
+  if (button === 'add-action' && !inProgress) return formState({}, { description: NOT_RECORDING.noActions });
   if (inProgress) return null;
   return formState(
     {},
@@ -241,8 +238,7 @@ function submitItem(services: Services, button: Button) {
     // Save always saves the record (without its version it is refused as stale); Add the action saves it
     // too when the whole form was sent.
     const wholeForm = button === 'save' || body.version !== undefined;
-    const withAction =
-      button === 'add-action' || (Boolean(data.item.referralId) && str(body.description).trim() !== '');
+    const withAction = button === 'add-action' || str(body.description).trim() !== '';
     const ctx = { agencyIds: data.agencies.map((a) => a.id), today: today(services.clock) };
     const record = wholeForm
       ? readItemForm(body, {

@@ -120,6 +120,26 @@ export async function listActions(db: Db, referralIds: number[]) {
     .execute();
 }
 
+/** The actions agreed on these agenda items (other business, which has no case). */
+export async function listItemActions(db: Db, agendaItemIds: number[]) {
+  if (!agendaItemIds.length) return [];
+  return db
+    .selectFrom('actions')
+    .innerJoin('agencies', 'agencies.id', 'actions.ownerAgencyId')
+    .select([
+      'actions.agendaItemId',
+      'actions.description',
+      'actions.ownerName',
+      'actions.dueOn',
+      'agencies.name as agency',
+    ])
+    .where('actions.agendaItemId', 'in', agendaItemIds)
+    .where('actions.referralId', 'is', null)
+    .orderBy('actions.dueOn')
+    .orderBy('actions.id')
+    .execute();
+}
+
 /** The notes of the actions' updates, oldest first. */
 export async function listActionNotes(db: Db, actionIds: number[]) {
   if (!actionIds.length) return [];

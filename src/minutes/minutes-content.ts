@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { formatCalendarDate } from '../time';
 import type { MinutesCorrections } from '../db/schema';
 import { nextPanelStart, PANEL_STATUSES } from '../panels/panels.service';
 import { confidentialityStatementById } from '../register/register.service';
@@ -50,7 +51,12 @@ export interface MinutesContent {
   confidentiality: { version: number; text: string; agreedBy: string[] } | null;
   introduction: string | null;
   items: MinutesItem[];
-  otherBusiness: Array<{ title: string }>;
+  /** Each item of other business, with the notes recorded at the meeting and the actions agreed on it. */
+  otherBusiness: Array<{
+    title: string;
+    notes?: string | null;
+    actions?: Array<{ description: string; agency: string; owner: string | null; dueOn: string }>;
+  }>;
   otherBusinessNotes: string | null;
   nextPanel: string | null;
   circulation: Array<{ agency: string; people: string[] }>;
@@ -147,6 +153,11 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
     repo.defaultRecipients(db, panelId),
   ]);
   const caseItems = agenda.filter((a) => a.kind !== 'other-business');
+  const otherItems = agenda.filter((a) => a.kind === 'other-business');
+  const otherActions = await repo.listItemActions(
+    db,
+    otherItems.map((a) => a.id),
+  );
   const [statement, record] = await Promise.all([
     confidentialityStatement(db, panel.confidentialityStatementId, register),
     itemRecord(db, panelId, caseItems),
@@ -164,7 +175,18 @@ export async function assembleMinutes(db: Db, panelId: number, draft: DraftText)
         agencyNames: new Map(invited.map((x) => [x.agencyId, x.agency])),
       }),
     ),
-    otherBusiness: agenda.filter((a) => a.kind === 'other-business').map((a) => ({ title: a.title ?? '' })),
+    otherBusiness: otherItems.map((a) => ({
+      title: a.title ?? '',
+      notes: a.discussion,
+      actions: otherActions
+        .filter((x) => x.agendaItemId === a.id)
+        .map((x) => ({
+          description: x.description,
+          agency: x.agency,
+          owner: x.ownerName,
+          dueOn: formatCalendarDate(x.dueOn),
+        })),
+    })),
     otherBusinessNotes: draft.otherBusiness?.trim() || null,
     nextPanel: nextPanelText(nextStart ?? undefined),
     circulation: circulationSection(recipients),

@@ -184,8 +184,14 @@ describe('the home page', () => {
       .selectFrom('actions')
       .select(['referralId', 'panelId'])
       .where('ownerAgencyId', '=', await agencyOf(ctx, DEMO.police))
+      .where('referralId', 'is not', null)
       .executeTakeFirstOrThrow();
-    const id = await makeAction(ctx, { ...anyCase, ownerEmail: DEMO.police, dueOn: addDays(today, -1) });
+    const id = await makeAction(ctx, {
+      ...anyCase,
+      referralId: anyCase.referralId!,
+      ownerEmail: DEMO.police,
+      dueOn: addDays(today, -1),
+    });
     await ctx.db.updateTable('actions').set({ ownerName: police.name }).where('id', '=', id).execute();
     const after = await todo(rep);
     expect(after.get('overdue-mine')?.count).toBe((before.get('overdue-mine')?.count ?? -1) + 1);

@@ -784,7 +784,7 @@ describe('guards on timing', () => {
 });
 
 describe('other business', () => {
-  test('when the chair notes other business and marks it discussed, then it asks for no decision, is complete, and the meeting can conclude', async () => {
+  test('when the chair notes other business, agrees an action on it and marks it discussed, then it asks for no decision, the owner has the action, the meeting can conclude and the minutes give both', async () => {
     const panel = await makePanel(ctx, { startsAt: '2026-03-02T09:30:00Z' });
     const c = await awaitingCase(ctx);
     const caseItem = await addItem(ctx, panel.id, c.id);
@@ -809,8 +809,33 @@ describe('other business', () => {
     expect(page.text).not.toContain('Risk level after discussion');
     expect(page.text).not.toContain('name="decision"');
 
-    const saved = await postReferral(chair, itemUrl(panel.id, other.id), {
+    // The chair notes what was said, agrees an action on it, and marks it discussed.
+    const housing = await agencyOf(ctx, DEMO.housing);
+    const withAction = await postReferral(chair, `${itemUrl(panel.id, other.id)}/actions`, {
       version: versionOn(page.text),
+      discussion: 'Next meeting moved to the council chamber.',
+      description: 'Book the council chamber for the next panel.',
+      ownerAgencyId: String(housing),
+      due: dateFields('2026-03-20'),
+      priority: 'low',
+    });
+    expect(withAction.status).toBe(303);
+    const obAction = await ctx.db
+      .selectFrom('actions')
+      .select(['id', 'referralId', 'agendaItemId'])
+      .where('description', '=', 'Book the council chamber for the next panel.')
+      .executeTakeFirstOrThrow();
+    expect(obAction).toMatchObject({ referralId: null, agendaItemId: other.id });
+    const afterAction = await chair.get(itemUrl(panel.id, other.id));
+    expect(afterAction.text).toContain('Book the council chamber for the next panel.');
+    expect(afterAction.text).toContain('Next meeting moved to the council chamber.</textarea>');
+    // The owning agency sees it on its list, under other business.
+    const housingRep = await signIn(ctx, DEMO.housing);
+    const list = await housingRep.get('/actions');
+    expect(list.text).toContain('Book the council chamber for the next panel.');
+    expect((await housingRep.get(`/actions/${obAction.id}`)).text).toContain('Other business');
+    const saved = await postReferral(chair, itemUrl(panel.id, other.id), {
+      version: versionOn(afterAction.text),
       discussion: 'Next meeting moved to the council chamber.',
       discussed: 'yes',
     });
@@ -842,6 +867,11 @@ describe('other business', () => {
     ).toBe(303);
     expect((await postForm(chair, `/panels/${panel.id}/conclude`)).status).toBe(303);
     expect(await panelStatus(panel.id)).toBe('concluded');
+    // The minutes give the other business with its notes and its action.
+    const minutes = (await chair.get(`/panels/${panel.id}/minutes`)).text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(minutes).toContain(
+      'Date of the next meeting Next meeting moved to the council chamber. Actions Action Agency Person Due Book the council chamber for the next panel. Fenland Vale Housing Association',
+    );
   });
 
   test('when other business has not been marked discussed, then the meeting cannot be concluded and the item is named', async () => {
