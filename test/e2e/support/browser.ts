@@ -7,6 +7,8 @@ import { ARTIFACTS } from '../../support/paths';
 
 const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const SCREENSHOTS = path.join(ARTIFACTS, 'e2e');
+/** A phone's width in CSS pixels (an iPhone 12 to 15): every page is checked at it too. */
+export const PHONE_WIDTH = 390;
 
 export interface AxeViolation {
   page: string;
@@ -224,6 +226,35 @@ export class Journey {
     const file = path.join(SCREENSHOTS, `${String(this.shot).padStart(2, '0')}-${name}.png`);
     await page.screenshot({ path: file, fullPage: true });
     this.visited.add(new URL(page.url()).pathname);
+    await this.#audit(page, name);
+    // The same page on a phone: kept as a screenshot, checked again, and no wider than the screen.
+    const desktop = page.viewport();
+    await page.setViewport({ width: PHONE_WIDTH, height: 844 });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await page.screenshot({ path: file.replace(/\.png$/, '-390.png'), fullPage: true });
+    await this.#audit(page, `${name} at ${PHONE_WIDTH} px`);
+    const overflow = await page.evaluate((width) => {
+      const wide = Array.from(document.querySelectorAll('body *'))
+        .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.parentElement?.closest('.app-table-scroll'))
+        .map(
+          (e) =>
+            `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}`,
+        );
+      return { scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8) };
+    }, PHONE_WIDTH);
+    if (overflow.scrollWidth > PHONE_WIDTH)
+      this.violations.push({
+        page: name,
+        id: 'phone-width',
+        impact: 'serious',
+        help: `The page is ${overflow.scrollWidth} px wide at ${PHONE_WIDTH} px`,
+        targets: overflow.wide,
+      });
+    if (desktop) await page.setViewport(desktop);
+  }
+
+  /** axe-core's serious and critical violations on the page as it is now, collected to fail the journey at the end. */
+  async #audit(page: Page, name: string): Promise<void> {
     // Runtime evaluation is not subject to the page's CSP, so axe needs no inline script.
     await page.evaluate(AXE_SOURCE);
     const results = (await page.evaluate(
