@@ -44,6 +44,7 @@ function reviewRows(db: Db) {
       'users.name as decidedByName',
       'referrals.reference',
       'referrals.closedAt',
+      'referrals.districtId',
       'districts.name as districtName',
     ]);
 }
@@ -67,23 +68,7 @@ export function openReview(db: Db, referralId: number) {
 }
 
 export function findReview(db: Db, referralId: number) {
-  return db
-    .selectFrom('retentionReviews')
-    .innerJoin('referrals', 'referrals.id', 'retentionReviews.referralId')
-    .select([
-      'retentionReviews.referralId',
-      'retentionReviews.status',
-      'retentionReviews.dueAt',
-      'retentionReviews.keepUntil',
-      'retentionReviews.reason',
-      'retentionReviews.heldSince',
-      'retentionReviews.version',
-      'referrals.reference',
-      'referrals.districtId',
-      'referrals.closedAt',
-    ])
-    .where('retentionReviews.referralId', '=', referralId)
-    .executeTakeFirst();
+  return reviewRows(db).where('retentionReviews.referralId', '=', referralId).executeTakeFirst();
 }
 
 export interface ReviewChange {
