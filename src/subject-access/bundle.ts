@@ -149,6 +149,26 @@ async function caseSections(db: Db, subjects: Subjects, ids: number[], patterns:
   return sections;
 }
 
+/** Checks asked about a young person, by their name, birth, address or case. */
+async function youthCheckSections(db: Db, ids: number[], criteria: search.Criteria): Promise<Section[]> {
+  const { sections, add } = collector();
+  add(
+    'youth-check',
+    'Checks on a young person',
+    (await search.youthChecks(db, ids, criteria)).map((y) => ({
+      heading: `Youth check ${y.id}${y.caseReference ? ` (${y.caseReference})` : ''}, asked ${formatDate(y.requestedAt)} (${y.status})`,
+      lines: text([
+        y.youngPersonName,
+        y.dateOfBirth ? `Born ${formatCalendarDate(y.dateOfBirth)}` : null,
+        y.address,
+        y.concern,
+        y.answerNote,
+      ]),
+    })),
+  );
+  return sections;
+}
+
 /** Minutes, agendas and e-mails about the person's cases or mentioning them; the person as a participant. */
 async function documentSections(
   db: Db,
@@ -206,16 +226,18 @@ export async function gather(db: Db, terms: SearchTerms): Promise<Bundle> {
   const patterns = text([terms.name, terms.address]).map(search.likePattern);
   const needles = text([terms.name, terms.address]).map((t) => t.toLowerCase());
   const mentions = (s: string) => needles.some((n) => s.toLowerCase().includes(n));
-  const subjects = await search.matchingSubjects(db, {
+  const criteria: search.Criteria = {
     patterns,
     nameKey: terms.name,
     dateOfBirth: terms.dateOfBirth,
     addressPattern: terms.address ? search.likePattern(terms.address) : null,
-  });
+  };
+  const subjects = await search.matchingSubjects(db, criteria);
   const ids = [...new Set(subjects.map((s) => s.referralId))];
   const references = new Set(subjects.map((s) => s.reference).filter((r): r is string => r !== null));
   const sections = [
     ...(await caseSections(db, subjects, ids, patterns)),
+    ...(await youthCheckSections(db, ids, criteria)),
     ...(await documentSections(db, ids, references, patterns, terms.name, mentions)),
   ];
   const ownNames = text(subjects.map((s) => s.fullName).concat(terms.name));

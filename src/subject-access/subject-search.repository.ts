@@ -241,6 +241,36 @@ export function actions(db: Db, ids: number[], patterns: string[]) {
     .execute();
 }
 
+/** Checks on a young person asked of youth offending and children's services: by name, birth, address or case. */
+export function youthChecks(db: Db, ids: number[], c: Criteria) {
+  return db
+    .selectFrom('youthChecks')
+    .select([
+      'youthChecks.id',
+      'youthChecks.youngPersonName',
+      sql<string | null>`youth_checks.date_of_birth::text`.as('dateOfBirth'),
+      'youthChecks.address',
+      'youthChecks.concern',
+      'youthChecks.caseReference',
+      'youthChecks.requestedAt',
+      'youthChecks.status',
+      'youthChecks.answerNote',
+    ])
+    .where((eb) =>
+      eb.or([
+        ids.length ? eb('youthChecks.referralId', 'in', ids) : none,
+        mentions(
+          [eb.ref('youthChecks.youngPersonName'), eb.ref('youthChecks.concern'), eb.ref('youthChecks.answerNote')],
+          c.patterns,
+        ),
+        c.dateOfBirth ? eb(sql`youth_checks.date_of_birth`, '=', c.dateOfBirth) : none,
+        c.addressPattern ? eb('youthChecks.address', 'ilike', c.addressPattern) : none,
+      ]),
+    )
+    .orderBy('youthChecks.requestedAt')
+    .execute();
+}
+
 /** Approved minutes, published agendas and e-mails whose stored text names the person or their cases. */
 export async function documents(db: Db, references: string[], patterns: string[]) {
   const all = [...patterns, ...references.map(likePattern)];

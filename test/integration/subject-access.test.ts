@@ -113,6 +113,30 @@ beforeAll(async () => {
       nextAttemptAt: new Date(NOW),
     })
     .execute();
+  const police = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'agencyId'])
+    .where('email', '=', DEMO.police)
+    .executeTakeFirstOrThrow();
+  const boston = await ctx.db
+    .selectFrom('districts')
+    .select('id')
+    .where('name', '=', 'Boston')
+    .executeTakeFirstOrThrow();
+  await ctx.db
+    .insertInto('youthChecks')
+    .values({
+      requestedBy: police.id,
+      requesterAgencyId: police.agencyId,
+      districtId: boston.id,
+      youngPersonName: 'Morgan Testvictim',
+      dateOfBirth: '2010-02-03',
+      concern: 'Seen with older youths near the flats.',
+      requestedAt: new Date('2026-11-01T10:00:00Z'),
+      dueOn: '2026-11-06',
+      status: 'requested',
+    })
+    .execute();
   const page = await chair.get(`/panels/${p.panelId}/minutes`);
   const draftVersion = /name="draftVersion" value="(\d+)"/.exec(page.text)![1];
   expect((await postForm(chair, `/panels/${p.panelId}/minutes/approve`, { draftVersion })).status).toBe(303);
@@ -185,6 +209,7 @@ describe('the search', () => {
       'research',
       'meeting',
       'action',
+      'youth-check',
       'minutes',
       'agenda',
       'mail',
@@ -193,6 +218,7 @@ describe('the search', () => {
     expect(res.text).toContain('Born 6 May 1984');
     expect(res.text).toContain('Morgan Testvictim was a witness.');
     expect(res.text).toContain('Known to the crisis team.');
+    expect(res.text).toContain('Seen with older youths near the flats.');
     const audit = await ctx.db
       .selectFrom('auditEvents')
       .selectAll()
