@@ -145,11 +145,11 @@ export function emailAddress(label = 'an email address') {
     .transform((v) => v.toLowerCase());
 }
 
-/** A checkbox: present (any value) means true. */
+/** A checkbox: present (any value, or several) means true; anything else a browser cannot send, false. */
 export const checkbox = z
-  .union([z.string(), z.array(z.string())])
+  .unknown()
   .optional()
-  .transform((v) => v !== undefined && v !== '' && v !== 'false');
+  .transform((v) => (typeof v === 'string' ? v !== '' && v !== 'false' : Array.isArray(v) && v.length > 0));
 
 /** One of a fixed list, chosen from radios or a select. */
 export function choice<T extends string>(values: readonly T[], message: string) {

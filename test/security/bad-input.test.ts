@@ -23,8 +23,11 @@ async function idOf(table: 'agencies' | 'users' | 'actions', column: 'shortName'
   return (await q.executeTakeFirstOrThrow()).id;
 }
 
-/** A real address for each route: every parameter names a record that exists. */
-async function addresses(): Promise<Map<string, string>> {
+let known: Promise<Map<string, string>> | undefined;
+/** A real address for each route, made once: every parameter names a record that exists. */
+const addresses = () => (known ??= realAddresses());
+
+async function realAddresses(): Promise<Map<string, string>> {
   const meeting = await recordedPanel(ctx, { status: 'in-progress' });
   const held = await recordedPanel(ctx, { status: 'concluded' });
   const draft = await makeReferral(ctx, DEMO.admin, {}, {});
@@ -100,6 +103,28 @@ describe('bad input on every route', () => {
     const visitor = await anonymous(ctx);
     expect((await visitor.post('/login').type('json').send({ email: DEMO.admin, password: 'x' })).status).toBe(415);
     expect(await tableCounts(ctx)).toEqual(before);
+  });
+
+  test('when every field of every form is sent twice, or as an object, then no route answers 500', async () => {
+    const admin = await signIn(ctx, DEMO.admin);
+    for (const [path, url] of ordered([...(await addresses()).entries()])) {
+      // Routes that end something are left for the next test, which walks them last.
+      if (rank(path) > 0) continue;
+      const form = url.startsWith('/attend/') ? await formFor(await anonymous(ctx), url) : await formFor(admin, url);
+      for (const shape of ['repeated', 'object']) {
+        const params = new URLSearchParams({ _csrf: admin.csrf });
+        for (const name of Object.keys(form?.values ?? { name: '', reason: '' })) {
+          if (shape === 'repeated') ['a', 'b'].forEach((v) => params.append(name, v));
+          else params.append(`${name}[x]`, 'a');
+        }
+        const res = await admin.post(url).type('form').send(params.toString());
+        expect({ path, shape, status: res.status < 500 ? 'below 500' : res.status }).toEqual({
+          path,
+          shape,
+          status: 'below 500',
+        });
+      }
+    }
   });
 
   test('when every text field of every form holds a null byte and other control characters, then no route answers 500 and none is stored', async () => {
