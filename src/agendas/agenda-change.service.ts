@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../service-deps';
-import { londonDate, londonTime } from '../time';
+import { formatDate, londonDate, londonTime } from '../time';
 import type { Db } from '../db/database';
 import type { AgendaItemKind } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
@@ -18,6 +18,7 @@ import { recordCaseEvent } from '../referrals/referrals.service';
 import { addResearchRequests, dropUnansweredRequestsOfRemovedItems } from '../research/research.service';
 import { agendaRefused } from './agenda-refusals';
 import * as repo from './agenda.repository';
+import { listedElsewhere, panelName, requireNotListedElsewhere, takeFromOtherAgenda } from './one-agenda';
 import {
   agendaChanges,
   NEW_CASE_MINUTES,
@@ -48,6 +49,7 @@ export type AgendaChange = (
   | { kind: 'save'; items: ItemTiming[] }
   | { kind: 'remove'; itemId: number; reason: string }
   | { kind: 'add-case'; referralId: number; minutes: number | null }
+  | { kind: 'move-here'; referralId: number }
   | { kind: 'add-other'; title: string; minutes: number }
   | { kind: 'publish' }
 ) & { timings?: ItemTiming[] };
@@ -176,7 +178,14 @@ async function propose({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item
   const panelDate = londonDate(panel.startsAt);
   const candidates = await repo.candidateCases(trx, panel, panelDate);
   const onAgenda = new Set(items.map((i) => i.referralId));
-  const proposal = proposeAgenda({ panelDate, ...candidates }).filter((p) => !onAgenda.has(p.referralId));
+  const proposed = proposeAgenda({ panelDate, ...candidates }).filter((p) => !onAgenda.has(p.referralId));
+  // A case already listed for another upcoming panel stays there: the builder offers to move it.
+  const elsewhere = await listedElsewhere(
+    trx,
+    panel.id,
+    proposed.map((p) => p.referralId),
+  );
+  const proposal = proposed.filter((p) => !elsewhere.has(p.referralId));
   // Other business stays last: proposed cases go before it.
   const others = items.filter((i) => i.kind === 'other-business');
   const cases = items.filter((i) => i.kind !== 'other-business');
@@ -195,9 +204,13 @@ async function propose({ clock }: AgendaDeps, trx: Db, panel: Panel, items: Item
   }
   for (const i of others) await repo.setPosition(trx, i.id, position++);
   return {
-    message: proposal.length
-      ? `${proposal.length} ${proposal.length === 1 ? 'case has' : 'cases have'} been proposed`
-      : 'No further cases are waiting for this panel',
+    message:
+      (proposal.length
+        ? `${proposal.length} ${proposal.length === 1 ? 'case has' : 'cases have'} been proposed`
+        : 'No further cases are waiting for this panel') +
+      (elsewhere.size
+        ? `; ${elsewhere.size} more ${elsewhere.size === 1 ? 'is' : 'are'} listed for another panel (see below)`
+        : ''),
     changed: true,
   };
 }
@@ -230,6 +243,7 @@ async function addCase(
     items.some((i) => i.referralId === referralId)
   )
     throw agendaRefused('not-addable');
+  await requireNotListedElsewhere(trx, panel.id, referralId);
   const kind: AgendaItemKind = referral.status === 'active' ? 'review' : 'new';
   const children = await repo.childrenFlags(trx, [referral.id], londonDate(panel.startsAt));
   const others = items.filter((i) => i.kind === 'other-business');
@@ -288,6 +302,15 @@ async function apply(
       return { message: 'The item has been removed from the agenda', changed: true };
     case 'add-case':
       return addCase(deps, trx, panel, items, action.referralId, action.minutes);
+    case 'move-here': {
+      const here = `the panel of ${formatDate(panel.startsAt)}`;
+      const from = await takeFromOtherAgenda(trx, panel.id, action.referralId, deps.clock.now(), here);
+      await addCase(deps, trx, panel, items, action.referralId, null);
+      return {
+        message: `${from.reference} has been moved here from ${panelName(from)}, whose agenda now has changes to publish`,
+        changed: true,
+      };
+    }
     case 'add-other':
       await repo.insertItem(trx, {
         panelId: panel.id,

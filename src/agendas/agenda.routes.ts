@@ -82,9 +82,13 @@ async function renderBuilder(
     unpublished: b.unpublished,
     overrun: b.timing.overrunMinutes,
     endsAt: b.timing.endsAt,
-    items: builderItems(b, form),
     removed: b.removed,
     versions: b.versions,
+    elsewhere: b.elsewhere,
+    items: builderItems(b, form).map((i) => ({
+      ...i,
+      flag: i.referralId ? (b.flags.get(i.referralId) ?? null) : null,
+    })),
     addableItems: b.addable.map((c) => ({
       value: c.id,
       text: `${c.reference} (${c.districtName}, score ${c.riskScore})`,
@@ -138,6 +142,12 @@ function readAction(body: Body, errors: Record<string, string>): BuilderChange |
     }
     case 'add-other':
       return readAddOther(body, errors);
+    case 'move-here': {
+      // The case listed for another panel, in the list under the agenda: its row carries the case's id.
+      const referralId = action.index === null ? null : parseId(body[`elsewhere${action.index}`]);
+      if (referralId === null) break;
+      return { kind: 'move-here', referralId };
+    }
   }
   errors.action = 'Choose what to do with the agenda';
   return undefined;

@@ -1,5 +1,6 @@
 import { latestReviews } from '../actions/actions.service';
 import { reviewSummary } from '../actions/action-review';
+import { crossPanel } from './one-agenda';
 import type { Db } from '../db/database';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
@@ -29,6 +30,11 @@ async function builder({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pane
     unpublished = agendaChanges(last.items as SnapshotItem[], await snapshot(db, panel)).length > 0;
   }
   const addable = await repo.addableCases(db, panel);
+  const { elsewhere, flags } = await crossPanel(
+    db,
+    panel,
+    items.map((i) => i.referralId).filter((id): id is number => id !== null),
+  );
   const agencies = await directory.activeAgencyShortNames(db);
   await recordAudit(db, actor, {
     action: 'agenda.view',
@@ -44,7 +50,9 @@ async function builder({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pane
     removed,
     versions,
     unpublished,
-    addable,
+    addable: addable.filter((c) => !elsewhere.some((e) => e.referralId === c.id)),
+    elsewhere,
+    flags,
     agencies,
     editable: EDITABLE.includes(panel.status),
   };

@@ -1,7 +1,17 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, type Agent } from '../support/http';
 import { postReferral } from './referrals-builders';
-import { agencyId, districtId, formFieldsOf, heardCase, makeCase, parseIcs, typeInto, userId } from './panels-builders';
+import {
+  agencyId,
+  districtId,
+  formFieldsOf,
+  heardCase,
+  makeCase,
+  makePanel,
+  parseIcs,
+  typeInto,
+  userId,
+} from './panels-builders';
 
 let ctx: TestContext;
 let boston: number;
@@ -626,6 +636,85 @@ describe('the agenda', () => {
     });
     expect(closed.status).toBe(400);
     expect(closed.text).toContain('can no longer be changed');
+  });
+
+  it('when the coordinator schedules the next panel before the last one is held and proposes cases, then cases on the first agenda are left out and listed for it, and moving one takes it off the first agenda', async () => {
+    const { admin, panelId: first } = await schedule({ 'date[day]': '10' });
+    const listed = await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 30 });
+    const other = await makeCase(ctx, { districtId: boston, referringAgencyId: council, riskScore: 28 });
+    for (const c of [listed, other])
+      await postForm(admin, `/panels/${first}/agenda`, {
+        action: 'add-case',
+        referralId: String(c.id),
+        revision: String(await revisionOf(first)),
+      });
+    const { panelId: second } = await schedule({ 'date[day]': '22' });
+    const proposed = await postForm(admin, `/panels/${second}/agenda`, {
+      action: 'propose',
+      revision: String(await revisionOf(second)),
+    });
+    expect(proposed.status).toBe(303);
+    expect((await items(second)).map((i) => i.referralId)).not.toEqual(expect.arrayContaining([listed.id]));
+    expect((await items(second)).map((i) => i.referralId)).not.toContain(other.id);
+    const page = await admin.get(`/panels/${second}/agenda`);
+    const elsewhere = /id="listed-elsewhere"[\s\S]*?<\/ul>/
+      .exec(page.text)![0]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(elsewhere).toContain(`${listed.reference} : listed for the Boston panel of 10 December 2026`);
+    // Adding it by hand is refused: it is moved instead.
+    const added = await postForm(admin, `/panels/${second}/agenda`, {
+      action: 'add-case',
+      referralId: String(listed.id),
+      revision: String(await revisionOf(second)),
+    });
+    expect(added.status).toBe(400);
+    expect(added.text).toContain(`${listed.reference} is listed for the Boston panel of 10 December 2026`);
+    // Moving it takes it off the first agenda, which then has changes to publish.
+    const index = [...page.text.matchAll(/name="elsewhere(\d+)" value="(\d+)"/g)].find(
+      (m) => Number(m[2]) === listed.id,
+    )![1];
+    const firstRevision = await revisionOf(first);
+    const moved = await postForm(admin, `/panels/${second}/agenda`, {
+      action: `move-here:${index}`,
+      [`elsewhere${index}`]: String(listed.id),
+      revision: String(await revisionOf(second)),
+    });
+    expect(moved.status).toBe(303);
+    expect((await items(second)).map((i) => i.referralId)).toContain(listed.id);
+    expect((await items(first)).map((i) => i.referralId)).toEqual([other.id]);
+    expect(await revisionOf(first)).toBeGreaterThan(firstRevision);
+  });
+
+  it('when another panel closes a case that an upcoming agenda still lists, then that agenda flags it and asks for a new version', async () => {
+    const { admin, panelId: upcoming } = await schedule({ 'date[day]': '17' });
+    const c = await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 26 });
+    await postForm(admin, `/panels/${upcoming}/agenda`, {
+      action: 'add-case',
+      referralId: String(c.id),
+      revision: String(await revisionOf(upcoming)),
+    });
+    const held = await makePanel(ctx, { districtId: boston, startsAt: '2026-11-20T10:00:00Z', status: 'concluded' });
+    const item = await ctx.db
+      .insertInto('agendaItems')
+      .values({ panelId: held, position: 1, kind: 'new', referralId: c.id, minutesAllotted: 15, createdAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await ctx.db
+      .insertInto('meetingRecords')
+      .values({
+        agendaItemId: item.id,
+        decision: 'close',
+        closeReason: 'risk-reduced',
+        discussed: true,
+        updatedAt: new Date(),
+      })
+      .execute();
+    const page = await admin.get(`/panels/${upcoming}/agenda`);
+    expect(page.text).toContain('Decided elsewhere');
+    expect(page.text).toContain(
+      'Closed at the Boston panel of 20 November 2026. Remove it from this agenda and publish a new version',
+    );
   });
 
   it('when ids are unknown, then the panel pages are not found', async () => {
