@@ -118,6 +118,9 @@ export async function pdfFonts(pdf: Buffer): Promise<PdfFont[]> {
 export async function pagesToPng(pdf: Buffer, name: string, resolution = 80): Promise<string[]> {
   const pdftoppm = poppler('pdftoppm');
   mkdirSync(ARTIFACTS, { recursive: true });
+  // The pages of an earlier, longer print of the same document would otherwise be left beside these.
+  for (const stale of readdirSync(ARTIFACTS).filter((f) => f.startsWith(`${name}-page-`) && f.endsWith('.png')))
+    rmSync(path.join(ARTIFACTS, stale));
   return withTempPdf(pdf, async (input, dir) => {
     await exec(pdftoppm, ['-png', '-r', String(resolution), input, path.join(dir, 'page')]);
     const pages = readdirSync(dir)
