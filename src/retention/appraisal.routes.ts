@@ -20,6 +20,7 @@ const STORE_NAMES: Record<string, string> = {
   minutesCopies: 'Agencies’ copies of the minutes',
   outboxMessages: 'E-mails',
   emlFiles: 'E-mail files',
+  youthChecks: 'Checks on a young person',
 };
 const MAX_REASON = 2000;
 

@@ -139,6 +139,7 @@ export async function anonymiseCase(
     const minutes = await redactMinutes(deps, trx, new Set(items.map((i) => i.id)), panelIds, pattern);
     const outboxIds = await stores.caseOutboxIds(trx, referralId, panelIds);
     const outboxMessages = await stores.clearOutboxBodies(trx, outboxIds, now);
+    const youthChecks = await stores.clearYouthChecksOf(trx, referralId, now);
     const emlFiles = await emlFilesOf(deps.mailDir, outboxIds);
     const counts: StoreCounts = {
       referral: 1,
@@ -148,6 +149,7 @@ export async function anonymiseCase(
       ...minutes,
       outboxMessages,
       emlFiles: emlFiles.length,
+      youthChecks,
     };
     await recordAudit(trx, actor, {
       action: 'referral.anonymised',

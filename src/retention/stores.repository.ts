@@ -155,3 +155,25 @@ export async function sentOutboxIdsBefore(db: Db, before: Date, limit: number): 
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Checks on a young person that led to the case: their personal data goes with it; dates and answers stay. */
+export async function clearYouthChecksOf(trx: Db, referralId: number, at: Date): Promise<number> {
+  const result = await trx
+    .updateTable('youthChecks')
+    .set({
+      youngPersonName: null,
+      dateOfBirth: null,
+      address: null,
+      concern: null,
+      caseReference: null,
+      leadProfessionalName: null,
+      leadProfessionalAgency: null,
+      leadProfessionalContact: null,
+      answerNote: null,
+      clearedAt: at,
+    })
+    .where('referralId', '=', referralId)
+    .where('clearedAt', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -220,6 +220,30 @@ beforeAll(async () => {
     })
     .execute();
 
+  // The check on a young person that led to the case, naming them.
+  const requester = await ctx.db
+    .selectFrom('users')
+    .select(['id', 'agencyId'])
+    .where('email', '=', DEMO.police)
+    .executeTakeFirstOrThrow();
+  await ctx.db
+    .insertInto('youthChecks')
+    .values({
+      requestedBy: requester.id,
+      requesterAgencyId: requester.agencyId,
+      districtId: (
+        await ctx.db.selectFrom('districts').select('id').where('name', '=', 'Boston').executeTakeFirstOrThrow()
+      ).id,
+      youngPersonName: 'Morgan Testvictim',
+      dateOfBirth: '1984-05-06',
+      address: '12 Quay Street, Boston',
+      concern: 'Shouting at Riley Testperp.',
+      requestedAt: new Date('2019-01-20T10:00:00Z'),
+      dueOn: '2019-01-25',
+      status: 'requested',
+      referralId: caseId,
+    })
+    .execute();
   // Approved, printed, copied for each agency, e-mailed and written to .eml files.
   const page = await chair.get(`/panels/${p.panelId}/minutes`);
   const draftVersion = /name="draftVersion" value="(\d+)"/.exec(page.text)![1];
@@ -253,6 +277,7 @@ afterAll(() => ctx.close());
 test('before destruction, the subject is in the tables, the minutes PDFs, the agency copies, the outbox and the .eml files', async () => {
   const tables = await personalDataInTables();
   for (const store of [
+    'youth_checks.young_person_name',
     'referral_subjects.full_name',
     'minutes_versions.pdf',
     'minutes_copies.pdf',
