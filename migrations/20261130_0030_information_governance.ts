@@ -24,9 +24,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('retention_reviews')
     .addColumn('referral_id', 'integer', (c) => c.primaryKey().references('referrals.id'))
-    .addColumn('status', 'text', (c) =>
-      c.notNull().check(sql`status in ('due', 'extended', 'held', 'destroyed')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('due', 'extended', 'held', 'destroyed')`))
     .addColumn('due_at', 'timestamptz', (c) => c.notNull())
     .addColumn('keep_until', 'timestamptz')
     .addColumn('reason', 'text')

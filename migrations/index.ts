@@ -13,6 +13,7 @@ import * as minutesCorrections from './20261130_0011_minutes_corrections';
 import * as otherBusinessActions from './20261130_0012_other_business_actions';
 import * as signInPairs from './20261130_0040_sign_in_pairs';
 import * as researchWithdrawn from './20261130_0041_research_withdrawn';
+import * as researchBySubject from './20261130_0080_research_by_subject';
 import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
 
 /** Every migration, by its sortable name. A static list works the same under tsx, Jest and a build. */
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '20261130_0042_attendance_links_at_send_time': attendanceLinksAtSendTime,
   '20261130_0060_youth_checks': youthChecks,
   '20261130_0061_case_studies': caseStudies,
+  '20261130_0080_research_by_subject': researchBySubject,
 };

@@ -140,6 +140,7 @@ export interface Database {
   agendaItems: AgendaItemTable;
   agendaVersions: AgendaVersionTable;
   researchRequests: ResearchRequestTable;
+  researchSubjectAnswers: ResearchSubjectAnswerTable;
   reminderLog: ReminderLogTable;
   confidentialityStatements: ConfidentialityStatementTable;
   attendanceResponses: AttendanceResponseTable;
@@ -415,6 +416,21 @@ export interface ResearchRequestTable {
   createdAt: Timestamp;
   /** When the agency was taken off the panel: a withdrawn request is shown to no one. */
   withdrawnAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The latest answer was given after the research closing date. */
+  answeredLate: Generated<boolean>;
+}
+
+/** One agency's research on one subject of the case: fact kept apart from opinion. */
+export interface ResearchSubjectAnswerTable {
+  id: Generated<number>;
+  researchRequestId: number;
+  subjectId: number;
+  known: 'known' | 'not-known';
+  keyRisks: string | null;
+  childrenInHousehold: 'yes' | 'no' | 'not-known' | null;
+  safeguardingFlags: ColumnType<string[], string[] | undefined, string[]>;
+  factsHeld: string | null;
+  professionalOpinion: string | null;
 }
 
 export interface ReminderLogTable {
