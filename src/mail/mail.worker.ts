@@ -72,6 +72,8 @@ export class MailWorker {
     const now = this.opts.clock.now();
     const heldUntil = new Date(now.getTime() + LEASE_MS);
     const rows = await claimDue(this.opts.db, now, heldUntil, this.opts.batchSize ?? 20);
+    // UPDATE … RETURNING gives no order: send the longest-waiting first.
+    rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || Number(a.id) - Number(b.id));
     return { pending: new Map(rows.map((r) => [r.id, r])), heldUntil };
   }
 

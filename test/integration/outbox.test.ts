@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { enqueueMail, InvalidRecipientError } from '../../src/mail/outbox';
-import { MailWorker, MAX_ATTEMPTS } from '../../src/mail/mail.worker';
+import { LEASE_MS, MailWorker, MAX_ATTEMPTS } from '../../src/mail/mail.worker';
 import { fileTransport, smtpTransport } from '../../src/mail/transport';
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
@@ -197,3 +197,48 @@ async function ctxClockAt(at: string, fn: () => Promise<void>): Promise<void> {
     ctx.clock.set(before);
   }
 }
+
+test('when the worker is stopped part-way through a batch, then the message being sent finishes and the others are queued again, their attempt not counted', async () => {
+  const ids: string[] = [];
+  for (let n = 20; n < 25; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  let calls = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const inner = smtpTransport(smtp.url);
+  const worker = new MailWorker({
+    db: ctx.db,
+    clock: ctx.clock,
+    from: 'asbrac@example.org',
+    messageIdDomain: '127.0.0.1',
+    transport: {
+      ...inner,
+      send: async (mail) => {
+        if (++calls === 2) await gate;
+        return inner.send(mail);
+      },
+    },
+  });
+  const batch = worker.runOnce();
+  while (calls < 2) await new Promise((r) => setTimeout(r, 10));
+  // Claimed on a short lease: a worker that died would have them sent by another within LEASE_MS.
+  const claimed = await row(ids[4]);
+  expect({ status: claimed.status, lockedUntil: claimed.lockedUntil }).toEqual({
+    status: 'sending',
+    lockedUntil: new Date(ctx.clock.now().getTime() + LEASE_MS),
+  });
+  const stopped = worker.stop();
+  release();
+  await stopped;
+  expect(await batch).toBe(5);
+  inner.close();
+  const rows = await Promise.all(ids.map(row));
+  expect(rows.map((r) => [r.status, r.attempts, r.lockedUntil])).toEqual([
+    ['sent', 1, null],
+    ['sent', 1, null],
+    ['queued', 0, null],
+    ['queued', 0, null],
+    ['queued', 0, null],
+  ]);
+  expect(await worker.runOnce()).toBe(0);
+  expect(await ctx.services.mailWorker.drain()).toBe(3);
+});
