@@ -27,6 +27,17 @@ export function invitedAgencies(db: Db, panelId: number) {
     .execute();
 }
 
+/** The name of the panel's district, for the research page's heading. */
+export async function districtNameOf(db: Db, panelId: number): Promise<string> {
+  const row = await db
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .select('districts.name')
+    .where('panels.id', '=', panelId)
+    .executeTakeFirst();
+  return row?.name ?? '';
+}
+
 /** The current case items of a panel's agenda, in order. */
 export function caseItems(db: Db, panelId: number) {
   return db
@@ -84,6 +95,8 @@ export function findRequest(db: Db, requestId: number) {
       'researchRequests.status',
       'researchRequests.summary',
       'researchRequests.version',
+      'researchRequests.answeredAt',
+      'researchRequests.answeredLate',
       'researchRequests.agencyId',
       'researchRequests.panelId',
       'referrals.id as referralId',
@@ -98,12 +111,89 @@ export function findRequest(db: Db, requestId: number) {
     .executeTakeFirst();
 }
 
+/** The subjects of a case, with what an agency needs to find them in its records. */
 export function caseSubjects(db: Db, referralId: number) {
   return db
     .selectFrom('referralSubjects')
-    .select(['position', 'kind', 'fullName', 'dateOfBirth', 'address', 'postcode', 'description'])
+    .select([
+      'id',
+      'position',
+      'kind',
+      'fullName',
+      sql<string | null>`date_of_birth::text`.as('dateOfBirth'),
+      'approximateAge',
+      'address',
+      'postcode',
+      'description',
+    ])
     .where('referralId', '=', referralId)
     .orderBy('position')
+    .execute();
+}
+
+export type CaseSubject = Awaited<ReturnType<typeof caseSubjects>>[number];
+
+/** The research on each subject recorded with these requests. */
+export function subjectAnswers(db: Db, requestIds: readonly number[]) {
+  if (requestIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('researchSubjectAnswers')
+    .select([
+      'researchRequestId',
+      'subjectId',
+      'known',
+      'keyRisks',
+      'childrenInHousehold',
+      'safeguardingFlags',
+      'factsHeld',
+      'professionalOpinion',
+    ])
+    .where('researchRequestId', 'in', requestIds)
+    .orderBy('id')
+    .execute();
+}
+
+/** Replaces the research on each subject of a request with what was just answered. */
+export async function replaceSubjectAnswers(
+  trx: Db,
+  requestId: number,
+  answers: readonly {
+    subjectId: number;
+    known: 'known' | 'not-known';
+    keyRisks: string | null;
+    childrenInHousehold: 'yes' | 'no' | 'not-known' | null;
+    safeguardingFlags: string[];
+    factsHeld: string | null;
+    professionalOpinion: string | null;
+  }[],
+): Promise<void> {
+  await trx.deleteFrom('researchSubjectAnswers').where('researchRequestId', '=', requestId).execute();
+  if (answers.length === 0) return;
+  await trx
+    .insertInto('researchSubjectAnswers')
+    .values(answers.map((a) => ({ ...a, researchRequestId: requestId })))
+    .execute();
+}
+
+/** Every invited agency's request for each case on a panel, with its answer. */
+export function panelAnswers(db: Db, panelId: number) {
+  return stillInvited(db)
+    .innerJoin('agencies', 'agencies.id', 'researchRequests.agencyId')
+    .leftJoin('users', 'users.id', 'researchRequests.answeredBy')
+    .select([
+      'researchRequests.id',
+      'researchRequests.agendaItemId',
+      'researchRequests.agencyId',
+      'researchRequests.status',
+      'researchRequests.summary',
+      'researchRequests.answeredAt',
+      'researchRequests.answeredLate',
+      'agencies.shortName',
+      'agencies.name as agencyName',
+      'users.name as answeredByName',
+    ])
+    .where('researchRequests.panelId', '=', panelId)
+    .orderBy('agencies.shortName')
     .execute();
 }
 
@@ -117,6 +207,7 @@ export async function saveAnswer(
     summary: string | null;
     answeredBy: number;
     answeredAt: Date;
+    answeredLate: boolean;
   },
 ): Promise<boolean> {
   const updated = await db

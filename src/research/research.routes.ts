@@ -2,24 +2,46 @@ import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, RefusedError, StaleVersionError } from '../http/errors';
-import { formState, parseVersion, str, type FormState } from '../http/forms';
+import { formState, parseVersion, type FormState } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { subjectLabel } from '../referrals/referral-view';
-import { RESEARCH_STATUS_NAMES, type ResearchAnswer } from './research.service';
-
-const STATUS_TAGS: Record<string, string> = {
-  requested: 'govuk-tag--grey',
-  'information-held': 'govuk-tag--blue',
-  'nothing-held': 'govuk-tag--green',
-};
+import {
+  CHILDREN_NAMES,
+  readResearchAnswer,
+  SAFEGUARDING_FLAGS,
+  subjectField,
+  subjectFormValues,
+} from './research-form';
+import { RESEARCH_STATUS_TAGS, subjectResearchView, subjectToFind } from './research-overview';
+import { RESEARCH_STATUS_NAMES } from './research.service';
 
 const ANSWER_ITEMS = [
   { value: 'information-held', text: 'Information held', hint: 'Give a short summary to share at the meeting.' },
-  { value: 'nothing-held', text: 'Nothing held' },
+  { value: 'nothing-held', text: 'Nothing held', hint: 'Every subject is recorded as not known to your agency.' },
 ];
+
+const KNOWN_ITEMS = [
+  { value: 'known', text: 'Known to my agency' },
+  { value: 'not-known', text: 'Not known' },
+];
+
+const CHILDREN_ITEMS = Object.entries(CHILDREN_NAMES).map(([value, text]) => ({ value, text }));
+const FLAG_ITEMS = Object.entries(SAFEGUARDING_FLAGS).map(([value, text]) => ({ value, text }));
 
 const STALE_ANSWER =
   'Someone else in your agency answered this request while you were on this page. Your answer is kept below: check theirs, then save again if needed.';
+
+type Found = Awaited<ReturnType<Services['research']['view']>>;
+
+/** The form's values: what was typed, or else the stored answer. */
+function answerForm(found: Found, form: FormState): FormState {
+  if (form.values.status !== undefined || form.hasErrors) return form;
+  return formState({
+    status: found.request.status === 'requested' ? '' : found.request.status,
+    summary: found.request.summary ?? '',
+    version: String(found.request.version),
+    ...subjectFormValues(found.subjectAnswers),
+  });
+}
 
 async function renderAnswer(
   { research }: Services,
@@ -31,26 +53,35 @@ async function renderAnswer(
   refusal?: string,
 ) {
   const found = await research.view(currentUser(req), actorOf(req), id);
+  const subjects = found.subjects.map(subjectToFind);
+  const stored = subjects.map((s) =>
+    subjectResearchView(
+      s,
+      found.subjectAnswers.find((a) => a.subjectId === s.id),
+    ),
+  );
   res.status(status).render('research/answer', {
     title: `Research for ${found.request.reference}`,
     backLink: '/research',
     request: found.request,
     overdue: found.overdue,
+    open: found.open,
+    stored,
     refusal,
-    subjects: found.subjects.map((s) => ({
-      label: subjectLabel({ ...s, address: null }),
-      dateOfBirth: s.dateOfBirth,
-      address: [s.address, s.postcode].filter(Boolean).join(', '),
+    subjects: subjects.map((s) => ({
+      ...s,
+      knownName: subjectField(s.id, 'known'),
+      keyRisksName: subjectField(s.id, 'keyRisks'),
+      childrenName: subjectField(s.id, 'children'),
+      flagsName: subjectField(s.id, 'flags'),
+      factsName: subjectField(s.id, 'facts'),
+      opinionName: subjectField(s.id, 'opinion'),
     })),
     answerItems: ANSWER_ITEMS,
-    form:
-      form.values.status !== undefined || form.hasErrors
-        ? form
-        : formState({
-            status: found.request.status === 'requested' ? '' : found.request.status,
-            summary: found.request.summary ?? '',
-            version: String(found.request.version),
-          }),
+    knownItems: KNOWN_ITEMS,
+    childrenItems: CHILDREN_ITEMS,
+    flagItems: FLAG_ITEMS,
+    form: answerForm(found, form),
   });
 }
 
@@ -69,33 +100,19 @@ function listPage({ research }: Services) {
         requests: p.requests.map((r) => ({
           ...r,
           statusName: RESEARCH_STATUS_NAMES[r.status],
-          tag: STATUS_TAGS[r.status],
+          tag: RESEARCH_STATUS_TAGS[r.status],
         })),
       })),
     });
   };
 }
 
-function readAnswer(body: Record<string, unknown>): { form: FormState; answer?: ResearchAnswer } {
-  const status = str(body.status);
-  const summary = str(body.summary).replace(/\r\n/g, '\n').trim();
-  const errors: Record<string, string> = {};
-  if (status !== 'information-held' && status !== 'nothing-held')
-    errors.status = 'Select whether your agency holds information';
-  if (status === 'information-held' && !summary) errors.summary = 'Enter a short summary of the information to share';
-  if (summary.length > 2000) errors.summary = 'The summary must be 2000 characters or fewer';
-  const form: FormState = formState({ status, summary: str(body.summary), version: str(body.version) }, errors);
-  if (form.hasErrors) return { form };
-  if (status === 'nothing-held') return { form, answer: { status, summary: null } };
-  if (status === 'information-held') return { form, answer: { status, summary } };
-  return { form };
-}
-
 function answerRequest(services: Services) {
   return async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
     const body = req.body as Record<string, unknown>;
-    const { form, answer } = readAnswer(body);
+    const subjectIds = await services.research.subjectIdsOf(currentUser(req), actorOf(req), id);
+    const { form, answer } = readResearchAnswer(body, subjectIds);
     if (!answer) return renderAnswer(services, req, res, id, form, 400);
     try {
       await services.research.answer(currentUser(req), actorOf(req), id, parseVersion(body.version), answer);
@@ -114,7 +131,7 @@ function matrixPage({ research }: Services) {
   return async (req: Request, res: Response) => {
     const id = idParam(req.params.id);
     const m = await research.matrix(currentUser(req), actorOf(req), id);
-    res.render('research/matrix', { title: 'Research matrix', backLink: `/panels/${id}`, ...m });
+    res.render('research/matrix', { title: 'Research', backLink: `/panels/${id}`, ...m });
   };
 }
 

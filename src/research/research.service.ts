@@ -1,11 +1,13 @@
 import type { ServiceDeps } from '../service-deps';
 import { today } from '../time';
 import type { Db } from '../db/database';
-import type { ResearchStatus } from '../db/schema';
+import type { PanelStatus, ResearchStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError, RefusedError, StaleVersionError } from '../http/errors';
 import { recordAudit } from '../audit/audit';
 import { requireVisiblePanel } from '../panels/panel-access';
+import type { ResearchAnswer, SubjectResearch } from './research-form';
+import { researchOverview } from './research-overview';
 import { sendResearchReminders } from './research-reminders';
 import * as repo from './research.repository';
 
@@ -15,43 +17,38 @@ export const RESEARCH_STATUS_NAMES: Record<ResearchStatus, string> = {
   'nothing-held': 'Nothing held',
 };
 
-/** Why an answer is refused once the panel has been held or cancelled. */
+/** Why an answer is refused once the panel has started, been held or been cancelled. */
 export const RESEARCH_CLOSED = 'closed';
 
-export interface ResearchAnswer {
-  status: 'information-held' | 'nothing-held';
-  summary: string | null;
-}
+/** Research can be answered while the agenda is published, after the closing date too (marked late). */
+export const researchOpen = (panelStatus: PanelStatus) => panelStatus === 'agenda-published';
+
+export type { ResearchAnswer, SubjectResearch };
 
 type Deps = Pick<ServiceDeps, 'db' | 'clock'>;
 
-/** The items × agencies matrix of a panel, each cell's status, overdue cells marked. */
-async function matrix({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number) {
+/** The chair's research page: every agency's answer for each case, with a compact status overview. */
+async function overview({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number) {
   const panel = await requireVisiblePanel(db, user, actor, panelId, 'research.matrix');
-  const agencies = await repo.invitedAgencies(db, panelId);
   const items = await repo.caseItems(db, panelId);
-  const requests = await repo.panelRequests(db, panelId);
-  const cell = new Map(requests.map((r) => [`${r.agendaItemId}:${r.agencyId}`, r.status]));
-  const overdue = today(clock) > panel.researchClosesOn;
+  const answers = await repo.panelAnswers(db, panelId);
+  const bySubject = await repo.subjectAnswers(
+    db,
+    answers.map((a) => a.id),
+  );
+  const subjects = new Map<number, repo.CaseSubject[]>();
+  for (const i of items) subjects.set(i.referralId, await repo.caseSubjects(db, i.referralId));
   await recordAudit(db, actor, { action: 'research.matrix', entityType: 'panel', entityId: panelId });
   return {
-    panel,
-    agencies,
-    overdue,
-    rows: items.map((i) => ({
-      ...i,
-      cells: agencies.map((a) => {
-        const status = cell.get(`${i.id}:${a.id}`) ?? null;
-        return {
-          agency: a.shortName,
-          status,
-          name: status ? RESEARCH_STATUS_NAMES[status] : 'No request',
-          overdue: status === 'requested' && overdue,
-        };
-      }),
-    })),
-    answered: requests.filter((r) => r.status !== 'requested').length,
-    total: requests.length,
+    panel: { ...panel, districtName: await repo.districtNameOf(db, panelId) },
+    ...researchOverview({
+      closed: today(clock) > panel.researchClosesOn,
+      agencies: await repo.invitedAgencies(db, panelId),
+      items,
+      answers,
+      bySubject,
+      subjects,
+    }),
   };
 }
 
@@ -99,7 +96,14 @@ async function request({ db, clock }: Deps, user: CurrentUser, actor: Actor, req
     throw new NotFoundError();
   }
   const subjects = await repo.caseSubjects(db, row.referralId);
-  return { request: row, subjects, overdue: today(clock) > row.researchClosesOn };
+  const answers = await repo.subjectAnswers(db, [row.id]);
+  return {
+    request: row,
+    subjects,
+    subjectAnswers: answers,
+    overdue: today(clock) > row.researchClosesOn,
+    open: researchOpen(row.panelStatus),
+  };
 }
 
 async function view(deps: Deps, user: CurrentUser, actor: Actor, requestId: number) {
@@ -113,7 +117,11 @@ async function view(deps: Deps, user: CurrentUser, actor: Actor, requestId: numb
   return found;
 }
 
-/** Records an agency's answer; refused once the panel is held or cancelled, or when someone else answered first. */
+/**
+ * Records an agency's answer and its research on each subject together; after the closing date it
+ * is marked late. Refused once the panel has started, been held or cancelled, or when someone else
+ * answered first.
+ */
 async function answer(
   deps: Deps,
   user: CurrentUser,
@@ -124,24 +132,31 @@ async function answer(
 ) {
   const { db, clock } = deps;
   const found = await request(deps, user, actor, requestId, 'research.answer');
-  if (!['agenda-published', 'in-progress'].includes(found.request.panelStatus)) {
+  if (!researchOpen(found.request.panelStatus)) {
     throw new RefusedError(
-      { '': 'This panel has been held or cancelled: research can no longer be recorded.' },
+      { '': 'This panel has started, been held or been cancelled: its research can no longer be changed.' },
       RESEARCH_CLOSED,
     );
   }
-  const saved = await repo.saveAnswer(db, requestId, version, {
-    status: input.status,
-    summary: input.summary,
-    answeredBy: user.id,
-    answeredAt: clock.now(),
-  });
-  if (!saved) throw new StaleVersionError();
-  await recordAudit(db, actor, {
-    action: 'research.answer',
-    entityType: 'panel',
-    entityId: found.request.panelId,
-    details: { requestId, referralId: found.request.referralId, status: input.status },
+  const ofCase = new Set(found.subjects.map((s) => s.id));
+  if (input.subjects.some((s) => !ofCase.has(s.subjectId))) throw new NotFoundError();
+  const late = today(clock) > found.request.researchClosesOn;
+  await db.transaction().execute(async (trx) => {
+    const saved = await repo.saveAnswer(trx, requestId, version, {
+      status: input.status,
+      summary: input.summary,
+      answeredBy: user.id,
+      answeredAt: clock.now(),
+      answeredLate: late,
+    });
+    if (!saved) throw new StaleVersionError();
+    await repo.replaceSubjectAnswers(trx, requestId, input.subjects);
+    await recordAudit(trx, actor, {
+      action: 'research.answer',
+      entityType: 'panel',
+      entityId: found.request.panelId,
+      details: { requestId, referralId: found.request.referralId, status: input.status, late },
+    });
   });
   return { panelId: found.request.panelId };
 }
@@ -149,9 +164,12 @@ async function answer(
 /** Research: the requests an agenda raises of each invited agency, their answers, and reminders. */
 export function researchService(deps: ServiceDeps) {
   return {
-    matrix: (user: CurrentUser, actor: Actor, panelId: number) => matrix(deps, user, actor, panelId),
+    matrix: (user: CurrentUser, actor: Actor, panelId: number) => overview(deps, user, actor, panelId),
     forAgency: (user: CurrentUser, actor: Actor) => forAgency(deps, user, actor),
     view: (user: CurrentUser, actor: Actor, requestId: number) => view(deps, user, actor, requestId),
+    /** The subjects of a request's case, to read an answer against (404 when not the user's agency's). */
+    subjectIdsOf: async (user: CurrentUser, actor: Actor, requestId: number) =>
+      (await request(deps, user, actor, requestId, 'research.answer')).subjects.map((s) => s.id),
     answer: (user: CurrentUser, actor: Actor, requestId: number, version: number, input: ResearchAnswer) =>
       answer(deps, user, actor, requestId, version, input),
     sendResearchReminders: (now: Date = deps.clock.now()) => sendResearchReminders(deps, now),

@@ -1,7 +1,8 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { readPdf } from '../support/pdf';
 import { DEMO, postForm, signIn } from '../support/http';
-import { agencyId, districtId, makeCase, makePanel, userId } from './panels-builders';
+import { agencyId, districtId, makeCase, userId } from './panels-builders';
+import { publishedPanel } from './research-builders';
 import { errorsOf, postFields, readForm } from '../security/payloads';
 
 let ctx: TestContext;
@@ -15,27 +16,15 @@ beforeAll(async () => {
   const boston = await districtId(ctx, 'Boston');
   police = await agencyId(ctx, 'Police');
   lpft = await agencyId(ctx, 'LPFT');
-  panelId = await makePanel(ctx, {
-    districtId: boston,
-    startsAt: '2026-12-08T10:00:00Z',
-    agencyIds: [police, lpft, await agencyId(ctx, 'BBC')],
-  });
-  await ctx.db.updateTable('panels').set({ researchClosesOn: '2026-12-04' }).where('id', '=', panelId).execute();
   cases = [];
   for (let n = 0; n < 14; n += 1)
     cases.push(await makeCase(ctx, { districtId: boston, referringAgencyId: police, riskScore: 40 - n }));
-  const admin = await signIn(ctx, DEMO.admin);
-  const rev = async () =>
-    String(
-      (await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow())
-        .agendaRevision,
-    );
-  expect(
-    (await postForm(admin, `/panels/${panelId}/agenda`, { action: 'propose', revision: await rev() })).status,
-  ).toBe(303);
-  expect(
-    (await postForm(admin, `/panels/${panelId}/agenda`, { action: 'publish', revision: await rev() })).status,
-  ).toBe(303);
+  panelId = await publishedPanel(ctx, {
+    districtId: boston,
+    startsAt: '2026-12-08T10:00:00Z',
+    agencyIds: [police, lpft, await agencyId(ctx, 'BBC')],
+    researchClosesOn: '2026-12-04',
+  });
 });
 
 afterAll(async () => {
