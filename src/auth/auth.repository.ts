@@ -32,9 +32,23 @@ export async function recordFailure(db: Db, accountKey: string, ip: string, at: 
   await db.insertInto('loginFailures').values({ accountKey, ip, at }).execute();
 }
 
-/** After a sign-in: this pair's failures are forgotten, and the address is one the account uses. */
-export async function recordSuccess(db: Db, accountKey: string, ip: string, at: Date): Promise<void> {
+/**
+ * After a sign-in: this pair's failures are forgotten, and the address is one the account uses.
+ * Addresses not used since `forgetBefore` are forgotten (an address is personal data).
+ */
+export async function recordSuccess(
+  db: Db,
+  accountKey: string,
+  ip: string,
+  at: Date,
+  forgetBefore: Date,
+): Promise<void> {
   await db.deleteFrom('loginFailures').where('accountKey', '=', accountKey).where('ip', '=', ip).execute();
+  await db
+    .deleteFrom('signInAddresses')
+    .where('accountKey', '=', accountKey)
+    .where('lastSignedInAt', '<', forgetBefore)
+    .execute();
   await db
     .insertInto('signInAddresses')
     .values({ accountKey, ip, lastSignedInAt: at })

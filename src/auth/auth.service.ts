@@ -86,7 +86,7 @@ export function authService({ db, clock }: ServiceDeps) {
         });
         return { outcome: 'invalid' };
       }
-      await repo.recordSuccess(db, key, ip, now);
+      await repo.recordSuccess(db, key, ip, now, new Date(now.getTime() - FAMILIAR_MS));
       await recordAudit(db, { ...actor, userId: user.id, agencyId: user.agencyId }, { action: 'auth.sign-in' });
       return { outcome: 'signed-in', userId: user.id };
     },

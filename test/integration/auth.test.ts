@@ -127,6 +127,31 @@ describe('signing in', () => {
     expect((await attempt(again, '192.0.2.10', 'demo-password')).status).toBe(303);
   });
 
+  test('when an account signs in, then the addresses it has not used for 90 days are forgotten', async () => {
+    const agent = await anonymous(ctx);
+    const from = (ip: string) =>
+      agent
+        .post('/login')
+        .set('X-Forwarded-For', ip)
+        .type('form')
+        .send({ _csrf: agent.csrf, email: DEMO.housing, password: 'demo-password' });
+    expect((await from('192.0.2.50')).status).toBe(303);
+    ctx.clock.advance(91 * 24 * 60 * 60 * 1000);
+    const later = await anonymous(ctx);
+    const res = await later
+      .post('/login')
+      .set('X-Forwarded-For', '192.0.2.51')
+      .type('form')
+      .send({ _csrf: later.csrf, email: DEMO.housing, password: 'demo-password' });
+    expect(res.status).toBe(303);
+    const addresses = await ctx.db
+      .selectFrom('signInAddresses')
+      .select('ip')
+      .where('ip', 'like', '192.0.2.5%')
+      .execute();
+    expect(addresses).toEqual([{ ip: '192.0.2.51' }]);
+  });
+
   test(`when one address fails ${ADDRESS_LIMIT} times across accounts, then it is refused`, async () => {
     ctx.clock.advance(16 * 60 * 1000);
     const agent = await anonymous(ctx);
