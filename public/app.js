@@ -1,5 +1,6 @@
 import { initAll } from '/assets/govuk-frontend.min.js';
 import './autosave.js';
+import './panel-form.js';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 initAll();

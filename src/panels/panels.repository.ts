@@ -304,3 +304,27 @@ export async function bumpAgendaRevision(trx: Db, panelId: number): Promise<void
     .where('id', '=', panelId)
     .execute();
 }
+
+/**
+ * Panels not cancelled that could clash with one planned between `from` and `to` (a district's
+ * panels within a fortnight either side, and anything overlapping), other than `exceptId`.
+ */
+export function panelsNear(db: Db, from: Date, to: Date, exceptId: number | null) {
+  let q = db
+    .selectFrom('panels')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .select([
+      'panels.id',
+      'panels.districtId',
+      'districts.name as districtName',
+      'panels.startsAt',
+      'panels.endsAt',
+      'panels.chairUserId',
+      'panels.venue',
+    ])
+    .where('panels.status', '!=', 'cancelled')
+    .where('panels.startsAt', '<', new Date(to.getTime() + 14 * 86_400_000))
+    .where('panels.endsAt', '>', new Date(from.getTime() - 14 * 86_400_000));
+  if (exceptId !== null) q = q.where('panels.id', '!=', exceptId);
+  return q.orderBy('panels.startsAt').execute();
+}

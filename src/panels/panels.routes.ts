@@ -1,4 +1,4 @@
-import { formatCalendarDate } from '../time';
+import { formatCalendarDate, londonDateTime } from '../time';
 import type { Request, Response } from 'express';
 import type { Services } from '../services';
 import type { PanelStatus } from '../db/schema';
@@ -27,11 +27,22 @@ async function formItems(panels: Panels) {
     districtItems: districts.map((d) => ({ value: d.id, text: d.name })),
     chairItems: chairs.map((c) => ({ value: c.id, text: c.name })),
     agencyItems: agencies.map((a) => ({ value: a.id, text: a.name, hint: a.coreMember ? 'Core member' : undefined })),
+    // For the page's script: the agencies to tick when a district is chosen, by district.
+    coreByDistrict: JSON.stringify(
+      Object.fromEntries(
+        districts.map((d) => [
+          d.id,
+          agencies.filter((a) => a.coreMember && (a.districtId === null || a.districtId === d.id)).map((a) => a.id),
+        ]),
+      ),
+    ),
   };
 }
 
 interface FormPage {
   form: FormState;
+  /** Clashes found: the form is shown again with them, and Schedule anyway saves it. */
+  clashes?: string[];
   panelId?: number;
   status?: number;
   conflict?: boolean;
@@ -45,6 +56,7 @@ async function renderForm(panels: Panels, res: Response, page: FormPage) {
     action: page.panelId ? `/panels/${page.panelId}/edit` : '/panels/new',
     editing: Boolean(page.panelId),
     conflict: page.conflict,
+    clashes: page.clashes,
     districtName: page.districtName,
     form: page.form,
     ...(await formItems(panels)),
@@ -163,6 +175,9 @@ function createPanel({ panels }: Services) {
     const values = typedPanelValues(body);
     const { input, errors } = checkPanelForm(body, panels.today());
     if (!input) return renderForm(panels, res, { form: formState(values, errors), status: 400 });
+    const [warnings] = await panels.clashes([input]);
+    if (warnings.length && str(body.action) !== 'confirm')
+      return renderForm(panels, res, { form: formState(values), clashes: warnings });
     try {
       const saved = await panels.create(currentUser(req), actorOf(req), input);
       flash(req, 'The panel has been scheduled', 'success', 'The invited agencies have been sent an invitation.');
@@ -196,7 +211,20 @@ function createSeries({ panels }: Services) {
     const chosen = strList(body.dates);
     const values = { ...body, dates: chosen };
     if (!read.all) return renderSeries(panels, res, formState(values, read.errors), null, 400);
-    const dateItems = read.all.map((d) => ({ value: d, text: formatCalendarDate(d) }));
+    const planned = read.all.map((d) => ({
+      districtId: read.districtId,
+      startsAt: londonDateTime(d, read.times.startTime),
+      endsAt: londonDateTime(d, read.times.endTime),
+      chairUserId: read.times.chairUserId,
+      venue: read.times.venue,
+    }));
+    const warnings = await panels.clashes(planned);
+    // Each date says what it clashes with, so the coordinator can untick it.
+    const dateItems = read.all.map((d, n) => ({
+      value: d,
+      text: formatCalendarDate(d),
+      hint: warnings[n].length ? `Clash: ${warnings[n].join(' ')}` : undefined,
+    }));
     if (read.all.length === 0)
       return renderSeries(
         panels,
@@ -284,6 +312,9 @@ function updatePanel({ panels }: Services) {
     const { input, errors } = checkPanelForm(body, panels.today());
     if (!input)
       return renderForm(panels, res, { form: formState(values, errors), panelId: id, status: 400, districtName });
+    const [warnings] = await panels.clashes([input], id);
+    if (warnings.length && str(body.action) !== 'confirm')
+      return renderForm(panels, res, { form: formState(values), panelId: id, clashes: warnings, districtName });
     try {
       await panels.update(user, actorOf(req), id, parseVersion(body.version), input);
     } catch (err) {

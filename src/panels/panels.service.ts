@@ -1,5 +1,5 @@
 import type { ServiceDeps } from '../service-deps';
-import { londonDateTime, today } from '../time';
+import { addDays, londonDate, londonDateTime, today } from '../time';
 import type { Db } from '../db/database';
 import type { PanelStatus } from '../db/schema';
 import type { Actor, CurrentUser } from '../http/context';
@@ -12,6 +12,7 @@ import { CHANGEABLE, NOT_CHANGEABLE } from './panel-codes';
 import { requireVisiblePanel } from './panel-access';
 import type { PanelInput, TimesInput } from './panel-form';
 import * as repo from './panels.repository';
+import { clashWarnings, type PlannedPanel } from './clashes';
 import { defaultResearchClosingDate } from './working-days';
 import { ruleName, type MonthlyRule } from './series';
 
@@ -238,6 +239,18 @@ async function reinvite(
 }
 
 /**
+ * A panel moved to another day takes its research closing date with it, by the same number of
+ * days, unless the closing date was changed in the same form.
+ */
+function closingDateAfterMove(current: { startsAt: Date; researchClosesOn: string }, input: PanelInput): string {
+  const days = Math.round(
+    (Date.parse(londonDate(input.startsAt)) - Date.parse(londonDate(current.startsAt))) / 86_400_000,
+  );
+  if (days === 0 || input.researchClosesOn !== current.researchClosesOn) return input.researchClosesOn;
+  return addDays(current.researchClosesOn, days);
+}
+
+/**
  * Edits or reschedules a panel. A change of date, time or place raises the calendar sequence and
  * re-sends the invitation to everyone; newly invited agencies get the invitation.
  */
@@ -261,7 +274,8 @@ async function update(
       current.endsAt.getTime() !== input.endsAt.getTime() ||
       (current.venue ?? '') !== (input.venue ?? '') ||
       (current.onlineLink ?? '') !== (input.onlineLink ?? '');
-    const { startsAt, endsAt, venue, onlineLink, chairUserId, researchClosesOn } = input;
+    const { startsAt, endsAt, venue, onlineLink, chairUserId } = input;
+    const researchClosesOn = closingDateAfterMove(current, input);
     await repo.updatePanel(
       trx,
       panelId,
@@ -314,12 +328,22 @@ async function cancel(
  * are thrown: `RefusedError` (a field to put right, or `reason` NOT_CHANGEABLE once held or
  * cancelled) and `StaleVersionError`.
  */
+/** What clashes with each planned panel: the district's other panels within a fortnight, the chair, the venue. */
+async function clashes(db: Db, planned: PlannedPanel[], exceptId: number | null): Promise<string[][]> {
+  if (!planned.length) return [];
+  const from = new Date(Math.min(...planned.map((p) => p.startsAt.getTime())));
+  const to = new Date(Math.max(...planned.map((p) => p.endsAt.getTime())));
+  const near = await repo.panelsNear(db, from, to, exceptId);
+  return planned.map((p) => clashWarnings(p, near));
+}
+
 export function panelsService(deps: ServiceDeps) {
   const { db, clock } = deps;
   return {
     today: () => today(clock),
     formChoices: () => formChoices(deps),
     coreAgencyIds: (districtId: number) => repo.coreAgencyIds(db, districtId),
+    clashes: (planned: PlannedPanel[], exceptId: number | null = null) => clashes(db, planned, exceptId),
     /** The panel if this user may see it, else a 404 (audited): for other features' pages of a panel. */
     requireVisible: (user: CurrentUser, actor: Actor, panelId: number, action: string) =>
       requireVisiblePanel(db, user, actor, panelId, action),

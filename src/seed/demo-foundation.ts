@@ -89,14 +89,23 @@ export const AGENCIES: AgencySeed[] = [
     core: true,
     required: false,
   },
+  // The registered housing providers are core members where they hold homes: Fenland Vale across
+  // the county, Wolds and Marsh in East Lindsey.
   {
     name: 'Fenland Vale Housing Association',
     shortName: 'Fenland Vale',
     type: 'housing',
-    core: false,
+    core: true,
     required: false,
   },
-  { name: 'Wolds and Marsh Homes', shortName: 'Wolds and Marsh', type: 'housing', core: false, required: false },
+  {
+    name: 'Wolds and Marsh Homes',
+    shortName: 'Wolds and Marsh',
+    type: 'housing',
+    district: 'East Lindsey',
+    core: true,
+    required: false,
+  },
 ];
 
 interface UserSeed {

@@ -16,11 +16,14 @@ export interface SeededPanels {
   byDistrict: Map<number, { past: number[]; next: number[] }>;
 }
 
-/** The second Tuesday of the month `offset` months from now, 'YYYY-MM-DD'. */
-function secondTuesday(now: DateTime, offset: number): string {
+/**
+ * The district's meeting day in the month `offset` months from now, 'YYYY-MM-DD'. Each district has
+ * its own weekday of the second week (then of the third), so no chair sits at two panels at once.
+ */
+function meetingDay(now: DateTime, offset: number, districtIndex: number): string {
   return monthlyDates({
-    weekday: 2,
-    nth: 2,
+    weekday: 1 + (districtIndex % 5),
+    nth: 2 + Math.floor(districtIndex / 5),
     firstMonth: now.plus({ months: offset }).toFormat('yyyy-MM'),
     months: 1,
   })[0];
@@ -53,7 +56,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
   const adminUser: CurrentUser = { ...admin, spocForAgencyId: null };
   const actor: Actor = { userId: admin.id, agencyId: admin.agencyId, ip: null, requestId: 'demo-seed' };
 
-  for (const district of districts) {
+  for (const [districtIndex, district] of districts.entries()) {
     const chairId =
       (district.name === 'East Lindsey' ? chairs.find((c) => c.email === 'chair.east@example.org') : undefined)?.id ??
       chairs.find((c) => c.email === 'chair@example.org')?.id ??
@@ -120,7 +123,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
     };
 
     for (const offset of [-3, -2, -1]) {
-      const date = secondTuesday(now, offset);
+      const date = meetingDay(now, offset, districtIndex);
       const panel = await makePanel(date, 'concluded');
       const children = await casesInvolvingChildren(
         db,
@@ -221,9 +224,9 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
         .execute();
 
     // The next panel: its agenda built and published through the builder, as a chair would.
-    const thisMonth = secondTuesday(now, 0);
+    const thisMonth = meetingDay(now, 0, districtIndex);
     const skip = thisMonth < (now.toISODate() as string) ? 1 : 0;
-    const nearDate = secondTuesday(now, skip);
+    const nearDate = meetingDay(now, skip, districtIndex);
     const near = await makePanel(nearDate, 'scheduled');
     const clock = new SettableClock(
       DateTime.fromISO(defaultResearchClosingDate(nearDate), { zone: ZONE })
@@ -322,7 +325,7 @@ export async function seedPanels(db: Db, today: Clock, baseUrl = 'http://localho
     }
     next.push(near.id);
 
-    const later = await makePanel(secondTuesday(now, skip + 1), 'scheduled');
+    const later = await makePanel(meetingDay(now, skip + 1, districtIndex), 'scheduled');
     next.push(later.id);
     byDistrict.set(district.id, { past, next });
   }

@@ -39,7 +39,8 @@ const panelFields = (over: Record<string, unknown> = {}) => ({
   venue: 'Municipal Buildings, Boston',
   onlineLink: '',
   chairUserId: '',
-  action: 'save',
+  // Panels of one district scheduled close together clash; these tests schedule them anyway.
+  action: 'confirm',
   ...over,
 });
 
@@ -279,6 +280,104 @@ describe('scheduling panels', () => {
   });
 });
 
+describe('clashes, moves and core members', () => {
+  it('when the coordinator schedules a panel a week after another of the district, with the same chair and venue at the same time as a third, then the page warns of each clash, saves nothing, and Schedule it anyway saves it', async () => {
+    const { panelId: first } = await schedule({ 'date[day]': '1', 'date[month]': '2', 'date[year]': '2027' });
+    const chair = await userId(ctx, DEMO.chair);
+    const lincoln = await districtId(ctx, 'City of Lincoln');
+    await schedule({
+      districtId: String(lincoln),
+      'date[day]': '8',
+      'date[month]': '2',
+      'date[year]': '2027',
+      agencyIds: (await ctx.services.panels.coreAgencyIds(lincoln)).map(String),
+    });
+    const before = await ctx.db.selectFrom('panels').select('id').execute();
+    const admin = await signIn(ctx, DEMO.admin);
+    const fields = panelFields({
+      action: 'save',
+      'date[day]': '8',
+      'date[month]': '2',
+      'date[year]': '2027',
+      chairUserId: String(chair),
+      agencyIds: (await coreIds()).map(String),
+    });
+    const warned = await postForm(admin, '/panels/new', fields);
+    expect(warned.status).toBe(200);
+    const clashes = /id="clashes"[\s\S]*?<\/ul>/
+      .exec(warned.text)![0]
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(clashes).toContain('Another Boston panel is within 14 days: 1 February 2027');
+    expect(clashes).toContain('The chair is already chairing the City of Lincoln panel at that time: 8 February 2027');
+    expect(clashes).toContain(
+      'Municipal Buildings, Boston is already booked for the City of Lincoln panel at that time',
+    );
+    expect((await ctx.db.selectFrom('panels').select('id').execute()).length).toBe(before.length);
+    // What was typed is kept.
+    expect(new Map(formFieldsOf(warned.text, 'panel-form')).get('date[day]')).toBe('8');
+    const anyway = await postForm(admin, '/panels/new', { ...fields, action: 'confirm' });
+    expect(anyway.status).toBe(303);
+    expect(first).toBeGreaterThan(0);
+  });
+
+  it('when the coordinator previews a monthly series, then each date that clashes says why, so it can be unticked', async () => {
+    await schedule({ 'date[day]': '9', 'date[month]': '3', 'date[year]': '2027' });
+    const admin = await signIn(ctx, DEMO.admin);
+    const preview = await postForm(admin, '/panels/series/new', {
+      districtId: String(boston),
+      nth: '2',
+      weekday: '2',
+      firstMonth: '2027-03',
+      months: '2',
+      startTime: '10:00',
+      endTime: '12:00',
+      venue: 'Council offices',
+      onlineLink: '',
+      chairUserId: String(await userId(ctx, DEMO.chair)),
+      action: 'preview',
+    });
+    expect(preview.status).toBe(200);
+    const text = preview.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toMatch(/9 March 2027 Clash: Another Boston panel is within 14 days: 9 March 2027/);
+    expect(text).not.toMatch(/13 April 2027 Clash/);
+  });
+
+  it('when a panel is moved a week later, then its research closing date moves a week with it', async () => {
+    const { admin, panelId } = await schedule({ 'date[day]': '5', 'date[month]': '4', 'date[year]': '2027' });
+    const before = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
+    const page = await admin.get(`/panels/${panelId}/edit`);
+    const moved = await press(
+      admin,
+      `/panels/${panelId}/edit`,
+      typeInto(formFieldsOf(page.text, 'panel-form'), { 'date[day]': '12' }),
+      ['action', 'confirm'],
+    );
+    expect(moved.status).toBe(303);
+    const after = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
+    expect(before.researchClosesOn).toBe('2027-04-01');
+    expect(after.researchClosesOn).toBe('2027-04-08');
+  });
+
+  it('when the coordinator opens a new panel for a district, then its core agencies are ticked from the start, housing providers included', async () => {
+    const admin = await signIn(ctx, DEMO.admin);
+    const eastLindsey = await districtId(ctx, 'East Lindsey');
+    const page = await admin.get(`/panels/new?districtId=${eastLindsey}`);
+    const ticked = formFieldsOf(page.text, 'panel-form')
+      .filter(([name]) => name === 'agencyIds')
+      .map(([, value]) => Number(value));
+    expect(ticked).toEqual(
+      expect.arrayContaining([await agencyId(ctx, 'Fenland Vale'), await agencyId(ctx, 'Wolds and Marsh')]),
+    );
+    const bostonPage = await admin.get(`/panels/new?districtId=${boston}`);
+    const bostonTicked = formFieldsOf(bostonPage.text, 'panel-form')
+      .filter(([name]) => name === 'agencyIds')
+      .map(([, value]) => Number(value));
+    expect(bostonTicked).toContain(await agencyId(ctx, 'Fenland Vale'));
+    expect(bostonTicked).not.toContain(await agencyId(ctx, 'Wolds and Marsh'));
+  });
+});
+
 describe('the agenda', () => {
   it('when the chair proposes, reorders, retimes, publishes and changes the agenda, then items, slots, versions, requests and e-mails follow', async () => {
     const { admin, panelId } = await schedule();
@@ -309,7 +408,7 @@ describe('the agenda', () => {
     });
     const adult = await makeCase(ctx, {
       districtId: boston,
-      referringAgencyId: await agencyId(ctx, 'Fenland Vale'),
+      referringAgencyId: await agencyId(ctx, 'Drug and Alcohol'),
       riskScore: 60,
     });
     await makeCase(ctx, { districtId: await districtId(ctx, 'West Lindsey'), referringAgencyId: police });
@@ -391,7 +490,7 @@ describe('the agenda', () => {
       .select(['agencyId', 'reason'])
       .where('panelId', '=', panelId)
       .execute();
-    expect(invited).toContainEqual({ agencyId: await agencyId(ctx, 'Fenland Vale'), reason: 'referrer' });
+    expect(invited).toContainEqual({ agencyId: await agencyId(ctx, 'Drug and Alcohol'), reason: 'referrer' });
     const requests = await ctx.db.selectFrom('researchRequests').select('id').where('panelId', '=', panelId).execute();
     expect(requests).toHaveLength(5 * invited.length);
     const listed = await ctx.db

@@ -60,6 +60,25 @@ describe('demo panels', () => {
     expect(new Set(heard.map((h) => h.status))).toEqual(new Set(['active']));
   });
 
+  it('when the demo is seeded, then no chair sits at two panels at once and no venue is booked twice', async () => {
+    const panels = await ctx.db
+      .selectFrom('panels')
+      .select(['id', 'startsAt', 'endsAt', 'chairUserId', 'venue'])
+      .where('status', '!=', 'cancelled')
+      .execute();
+    expect(panels.length).toBeGreaterThan(10);
+    const overlapping = panels.flatMap((a) =>
+      panels.filter(
+        (b) =>
+          a.id < b.id &&
+          a.startsAt < b.endsAt &&
+          b.startsAt < a.endsAt &&
+          (a.chairUserId === b.chairUserId || (a.venue !== null && a.venue === b.venue)),
+      ),
+    );
+    expect(overlapping).toEqual([]);
+  });
+
   it('when the chair opens the panels list filtered by status, then the seeded panels are there', async () => {
     const chair = await signIn(ctx, DEMO.chair);
     const published = await chair.get('/panels?status=agenda-published');
