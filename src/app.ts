@@ -29,6 +29,7 @@ import { referralRoutes } from './referrals/referrals.routes';
 import { riskMatrixRoutes } from './risk/risk-matrix.routes';
 import { minutesRoutes } from './minutes/minutes.routes';
 import { attendanceRoutes } from './attendance/attendance.routes';
+import { attendanceMonthRoutes } from './attendance/attendance-month.routes';
 import { registerRoutes } from './register/register.routes';
 import { attendanceReportRoutes } from './reports/attendance.routes';
 import { insightRoutes } from './insight/insight.routes';
@@ -59,6 +60,7 @@ export function routeTable(services: Services): RouteDef[] {
     ...riskMatrixRoutes(services),
     ...minutesRoutes(services),
     ...attendanceRoutes(services),
+    ...attendanceMonthRoutes(services),
     ...registerRoutes(services),
     ...attendanceReportRoutes(services),
     ...insightRoutes(services),

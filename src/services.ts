@@ -10,6 +10,7 @@ import { agenciesService } from './agencies/agencies.service';
 import { usersService } from './users/users.service';
 import { referralsService } from './referrals/referrals.service';
 import { attendanceService } from './attendance/attendance.service';
+import { attendanceMonthService } from './attendance/attendance-month';
 import { registerService } from './register/register.service';
 import { actionsService } from './actions/actions.service';
 import { meetingService } from './meeting/meeting.service';
@@ -94,6 +95,7 @@ export function createServices(deps: Dependencies) {
     agendas: agendaService(serviceDeps),
     research: researchService(serviceDeps),
     attendance: attendanceService(serviceDeps),
+    attendanceMonth: attendanceMonthService(serviceDeps),
     register: registerService(serviceDeps),
     minutes: minutesService(serviceDeps),
     insight: insightService(serviceDeps),

@@ -237,15 +237,18 @@ async function answerIn(trx: Db, now: Date, user: CurrentUser, actor: Actor, pan
   });
 }
 
+/** Saves a panel's parts in the caller's transaction: the panel locked, still answerable. */
+export async function saveIn(trx: Db, now: Date, user: CurrentUser, actor: Actor, panelId: number, save: PageSave) {
+  const panel = await lockPanel(trx, panelId);
+  if (!panel) throw new NotFoundError();
+  assertAnswerable(panel.status);
+  await answerIn(trx, now, user, actor, panelId, save.answer);
+  if (save.clinicians) await cliniciansIn(trx, now, user, actor, panelId, save.clinicians);
+}
+
 /** Saves every part present in one transaction, so a refused part leaves nothing saved. */
 async function savePage({ db, clock }: Deps, user: CurrentUser, actor: Actor, panelId: number, save: PageSave) {
-  await db.transaction().execute(async (trx) => {
-    const panel = await lockPanel(trx, panelId);
-    if (!panel) throw new NotFoundError();
-    assertAnswerable(panel.status);
-    await answerIn(trx, clock.now(), user, actor, panelId, save.answer);
-    if (save.clinicians) await cliniciansIn(trx, clock.now(), user, actor, panelId, save.clinicians);
-  });
+  await db.transaction().execute((trx) => saveIn(trx, clock.now(), user, actor, panelId, save));
 }
 
 /** What a link token allows now, and the panel and agency it is for. Changes nothing. */

@@ -91,7 +91,7 @@ function lpftAnswer(version: number): Record<string, string | string[]> {
     version: String(version),
     [field(perpetratorId, 'known')]: 'known',
     [field(perpetratorId, 'facts')]: 'Open to the community team since March 2025; two missed appointments.',
-    [field(perpetratorId, 'opinion')]: 'Likely to escalate when not taking medication.',
+    [field(perpetratorId, 'opinion')]: 'Likely to escalate when not taking medication.\nBest seen at home.',
     [field(perpetratorId, 'keyRisks')]: 'Verbal threats to neighbours.',
     [field(perpetratorId, 'children')]: 'no',
     [field(perpetratorId, 'flags')]: ['mental-health', 'risk-to-staff'],
@@ -148,7 +148,7 @@ describe('an agency researching a case', () => {
         subjectId: perpetratorId,
         known: 'known',
         factsHeld: 'Open to the community team since March 2025; two missed appointments.',
-        professionalOpinion: 'Likely to escalate when not taking medication.',
+        professionalOpinion: 'Likely to escalate when not taking medication.\nBest seen at home.',
         keyRisks: 'Verbal threats to neighbours.',
         childrenInHousehold: 'no',
         safeguardingFlags: ['mental-health', 'risk-to-staff'],
@@ -166,6 +166,8 @@ describe('an agency researching a case', () => {
     const again = await spoc.get(`/research/${request.id}`);
     expect(again.text).toContain('Open to the community team since March 2025; two missed appointments.</textarea>');
     expect(again.text).toMatch(/value="mental-health" checked/);
+    // A text of several lines comes back exactly as typed, with no indentation added.
+    expect(again.text).toContain('>Likely to escalate when not taking medication.\nBest seen at home.</textarea>');
     const audit = await ctx.db
       .selectFrom('auditEvents')
       .select('details')
