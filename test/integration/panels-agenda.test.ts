@@ -343,7 +343,7 @@ describe('clashes, moves and core members', () => {
     expect(text).not.toMatch(/13 April 2027 Clash/);
   });
 
-  it('when a panel is moved a week later, then its research closing date moves a week with it', async () => {
+  it('when a panel of a series is moved a week later, then its research closing date moves a week with it and the series description says it was moved', async () => {
     const { admin, panelId } = await schedule({ 'date[day]': '5', 'date[month]': '4', 'date[year]': '2027' });
     const before = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
     const page = await admin.get(`/panels/${panelId}/edit`);
@@ -357,6 +357,15 @@ describe('clashes, moves and core members', () => {
     const after = await ctx.db.selectFrom('panels').selectAll().where('id', '=', panelId).executeTakeFirstOrThrow();
     expect(before.researchClosesOn).toBe('2027-04-01');
     expect(after.researchClosesOn).toBe('2027-04-08');
+    // A panel of a series says it no longer falls on the series' usual date.
+    const series = await ctx.db
+      .insertInto('panelSeries')
+      .values({ districtId: boston, rule: 'First Monday of each month, 10:00-11:00', createdAt: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await ctx.db.updateTable('panels').set({ seriesId: series.id }).where('id', '=', panelId).execute();
+    const overview = (await admin.get(`/panels/${panelId}`)).text;
+    expect(overview).toContain("This panel has been moved from the series' usual date, time or place.");
   });
 
   it('when the coordinator opens a new panel for a district, then its core agencies are ticked from the start, housing providers included', async () => {
