@@ -7,12 +7,7 @@ import type { Services } from './services';
 import { DatabaseSessionStore, SESSION_IDLE_MS } from './auth/session-store';
 import { authorize, loadCurrentUser } from './auth/current-user';
 import { csrfProtection, CsrfError, noStore, securityHeaders } from './http/security';
-import {
-  formBodiesOnly,
-  queryWithoutControlCharacters,
-  redactedPath,
-  stripControlCharacters,
-} from './http/input';
+import { formBodiesOnly, queryWithoutControlCharacters, redactedPath, stripControlCharacters } from './http/input';
 import { HttpError, NotFoundError } from './http/errors';
 import { navigationFor } from './http/navigation';
 import type { RouteDef } from './http/routes';

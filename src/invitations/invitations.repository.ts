@@ -31,7 +31,13 @@ export function invitationRecipients(trx: Db, panelId: number, agencyIds?: numbe
     .selectFrom('panelInvitations')
     .innerJoin('agencies', 'agencies.id', 'panelInvitations.agencyId')
     .innerJoin('users', 'users.agencyId', 'agencies.id')
-    .select(['agencies.id as agencyId', 'agencies.name as agencyName', 'users.id as userId', 'users.email', 'users.name'])
+    .select([
+      'agencies.id as agencyId',
+      'agencies.name as agencyName',
+      'users.id as userId',
+      'users.email',
+      'users.name',
+    ])
     .where('panelInvitations.panelId', '=', panelId)
     .where('agencies.active', '=', true)
     .where('users.active', '=', true)

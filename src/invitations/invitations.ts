@@ -125,7 +125,13 @@ export function panelCalendar(
     classification: 'CONFIDENTIAL',
     organizer: { name: 'ASBRAC Manager', email: opts.organizerEmail },
     attendees: [
-      { name: opts.attendeeName, email: opts.attendeeEmail, rsvp: false, role: 'REQ-PARTICIPANT', partstat: 'NEEDS-ACTION' },
+      {
+        name: opts.attendeeName,
+        email: opts.attendeeEmail,
+        rsvp: false,
+        role: 'REQ-PARTICIPANT',
+        partstat: 'NEEDS-ACTION',
+      },
     ],
   });
   if (error || !value) throw error ?? new Error('could not build the calendar invitation');
