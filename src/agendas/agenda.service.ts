@@ -1,6 +1,7 @@
 import { latestReviews } from '../actions/actions.service';
 import { reviewSummary } from '../actions/action-review';
 import { crossPanel } from './one-agenda';
+import { clinicianPlanOf } from '../attendance/attendance.service';
 import type { Db } from '../db/database';
 import type { Actor, CurrentUser } from '../http/context';
 import { NotFoundError } from '../http/errors';
@@ -80,7 +81,13 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
   const version = await repo.findVersion(db, panelId, panel.agendaVersion);
   // Items taken off the agenda since this version was published are left out: their cases are no
   // longer the invitees' to see, and the details below are read from the case as it is now.
-  const current = new Set((await repo.currentItems(db, panelId)).map(itemKey));
+  const currentItems = await repo.currentItems(db, panelId);
+  const current = new Set(currentItems.map(itemKey));
+  // The clinicians the single points of contact said will attend, by case.
+  const plan = await clinicianPlanOf(db, panelId);
+  const cliniciansOf = new Map(
+    currentItems.map((c) => [c.referralId, plan.find((p) => p.agendaItemId === c.id)?.clinicians ?? []]),
+  );
   const frozen = version.items as SnapshotItem[];
   const items = frozen.filter((i) => current.has(i.key));
   const referralIds = items.map((i) => i.referralId).filter((id): id is number => id !== null);
@@ -118,6 +125,7 @@ async function published({ db }: AgendaDeps, user: CurrentUser, actor: Actor, pa
       reason: i.referralId ? (details.reasons.get(i.referralId) ?? null) : null,
       referringAgency: i.referralId ? (referrerOf.get(i.referralId) ?? null) : null,
       reviewActions: i.kind === 'review' ? reviewActions.filter((a) => a.referralId === i.referralId) : [],
+      clinicians: i.referralId ? (cliniciansOf.get(i.referralId) ?? []) : [],
     })),
     invited,
   };

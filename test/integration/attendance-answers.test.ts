@@ -514,7 +514,7 @@ describe('the single point of contact', () => {
     expect(textOf(page.text, 'plan-item-2')).toBe('No clinician named yet');
     expect(textOf(page.text, `plan-3-${lpft}`)).toBe('LPFT: not attending');
   });
-  test('when the single point of contact names a clinician for a case, then the contact sees each slot, and on the day the chair finds the clinician on the meeting item and the register without retyping', async () => {
+  test('when the single point of contact names a clinician for a case, then the contact sees each slot, invitees see the clinician beside the case on the agenda, and on the day the chair finds the clinician on the meeting item and the register without retyping', async () => {
     const panelId = await makePanel(ctx, { ...LINCOLN_PANEL, agencies: ['LPFT', 'Police'] });
     const first = await addCase(ctx, panelId, DEMO.police, 1);
     const second = await addCase(ctx, panelId, DEMO.police, 2);
@@ -530,8 +530,18 @@ describe('the single point of contact', () => {
       [`items[item-${second}][name]`]: 'Dr Robin Marsh',
     });
     expect(saved.status).toBe(303);
-    await setStatus(ctx, panelId, 'in-progress');
+    // Invitees read it on the published agenda beside each case.
     const chair = await signIn(ctx, DEMO.chair);
+    const revision = (
+      await ctx.db.selectFrom('panels').select('agendaRevision').where('id', '=', panelId).executeTakeFirstOrThrow()
+    ).agendaRevision;
+    expect(
+      (await postForm(chair, `/panels/${panelId}/agenda`, { action: 'publish', revision: String(revision) })).status,
+    ).toBe(303);
+    const police = await signIn(ctx, DEMO.police);
+    const agenda = await police.get(`/panels/${panelId}/agenda`);
+    expect(textOf(agenda.text, 'clinicians-1')).toBe('LPFT: Dr Robin Marsh');
+    await setStatus(ctx, panelId, 'in-progress');
     const item = await chair.get(`/panels/${panelId}/meeting/items/${first}`);
     expect(textOf(item.text, 'item-clinicians')).toBe('LPFT: Dr Robin Marsh');
     const register = await chair.get(`/panels/${panelId}/register`);
