@@ -73,11 +73,14 @@ export function researchOverview({ closed, agencies, items, answers, bySubject, 
       ...item,
       answered: ofItem.filter(answered).length,
       total: ofItem.length,
-      agencies: ofItem.map((a) => ({
+      waiting: ofItem
+        .filter((a) => !answered(a))
+        .map((a) => a.shortName)
+        .join(', '),
+      agencies: ofItem.filter(answered).map((a) => ({
         ...a,
         statusName: STATUS_NAMES[a.status],
         tag: RESEARCH_STATUS_TAGS[a.status],
-        overdue: a.status === 'requested' && closed,
         subjects:
           a.status === 'information-held'
             ? toFind.map((s) =>
@@ -90,20 +93,27 @@ export function researchOverview({ closed, agencies, items, answers, bySubject, 
       })),
     };
   });
+  const byAgency = agencies.map((ag) => {
+    const own = answers.filter((a) => a.agencyId === ag.id);
+    return {
+      ...ag,
+      answered: own.filter(answered).length,
+      total: own.length,
+      late: own.filter((a) => answered(a) && a.answeredLate).length,
+      overdue: closed ? own.filter((a) => !answered(a)).length : 0,
+    };
+  });
   return {
     overdue: closed,
     cases,
-    byAgency: agencies.map((ag) => {
-      const own = answers.filter((a) => a.agencyId === ag.id);
-      return {
-        ...ag,
-        answered: own.filter(answered).length,
-        total: own.length,
-        late: own.filter((a) => answered(a) && a.answeredLate).length,
-        overdue: closed ? own.filter((a) => !answered(a)).length : 0,
-      };
-    }),
+    byAgency: halves(byAgency),
     answered: answers.filter(answered).length,
     total: answers.length,
   };
+}
+
+/** A list in two columns: side by side on a wide screen, one after the other on a phone. */
+function halves<T>(list: T[]): T[][] {
+  const middle = Math.ceil(list.length / 2);
+  return [list.slice(0, middle), list.slice(middle)];
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../clock';
 import { seedFoundation } from './demo-foundation';
 import { seedReferrals } from './demo-referrals';
 import { seedPanels } from './demo-panels';
+import { seedResearch } from './demo-research';
 import { seedAttendance } from './demo-attendance';
 import { seedMeeting } from './demo-meeting';
 import { seedMinutes } from './demo-minutes';
@@ -51,6 +52,8 @@ export async function seedDemoData(
     await seedReferrals(seed, clock, baseUrl);
     // After the referrals: past panels hear the active cases; the next one lists those awaiting.
     await seedPanels(seed, clock, baseUrl);
+    // After the panels: each held answer gets its research on each subject.
+    await seedResearch(seed, clock);
     // After the panels: it answers and registers whatever panels exist.
     await seedAttendance(seed);
     // After attendance: records the meetings of the past panels, with their actions.

@@ -238,11 +238,13 @@ describe('the chair', () => {
     const item = (await requestFor(police, cases[0].id)).agendaItemId;
     const section = new RegExp(`<section[^>]*id="case-${item}"[\\s\\S]*?</section>`).exec(page.text)?.[0] ?? '';
     expect(section).toContain(cases[0].reference);
-    // Every invited agency has its card in the case's section, with its answers in full.
-    expect(section.match(/class="govuk-summary-card[^"]*" data-status=/g)).toHaveLength(3);
+    // Every agency that answered has its card in the case's section, with its answers in full; the
+    // agencies still to answer are named on one line.
+    expect(section.match(/class="govuk-summary-card" data-status=/g)).toHaveLength(2);
     expect(section).toContain('Lincolnshire Police');
     expect(section).toContain('Lincolnshire Partnership NHS Foundation Trust');
-    expect(section).toContain('data-status="requested"');
+    const waiting = new RegExp(`id="case-${item}-waiting">([\\s\\S]*?)</p>`).exec(section)?.[1] ?? '';
+    expect(waiting.replace(/<[^>]+>/g, '').trim()).toBe('Not answered BBC');
     for (const text of [
       'Three calls to the address in October.',
       'Arrested 12 October 2026 for a public order offence.',
