@@ -8,6 +8,7 @@ import * as appClock from './20261129_0009_times_from_the_app_clock';
 import * as informationGovernance from './20261130_0030_information_governance';
 import * as youthChecks from './20261130_0060_youth_checks';
 import * as caseStudies from './20261130_0061_case_studies';
+import * as mergesAndQuestionsBySubject from './20261130_0070_merges_and_questions_by_subject';
 import * as actionReview from './20261130_0010_action_review';
 import * as minutesCorrections from './20261130_0011_minutes_corrections';
 import * as otherBusinessActions from './20261130_0012_other_business_actions';
@@ -33,5 +34,6 @@ export const migrations: Record<string, Migration> = {
   '20261130_0042_attendance_links_at_send_time': attendanceLinksAtSendTime,
   '20261130_0060_youth_checks': youthChecks,
   '20261130_0061_case_studies': caseStudies,
+  '20261130_0070_merges_and_questions_by_subject': mergesAndQuestionsBySubject,
   '20261130_0080_research_by_subject': researchBySubject,
 };

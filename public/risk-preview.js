@@ -1,9 +1,8 @@
-// Shows the risk score as the referrer answers. Only a preview: the server scores the referral
-// when it is saved and submitted, and the form works the same without this script.
-const section = document.querySelector('[data-risk-preview]');
-const output = document.getElementById('risk-preview');
-
-if (section && output) {
+// Shows each kind of subject's risk score as the referrer answers. Only a preview: the server scores
+// the referral when it is saved and submitted, and the form works the same without this script.
+for (const section of document.querySelectorAll('[data-risk-preview]')) {
+  const output = section.querySelector('[data-risk-output]');
+  if (!output) continue;
   const threshold = Number(section.getAttribute('data-threshold'));
   const radios = Array.from(section.querySelectorAll('input[type="radio"][data-weight]'));
   const questions = new Set(radios.map((radio) => radio.name));

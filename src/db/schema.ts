@@ -182,6 +182,9 @@ export interface RiskMatrixVersionTable {
   escalationIncidents: number;
   escalationMonths: number;
   repeatMonths: number;
+  /** The high-risk threshold of the perpetrator questions (`threshold` is the victim questions'). */
+  perpetratorThreshold: number;
+  locationThreshold: number;
   changeNote: string;
   createdBy: number | null;
   createdAt: Timestamp;
@@ -198,6 +201,8 @@ export interface RiskQuestionTable {
   matrixVersionId: number;
   position: number;
   code: string;
+  /** Who the question is asked about: a referral answers the questions of its subjects' kinds. */
+  subjectKind: ColumnType<SubjectKind, SubjectKind | undefined, SubjectKind>;
   text: string;
   hint: string | null;
   options: ColumnType<RiskAnswerOption[], string, string>;
@@ -209,7 +214,7 @@ export interface ReferralReferenceCounterTable {
 }
 
 export type ReferralStatus =
-  'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
+  'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed' | 'merged';
 export type RiskVerdict = 'high' | 'standard';
 export type SubjectKind = 'victim' | 'perpetrator' | 'location';
 
@@ -248,6 +253,8 @@ export interface ReferralTable {
   closedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   submittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   lastSubmittedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The case a duplicate was merged into at screening (its status is then 'merged'). */
+  mergedIntoId: number | null;
   /** Set when the retention job removed the case's personal data. */
   anonymisedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   version: Generated<number>;
@@ -535,14 +542,7 @@ export interface SharedInformationTable {
   text: string;
 }
 
-export type ActionStatus =
-  | 'open'
-  | 'in-progress'
-  | 'completed'
-  | 'not-possible'
-  | 'not-done'
-  | 'escalated'
-  | 'closed';
+export type ActionStatus = 'open' | 'in-progress' | 'completed' | 'not-possible' | 'not-done' | 'escalated' | 'closed';
 export type ReviewOutcome = 'completed' | 'not-completed';
 export type ReviewReason = 'not-possible' | 'not-done' | 'other';
 export type NextStep = 'carry-forward' | 'escalate' | 'close';

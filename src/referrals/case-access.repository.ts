@@ -14,6 +14,21 @@ export type Visibility = (eb: ReferralsEb) => Expression<SqlBool>;
  */
 type Grant = (eb: ReferralsEb, user: CurrentUser) => Expression<SqlBool> | null;
 
+function onInvitedAgenda(eb: ReferralsEb, user: CurrentUser, caseColumn: 'referrals.id' | 'referrals.mergedIntoId') {
+  if (user.role === 'administrator' || user.role === 'chair') return null;
+  return eb.exists(
+    eb
+      .selectFrom('agendaItems')
+      .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
+      .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
+      .select('agendaItems.id')
+      .whereRef('agendaItems.referralId', '=', caseColumn)
+      .where('agendaItems.removedAt', 'is', null)
+      .where('panels.agendaVersion', '>', 0)
+      .where('panelInvitations.agencyId', '=', user.agencyId),
+  );
+}
+
 const GRANTS: Grant[] = [
   // Administrators and chairs screen and hear every case of the partnership. A draft is not yet
   // shared with the partnership, so it stays with the agency writing it.
@@ -23,20 +38,10 @@ const GRANTS: Grant[] = [
   // An agency invited to a panel sees the cases on its agenda once the agenda is published, so it
   // can research them; a case taken off the agenda is no longer shown through that panel.
   // (Administrators and chairs already see every shared case, so they skip this costlier test.)
-  (eb, user) =>
-    user.role === 'administrator' || user.role === 'chair'
-      ? null
-      : eb.exists(
-          eb
-            .selectFrom('agendaItems')
-            .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
-            .innerJoin('panelInvitations', 'panelInvitations.panelId', 'panels.id')
-            .select('agendaItems.id')
-            .whereRef('agendaItems.referralId', '=', 'referrals.id')
-            .where('agendaItems.removedAt', 'is', null)
-            .where('panels.agendaVersion', '>', 0)
-            .where('panelInvitations.agencyId', '=', user.agencyId),
-        ),
+  (eb, user) => onInvitedAgenda(eb, user, 'referrals.id'),
+  // A referral merged into such a case at screening is part of that case: its subjects, incidents
+  // and timeline are read with it.
+  (eb, user) => onInvitedAgenda(eb, user, 'referrals.mergedIntoId'),
 ];
 
 /**

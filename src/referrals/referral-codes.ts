@@ -10,6 +10,7 @@ export const STATUS_NAMES: Record<ReferralStatus, string> = {
   'awaiting-panel': 'Awaiting panel',
   active: 'Active',
   closed: 'Closed',
+  merged: 'Merged into another case',
 };
 export const STATUSES = Object.keys(STATUS_NAMES) as ReferralStatus[];
 
@@ -22,6 +23,7 @@ export const STATUS_TAG: Record<ReferralStatus, string> = {
   'awaiting-panel': 'govuk-tag--purple',
   active: 'govuk-tag--green',
   closed: 'govuk-tag--grey',
+  merged: 'govuk-tag--grey',
 };
 
 export const VERDICT_NAMES: Record<RiskVerdict, string> = {
@@ -148,6 +150,9 @@ export const EVENT_NAMES: Record<string, string> = {
   listed: 'Listed on an agenda',
   discussed: 'Discussed at a panel',
   action: 'Action agreed',
+  merged: 'Merged into an existing case',
+  'merged-in': 'A duplicate referral merged into this case',
+  moved: 'Moved to another district',
 };
 
 export function itemsOf(names: Record<string, string>) {

@@ -12,6 +12,7 @@ import { canEdit, readOnlyError, type ReferralDeps } from './referral-deps';
 import type { RawReferral } from './referral-form';
 import { rawFromStored } from './referral-stored';
 import { validateReferral, type ReferralInput } from './referral-validation';
+import { REPEAT_STATUSES } from './status';
 import * as repo from './referrals.repository';
 
 /** Keys for matching, and the words the list's search finds a referral by. */
@@ -48,6 +49,11 @@ type KeyedSubject = {
   postcodeKey: string | null;
 };
 
+/** The kinds of the referral's subjects: each is scored on its own questions. */
+export const kindsOf = (input: ReferralInput): SubjectKind[] => [
+  ...new Set(input.subjects.map((s) => s.kind).filter((k): k is SubjectKind => k !== null)),
+];
+
 export const keysOf = (subjects: KeyedSubject[]): repo.SubjectKeys[] =>
   subjects.map((s, i) => ({
     position: i + 1,
@@ -70,10 +76,17 @@ export async function validate(deps: ReferralDeps, raw: RawReferral, mode: 'draf
   return { ...result, matrix };
 }
 
-/** Earlier referrals of the same people or places within the matrix's repeat period. */
+/**
+ * Earlier referrals of the same people or places within the matrix's repeat period that were heard
+ * or closed. One still waiting for screening or a panel is a possible duplicate, not a repeat.
+ */
 export function repeatsOf(trx: Db, referralId: number, subjects: repo.SubjectKeys[], matrix: Matrix, asOf: string) {
   const since = londonDateTime(periodStart(asOf, matrix.repeatMonths), '00:00');
-  return repo.findSubjectMatches(trx, subjects, { excludeReferralId: referralId, submittedSince: since });
+  return repo.findSubjectMatches(trx, subjects, {
+    excludeReferralId: referralId,
+    submittedSince: since,
+    statuses: REPEAT_STATUSES,
+  });
 }
 
 /** The referral's fields and rows as saved, scored against the matrix today. */
@@ -95,6 +108,7 @@ export async function scoredFields(
     incidentDates: input.incidents.map((i) => i.date),
     asOf,
     repeatMatches: repeatIds.length,
+    kinds: kindsOf(input),
   });
   const fields: repo.ReferralFields = {
     districtId: input.districtId,
@@ -116,7 +130,7 @@ export async function scoredFields(
     judgement: input.judgement,
     judgementReasons: input.judgementReasons,
     escalationCount: assessment.escalationCount,
-    subjectKinds: [...new Set(input.subjects.map((s) => s.kind).filter((k): k is SubjectKind => k !== null))],
+    subjectKinds: kindsOf(input),
     searchText: searchTextOf(reference, subjects),
   };
   const children: repo.Children = {

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import type { ReferralStatus } from '../db/schema';
+import type { ReferralStatus, SubjectKind } from '../db/schema';
 import { flattenValues, formState } from '../http/forms';
-import { assess, type Matrix } from '../risk/scoring';
+import { assess, type Assessment, type Matrix } from '../risk/scoring';
 import {
   blankIncident,
   blankLink,
@@ -106,6 +106,26 @@ function titleOf(page: FormPage): string {
   return page.reference ? `Update referral ${page.reference}` : 'Edit draft referral';
 }
 
+const KIND_HEADINGS: Record<SubjectKind, string> = {
+  victim: 'Questions about the victim',
+  perpetrator: 'Questions about the perpetrator',
+  location: 'Questions about the location',
+};
+
+/** One section per kind of subject, each with its questions, threshold and score so far. */
+function questionGroupsOf(matrix: Matrix, preview: Assessment, chosenKinds: Set<string>) {
+  return preview.byKind.map((k) => {
+    const questions = matrix.questions.filter((q) => q.subjectKind === k.kind);
+    return {
+      ...k,
+      heading: KIND_HEADINGS[k.kind],
+      referred: chosenKinds.has(k.kind),
+      unanswered: questions.filter((q) => preview.unanswered.includes(q.id)).length,
+      questions: questions.map((q) => ({ ...q, name: riskField(q.id) })),
+    };
+  });
+}
+
 /** The referral form, with what was typed, a preview of the score and the districts to choose from. */
 export function renderForm(
   res: Response,
@@ -128,6 +148,7 @@ export function renderForm(
     asOf: context.today,
     repeatMatches: 0,
   });
+  const questionGroups = questionGroupsOf(matrix, preview, new Set(raw.subjects.map((s) => s.kind)));
   const subjectChoices = raw.subjects.map((s, i) => ({
     value: String(i),
     text: subjectLabel({
@@ -173,7 +194,7 @@ export function renderForm(
     canAddIncident: raw.incidents.length < MAX_INCIDENTS,
     canAddLink: raw.links.length < MAX_LINKS && raw.subjects.length > 1,
     subjectChoices,
-    questions: matrix.questions.map((q) => ({ ...q, name: riskField(q.id) })),
+    questionGroups,
     ...FORM_ITEMS,
   });
 }

@@ -15,6 +15,7 @@ export interface ListFilters {
 }
 
 export const SORTS = {
+  waiting: 'Waiting longest first',
   'submitted-desc': 'Submitted, newest first',
   'submitted-asc': 'Submitted, oldest first',
   reference: 'Reference',
@@ -77,7 +78,9 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
   };
   if (dates.from && dates.to && dates.from > dates.to)
     errors.to = 'The submitted to date must be the same as or after the from date';
-  const sort = pick<Sort>(query.sort, Object.keys(SORTS) as Sort[]) ?? 'submitted-desc';
+  // The screening queue (submitted referrals) puts the referral waiting longest first.
+  const defaultSort: Sort = filters.status === 'submitted' ? 'waiting' : 'submitted-desc';
+  const sort = pick<Sort>(query.sort, Object.keys(SORTS) as Sort[]) ?? defaultSort;
   const page = /^\d{1,5}$/.test(str(query.page)) && Number(query.page) >= 1 ? Number(query.page) : 1;
   // What the links to other pages carry: only the filters that were understood.
   const kept: Record<string, string> = {};
@@ -93,7 +96,7 @@ export function readListQuery(query: Record<string, unknown>, todayIso: string) 
       kept[`${key}[year]`] = y;
     }
   }
-  if (sort !== 'submitted-desc') kept.sort = sort;
+  if (sort !== defaultSort) kept.sort = sort;
   Object.assign(values, {
     q,
     status: filters.status,

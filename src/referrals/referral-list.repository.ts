@@ -25,6 +25,8 @@ function filtered(db: Db, visible: Visibility, f: ListFilters) {
 /** Each order matches an index, so a page is read from the index rather than sorted. */
 function ordered<Q extends ReturnType<typeof filtered>>(q: Q, sort: Sort): Q {
   switch (sort) {
+    case 'waiting':
+      return q.orderBy(sql`referrals.last_submitted_at asc nulls first`).orderBy('referrals.id', 'asc') as Q;
     case 'submitted-asc':
       return q.orderBy(sql`referrals.submitted_at asc nulls first`).orderBy('referrals.id', 'asc') as Q;
     case 'reference':
@@ -50,6 +52,7 @@ export function listQuery(db: Db, visible: Visibility, f: ListFilters, sort: Sor
       'referrals.riskVerdict',
       'referrals.criteria',
       'referrals.submittedAt',
+      'referrals.lastSubmittedAt',
       'referrals.updatedAt',
       'referrals.subjectKinds',
       'districts.name as districtName',

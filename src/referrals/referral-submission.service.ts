@@ -8,7 +8,7 @@ import { assess, type Assessment } from '../risk/scoring';
 import { londonDate, today } from '../time';
 import { canSeeReferral, requireVisibleReferral } from './case-access';
 import { caseLink, canEdit, readOnlyError, type ReferralDeps } from './referral-deps';
-import { keysOf, repeatsOf, scoredFields, stored, subjectRows, validate } from './referral-drafts.service';
+import { keysOf, kindsOf, repeatsOf, scoredFields, stored, subjectRows, validate } from './referral-drafts.service';
 import { rawFromStored } from './referral-stored';
 import { canTransition, OPEN_STATUSES } from './status';
 import * as repo from './referrals.repository';
@@ -103,6 +103,7 @@ export async function checkSubmission(deps: ReferralDeps, user: CurrentUser, act
     incidentDates: input.incidents.map((i) => i.date),
     asOf,
     repeatMatches: repeatIds.length,
+    kinds: kindsOf(input),
   });
   const duplicates = editable ? await possibleDuplicates(db, user, id, subjects) : [];
   await recordAudit(db, actor, {

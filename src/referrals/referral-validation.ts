@@ -1,6 +1,6 @@
 import type { SubjectKind } from '../db/schema';
 import { emailAddress, parseId } from '../http/forms';
-import type { Matrix } from '../risk/scoring';
+import { questionsFor, type Matrix } from '../risk/scoring';
 import { fieldChecks, type FieldChecks } from './field-checks';
 import { formatPostcode, isUkPostcode } from './matching';
 import {
@@ -274,14 +274,24 @@ function readTried(c: FieldChecks, raw: RawReferral) {
   };
 }
 
-/** The risk assessment's answers by question id: only answers the matrix offers. */
-function readAnswers(c: FieldChecks, risk: Record<string, string>, matrix: Matrix): Record<number, string> {
+/**
+ * The risk assessment's answers by question id: only answers the matrix offers. Submitting needs
+ * the questions about the kinds of subject referred (a perpetrator's, for a perpetrator).
+ */
+function readAnswers(
+  c: FieldChecks,
+  risk: Record<string, string>,
+  matrix: Matrix,
+  kinds: SubjectKind[],
+): Record<number, string> {
   const answers: Record<number, string> = {};
+  const asked = new Set(questionsFor(matrix, kinds).map((q) => q.id));
   for (const question of matrix.questions) {
     const name = riskField(question.id);
     const value = risk[`q${question.id}`] ?? '';
     if (value === '') {
-      if (c.submit) c.fail(name, `Answer question ${question.position} of the risk assessment`);
+      if (c.submit && asked.has(question.id))
+        c.fail(name, `Answer question ${question.position} of the risk assessment`);
     } else if (!question.options.some((o) => o.key === value)) {
       c.fail(name, `Select one of the answers to question ${question.position}`);
     } else answers[question.id] = value;
@@ -338,7 +348,8 @@ export function validateReferral(raw: RawReferral, ctx: ValidationContext): Vali
   const links = readLinks(c, raw.links, placeOf);
   const incidents = readIncidents(c, raw.incidents);
   const tried = readTried(c, raw);
-  const answers = readAnswers(c, raw.risk, ctx.matrix);
+  const kinds = [...new Set(subjects.map((s) => s.kind).filter((k): k is SubjectKind => k !== null))];
+  const answers = readAnswers(c, raw.risk, ctx.matrix, kinds);
   const judgementAndSharing = readJudgementAndSharing(c, raw);
   return {
     input: {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import type { ReferralStatus, RiskVerdict } from '../db/schema';
-import type { Matrix } from '../risk/scoring';
+import type { ReferralStatus, RiskVerdict, SubjectKind } from '../db/schema';
+import { assess, questionsFor, type Matrix } from '../risk/scoring';
 import type { StoredSubject } from './referral-stored';
 import { formatCalendarDate } from '../time';
 import {
@@ -98,19 +98,40 @@ export interface RecordSource {
   matrix: Matrix;
 }
 
-/** A referral as the case record and the check page show it: every code in words. */
-export function recordView({ referral: r, matrix }: RecordSource, today: string) {
-  const byId = new Map(r.subjects.map((s) => [s.id, s]));
+/** Each kind of subject's score on its own questions, and the answers to the questions asked. */
+function riskAnswersView(r: RecordSource['referral'], matrix: Matrix, today: string) {
   const answers = new Map(r.answers.map((a) => [a.questionId, a.answer]));
-  const questions = matrix.questions.map((q) => {
+  const kinds = [...new Set(r.subjects.map((s) => s.kind as SubjectKind | null).filter((k) => k !== null))];
+  // Each kind of subject is scored on its own questions, against its own threshold.
+  const byKind = assess(matrix, {
+    answers: Object.fromEntries(answers),
+    judgement: null,
+    incidentDates: [],
+    asOf: today,
+    repeatMatches: 0,
+    kinds,
+  }).byKind.map((k) => ({
+    ...k,
+    name: SUBJECT_KIND_NAMES[k.kind],
+    lowerName: SUBJECT_KIND_NAMES[k.kind].toLowerCase(),
+  }));
+  const questions = questionsFor(matrix, kinds).map((q) => {
     const option = q.options.find((o) => o.key === answers.get(q.id));
     return {
       position: q.position,
+      kindName: SUBJECT_KIND_NAMES[q.subjectKind],
       text: q.text,
       answer: option?.label ?? 'Not answered',
       weight: option ? option.weight : null,
     };
   });
+  return { byKind, questions };
+}
+
+/** A referral as the case record and the check page show it: every code in words. */
+export function recordView({ referral: r, matrix }: RecordSource, today: string) {
+  const byId = new Map(r.subjects.map((s) => [s.id, s]));
+  const { byKind, questions } = riskAnswersView(r, matrix, today);
   const criteria = (Object.keys(CRITERION_NAMES) as Criterion[]).map((code) => ({
     code,
     name: CRITERION_NAMES[code],
@@ -152,6 +173,7 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
     triedParagraphs: paragraphs(r.triedDetails),
     risk: {
       questions,
+      byKind,
       score: r.riskScore,
       threshold: matrix.threshold,
       matrixNumber: matrix.number,

@@ -4,10 +4,10 @@ import { actorOf, currentUser, flash } from '../http/context';
 import { idParam, RefusedError, StaleVersionError } from '../http/errors';
 import { fieldId, formState, optionalLongText, parseAction, parseId, parseVersion, str, strList } from '../http/forms';
 import { ADMIN_OR_CHAIR, get, post, type RouteDef } from '../http/routes';
-import { today } from '../time';
+import { londonDate, today } from '../time';
 import {
+  CRITERION_NAMES,
   SCREENING_OUTCOMES,
-  SCREENING_OUTCOME_NAMES,
   STATUSES,
   STATUS_NAMES,
   SUBJECT_KINDS,
@@ -22,21 +22,11 @@ import { applyRowAction, formReferralOf, renderForm, type FormPage, type FormRef
 import { paginationOf, readListQuery, SORTS } from './referral-list-query';
 import { ALREADY_SCREENED } from './referral-screening.service';
 import { INCOMPLETE } from './referral-submission.service';
-import { casePlanView } from './case-plan';
-import { eventView, recordView, statusView, subjectLabel, verdictView } from './referral-view';
+import { renderRecord } from './referral-record-page';
+import { screeningRoutes } from './referral-merge.routes';
+import { recordView, statusView, subjectLabel, verdictView } from './referral-view';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
-
-const SCREENING_ITEMS = SCREENING_OUTCOMES.map((value) => ({
-  value,
-  text: SCREENING_OUTCOME_NAMES[value],
-  hint:
-    value === 'accept'
-      ? 'The case will wait for the next panel of its district.'
-      : value === 'reject'
-        ? 'Explain why, and what the referrer could do instead.'
-        : 'Say what you need. The referrer can update the referral and submit it again.',
-}));
 
 async function showForm(services: Services, res: Response, page: FormPage) {
   renderForm(res, page, { today: today(services.clock), districts: await services.referrals.districts() });
@@ -115,43 +105,18 @@ async function handleForm(services: Services, req: Request, res: Response, refer
   res.redirect(303, `/referrals/${id}/edit`);
 }
 
-async function renderRecord(
-  services: Services,
-  req: Request,
-  res: Response,
-  id: number,
-  extra: { screeningForm?: ReturnType<typeof formState>; httpStatus?: number } = {},
-) {
-  const user = currentUser(req);
-  const { referral, matrix, caseLinks, possibleDuplicates, events, hearings, actions, editable } =
-    await services.referrals.view(user, actorOf(req), id);
-  const canScreen = (user.role === 'administrator' || user.role === 'chair') && referral.status === 'submitted';
-  // Screening shows approved case studies of the same kind of problem.
-  if (canScreen) res.locals.similar = await services.caseStudies.similarFor(referral.id);
-  const reviews = await services.actions.latestReviews(actions.map((a) => a.id));
-  res.status(extra.httpStatus ?? 200).render('referrals/record', {
-    title: referral.reference ? `Referral ${referral.reference}` : 'Draft referral',
-    backLink: '/referrals',
-    referral,
-    view: recordView({ referral, matrix }, today(services.clock)),
-    caseLinks,
-    possibleDuplicates,
-    statusNames: STATUS_NAMES,
-    events: events.map(eventView),
-    plan: casePlanView(hearings, actions, reviews, today(services.clock)),
-    editable,
-    canScreen,
-    canDiscard: editable && referral.status === 'draft',
-    screeningItems: SCREENING_ITEMS,
-    form: extra.screeningForm ?? formState(),
-  });
+/** Whole days since a referral was (last) submitted, counted on London calendar days. */
+function daysWaiting(since: Date | null, todayIso: string): { days: number } | null {
+  if (!since) return null;
+  return { days: Math.round((Date.parse(todayIso) - Date.parse(londonDate(since))) / 86_400_000) };
 }
 
 function listPage(services: Services): Handler {
   return async (req, res) => {
     const { referrals } = services;
     const user = currentUser(req);
-    const parsed = readListQuery(req.query, today(services.clock));
+    const todayIso = today(services.clock);
+    const parsed = readListQuery(req.query, todayIso);
     const result = await referrals.list(user, actorOf(req), parsed.filters, parsed.sort, parsed.page);
     const agencies = await services.agencies.list();
     const districts = await referrals.districts();
@@ -167,6 +132,7 @@ function listPage(services: Services): Handler {
         status: statusView(r.status),
         verdict: verdictView(r.riskVerdict),
         subjectNames: r.subjects.map((s) => subjectLabel(s)),
+        waiting: r.status === 'submitted' ? daysWaiting(r.lastSubmittedAt ?? r.submittedAt, todayIso) : null,
       })),
       waiting,
       filtered: Object.keys(parsed.query).length > 0,
@@ -217,7 +183,12 @@ function checkPage(services: Services): Handler {
       backLink: `/referrals/${id}/edit`,
       referral,
       view: recordView({ referral: scored, matrix }, today(services.clock)),
-      assessment: { ...assessment, verdict: verdictView(assessment.verdict) },
+      assessment: {
+        ...assessment,
+        verdict: verdictView(assessment.verdict),
+        byKind: assessment.byKind.map((k) => ({ ...k, name: SUBJECT_KIND_NAMES[k.kind] })),
+        criteriaNames: assessment.criteria.map((c) => CRITERION_NAMES[c]),
+      },
       problems: Object.entries(check.errors).map(([name, text]) => ({
         text,
         href: `/referrals/${id}/edit#${fieldId(name)}`,
@@ -254,7 +225,8 @@ function submitPost(services: Services): Handler {
         assessment.verdict === 'high'
           ? 'It meets the high-risk criteria. The coordinator will screen it and you will get an email with the outcome.'
           : 'It does not meet the high-risk criteria on what you gave. The coordinator will still screen it and you will get an email with the outcome.';
-      flash(req, `Referral ${reference} submitted`, 'success', outcome);
+      // A high-risk verdict is news to act on, not a green confirmation.
+      flash(req, `Referral ${reference} submitted`, assessment.verdict === 'high' ? 'important' : 'success', outcome);
       return res.redirect(303, `/referrals/${id}`);
     } catch (err) {
       if (isReadOnlyError(err)) return readOnly(req, res, id);
@@ -361,6 +333,7 @@ export function referralRoutes(services: Services): RouteDef[] {
     get('/referrals/:id/submit', 'signed-in', checkPage(services)),
     post('/referrals/:id/submit', 'signed-in', submitPost(services)),
     post('/referrals/:id/screen', ADMIN_OR_CHAIR, screenPost(services)),
+    ...screeningRoutes(services),
     get('/referrals/:id/discard', 'signed-in', discardPage(services)),
     post('/referrals/:id/discard', 'signed-in', discardPost(services)),
   ];

@@ -17,6 +17,8 @@ import { checkSubmission, possibleDuplicatesOf, submissionForm, submit } from '.
 import type { ReferralInput } from './referral-validation';
 import * as repo from './referrals.repository';
 import * as planRepo from './case-plan.repository';
+import { merge, moveDistrict } from './referral-merge.service';
+import * as mergeRepo from './referral-merge.repository';
 
 export { applyPanelDecision, type PanelDecision } from './referral-screening.service';
 
@@ -49,6 +51,7 @@ async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: num
   // The coordinator screening a referral sees every possible duplicate, including those the referrer could not open.
   const screening = (user.role === 'administrator' || user.role === 'chair') && record.status === 'submitted';
   const possibleDuplicates = screening ? await possibleDuplicatesOf(db, user, id) : [];
+  const merges = await mergesOf(db, user, id, record.mergedIntoId);
   const events = await repo.findEvents(db, id);
   const hearings = await planRepo.findHearings(db, id);
   const actions = await planRepo.findCaseActions(db, id);
@@ -58,11 +61,24 @@ async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: num
     matrix,
     caseLinks,
     possibleDuplicates,
+    ...merges,
     events,
     hearings,
     actions,
     editable: canEdit(user, record),
   };
+}
+
+/** The case a referral was merged into, and the referrals merged into this case, each opened only by those who may. */
+async function mergesOf(db: Db, user: CurrentUser, id: number, mergedIntoId: number | null) {
+  const into = mergedIntoId ? await mergeRepo.caseLabel(db, mergedIntoId) : undefined;
+  const mergedInto = into ? { ...into, canSee: await canSeeReferral(db, user, into.id) } : null;
+  const mergedReferrals = [];
+  for (const m of await mergeRepo.mergedInto(db, id))
+    mergedReferrals.push(
+      (await canSeeReferral(db, user, m.id)) ? { ...m, canSee: true } : { canSee: false, screenedAt: m.screenedAt },
+    );
+  return { mergedInto, mergedReferrals };
 }
 
 /** The list and search. The audit row records which filters were used, never the words searched for. */
@@ -137,6 +153,10 @@ export function referralsService(deps: Omit<ServiceDeps, 'documents'>) {
       submit(d, user, actor, id, version, linkTo),
     screen: (user: CurrentUser, actor: Actor, id: number, outcome: ScreeningOutcome, note: string | null) =>
       screen(d, user, actor, id, outcome, note),
+    merge: (user: CurrentUser, actor: Actor, id: number, intoId: number, note: string | null) =>
+      merge(d, user, actor, id, intoId, note),
+    moveDistrict: (user: CurrentUser, actor: Actor, id: number, districtId: number) =>
+      moveDistrict(d, user, actor, id, districtId),
     /** A panel heard the case (the panels feature calls this). */
     hear: (actor: Actor, id: number, details: { panelId?: number } = {}) =>
       changeStatus(d, actor, id, 'hear', {

@@ -50,5 +50,12 @@ export const OPEN_STATUSES: readonly ReferralStatus[] = [
   'active',
 ];
 
+/**
+ * Statuses of an earlier referral that make a new one of the same subject a repeat: it was heard
+ * by a panel (active) or closed. An earlier referral still waiting (submitted, with the referrer
+ * for more information, awaiting its first panel) makes the new one a possible duplicate instead.
+ */
+export const REPEAT_STATUSES: readonly ReferralStatus[] = ['active', 'closed'];
+
 /** The referring agency may change the referral only while it is with them. */
 export const EDITABLE_STATUSES: readonly ReferralStatus[] = ['draft', 'more-information-requested'];

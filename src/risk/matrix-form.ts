@@ -1,6 +1,6 @@
-import type { RiskAnswerOption } from '../db/schema';
+import type { RiskAnswerOption, SubjectKind } from '../db/schema';
 import { optionalText, parseVersion, requiredText, rowsOf, str } from '../http/forms';
-import type { Matrix } from './scoring';
+import { ASSESSED_KINDS, maxScore, type Matrix, type NewQuestion } from './scoring';
 
 export const MAX_QUESTIONS = 50;
 export const MAX_OPTIONS = 8;
@@ -13,6 +13,7 @@ export interface RawOption {
 
 export interface RawQuestion {
   code: string;
+  subjectKind: string;
   text: string;
   hint: string;
   options: RawOption[];
@@ -21,6 +22,8 @@ export interface RawQuestion {
 export interface RawMatrix {
   basedOn: string;
   threshold: string;
+  perpetratorThreshold: string;
+  locationThreshold: string;
   escalationIncidents: string;
   escalationMonths: string;
   repeatMonths: string;
@@ -31,16 +34,26 @@ export interface RawMatrix {
 export interface MatrixInput {
   basedOn: number;
   threshold: number;
+  perpetratorThreshold: number;
+  locationThreshold: number;
   escalationIncidents: number;
   escalationMonths: number;
   repeatMonths: number;
   changeNote: string;
-  questions: { code: string; text: string; hint: string | null; options: RiskAnswerOption[] }[];
+  questions: NewQuestion[];
 }
 
-export function blankQuestion(): RawQuestion {
+/** The field of each kind's threshold. */
+export const THRESHOLD_FIELDS: Record<SubjectKind, 'threshold' | 'perpetratorThreshold' | 'locationThreshold'> = {
+  victim: 'threshold',
+  perpetrator: 'perpetratorThreshold',
+  location: 'locationThreshold',
+};
+
+export function blankQuestion(subjectKind: SubjectKind = 'victim'): RawQuestion {
   return {
     code: '',
+    subjectKind,
     text: '',
     hint: '',
     options: [
@@ -56,12 +69,15 @@ export function readRawMatrix(body: unknown): RawMatrix {
   return {
     basedOn: str(b.basedOn),
     threshold: str(b.threshold),
+    perpetratorThreshold: str(b.perpetratorThreshold),
+    locationThreshold: str(b.locationThreshold),
     escalationIncidents: str(b.escalationIncidents),
     escalationMonths: str(b.escalationMonths),
     repeatMonths: str(b.repeatMonths),
     changeNote: str(b.changeNote),
     questions: rowsOf(b.questions, MAX_QUESTIONS).map((q) => ({
       code: str(q.code),
+      subjectKind: str(q.subjectKind),
       text: str(q.text),
       hint: str(q.hint),
       options: rowsOf(q.options, MAX_OPTIONS).map((o) => ({
@@ -77,12 +93,15 @@ export function rawFromMatrix(matrix: Matrix): RawMatrix {
   return {
     basedOn: String(matrix.number),
     threshold: String(matrix.threshold),
+    perpetratorThreshold: String(matrix.perpetratorThreshold),
+    locationThreshold: String(matrix.locationThreshold),
     escalationIncidents: String(matrix.escalationIncidents),
     escalationMonths: String(matrix.escalationMonths),
     repeatMonths: String(matrix.repeatMonths),
     changeNote: '',
     questions: matrix.questions.map((q) => ({
       code: q.code,
+      subjectKind: q.subjectKind,
       text: q.text,
       hint: q.hint ?? '',
       options: q.options.map((o) => ({ key: o.key, label: o.label, weight: String(o.weight) })),
@@ -134,16 +153,22 @@ function check(): Check {
   return { errors, fail, whole };
 }
 
+const KIND_WORDS: Record<SubjectKind, string> = { victim: 'victim', perpetrator: 'perpetrator', location: 'location' };
+
 function readNumbers(raw: RawMatrix, { whole }: Check) {
-  return {
-    basedOn: parseVersion(raw.basedOn),
-    threshold: whole(
-      'threshold',
-      raw.threshold,
+  const threshold = (kind: SubjectKind) =>
+    whole(
+      THRESHOLD_FIELDS[kind],
+      raw[THRESHOLD_FIELDS[kind]],
       1,
       1000,
-      'Enter the high-risk threshold as a whole number from 1 to 1000',
-    ),
+      `Enter the high-risk threshold of the ${KIND_WORDS[kind]} questions as a whole number from 1 to 1000`,
+    );
+  return {
+    basedOn: parseVersion(raw.basedOn),
+    threshold: threshold('victim'),
+    perpetratorThreshold: threshold('perpetrator'),
+    locationThreshold: threshold('location'),
     escalationIncidents: whole(
       'escalationIncidents',
       raw.escalationIncidents,
@@ -210,9 +235,13 @@ function readQuestion(
   if (!hint.success) c.fail(at('hint'), hint.error.issues[0].message);
   const options = readOptions(filled, i, c);
   if (filled.length < 2) c.fail(at('options'), `Give question ${n} at least two answers`);
-  if (!text.success || !hint.success) return null;
+  // A row without a kind is asked about the victim, as every question was before kinds were added.
+  const kindGiven = q.subjectKind.trim() || 'victim';
+  const subjectKind = (ASSESSED_KINDS as readonly string[]).includes(kindGiven) ? (kindGiven as SubjectKind) : null;
+  if (!subjectKind) c.fail(at('subjectKind'), `Select who question ${n} is asked about`);
+  if (!text.success || !hint.success || !subjectKind) return null;
   const code = unique(KEY.test(q.code) && !codes.has(q.code) ? q.code : slug(text.data, `question-${n}`), codes);
-  return { code, text: text.data, hint: hint.data, options };
+  return { code, subjectKind, text: text.data, hint: hint.data, options };
 }
 
 /** Checks a new version of the matrix. Codes tie a question to its earlier versions; new ones are made up. */
@@ -232,12 +261,16 @@ export function validateMatrix(raw: RawMatrix): { input: MatrixInput | null; err
   if (questions.length === 0 && !Object.keys(errors).some((k) => k.startsWith('questions')))
     fail('questions', 'Add at least one question');
 
-  const highest = questions.reduce((sum, q) => sum + Math.max(0, ...q.options.map((o) => o.weight)), 0);
-  if (!('threshold' in errors) && questions.length > 0 && numbers.threshold > highest) {
-    fail(
-      'threshold',
-      `The threshold must be no more than the highest possible score, ${highest}, or no case could reach it`,
-    );
+  for (const kind of ASSESSED_KINDS) {
+    const field = THRESHOLD_FIELDS[kind];
+    const asked = questions.filter((q) => q.subjectKind === kind);
+    const highest = maxScore({ questions: asked });
+    if (!(field in errors) && asked.length > 0 && numbers[field] > highest) {
+      fail(
+        field,
+        `The ${KIND_WORDS[kind]} threshold must be no more than the highest possible score of the ${KIND_WORDS[kind]} questions, ${highest}, or no case could reach it`,
+      );
+    }
   }
 
   if (Object.keys(errors).length > 0 || !note.success) return { input: null, errors };

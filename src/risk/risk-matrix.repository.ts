@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { RiskAnswerOption } from '../db/schema';
-import type { Matrix } from './scoring';
+import type { Matrix, NewQuestion } from './scoring';
 
 const versionColumns = [
   'riskMatrixVersions.id',
   'riskMatrixVersions.number',
   'riskMatrixVersions.threshold',
+  'riskMatrixVersions.perpetratorThreshold',
+  'riskMatrixVersions.locationThreshold',
   'riskMatrixVersions.escalationIncidents',
   'riskMatrixVersions.escalationMonths',
   'riskMatrixVersions.repeatMonths',
@@ -30,7 +31,7 @@ export function findVersion(db: Db, id: number) {
 export function questionsOf(db: Db, versionId: number) {
   return db
     .selectFrom('riskQuestions')
-    .select(['id', 'position', 'code', 'text', 'hint', 'options'])
+    .select(['id', 'position', 'code', 'subjectKind', 'text', 'hint', 'options'])
     .where('matrixVersionId', '=', versionId)
     .orderBy('position')
     .execute();
@@ -66,12 +67,14 @@ export async function loadMatrix(db: Db, versionId: number): Promise<Matrix | un
 export interface NewVersion {
   number: number;
   threshold: number;
+  perpetratorThreshold: number;
+  locationThreshold: number;
   escalationIncidents: number;
   escalationMonths: number;
   repeatMonths: number;
   changeNote: string;
   createdBy: number | null;
-  questions: { code: string; text: string; hint: string | null; options: RiskAnswerOption[] }[];
+  questions: NewQuestion[];
 }
 
 export async function insertVersion(db: Db, version: NewVersion): Promise<number> {
@@ -84,6 +87,7 @@ export async function insertVersion(db: Db, version: NewVersion): Promise<number
         matrixVersionId: row.id,
         position: i + 1,
         code: q.code,
+        subjectKind: q.subjectKind,
         text: q.text,
         hint: q.hint,
         options: JSON.stringify(q.options),

@@ -14,9 +14,12 @@ import {
   type MatrixInput,
   type RawMatrix,
 } from './matrix-form';
-import { maxScore } from './scoring';
+import { ASSESSED_KINDS, maxScore, thresholdOf } from './scoring';
 
 type Matrices = Services['riskMatrix'];
+
+const KIND_WORDS = { victim: 'the victim', perpetrator: 'the perpetrator', location: 'the location' } as const;
+const KIND_ITEMS = ASSESSED_KINDS.map((value) => ({ value, text: `About ${KIND_WORDS[value]}` }));
 
 function renderEditor(
   res: Response,
@@ -33,7 +36,12 @@ function renderEditor(
       index: i,
       number: i + 1,
       code: q.code,
-      names: { text: `questions[${i}][text]`, hint: `questions[${i}][hint]`, options: `questions[${i}][options]` },
+      names: {
+        subjectKind: `questions[${i}][subjectKind]`,
+        text: `questions[${i}][text]`,
+        hint: `questions[${i}][hint]`,
+        options: `questions[${i}][options]`,
+      },
       options: q.options.map((o, j) => ({
         number: j + 1,
         key: o.key,
@@ -47,6 +55,7 @@ function renderEditor(
       canRemove: raw.questions.length > 1,
     })),
     canAddQuestion: raw.questions.length < MAX_QUESTIONS,
+    kindItems: KIND_ITEMS,
   });
 }
 
@@ -59,8 +68,17 @@ async function showVersion(matrices: Matrices, res: Response, id: number | null)
     backLink: id === null ? undefined : '/admin/risk-matrix',
     matrix,
     isCurrent: matrix.id === current.id,
-    highest: maxScore(matrix),
-    questions: matrix.questions.map((q) => ({ ...q, maxWeight: Math.max(0, ...q.options.map((o) => o.weight)) })),
+    // Each kind of subject has its own questions and its own threshold.
+    kinds: ASSESSED_KINDS.map((kind) => {
+      const questions = matrix.questions.filter((q) => q.subjectKind === kind);
+      return {
+        kind,
+        heading: `Questions about ${KIND_WORDS[kind]}`,
+        threshold: thresholdOf(matrix, kind),
+        highest: maxScore({ questions }),
+        questions,
+      };
+    }),
     versions: versions.map((v) => ({ ...v, referralCount: Number(v.referralCount ?? 0), isShown: v.id === matrix.id })),
   });
 }

@@ -45,6 +45,8 @@ async function createVersion(
       const id = await repo.insertVersion(trx, {
         number,
         threshold: input.threshold,
+        perpetratorThreshold: input.perpetratorThreshold,
+        locationThreshold: input.locationThreshold,
         escalationIncidents: input.escalationIncidents,
         escalationMonths: input.escalationMonths,
         repeatMonths: input.repeatMonths,
@@ -74,6 +76,9 @@ export function riskMatrixService(deps: Deps) {
     get: (id: number) => version(deps, id),
     versions: () => repo.listVersions(deps.db),
     createVersion: (input: MatrixInput, userId: number, actor: Actor) => createVersion(deps, input, userId, actor),
+    /** Adds the next version in the caller's own transaction (the demo data, added whole or not at all). */
+    addNextVersion: async (version: Omit<repo.NewVersion, 'number'>) =>
+      repo.insertVersion(deps.db, { ...version, number: (await repo.currentVersion(deps.db)).number + 1 }),
   };
 }
 

@@ -5,6 +5,7 @@ import { SettableClock, type Clock } from '../clock';
 import type { Actor, CurrentUser } from '../http/context';
 import { referralsService } from '../referrals/referrals.service';
 import { readRaw, type RawReferral } from '../referrals/referral-form';
+import { seedDemoRiskMatrix } from './demo-risk-matrix';
 import type { Matrix } from '../risk/scoring';
 
 /**
@@ -15,7 +16,7 @@ import type { Matrix } from '../risk/scoring';
  */
 
 type Status =
-  'draft' | 'submitted' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
+  'draft' | 'submitted' | 'merged' | 'more-information-requested' | 'rejected' | 'awaiting-panel' | 'active' | 'closed';
 type Profile = 'high' | 'medium' | 'low';
 
 interface Place {
@@ -258,7 +259,8 @@ const SCENARIOS: Scenario[] = [
 
 const STATUSES: Status[] = [
   ...Array<Status>(3).fill('draft'),
-  ...Array<Status>(6).fill('submitted'),
+  ...Array<Status>(5).fill('submitted'),
+  'merged',
   ...Array<Status>(3).fill('more-information-requested'),
   ...Array<Status>(4).fill('rejected'),
   ...Array<Status>(8).fill('awaiting-panel'),
@@ -294,6 +296,18 @@ function answersFor(
       targeted: 'yes',
       'property-damage': 'yes',
       'getting-worse': 'yes',
+      'perp-persistent': 'yes',
+      'perp-violence': 'yes',
+      'perp-targets-vulnerable': 'yes',
+      'perp-breaches': 'yes',
+      'perp-substances': 'yes',
+      'perp-escalating': 'yes',
+      'place-reports': 'yes',
+      'place-households': 'yes',
+      'place-vulnerable-residents': 'yes',
+      'place-drugs': 'yes',
+      'place-groups': 'yes',
+      'place-getting-worse': 'yes',
     },
     medium: {
       'repeat-victimisation': 'two-to-four',
@@ -302,6 +316,11 @@ function answersFor(
       fear: 'yes',
       targeted: 'yes',
       'getting-worse': 'yes',
+      'perp-persistent': 'yes',
+      'perp-substances': 'yes',
+      'perp-not-engaging': 'yes',
+      'place-reports': 'yes',
+      'place-groups': 'yes',
     },
     low: { 'repeat-victimisation': 'once', 'health-impact': 'none' },
   };
@@ -330,7 +349,6 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
   // The referrals are written at their own past dates; `today` places them relative to now.
   const clock = new SettableClock(today.now());
   const referrals = referralsService({ db, clock, links: { baseUrl }, mail: DEMO_MAIL });
-  const matrix = await referrals.riskMatrix.current();
   const districts = await referrals.districts();
   const users = new Map<string, CurrentUser>();
   for (const row of await db
@@ -356,11 +374,26 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
   const actor = (u: CurrentUser): Actor => ({ userId: u.id, agencyId: u.agencyId, ip: null, requestId: 'demo-seed' });
   const admin = user('admin@example.org');
   const chair = user('chair@example.org');
+  await seedDemoRiskMatrix(db, admin.id);
+  const matrix = await referrals.riskMatrix.current();
   const random = sequence(20261123);
   const now = DateTime.fromJSDate(today.now()).setZone('Europe/London').startOf('day').plus({ hours: 10 });
   // This person was referred months ago (an active case) and again last week: the repeat criterion at work.
   const repeated = { fullName: 'Edna Grimbleby', dob: DateTime.fromISO('1941-06-14') };
-  const REPEATED_AT = [24, 8];
+  // Two people referred again while their first referral still waits for a panel: possible
+  // duplicates, not repeats. One waits for screening (which offers the merge); the other was merged.
+  const duplicated = { fullName: 'Harold Pinchbeck', dob: DateTime.fromISO('1948-02-03') };
+  const merged = { fullName: 'Maureen Tealby', dob: DateTime.fromISO('1956-09-21') };
+  const SAME_PERSON: Record<number, { fullName: string; dob: DateTime }> = {
+    24: repeated,
+    7: repeated,
+    16: duplicated,
+    6: duplicated,
+    17: merged,
+    8: merged,
+  };
+  const MERGED_INTO: Record<number, number> = { 8: 17 };
+  const ids = new Map<number, number>();
 
   const plans: { i: number; status: Status; referrer: CurrentUser; submittedOn: DateTime; raw: RawReferral }[] = [];
   for (let i = 0; i < STATUSES.length; i++) {
@@ -374,6 +407,7 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
       {
         draft: 0,
         submitted: 1,
+        merged: 1,
         'more-information-requested': 3,
         rejected: 6,
         'awaiting-panel': 4,
@@ -385,15 +419,13 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
     const street = `${((i * 7) % 90) + 2} ${random.pick(STREETS)}`;
     const postcode = random.pick(place.postcodes);
     const person = (n: number) => `${FIRST[(i * 3 + n) % FIRST.length]} ${LAST[(i * 7 + n * 5) % LAST.length]}`;
-    const victimIsRepeat = i === REPEATED_AT[0] || i === REPEATED_AT[1];
-    const victimName = victimIsRepeat ? repeated.fullName : person(0);
+    const known = SAME_PERSON[i];
+    const victimName = known ? known.fullName : person(0);
     const victim = {
       kind: 'victim',
       fullName: victimName,
       dateOfBirth: dateParts(
-        victimIsRepeat
-          ? repeated.dob
-          : DateTime.fromISO('1950-01-01').plus({ days: Math.floor(random.next() * 20000) }),
+        known ? known.dob : DateTime.fromISO('1950-01-01').plus({ days: Math.floor(random.next() * 20000) }),
       ),
       address: `${street}\n${place.town}`,
       postcode,
@@ -490,6 +522,7 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
     const { input, errors } = await referrals.validate(raw, status === 'draft' ? 'draft' : 'submit');
     if (Object.keys(errors).length) throw new Error(`demo referral ${i + 1} is not valid: ${JSON.stringify(errors)}`);
     const id = await referrals.createDraft(referrer, actor(referrer), input, matrix);
+    ids.set(i, id);
     if (status === 'draft') continue;
     clock.set(submittedOn.toJSDate());
     const { version } = await db
@@ -499,6 +532,11 @@ export async function seedReferrals(db: Db, today: Clock, baseUrl = 'http://loca
       .executeTakeFirstOrThrow();
     await referrals.submit(referrer, actor(referrer), id, version, []);
     if (status === 'submitted') continue;
+    if (status === 'merged') {
+      clock.set(submittedOn.plus({ days: 1, hours: 2 }).toJSDate());
+      await referrals.merge(admin, actor(admin), id, ids.get(MERGED_INTO[i])!, null);
+      continue;
+    }
 
     const screener = i % 4 === 0 ? chair : admin;
     clock.set(submittedOn.plus({ days: 2, hours: 3 }).toJSDate());

@@ -342,15 +342,17 @@ describe('submitting', () => {
 });
 
 describe('repeats and possible duplicates', () => {
-  test('when a person was referred within twelve months, then the new referral is a repeat, linked to the earlier one', async () => {
+  test('when a person whose case was closed within twelve months is referred again, then the new referral is a repeat, linked to the earlier one', async () => {
     const name = uniqueName('Repeat');
     const dob = { day: '9', month: '9', year: '1960' };
     const first = await makeReferral(
       ctx,
       DEMO.housing,
       { subjects: [{ kind: 'victim', fullName: name, dateOfBirth: dob }], links: [] },
-      { submit: true, screen: 'reject' },
+      { submit: true, screen: 'accept' },
     );
+    const chair = await userNamed(ctx, DEMO.chair);
+    await ctx.services.referrals.close(actorFor(chair), first.id, 'Risk reduced');
     ctx.clock.advance(60 * 24 * 3600 * 1000);
     try {
       const agent = await signIn(ctx, DEMO.police);
@@ -432,10 +434,8 @@ describe('repeats and possible duplicates', () => {
       .where('referralId', '=', id)
       .orderBy('kind')
       .execute();
-    expect(links).toEqual([
-      { linkedReferralId: open.id, kind: 'duplicate' },
-      { linkedReferralId: open.id, kind: 'repeat' },
-    ]);
+    // A case still waiting for its first panel makes the new referral a possible duplicate, not a repeat.
+    expect(links).toEqual([{ linkedReferralId: open.id, kind: 'duplicate' }]);
     const record = await agent.get(`/referrals/${id}`);
     expect(textOf(record.text, 'linked-cases')).toBe('Linked cases');
     expect(record.text).toContain('possible duplicate, linked by the referrer');

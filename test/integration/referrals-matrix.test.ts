@@ -23,7 +23,7 @@ describe('the risk matrix', () => {
     const admin = await signIn(ctx, DEMO.admin);
     const page = await admin.get('/admin/risk-matrix');
     expect(page.status).toBe(200);
-    expect(textOf(page.text, 'threshold')).toBe('18 (highest possible score 42)');
+    expect(textOf(page.text, 'threshold-victim')).toBe('18 (highest possible score 42)');
     expect(page.text).toContain('3 or more incidents in 12 months');
     expect(
       (page.text.match(/<tr class="govuk-table__row">\s*<td class="govuk-table__cell">\d+\. /g) ?? []).length,
@@ -67,7 +67,7 @@ describe('the risk matrix', () => {
     expect(saved.status).toBe(303);
     const page = await admin.get('/admin/risk-matrix');
     expect(page.text).toContain('Version 2 of the risk matrix saved');
-    expect(textOf(page.text, 'threshold')).toBe('20 (highest possible score 47)');
+    expect(textOf(page.text, 'threshold-victim')).toBe('20 (highest possible score 47)');
     expect(page.text).toContain('Has a weapon been seen?');
 
     const current = await ctx.services.referrals.riskMatrix.current();
@@ -105,7 +105,9 @@ describe('the risk matrix', () => {
       action: 'save',
     });
     expect(res.status).toBe(400);
-    expect(res.text).toContain('Enter the high-risk threshold as a whole number from 1 to 1000');
+    expect(res.text).toContain(
+      'Enter the high-risk threshold of the victim questions as a whole number from 1 to 1000',
+    );
     expect(res.text).toContain('Enter what changed and why');
     expect((await ctx.services.referrals.riskMatrix.current()).number).toBe(before);
   });
@@ -190,7 +192,23 @@ describe('demo data', () => {
       )
       .execute();
     expect(new Set(events.map((e) => e.kind))).toEqual(
-      new Set(['created', 'submitted', 'accepted', 'rejected', 'information-requested', 'heard', 'closed']),
+      new Set([
+        'created',
+        'submitted',
+        'accepted',
+        'rejected',
+        'information-requested',
+        'heard',
+        'closed',
+        'merged',
+        'merged-in',
+      ]),
     );
+    // The demo matrix asks its own questions about perpetrators and locations.
+    const matrix = await ctx.services.referrals.riskMatrix.current();
+    const count = (kind: string) => matrix.questions.filter((q) => q.subjectKind === kind).length;
+    expect(count('victim')).toBeGreaterThanOrEqual(15);
+    expect([count('perpetrator'), count('location')]).toEqual([12, 10]);
+    expect([matrix.perpetratorThreshold, matrix.locationThreshold]).toEqual([14, 12]);
   });
 });

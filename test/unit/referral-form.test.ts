@@ -7,6 +7,8 @@ const matrix: Matrix = {
   id: 7,
   number: 2,
   threshold: 5,
+  perpetratorThreshold: 5,
+  locationThreshold: 5,
   escalationIncidents: 3,
   escalationMonths: 12,
   repeatMonths: 12,
@@ -15,6 +17,7 @@ const matrix: Matrix = {
       id: 101,
       position: 1,
       code: 'a',
+      subjectKind: 'victim',
       text: 'A?',
       hint: null,
       options: [
@@ -26,6 +29,7 @@ const matrix: Matrix = {
       id: 102,
       position: 2,
       code: 'b',
+      subjectKind: 'victim',
       text: 'B?',
       hint: null,
       options: [

@@ -13,6 +13,8 @@ const question = (text: string, yes = '3', code = '') => ({
 const body = (overrides: Record<string, unknown> = {}) => ({
   basedOn: '1',
   threshold: '5',
+  perpetratorThreshold: '5',
+  locationThreshold: '5',
   escalationIncidents: '3',
   escalationMonths: '12',
   repeatMonths: '12',
@@ -51,7 +53,7 @@ describe('a new version of the risk matrix', () => {
     );
     expect(input).toBeNull();
     expect(errors).toEqual({
-      threshold: 'Enter the high-risk threshold as a whole number from 1 to 1000',
+      threshold: 'Enter the high-risk threshold of the victim questions as a whole number from 1 to 1000',
       escalationIncidents: 'Enter the number of incidents as a whole number from 2 to 100',
       escalationMonths: 'Enter the escalation period as a whole number of months from 1 to 36',
       repeatMonths: 'Enter the repeat period as a whole number of months from 1 to 36',
@@ -60,7 +62,8 @@ describe('a new version of the risk matrix', () => {
 
   test('when the threshold is above the highest possible score, then it is refused', () => {
     expect(validate(body({ threshold: '8' })).errors).toEqual({
-      threshold: 'The threshold must be no more than the highest possible score, 7, or no case could reach it',
+      threshold:
+        'The victim threshold must be no more than the highest possible score of the victim questions, 7, or no case could reach it',
     });
     expect(validate(body({ threshold: '7' })).errors).toEqual({});
   });

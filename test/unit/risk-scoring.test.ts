@@ -11,16 +11,19 @@ const matrix: Matrix = {
   id: 1,
   number: 1,
   threshold: 7,
+  perpetratorThreshold: 7,
+  locationThreshold: 7,
   escalationIncidents: 3,
   escalationMonths: 12,
   repeatMonths: 12,
   questions: [
-    { id: 10, position: 1, code: 'threats', text: 'Threats?', hint: null, options: yesNo(4) },
-    { id: 11, position: 2, code: 'fear', text: 'Afraid?', hint: null, options: yesNo(3) },
+    { id: 10, position: 1, code: 'threats', subjectKind: 'victim', text: 'Threats?', hint: null, options: yesNo(4) },
+    { id: 11, position: 2, code: 'fear', subjectKind: 'victim', text: 'Afraid?', hint: null, options: yesNo(3) },
     {
       id: 12,
       position: 3,
       code: 'impact',
+      subjectKind: 'victim',
       text: 'Impact?',
       hint: null,
       options: [
