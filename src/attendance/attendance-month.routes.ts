@@ -88,7 +88,7 @@ function readMonth(month: Month, body: Body) {
   const saves = new Map<number, PageSave>();
   const errors: Record<string, string> = {};
   const all = (body.panels ?? {}) as Record<string, unknown>;
-  for (const { panel } of month.panels) {
+  for (const { panel, items } of month.panels) {
     const prefix = prefixOf(panel.id);
     const raw = all[`p-${panel.id}`];
     const fields = (raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? raw : {}) as Body;
@@ -101,7 +101,15 @@ function readMonth(month: Month, body: Body) {
     }
     if (month.isSpoc && fields.items !== undefined) {
       const clinicians = readClinicians(fields);
-      if (clinicians.ok && clinicians.data.size > 0) save.clinicians = clinicians.data;
+      if (clinicians.ok) {
+        // Only what changed is saved: the clinicians shown again as they were are left alone.
+        for (const i of items) {
+          const c = clinicians.data.get(i.id);
+          if (c && c.attending === i.attending && c.clinicianName === (i.attending ? i.clinicianName : null))
+            clinicians.data.delete(i.id);
+        }
+        if (clinicians.data.size > 0) save.clinicians = clinicians.data;
+      }
       if (!clinicians.ok)
         for (const [k, v] of Object.entries(clinicians.errors))
           errors[`${prefix}[items]${k.slice('items'.length)}`] = v;

@@ -154,6 +154,22 @@ describe('the month view', () => {
     expect(page.text).toMatch(new RegExp(`name="panels\\[p-${lincoln}\\]\\[version\\]" value="1"`));
   });
 
+  test('when the single point of contact saves the month again without changing anything, then nothing is saved again', async () => {
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const before =
+      (await auditOf(ctx, 'attendance.answer')).length + (await auditOf(ctx, 'attendance.clinicians')).length;
+    const res = await postFields(spoc, '/attendance/month', {
+      ...everyPanel(),
+      [p(lincoln, 'version')]: '1',
+      [p(boston, 'version')]: '1',
+    });
+    expect(res.status).toBe(303);
+    const after =
+      (await auditOf(ctx, 'attendance.answer')).length + (await auditOf(ctx, 'attendance.clinicians')).length;
+    expect(after).toBe(before);
+    expect(await answerOf(ctx, lincoln, 'LPFT')).toMatchObject({ version: 1 });
+  });
+
   test('when a representative who is not the single point of contact answers, then the answer is saved and no clinician is named', async () => {
     const police = await signIn(ctx, DEMO.police);
     const page = await police.get('/attendance/month');
