@@ -157,3 +157,59 @@ describe('repeat', () => {
     expect(result.criteria).toEqual(['score', 'judgement', 'escalation', 'repeat']);
   });
 });
+
+describe('questions for each kind of subject', () => {
+  /** The small matrix with two perpetrator questions (threshold 5) and a location question (threshold 2). */
+  const byKind: Matrix = {
+    ...matrix,
+    perpetratorThreshold: 5,
+    locationThreshold: 2,
+    questions: [
+      ...matrix.questions,
+      {
+        id: 20,
+        position: 4,
+        code: 'p-violence',
+        subjectKind: 'perpetrator',
+        text: 'Violent?',
+        hint: null,
+        options: yesNo(4),
+      },
+      {
+        id: 21,
+        position: 5,
+        code: 'p-weapons',
+        subjectKind: 'perpetrator',
+        text: 'Weapons?',
+        hint: null,
+        options: yesNo(3),
+      },
+      { id: 30, position: 6, code: 'l-drugs', subjectKind: 'location', text: 'Drugs?', hint: null, options: yesNo(2) },
+    ],
+  };
+
+  test('when a referral has only a perpetrator, then it is scored on the perpetrator questions against their threshold', () => {
+    const result = assess(byKind, { ...base, answers: { 20: 'yes', 21: 'yes' }, kinds: ['perpetrator'] });
+    expect(result.byKind).toEqual([{ kind: 'perpetrator', score: 7, maxScore: 7, threshold: 5, met: true }]);
+    expect(result).toMatchObject({ score: 7, threshold: 5, verdict: 'high', criteria: ['score'], unanswered: [] });
+  });
+
+  test('when the victim questions meet no threshold but the perpetrator questions do, then the score criterion is met', () => {
+    const result = assess(byKind, {
+      ...base,
+      answers: { ...answers('no', 'no', 'none'), 20: 'yes', 21: 'yes' },
+      kinds: ['victim', 'perpetrator'],
+    });
+    expect(result.byKind.map((k) => [k.kind, k.score, k.met])).toEqual([
+      ['victim', 0, false],
+      ['perpetrator', 7, true],
+    ]);
+    expect(result.criteria).toEqual(['score']);
+  });
+
+  test('when a perpetrator question is not answered, then it is unanswered, and the victim and location questions are not asked', () => {
+    const result = assess(byKind, { ...base, answers: { 20: 'yes' }, kinds: ['perpetrator'] });
+    expect(result.unanswered).toEqual([21]);
+    expect(result).toMatchObject({ score: 4, verdict: 'standard' });
+  });
+});
