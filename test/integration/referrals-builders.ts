@@ -51,7 +51,8 @@ let counter = 0;
 export function uniqueName(first = 'Robin'): string {
   counter += 1;
   const letters = 'abcdefghijklmnopqrstuvwxyz';
-  const n = `${Date.now().toString(36)}${counter}`.replace(/\d/g, (d) => letters[Number(d)]);
+  // The counter has a fixed width, so no name is the start of another (a search for one finds only it).
+  const n = `${Date.now().toString(36)}${String(counter).padStart(4, '0')}`.replace(/\d/g, (d) => letters[Number(d)]);
   return `${first} Testcase${n.charAt(0).toUpperCase()}${n.slice(1)}`;
 }
 
