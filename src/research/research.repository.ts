@@ -291,3 +291,16 @@ export async function deleteUnansweredOfRemovedItems(trx: Db, panelId: number): 
     trx,
   );
 }
+
+/** Clears the text of the research on these agenda items (a destroyed case), keeping statuses. */
+export async function eraseTextOfItems(trx: Db, agendaItemIds: readonly number[]): Promise<void> {
+  if (agendaItemIds.length === 0) return;
+  await trx.updateTable('researchRequests').set({ summary: null }).where('agendaItemId', 'in', agendaItemIds).execute();
+  await trx
+    .updateTable('researchSubjectAnswers')
+    .set({ keyRisks: null, factsHeld: null, professionalOpinion: null })
+    .where('researchRequestId', 'in', (eb) =>
+      eb.selectFrom('researchRequests').select('id').where('agendaItemId', 'in', agendaItemIds),
+    )
+    .execute();
+}

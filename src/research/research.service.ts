@@ -196,3 +196,12 @@ export function withdrawRequestsOf(trx: Db, panelId: number, agencyIds: number[]
 export function dropUnansweredRequestsOfRemovedItems(trx: Db, panelId: number): Promise<void> {
   return repo.deleteUnansweredOfRemovedItems(trx, panelId);
 }
+
+/**
+ * Clears every text an agency wrote in research on these agenda items (the summary, and each
+ * subject's facts, opinion and key risks), for retention's destruction of a case. Statuses, known
+ * or not known, children and flags stay, so the counts stay the same.
+ */
+export function eraseResearchTextOf(trx: Db, agendaItemIds: readonly number[]): Promise<void> {
+  return repo.eraseTextOfItems(trx, agendaItemIds);
+}

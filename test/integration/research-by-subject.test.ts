@@ -2,6 +2,7 @@ import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, signIn } from '../support/http';
 import { agencyId, districtId, makeCase } from './panels-builders';
 import { publishedPanel } from './research-builders';
+import { eraseResearchTextOf } from '../../src/research/research.service';
 import { postFields } from '../security/payloads';
 
 /*
@@ -320,4 +321,35 @@ describe('late and closed research', () => {
       }
     },
   );
+});
+
+describe('retention', () => {
+  test("when a destroyed case's research is erased, then no text an agency wrote about its subjects is left, and the statuses stay", async () => {
+    const request = await requestFor(lpft, cases[0].id);
+    await ctx.db.transaction().execute((trx) => eraseResearchTextOf(trx, [request.agendaItemId]));
+    const left = await ctx.db
+      .selectFrom('researchSubjectAnswers')
+      .innerJoin('researchRequests', 'researchRequests.id', 'researchSubjectAnswers.researchRequestId')
+      .select([
+        'researchRequests.status',
+        'researchRequests.summary',
+        'researchSubjectAnswers.known',
+        'researchSubjectAnswers.factsHeld',
+        'researchSubjectAnswers.professionalOpinion',
+        'researchSubjectAnswers.keyRisks',
+      ])
+      .where('researchRequests.agendaItemId', '=', request.agendaItemId)
+      .where('researchSubjectAnswers.known', '=', 'known')
+      .execute();
+    expect(left.length).toBeGreaterThan(0);
+    for (const row of left)
+      expect(row).toEqual({
+        status: 'information-held',
+        summary: null,
+        known: 'known',
+        factsHeld: null,
+        professionalOpinion: null,
+        keyRisks: null,
+      });
+  });
 });
