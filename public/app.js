@@ -1,6 +1,7 @@
 import { initAll } from '/assets/govuk-frontend.min.js';
 import './autosave.js';
 import './panel-form.js';
+import './register-sections.js';
 
 document.body.classList.add('js-enabled', 'govuk-frontend-supported');
 initAll();

@@ -300,6 +300,14 @@ test('the chair starts the meeting, takes the register (one row by keyboard alon
   await journey.press(chair, 'Save the register');
   expect(await journey.text(chair)).toContain('Every invited agency is on the register');
   await journey.check(chair, 'register-saved');
+  // A long register: each agency's rows can be hidden and shown again.
+  const policeRowsHidden = () =>
+    chair.$$eval('#register tr[data-agency="Police"]', (rows) => rows.map((r) => (r as HTMLElement).hidden));
+  await chair.locator('::-p-aria(Hide Police)').click();
+  expect(await policeRowsHidden()).not.toContain(false);
+  await chair.locator('::-p-aria(Show Police)').click();
+  expect(await policeRowsHidden()).not.toContain(true);
+  expect((await policeRowsHidden()).length).toBeGreaterThan(0);
 
   await journey.goto(chair, `/panels/${panelId}/meeting`);
   await journey.follow(chair, referenceNumber);
