@@ -170,6 +170,37 @@ describe('the month view', () => {
     expect(await answerOf(ctx, lincoln, 'LPFT')).toMatchObject({ version: 1 });
   });
 
+  test('when the month form is tampered with, then the answer is a clear refusal and nothing is saved', async () => {
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const before = await answerOf(ctx, lincoln, 'LPFT');
+    const cases: [Record<string, string | string[]>, number, string][] = [
+      // Panels that are not objects are read as left unanswered.
+      [{ panels: 'nonsense' }, 303, ''],
+      [{ [`panels[p-${lincoln}]`]: ['a', 'b'] }, 303, ''],
+      [
+        { [p(lincoln, 'answer')]: 'maybe', [p(lincoln, 'version')]: '1' },
+        400,
+        'Select whether your agency is attending',
+      ],
+      [{ [`panels[p-${lincoln}][items]`]: 'x' }, 400, 'Reload the page and try again'],
+      [
+        {
+          [p(lincoln, 'answer')]: 'apologies',
+          [p(lincoln, 'apologyReason')]: 'Leave',
+          [p(lincoln, 'informationInAdvance')]: 'no',
+          [p(lincoln, 'version')]: 'abc',
+        },
+        409,
+        'Nothing was saved',
+      ],
+    ];
+    for (const [fields, status, message] of cases) {
+      const res = await postFields(spoc, '/attendance/month', fields);
+      expect({ status: res.status, message: res.text.includes(message) }).toEqual({ status, message: true });
+    }
+    expect(await answerOf(ctx, lincoln, 'LPFT')).toEqual(before);
+  });
+
   test('when a representative who is not the single point of contact answers, then the answer is saved and no clinician is named', async () => {
     const police = await signIn(ctx, DEMO.police);
     const page = await police.get('/attendance/month');

@@ -212,6 +212,44 @@ describe('an agency researching a case', () => {
   });
 });
 
+describe('a tampered research form', () => {
+  test('when subjects are posted in shapes the form never sends, then the answer is refused by the field and nothing is saved', async () => {
+    const spoc = await signIn(ctx, DEMO.lpft);
+    const request = await requestFor(lpft, cases[2].id);
+    const base = { status: 'information-held', summary: 'Known.', version: String(request.version) };
+    const subject = (
+      await ctx.db
+        .selectFrom('referralSubjects')
+        .select('id')
+        .where('referralId', '=', cases[2].id)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const cases_: [Record<string, string | string[]>, string][] = [
+      [{ ...base, subjects: 'x' }, 'Reload the page and try again'],
+      [{ ...base, [field(subject, 'known')]: 'perhaps' }, 'Select whether your agency knows this subject'],
+      [{ ...base, [field(subject, 'known')]: 'known', [field(subject, 'facts')]: ['a', 'b'] }, 'Enter the facts'],
+      [
+        {
+          ...base,
+          [field(subject, 'known')]: 'known',
+          [field(subject, 'facts')]: 'F',
+          [field(subject, 'flags')]: 'bribery',
+        },
+        'Select safeguarding flags from the list',
+      ],
+      [
+        { ...base, [field(subject, 'known')]: 'known', [field(subject, 'facts')]: 'x'.repeat(2001) },
+        'must be 2000 characters or fewer',
+      ],
+    ];
+    for (const [fields, message] of cases_) {
+      const res = await postFields(spoc, `/research/${request.id}`, fields);
+      expect({ status: res.status, message: res.text.includes(message) }).toEqual({ status: 400, message: true });
+    }
+    expect((await requestFor(lpft, cases[2].id)).status).toBe('requested');
+  });
+});
+
 describe('the chair', () => {
   test("The chair reads every agency's research for a case on one page", async () => {
     const policeRep = await signIn(ctx, DEMO.police);
