@@ -103,14 +103,15 @@ function riskAnswersView(r: RecordSource['referral'], matrix: Matrix, today: str
   const answers = new Map(r.answers.map((a) => [a.questionId, a.answer]));
   const kinds = [...new Set(r.subjects.map((s) => s.kind as SubjectKind | null).filter((k) => k !== null))];
   // Each kind of subject is scored on its own questions, against its own threshold.
-  const byKind = assess(matrix, {
+  const assessed = assess(matrix, {
     answers: Object.fromEntries(answers),
     judgement: null,
     incidentDates: [],
     asOf: today,
     repeatMatches: 0,
     kinds,
-  }).byKind.map((k) => ({
+  });
+  const byKind = assessed.byKind.map((k) => ({
     ...k,
     name: SUBJECT_KIND_NAMES[k.kind],
     lowerName: SUBJECT_KIND_NAMES[k.kind].toLowerCase(),
@@ -125,13 +126,14 @@ function riskAnswersView(r: RecordSource['referral'], matrix: Matrix, today: str
       weight: option ? option.weight : null,
     };
   });
-  return { byKind, questions };
+  // The stored score is the deciding kind's: the threshold shown beside it is that kind's.
+  return { byKind, questions, threshold: assessed.threshold };
 }
 
 /** A referral as the case record and the check page show it: every code in words. */
 export function recordView({ referral: r, matrix }: RecordSource, today: string) {
   const byId = new Map(r.subjects.map((s) => [s.id, s]));
-  const { byKind, questions } = riskAnswersView(r, matrix, today);
+  const { byKind, questions, threshold } = riskAnswersView(r, matrix, today);
   const criteria = (Object.keys(CRITERION_NAMES) as Criterion[]).map((code) => ({
     code,
     name: CRITERION_NAMES[code],
@@ -175,7 +177,7 @@ export function recordView({ referral: r, matrix }: RecordSource, today: string)
       questions,
       byKind,
       score: r.riskScore,
-      threshold: matrix.threshold,
+      threshold,
       matrixNumber: matrix.number,
       escalationCount: r.escalationCount,
       escalationRule: `${matrix.escalationIncidents} or more incidents in ${matrix.escalationMonths} months`,
