@@ -24,3 +24,21 @@ export async function publishedPanel(
   }
   return panelId;
 }
+
+/** An agency's research request for a case, as stored. */
+export function researchRequestOf(ctx: TestContext, agencyId: number, referralId: number) {
+  return ctx.db
+    .selectFrom('researchRequests')
+    .innerJoin('agendaItems', 'agendaItems.id', 'researchRequests.agendaItemId')
+    .select([
+      'researchRequests.id',
+      'researchRequests.status',
+      'researchRequests.summary',
+      'researchRequests.version',
+      'researchRequests.answeredLate',
+      'researchRequests.agendaItemId',
+    ])
+    .where('researchRequests.agencyId', '=', agencyId)
+    .where('agendaItems.referralId', '=', referralId)
+    .executeTakeFirstOrThrow();
+}

@@ -1,7 +1,7 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, signIn } from '../support/http';
 import { agencyId, districtId, makeCase } from './panels-builders';
-import { publishedPanel } from './research-builders';
+import { publishedPanel, researchRequestOf } from './research-builders';
 import { eraseResearchTextOf } from '../../src/research/research.service';
 import { postFields } from '../security/payloads';
 
@@ -67,21 +67,7 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function requestFor(agency: number, referralId: number) {
-  return ctx.db
-    .selectFrom('researchRequests')
-    .innerJoin('agendaItems', 'agendaItems.id', 'researchRequests.agendaItemId')
-    .select([
-      'researchRequests.id',
-      'researchRequests.status',
-      'researchRequests.version',
-      'researchRequests.answeredLate',
-      'researchRequests.agendaItemId',
-    ])
-    .where('researchRequests.agencyId', '=', agency)
-    .where('agendaItems.referralId', '=', referralId)
-    .executeTakeFirstOrThrow();
-}
+const requestFor = (agency: number, referralId: number) => researchRequestOf(ctx, agency, referralId);
 
 const field = (subjectId: number, name: string) => `subjects[s-${subjectId}][${name}]`;
 

@@ -2,7 +2,7 @@ import { createTestContext, type TestContext } from '../support/context';
 import { readPdf } from '../support/pdf';
 import { DEMO, postForm, signIn } from '../support/http';
 import { agencyId, districtId, makeCase, userId } from './panels-builders';
-import { publishedPanel } from './research-builders';
+import { publishedPanel, researchRequestOf } from './research-builders';
 import { errorsOf, postFields, readForm } from '../security/payloads';
 
 let ctx: TestContext;
@@ -31,15 +31,7 @@ afterAll(async () => {
   await ctx.close();
 });
 
-async function requestFor(agency: number, referralId: number) {
-  return ctx.db
-    .selectFrom('researchRequests')
-    .innerJoin('agendaItems', 'agendaItems.id', 'researchRequests.agendaItemId')
-    .select(['researchRequests.id', 'researchRequests.status', 'researchRequests.summary', 'researchRequests.version'])
-    .where('researchRequests.agencyId', '=', agency)
-    .where('agendaItems.referralId', '=', referralId)
-    .executeTakeFirstOrThrow();
-}
+const requestFor = (agency: number, referralId: number) => researchRequestOf(ctx, agency, referralId);
 
 describe('research requests', () => {
   it("when the single point of contact answers, then the answer is stored, audited and shown in the chair's matrix", async () => {
