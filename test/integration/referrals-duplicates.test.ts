@@ -1,6 +1,8 @@
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn, textOf } from '../support/http';
+import { agencyId } from './panels-builders';
 import { districtId, makeReferral, uniqueName } from './referrals-builders';
+import { publishedPanel } from './research-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -211,5 +213,24 @@ describe('screening', () => {
     const row = (ref: string | null) => queue.text.slice(queue.text.indexOf(`>${ref}<`)).split('</tr>')[0];
     expect(row(older.reference)).toContain('Waiting 5 days');
     expect(row(newer.reference)).toContain('Waiting since today');
+  });
+
+  test('when a case with a merged referral is on a published agenda, then the invited agencies can read the merged referral too, and others cannot', async () => {
+    const { first, second } = await twoReferralsOfOnePerson('accept');
+    const admin = await signIn(ctx, DEMO.admin);
+    await postForm(admin, `/referrals/${second.id}/merge`, { intoId: String(first.id) });
+    await publishedPanel(ctx, {
+      districtId: await districtId(ctx, 'Boston'),
+      startsAt: '2026-03-24T10:00:00Z',
+      agencyIds: [await agencyId(ctx, 'LPFT')],
+      researchClosesOn: '2026-03-20',
+    });
+    const lpft = await signIn(ctx, DEMO.lpft);
+    expect((await lpft.get(`/referrals/${first.id}`)).status).toBe(200);
+    const merged = await lpft.get(`/referrals/${second.id}`);
+    expect(merged.status).toBe(200);
+    expect(textOf(merged.text, 'status')).toBe('Merged into another case');
+    const council = await signIn(ctx, DEMO.council);
+    expect((await council.get(`/referrals/${second.id}`)).status).toBe(404);
   });
 });
