@@ -96,7 +96,7 @@ function listPage({ research }: Services) {
       manages: user.role !== 'representative',
       panels: panels.map((p) => ({
         ...p,
-        open: p.requests.filter((r) => r.status === 'requested').length,
+        unanswered: p.requests.filter((r) => r.status === 'requested').length,
         requests: p.requests.map((r) => ({
           ...r,
           statusName: RESEARCH_STATUS_NAMES[r.status],

@@ -70,6 +70,7 @@ async function forAgency({ db, clock }: Deps, user: CurrentUser, actor: Actor) {
       startsAt: Date;
       researchClosesOn: string;
       overdue: boolean;
+      open: boolean;
       requests: typeof rows;
     }
   >();
@@ -80,6 +81,7 @@ async function forAgency({ db, clock }: Deps, user: CurrentUser, actor: Actor) {
       startsAt: r.startsAt,
       researchClosesOn: r.researchClosesOn,
       overdue: now > r.researchClosesOn,
+      open: researchOpen(r.panelStatus),
       requests: [],
     };
     p.requests.push(r);

@@ -306,6 +306,9 @@ describe('late and closed research', () => {
       expect(res.status).toBe(303);
       expect(await requestFor(bbc, cases[0].id)).toMatchObject({ status: 'nothing-held', answeredLate: true });
       expect((await boston.get(`/research/${request.id}`)).text).toContain('Answered late');
+      const list = await boston.get('/research');
+      expect(list.text).toContain('answers given now are marked late');
+      expect(list.text).toContain('govuk-tag--orange">Late</strong>');
       const chair = await signIn(ctx, DEMO.chair);
       const overview = await chair.get(`/panels/${panelId}/research`);
       expect(overview.text).toMatch(
@@ -326,6 +329,9 @@ describe('late and closed research', () => {
         const page = await spoc.get(`/research/${request.id}`);
         expect(page.status).toBe(200);
         expect(page.text).toContain('its research is read-only');
+        // The list shows a panel in progress as read-only; a concluded panel is no longer listed.
+        const list = (await spoc.get('/research')).text;
+        expect(list.includes('the panel has started, so research is read-only')).toBe(status === 'in-progress');
         expect(page.text).not.toContain(`action="/research/${request.id}"`);
         expect(page.text).toContain('Open to the community team since March 2025; two missed appointments.');
         const res = await postFields(spoc, `/research/${request.id}`, {
