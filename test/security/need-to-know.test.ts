@@ -2,7 +2,7 @@ import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
 import { readPdf } from '../support/pdf';
 import { agencyId, districtId, makeCase, makePanel } from '../integration/panels-builders';
-import { makeReferral, uniqueName } from '../integration/referrals-builders';
+import { actorFor, makeReferral, uniqueName, userNamed } from '../integration/referrals-builders';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -96,7 +96,15 @@ describe('the duplicate and repeat checks', () => {
       postcode: 'PE21 7AB',
     };
     const other = () => ({ kind: 'perpetrator', fullName: uniqueName('Sam'), approximateAge: '30' });
-    const theirs = await makeReferral(ctx, DEMO.police, { subjects: [person, other()] });
+    // Heard at a panel and still open: a repeat (heard) and a possible duplicate (open) of the new referral.
+    const theirs = await makeReferral(
+      ctx,
+      DEMO.police,
+      { subjects: [person, other()] },
+      { submit: true, screen: 'accept' },
+    );
+    const chair = await userNamed(ctx, DEMO.chair);
+    await ctx.services.referrals.hear(actorFor(chair), theirs.id);
     const ours = await makeReferral(ctx, DEMO.housing, { subjects: [person, other()] }, {});
     const housing = await signIn(ctx, DEMO.housing);
     expect((await housing.get(`/referrals/${theirs.id}`)).status).toBe(404);
