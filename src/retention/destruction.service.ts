@@ -9,6 +9,7 @@ import type { MinutesContent } from '../minutes/minutes-content';
 import { formatCalendarDate } from '../time';
 import * as repo from './retention.repository';
 import * as stores from './stores.repository';
+import { eraseResearchTextOf } from '../research/research.service';
 import {
   identifierPattern,
   redactAgendaItems,
@@ -135,6 +136,11 @@ export async function anonymiseCase(
     const panelIds = [...new Set(items.map((i) => i.panelId))];
     const pattern = identifierPattern(identifiers);
     await repo.clearCaseRecords(trx, referralId, REMOVED);
+    // Every research answer about the case: the summary and each subject's facts, opinion and risks.
+    await eraseResearchTextOf(
+      trx,
+      items.map((i) => i.id),
+    );
     const agendas = await redactAgendas(trx, referralId, panelIds, pattern);
     const minutes = await redactMinutes(deps, trx, new Set(items.map((i) => i.id)), panelIds, pattern);
     const outboxIds = await stores.caseOutboxIds(trx, referralId, panelIds);

@@ -142,7 +142,6 @@ export async function clearCaseRecords(trx: Db, referralId: number, removed: str
     .where('agendaItemId', 'in', items)
     .execute();
   await trx.updateTable('sharedInformation').set({ text: removed }).where('agendaItemId', 'in', items).execute();
-  await trx.updateTable('researchRequests').set({ summary: null }).where('agendaItemId', 'in', items).execute();
   await trx
     .updateTable('clinicianAttendance')
     .set({ clinicianName: null })

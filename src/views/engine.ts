@@ -50,6 +50,9 @@ export function viewEngine() {
     partialsDir: path.join(root, 'views', 'partials'),
     defaultLayout: 'main',
     helpers,
+    // A partial drawn on an indented line must not indent the lines of a value it shows (a text box
+    // shown again would gain spaces each time).
+    compilerOptions: { preventIndent: true },
   });
 }
 

@@ -468,6 +468,13 @@ describe('the single point of contact', () => {
     expect(refused.text).toContain('Select whether they will attend in person or online');
     expect(refused.text).toContain('Enter the clinician&#x27;s name');
     expect(refused.text).toContain('Priya Shah');
+    // Shown again, several lines come back exactly as typed, without spaces added to each line.
+    const twoLines = await postForm(spoc, `/panels/${panelId}/attendance`, {
+      ...whole,
+      mode: '',
+      attendees: 'Priya Shah\nDr Robin Marsh',
+    });
+    expect(twoLines.text).toMatch(/>Priya Shah\nDr Robin Marsh<\/textarea>/);
     expect(await answerOf(ctx, panelId, 'LPFT')).toBeUndefined();
     expect(await cliniciansOf(ctx, item)).toEqual([]);
     expect((await postForm(spoc, `/panels/${panelId}/attendance`, whole)).status).toBe(303);
