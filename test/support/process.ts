@@ -62,13 +62,24 @@ export async function startAppProcess(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Keep the start of the output (start-up messages) and its most recent part, not all of it.
-  const keep = (d: Buffer) => {
-    out += d.toString();
-    if (out.length > 400_000) out = out.slice(0, 100_000) + out.slice(-200_000);
+  // Keep the start of the output (start-up messages) and its most recent part, not all of it, in
+  // whole lines: each stream's lines are added once complete, so the two never mix within a line,
+  // and the output is trimmed only at line ends.
+  const keep = () => {
+    let partial = '';
+    return (d: Buffer) => {
+      const text = partial + d.toString();
+      const end = text.lastIndexOf('\n') + 1;
+      partial = text.slice(end);
+      out += text.slice(0, end);
+      if (out.length > 400_000) {
+        const head = out.slice(0, out.indexOf('\n', 100_000) + 1);
+        out = head + out.slice(out.indexOf('\n', out.length - 200_000) + 1);
+      }
+    };
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  child.stdout.on('data', keep());
+  child.stderr.on('data', keep());
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
   const baseUrl = `http://127.0.0.1:${port}`;
