@@ -90,7 +90,11 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
                   ((g * 31) % 300 + 1)::text || ' ' || (${last})[1 + (g * 3) % ${LAST.length}] || ' Road' as address,
                   'LN' || (1 + g % 9)::text || ' ' || (g % 10)::text || 'AB' as postcode,
                   ${systemClock.now()}::timestamptz - ((g * 7919) % (3 * 365 * 24 * 60)) * interval '1 minute' as submitted_at,
-                  (array['submitted','more-information-requested','rejected','awaiting-panel','active','active','closed','closed','closed','draft'])[1 + g % 10] as status
+                  -- The open workload (to screen, waiting, active) is that of the first 1,000; past them
+                  -- the years add closed cases, as a partnership's history does.
+                  case when g <= 1000
+                       then (array['submitted','more-information-requested','rejected','awaiting-panel','active','active','closed','closed','closed','draft'])[1 + g % 10]
+                       else (array['closed','closed','rejected','closed','closed','closed','closed','closed','closed','draft'])[1 + g % 10] end as status
            from generate_series(1, ${count}) as g
          )
     insert into referrals (reference, status, district_id, referring_agency_id, created_by, submitted_by, officer_name, officer_email,

@@ -2,50 +2,63 @@
  * The benchmark: `npm run bench`. Not a test: it reports speed as ratios, because absolute times
  * on shared machines drift.
  *
- * Seeds deterministic synthetic data at 1,000 and 100,000 cases in PostgreSQL (BENCH_DATABASE_URL,
- * else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test: a server on which it may
- * create and drop databases), starts the real app on each, and measures with autocannon at 20
- * concurrent connections: a bare route of the same process (the floor) and the main pages as a
- * signed-in chair; then the minutes PDF with a warm browser against Chromium printing the same HTML
- * directly and against a cold launch; then the outbox draining 1,000 messages to a local SMTP
- * server against Nodemailer sending the same messages directly. Prints medians, p99 and ratios.
+ * For each size (BENCH_SIZES, default 1,000 and 100,000 cases) it makes a PostgreSQL database
+ * (beside BENCH_DATABASE_URL, else TEST_DATABASE_URL, else postgres://postgres@127.0.0.1:5432/test),
+ * adds the demo partnership and the synthetic cases around it, starts the compiled app and loads
+ * every main page as a signed-in chair with autocannon (20 connections, 8 s a page after a warm-up),
+ * with a bare route of the same process as the floor, and one write (the chair saving meeting
+ * items). At the smallest size it does the same on the embedded database (PGlite), and times the
+ * compiled server's start on that existing data directory. At the largest size it explains every
+ * query each page runs. Then the minutes PDF, and the outbox. It ends with every target, met or not.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import autocannon from 'autocannon';
-import nodemailer from 'nodemailer';
 import pg from 'pg';
-import pino from 'pino';
-import puppeteer from 'puppeteer-core';
-import { kyselyOver } from '../src/db/database';
+import { kyselyOver, embeddedDir, openEmbedded } from '../src/db/database';
 import { stampedBy } from '../src/db/clock-timestamps';
 import { migrateToLatest } from '../src/db/migrate';
-import { seedFoundation } from '../src/seed/demo-foundation';
-import { enqueueMail } from '../src/mail/outbox';
-import { MailWorker } from '../src/mail/mail.worker';
-import { smtpTransport } from '../src/mail/transport';
 import { systemClock } from '../src/clock';
-import { findChromium } from '../src/pdf/chromium';
-import { PdfRenderer, renderDirect } from '../src/pdf/renderer';
-import { signInOverHttp, startAppProcess } from '../test/support/process';
-import { startSmtpServer } from '../test/support/smtp';
-import { seedSynthetic } from './synthetic';
+import { signInOverHttp, startAppProcess, type AppProcess } from '../test/support/process';
+import { loadPage, loadSaves, type Measure, type SaveTarget } from './load';
+import { seedScene, type Scene } from './scene';
+import { benchPdf } from './pdf';
+import { benchOutbox } from './outbox';
+import { explainPages, type PagePlans } from './plans';
+import { targetRows, type Results } from './targets';
 
 const ADMIN_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const BASE_URL = 'http://127.0.0.1';
 
-interface Measure {
-  name: string;
-  median: number;
-  p99: number;
-  rps: number;
-  errors: number;
+export const BARE = 'bare route (/ping)';
+export const SAVE = 'saving a meeting item';
+
+/** Every main page, as a chair reaches it, in the order of their work. */
+export function pagesOf(scene: Scene, items: { register: string; item: string }): [string, string][] {
+  return [
+    [BARE, '/ping'],
+    ['home (things to do)', '/'],
+    ['case list', '/referrals'],
+    ['case list with a search', `/referrals?q=${encodeURIComponent(scene.searchTerm)}`],
+    ['case record', `/referrals/${scene.referralId}`],
+    ['screening', '/referrals?status=submitted'],
+    ['panel overview', `/panels/${scene.publishedPanelId}`],
+    ['agenda builder', `/panels/${scene.builderPanelId}/agenda`],
+    ['published agenda', `/panels/${scene.publishedPanelId}/agenda/published`],
+    ['research view', `/panels/${scene.publishedPanelId}/research`],
+    ['attendance', `/panels/${scene.publishedPanelId}/attendance`],
+    ['register', items.register],
+    ['meeting item', items.item],
+    ['minutes page', `/panels/${scene.minutesPanelId}/minutes`],
+    ['actions page', '/actions'],
+    ['reports dashboard', '/reports'],
+  ];
 }
 
 function descendants(pid: number): number[] {
@@ -62,23 +75,118 @@ function descendants(pid: number): number[] {
 
 function rssKb(pid: number): number {
   try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   } catch {
     return 0;
   }
 }
 
-async function load(name: string, url: string, cookie?: string): Promise<Measure> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    headers: cookie ? { cookie } : {},
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  return { name, median: result.latency.p50, p99: result.latency.p99, rps: result.requests.average, errors: bad };
+/** The largest resident size of the server's own process while `work` runs (Chromium's are apart). */
+async function peakRssMb<T>(app: AppProcess, work: () => Promise<T>): Promise<[T, number]> {
+  let peak = 0;
+  const sample = () => {
+    const pids = [app.child.pid!, ...descendants(app.child.pid!)];
+    peak = Math.max(peak, ...pids.map(rssKb));
+  };
+  const sampler = setInterval(sample, 200);
+  try {
+    return [await work(), Math.round(peak / 1024)];
+  } finally {
+    clearInterval(sampler);
+  }
 }
+
+const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+
+async function getPage(app: AppProcess, cookie: string, url: string): Promise<string> {
+  const res = await fetch(`${app.baseUrl}${url}`, { headers: { cookie } });
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+  return res.text();
+}
+
+/** Starts meetings of the scene's meeting panels, as the chair does, until they have an item a connection. */
+async function startMeetings(app: AppProcess, cookie: string, scene: Scene): Promise<SaveTarget[]> {
+  const targets: SaveTarget[] = [];
+  for (const panelId of scene.meetingPanelIds) {
+    if (targets.length >= CONNECTIONS) break;
+    const overview = await getPage(app, cookie, `/panels/${panelId}/meeting`);
+    const res = await fetch(`${app.baseUrl}/panels/${panelId}/meeting/start`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, origin: app.baseUrl, 'content-type': 'application/x-www-form-urlencoded' },
+      // The panel meets later this month: the chair confirms starting early, as the page asks.
+      body: new URLSearchParams({ _csrf: csrfOf(overview)!, confirmEarly: 'yes' }),
+    });
+    if (res.status !== 303) throw new Error(`the meeting of panel ${panelId} did not start: ${res.status}`);
+    const started = await getPage(app, cookie, `/panels/${panelId}/meeting`);
+    const paths = [...new Set([...started.matchAll(/href="(\/panels\/\d+\/meeting\/items\/\d+)"/g)].map((m) => m[1]))];
+    for (const p of paths) {
+      const page = await getPage(app, cookie, p);
+      targets.push({ path: p, version: Number(/name="version" value="(\d+)"/.exec(page)?.[1] ?? 0) });
+    }
+  }
+  return targets;
+}
+
+interface SizeResult {
+  measures: Measure[];
+  peakMb: number;
+  pages: [string, string][];
+  plans?: PagePlans[];
+}
+
+/** Loads every page of the app in `app`, signed in as the scene's chair. */
+async function loadEveryPage(app: AppProcess, scene: Scene, label: string): Promise<SizeResult> {
+  const cookie = await signInOverHttp(app.baseUrl, scene.chairEmail);
+  const saves = await startMeetings(app, cookie, scene);
+  const meetingPanel = scene.meetingPanelIds[0];
+  const pages = pagesOf(scene, { register: `/panels/${meetingPanel}/register`, item: saves[0].path });
+  const csrf = csrfOf(await getPage(app, cookie, saves[0].path))!;
+  const [measures, peakMb] = await peakRssMb(app, async () => {
+    const measures: Measure[] = [];
+    const report = (m: Measure) => {
+      measures.push(m);
+      console.log(
+        `  ${label} ${m.name}: median ${m.median} ms, p99 ${m.p99} ms, ${Math.round(m.rps)} req/s${m.errors ? `, ${m.errors} unexpected answers` : ''}`,
+      );
+    };
+    for (const [name, url] of pages) {
+      const options = { connections: CONNECTIONS, seconds: SECONDS, cookie: name === BARE ? undefined : cookie };
+      await loadPage(name, `${app.baseUrl}${url}`, { ...options, seconds: Math.min(2, SECONDS) });
+      report(await loadPage(name, `${app.baseUrl}${url}`, options));
+    }
+    // Not discussed yet, so no earlier action needs an outcome: the record is saved as the chair types.
+    const form = (version: number, n: number) =>
+      new URLSearchParams({
+        version: String(version),
+        discussion: `Discussion, revision ${n}.`,
+        riskLevel: 'high',
+      }).toString();
+    report(
+      await loadSaves(SAVE, app.baseUrl, saves, form, { connections: CONNECTIONS, seconds: SECONDS, cookie, csrf }),
+    );
+    // Each save counted was made: every item shows the version its last save gave it, or one more
+    // when a save was still on its way as the load stopped.
+    for (const save of saves) {
+      const shown = Number(/name="version" value="(\d+)"/.exec(await getPage(app, cookie, save.path))?.[1]);
+      if (shown !== save.version && shown !== save.version + 1)
+        throw new Error(`${save.path} is at version ${shown}, not ${save.version}`);
+    }
+    return measures;
+  });
+  console.log(`  ${label} peak RSS of the app process: ${peakMb} MB`);
+  return { measures, peakMb, pages };
+}
+
+const appEnv = (extra: Record<string, string>) => ({
+  NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'production',
+  SEED_DEMO_DATA: 'false',
+  BASE_URL,
+  SESSION_SECRET: randomBytes(32).toString('hex'),
+  ...extra,
+});
 
 async function withDatabase<T>(label: string, fn: (url: string) => Promise<T>): Promise<T> {
   const name = `asbrac_bench_${label}_${randomBytes(3).toString('hex')}`;
@@ -95,217 +203,93 @@ async function withDatabase<T>(label: string, fn: (url: string) => Promise<T>): 
   }
 }
 
-async function benchPages(
-  cases: number,
-): Promise<{ measures: Measure[]; peakMb: number; minutesPanelId: number; dbUrl: string }> {
+async function onPostgres(cases: number, explain: boolean): Promise<SizeResult> {
   return withDatabase(String(cases), async (dbUrl) => {
     const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
-    await migrateToLatest(db);
-    await seedFoundation(db, 'demo-password');
     const started = Date.now();
-    const ids = await seedSynthetic(db, cases);
-    console.log(`  ${cases} cases seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await migrateToLatest(db);
+    const scene = await seedScene(db, systemClock, cases, BASE_URL);
     await db.destroy();
-
-    const app = await startAppProcess(
-      {
-        NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
-        DATABASE_URL: dbUrl,
-        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-')),
-        LOG_LEVEL: 'warn',
-        NODE_ENV: 'production',
-        SESSION_SECRET: randomBytes(32).toString('hex'),
-      },
-      60000,
-      { compiled: true },
-    );
-    let peak = 0;
-    const sampler = setInterval(() => {
-      // The largest process of the tree is the server itself (Chromium's are counted apart);
-      // adding RSS across processes would count shared pages more than once.
-      const pids = [app.child.pid!, ...descendants(app.child.pid!)];
-      const largest = Math.max(...pids.map(rssKb));
-      if (largest > peak && process.env.BENCH_DEBUG)
-        console.log(
-          pids
-            .map(
-              (p) => `${p}:${rssKb(p)}:${readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').slice(0, 60)}`,
-            )
-            .join(' | '),
-        );
-      peak = Math.max(peak, largest);
-    }, 200);
+    console.log(`  ${cases} cases seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-'));
+    const app = await startAppProcess(appEnv({ DATABASE_URL: dbUrl, DATA_DIR: dataDir }), 60000, { compiled: true });
     try {
-      const cookie = await signInOverHttp(app.baseUrl, 'chair@example.org');
-      const measures: Measure[] = [];
-      const pages: [string, string][] = [
-        ['bare route (/ping)', '/ping'],
-        ['agenda page', `/panels/${ids.panelId}/agenda`],
-        ['case list with a search', `/referrals?q=${encodeURIComponent(ids.searchTerm)}`],
-        ['case record (with its audit write)', `/referrals/${ids.referralId}`],
-        ['actions page', '/actions'],
-      ];
-      for (const [name, url] of pages) {
-        await load(name, `${app.baseUrl}${url}`, cookie); // warm-up run, not reported
-        const m = await load(name, `${app.baseUrl}${url}`, name.startsWith('bare') ? undefined : cookie);
-        measures.push(m);
-        console.log(
-          `  ${name}: median ${m.median} ms, p99 ${m.p99} ms, ${Math.round(m.rps)} req/s${m.errors ? `, ${m.errors} non-2xx or errors` : ''}`,
-        );
-      }
-      console.log(`  peak RSS of the app process: ${Math.round(peak / 1024)} MB`);
-      return { measures, peakMb: Math.round(peak / 1024), minutesPanelId: ids.panelId, dbUrl };
+      const result = await loadEveryPage(app, scene, 'PostgreSQL');
+      if (explain) result.plans = await explainPages(dbUrl, scene.chairEmail, result.pages);
+      return result;
     } finally {
-      clearInterval(sampler);
+      app.child.kill('SIGTERM');
+      await app.exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+}
+
+async function onPglite(cases: number): Promise<SizeResult & { startupMs: number }> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-pglite-'));
+  try {
+    const embedded = await openEmbedded(embeddedDir(dataDir));
+    const db = stampedBy(embedded.db, systemClock);
+    await migrateToLatest(db);
+    const scene = await seedScene(db, systemClock, cases, BASE_URL);
+    await embedded.close();
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own CommonJS script, as npm start uses it
+    (require('../scripts/build') as { ensureBuilt(): void }).ensureBuilt();
+    const started = performance.now();
+    const app = await startAppProcess(appEnv({ DATA_DIR: dataDir }), 60000, { compiled: true });
+    while (
+      !(await fetch(`${app.baseUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    )
+      await new Promise((r) => setTimeout(r, 20));
+    const startupMs = performance.now() - started;
+    console.log(`  PGlite: the compiled server answered /healthz ${Math.round(startupMs)} ms after it was started`);
+    try {
+      return { ...(await loadEveryPage(app, scene, 'PGlite')), startupMs };
+    } finally {
       app.child.kill('SIGTERM');
       await app.exited;
     }
-  });
-}
-
-function sampleMinutesHtml(items: number): string {
-  const rows = Array.from({ length: items }, (_, i) => {
-    const actions = Array.from(
-      { length: 4 },
-      (_, k) =>
-        `<tr><td>Action ${i + 1}.${k + 1}: visit and review the support plan</td><td>Agency ${k + 1}</td><td>Named officer</td><td>1${k} January 2027</td></tr>`,
-    ).join('');
-    return `<section><h2>Item ${i + 1}: ASB-2026-${String(1000 + i).padStart(4, '0')}</h2>
-      <p>Subjects: Victim ${i + 1}, Perpetrator ${i + 1}. ${'Information shared by each agency and the risk discussion. '.repeat(12)}</p>
-      <p>Decision: keep open and review at the next panel.</p>
-      <table><thead><tr><th>Action</th><th>Agency</th><th>Person</th><th>Due</th></tr></thead><tbody>${actions}</tbody></table></section>`;
-  }).join('');
-  return `<!DOCTYPE html><html><head><meta charset="utf-8"><style>body{font-family:sans-serif;font-size:11pt}table{width:100%;border-collapse:collapse}td,th{border:1px solid #999;padding:4px}tr{break-inside:avoid}</style></head><body><h1>Minutes</h1>${rows}</body></html>`;
-}
-
-async function timeRuns(n: number, fn: () => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-async function benchPdf(): Promise<{ warm: number; floor: number; cold: number }> {
-  const html = sampleMinutesHtml(15);
-  const executablePath = findChromium(process.env.CHROMIUM_PATH);
-  const renderer = new PdfRenderer({ chromiumPath: executablePath, logger: pino({ level: 'silent' }) });
-  await renderer.render(html);
-  const warm = median(await timeRuns(10, () => renderer.render(html)));
-  await renderer.close();
-  const browser = await puppeteer.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
-  });
-  const page = await browser.newPage();
-  const printDirect = async () => {
-    await page.setContent(html, { waitUntil: 'load' });
-    await page.pdf({ format: 'A4', printBackground: true });
-  };
-  await printDirect();
-  const floor = median(await timeRuns(10, printDirect));
-  await browser.close();
-  const cold = median(await timeRuns(3, () => renderDirect(html, { chromiumPath: executablePath })));
-  return { warm, floor, cold };
-}
-
-async function benchOutbox(dbUrl: string): Promise<{ outboxPerSecond: number; directPerSecond: number }> {
-  const smtp = await startSmtpServer();
-  const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
-  try {
-    await migrateToLatest(db);
-    const message = (i: number) => ({
-      kind: 'bench',
-      to: `person${i}@example.org`,
-      subject: `Benchmark ${i}`,
-      text: `Message ${i}`,
-    });
-    for (let i = 0; i < 1000; i++) await enqueueMail(db, message(i));
-    // Both sides keep their SMTP connections open between messages (nodemailer's pool).
-    const pooled = `${smtp.url}?pool=true&maxConnections=1`;
-    const worker = new MailWorker({
-      db,
-      clock: systemClock,
-      transport: smtpTransport(pooled),
-      from: 'bench@example.org',
-      messageIdDomain: 'bench',
-      batchSize: 50,
-    });
-    let t = performance.now();
-    await worker.drain();
-    const outboxMs = performance.now() - t;
-    const direct = nodemailer.createTransport(pooled);
-    t = performance.now();
-    for (let i = 0; i < 1000; i++) {
-      const m = message(i);
-      await direct.sendMail({ from: 'bench@example.org', to: m.to, subject: m.subject, text: m.text });
-    }
-    const directMs = performance.now() - t;
-    direct.close();
-    return { outboxPerSecond: 1000 / (outboxMs / 1000), directPerSecond: 1000 / (directMs / 1000) };
   } finally {
-    await db.destroy();
-    await smtp.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-const ratio = (a: number, b: number) => (b > 0 ? a / b : NaN);
-const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
 
 async function main(): Promise<void> {
   console.log(
-    `ASBRAC Manager benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${DURATION_S} s a page\n`,
+    `ASBRAC Manager benchmark, ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores, Node ${process.version}, ${CONNECTIONS} connections, ${SECONDS} s a page\n`,
   );
-  const bySize = new Map<number, { measures: Measure[]; peakMb: number }>();
+  const largest = Math.max(...SIZES);
+  const bySize = new Map<number, SizeResult>();
   for (const size of SIZES) {
     console.log(`Pages at ${size} cases`);
-    const result = await benchPages(size);
-    bySize.set(size, result);
+    bySize.set(size, await onPostgres(size, size === largest));
   }
+  console.log(`\nPages at ${SIZES[0]} cases on the embedded database`);
+  const pglite = await onPglite(SIZES[0]);
   console.log('\nMinutes PDF (15 cases)');
   const pdf = await benchPdf();
   console.log('\nOutbox (1,000 messages)');
   const outbox = await withDatabase('outbox', benchOutbox);
 
-  const small = bySize.get(SIZES[0])!;
-  const large = bySize.get(SIZES[SIZES.length - 1])!;
-  const lines: string[] = [];
-  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-  lines.push('| Measure | median ms | p99 ms | ratio | target |', '|---|---|---|---|---|');
-  for (const size of SIZES) {
-    const { measures } = bySize.get(size)!;
-    const bare = measures[0];
-    for (const m of measures) {
-      const r = ratio(m.median, bare.median);
-      const target = m === bare ? 'floor' : `≤ 15× bare: ${verdict(r <= 15)}`;
-      lines.push(`| ${m.name} at ${size} | ${fmt(m.median)} | ${fmt(m.p99)} | ${fmt(r)}× bare | ${target} |`);
-    }
-  }
-  if (SIZES.length > 1) {
-    for (let i = 1; i < small.measures.length; i++) {
-      const r = ratio(large.measures[i].median, small.measures[i].median);
-      lines.push(
-        `| ${small.measures[i].name}: ${SIZES[SIZES.length - 1]} against ${SIZES[0]} | | | ${fmt(r)}× | ≤ 1.5×: ${verdict(r <= 1.5)} |`,
-      );
-    }
-  }
-  lines.push(
-    `| minutes PDF, warm browser | ${fmt(pdf.warm)} | | ${fmt(ratio(pdf.warm, pdf.floor))}× Chromium's own print | ≤ 1.5×: ${verdict(pdf.warm <= pdf.floor * 1.5)} |`,
-  );
-  lines.push(
-    `| minutes PDF, cold launch | ${fmt(pdf.cold)} | | ${fmt(ratio(pdf.cold, pdf.warm))}× slower than warm | ≥ 3×: ${verdict(pdf.cold >= pdf.warm * 3)} |`,
-  );
-  lines.push(
-    `| outbox, 1,000 messages | ${fmt((1000 / outbox.outboxPerSecond) * 1000)} total | | ${fmt(ratio(outbox.outboxPerSecond, outbox.directPerSecond))}× direct sending | ≥ 0.8×: ${verdict(outbox.outboxPerSecond >= outbox.directPerSecond * 0.8)} |`,
-  );
-  const peak = Math.max(...[...bySize.values()].map((v) => v.peakMb));
-  lines.push(`| app memory, peak RSS | ${peak} MB | | | < 300 MB: ${verdict(peak < 300)} |`);
-  console.log(`\n${lines.join('\n')}`);
+  const results: Results = {
+    sizes: SIZES,
+    pages: new Map([...bySize].map(([size, r]) => [size, r.measures])),
+    peakMbBySize: new Map([...bySize].map(([size, r]) => [size, r.peakMb])),
+    pglite: pglite.measures,
+    startupMs: pglite.startupMs,
+    pdf,
+    outbox,
+  };
+  const plans = bySize.get(largest)?.plans ?? [];
+  console.log(`\nQuery plans at ${largest} cases: every query each page runs, explained`);
+  for (const p of plans)
+    console.log(
+      `  ${p.page}: ${p.queries} queries, ${p.scans.length ? `reads sequentially: ${p.scans.join('; ')}` : 'each reads its large tables by index'}`,
+    );
+  console.log(`\n${targetRows(results, BARE, plans).join('\n')}`);
 }
 
 main().catch((err: unknown) => {

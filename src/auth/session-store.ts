@@ -6,6 +6,13 @@ import type { Clock } from '../clock';
 import * as sessions from './sessions.repository';
 
 const IDLE_MS = 30 * 60 * 1000;
+/**
+ * A request extends the idle expiry only when that moves it by at least this much: a busy user
+ * writes their session once a minute, not on every page, and is signed out at most this much early.
+ */
+export const SESSION_TOUCH_AFTER_MS = 60 * 1000;
+/** Expiries this process last read or wrote, per session id; forgotten oldest first past this many. */
+const KNOWN_EXPIRIES = 10_000;
 
 type Done = (err?: unknown) => void;
 
@@ -31,6 +38,8 @@ export class SessionUnavailableError extends HttpError {
 
 /** Sessions live in the database so that several app instances share them. */
 export class DatabaseSessionStore extends session.Store {
+  readonly #knownExpiry = new Map<string, number>();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -44,10 +53,22 @@ export class DatabaseSessionStore extends session.Store {
     return new Date(this.clock.now().getTime() + IDLE_MS);
   }
 
+  /** Notes the expiry the database holds for a session (another instance may since have moved it later). */
+  private know(sid: string, expiresAt: number | undefined): void {
+    this.#knownExpiry.delete(sid);
+    if (expiresAt === undefined) return;
+    this.#knownExpiry.set(sid, expiresAt);
+    if (this.#knownExpiry.size > KNOWN_EXPIRIES) this.#knownExpiry.delete(this.#knownExpiry.keys().next().value!);
+  }
+
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
     sessions.find(this.db, sid).then(
       (row) => {
-        if (!row || row.expiresAt.getTime() <= this.clock.now().getTime()) return callback(null, null);
+        if (!row || row.expiresAt.getTime() <= this.clock.now().getTime()) {
+          this.know(sid, undefined);
+          return callback(null, null);
+        }
+        this.know(sid, row.expiresAt.getTime());
         callback(null, row.sess as session.SessionData);
       },
       (err: unknown) => callback(new SessionUnavailableError(err)),
@@ -55,13 +76,11 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override set(sid: string, sess: session.SessionData, callback?: Done): void {
+    const expiresAt = this.expiry();
     settle(
-      sessions.save(this.db, {
-        sid,
-        sess: JSON.stringify(sess),
-        userId: sess.userId ?? null,
-        expiresAt: this.expiry(),
-      }),
+      sessions
+        .save(this.db, { sid, sess: JSON.stringify(sess), userId: sess.userId ?? null, expiresAt })
+        .then(() => this.know(sid, expiresAt.getTime())),
       callback,
     );
   }
@@ -71,8 +90,14 @@ export class DatabaseSessionStore extends session.Store {
    * has been answered, and the next request extends it again.
    */
   override touch(sid: string, _sess: session.SessionData, callback?: Done): void {
-    sessions.extend(this.db, sid, this.expiry()).then(
-      () => callback?.(),
+    const expiresAt = this.expiry();
+    const known = this.#knownExpiry.get(sid);
+    if (known !== undefined && expiresAt.getTime() - known < SESSION_TOUCH_AFTER_MS) return void callback?.();
+    sessions.extend(this.db, sid, expiresAt).then(
+      () => {
+        this.know(sid, expiresAt.getTime());
+        callback?.();
+      },
       (err: unknown) => {
         this.logger?.warn({ err }, 'session expiry not extended');
         callback?.();
@@ -81,6 +106,7 @@ export class DatabaseSessionStore extends session.Store {
   }
 
   override destroy(sid: string, callback?: Done): void {
+    this.know(sid, undefined);
     settle(sessions.remove(this.db, sid), callback);
   }
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/context';
 import { anonymous, csrfFrom, DEMO, postForm, signIn } from '../support/http';
+import { SESSION_IDLE_MS } from '../../src/auth/session-store';
 import { ACCOUNT_LIMIT, ADDRESS_LIMIT, PAIR_FREE_ATTEMPTS } from '../../src/auth/auth.service';
 
 let ctx: TestContext;
@@ -183,6 +184,33 @@ describe('sessions', () => {
     const res = await agent.get('/');
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login');
+  });
+
+  test('when a user opens page after page, then their session is written again only once its expiry moves a minute or more, and idle time still counts from the last page', async () => {
+    const police = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', DEMO.police)
+      .executeTakeFirstOrThrow();
+    await ctx.db.deleteFrom('sessions').where('userId', '=', police.id).execute();
+    const agent = await signIn(ctx, DEMO.police);
+    const expiry = async () =>
+      (
+        await ctx.db
+          .selectFrom('sessions')
+          .select('expiresAt')
+          .where('userId', '=', police.id)
+          .executeTakeFirstOrThrow()
+      ).expiresAt.getTime();
+    const signedIn = await expiry();
+    ctx.clock.advance(30 * 1000);
+    expect((await agent.get('/')).status).toBe(200);
+    expect(await expiry()).toBe(signedIn);
+    ctx.clock.advance(40 * 1000);
+    expect((await agent.get('/')).status).toBe(200);
+    expect(await expiry()).toBe(ctx.clock.now().getTime() + SESSION_IDLE_MS);
+    ctx.clock.advance(SESSION_IDLE_MS - 1000);
+    expect((await agent.get('/')).status).toBe(200);
   });
 
   test('when active for more than 12 hours, then the session ends however busy', async () => {

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import pino from 'pino';
+import request from 'supertest';
+import { loadConfig } from '../src/config';
+import { openPostgres } from '../src/db/database';
+import { createServices } from '../src/services';
+import { createApp } from '../src/app';
+import { systemClock } from '../src/clock';
+
+export interface PagePlans {
+  page: string;
+  queries: number;
+  /** "table (query n)" for each large table a query reads from start to end. */
+  scans: string[];
+}
+
+/** Tables this big or bigger must be read by index. */
+const LARGE_ROWS = 10_000;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function seqScans(node: PlanNode): string[] {
+  const here = node['Node Type'] === 'Seq Scan' && node['Relation Name'] ? [node['Relation Name']] : [];
+  return [...here, ...(node.Plans ?? []).flatMap(seqScans)];
+}
+
+/**
+ * Asks each page once, of an app in this process whose database connections note every statement
+ * they send, then explains each statement with its own parameters. A page passes when no statement
+ * reads a large table sequentially.
+ */
+export async function explainPages(dbUrl: string, chairEmail: string, pages: [string, string][]): Promise<PagePlans[]> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-plans-'));
+  const config = loadConfig({
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    DATABASE_URL: dbUrl,
+    SEED_DEMO_DATA: 'false',
+    SESSION_SECRET: 'bench-plans-session-secret-0123456789abcdef',
+    BASE_URL: 'http://127.0.0.1',
+    LOG_LEVEL: 'silent',
+  });
+  const database = openPostgres(dbUrl, 2);
+  let noted: { text: string; values: unknown[] }[] | null = null;
+  database.pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      if (noted && typeof args[0] === 'string') noted.push({ text: args[0], values: (args[1] as unknown[]) ?? [] });
+      return query(...args);
+    };
+  });
+  const services = createServices({ config, database, clock: systemClock, logger: pino({ level: 'silent' }) });
+  const app = createApp(services);
+  const explainer = new pg.Client({ connectionString: dbUrl });
+  await explainer.connect();
+  try {
+    const large = new Set(
+      (
+        await explainer.query<{ relname: string }>(
+          `select relname from pg_class where relkind = 'r' and relnamespace = 'public'::regnamespace and reltuples >= $1`,
+          [LARGE_ROWS],
+        )
+      ).rows.map((r) => r.relname),
+    );
+    const agent = request.agent(app);
+    const login = await agent.get('/login');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(login.text)![1];
+    const signedIn = await agent
+      .post('/login')
+      .set('origin', 'http://127.0.0.1')
+      .type('form')
+      .send({ _csrf: csrf, email: chairEmail, password: 'demo-password' });
+    if (signedIn.status !== 303) throw new Error(`sign-in for the plans failed: ${signedIn.status}`);
+    const reports: PagePlans[] = [];
+    for (const [page, url] of pages) {
+      noted = [];
+      const res = await agent.get(url);
+      const statements = noted;
+      noted = null;
+      if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+      const scans: string[] = [];
+      for (const [i, s] of statements.entries()) {
+        if (!/^\s*(select|with|insert|update|delete)\b/i.test(s.text)) continue;
+        const plan = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
+          `explain (format json) ${s.text}`,
+          s.values,
+        );
+        for (const table of seqScans(plan.rows[0]['QUERY PLAN'][0].Plan))
+          if (large.has(table)) scans.push(`${table} (query ${i + 1})`);
+      }
+      reports.push({ page, queries: statements.length, scans });
+    }
+    return reports;
+  } finally {
+    await explainer.end();
+    await services.shutdown();
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
