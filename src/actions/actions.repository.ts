@@ -137,8 +137,15 @@ function scoped(db: Db, scope: ActionScope) {
   return q;
 }
 
-export async function countInScope(db: Db, scope: ActionScope): Promise<number> {
-  const { total } = await scoped(db, scope)
+/** How many actions are in scope, counting no further than `cap` + 1 (more is "more than `cap`"). */
+export async function countInScope(db: Db, scope: ActionScope, cap: number): Promise<number> {
+  const { total } = await db
+    .selectFrom(
+      scoped(db, scope)
+        .select('actions.id')
+        .limit(cap + 1)
+        .as('counted'),
+    )
     .select((eb) => eb.fn.countAll<string>().as('total'))
     .executeTakeFirstOrThrow();
   return Number(total);
@@ -168,8 +175,11 @@ export function pageInScope(db: Db, scope: ActionScope, limit: number, offset: n
     .execute();
 }
 
-/** Panels that gave actions (to `agencyId`'s agency, or to any when null), latest first. */
-export function panelsWithActions(db: Db, agencyId: number | null) {
+/**
+ * Panels since `since` (and the one `alsoId`, when given) that gave actions (to `agencyId`'s
+ * agency, or to any when null), latest first.
+ */
+export function panelsWithActions(db: Db, agencyId: number | null, since: Date, alsoId: number | null) {
   return db
     .selectFrom('panels')
     .innerJoin('districts', 'districts.id', 'panels.districtId')
@@ -179,6 +189,11 @@ export function panelsWithActions(db: Db, agencyId: number | null) {
       if (agencyId !== null) sub = sub.where('actions.ownerAgencyId', '=', agencyId);
       return sub;
     })
+    .where((eb) =>
+      alsoId
+        ? eb.or([eb('panels.startsAt', '>=', since), eb('panels.id', '=', alsoId)])
+        : eb('panels.startsAt', '>=', since),
+    )
     .orderBy('panels.startsAt', 'desc')
     .limit(200)
     .execute();

@@ -82,7 +82,7 @@ function listPage(services: Services) {
     const filters = readFilters(req.query);
     const partnershipWide = user.role !== 'representative';
     const result = await services.actions.list(user, actorOf(req), filters);
-    const panels = await services.actions.panelChoices(user);
+    const panels = await services.actions.panelChoices(user, filters.panelId ?? null);
     const agencies = partnershipWide ? await services.agencies.list() : [];
     const now = services.clock.now();
     const query = (page: number) =>
@@ -96,6 +96,7 @@ function listPage(services: Services) {
       title: partnershipWide ? 'Actions' : `${user.agencyName}: actions`,
       partnershipWide,
       total: result.total,
+      capped: result.capped,
       rows: result.rows.map((r) => ({
         ...r,
         statusName: ACTION_STATUS_NAMES[r.status],

@@ -1,4 +1,5 @@
 import type { ServiceDeps } from '../service-deps';
+import { DateTime } from 'luxon';
 import { formatCalendarDate, formatDate, londonDate } from '../time';
 import type { Db } from '../db/database';
 import type { ActionStatus } from '../db/schema';
@@ -14,6 +15,10 @@ import * as repo from './actions.repository';
 import { sendDigests } from './action-digests.service';
 
 export const ACTION_PAGE_SIZE = 50;
+/** The list counts actions up to this many; more are shown as "more than", to be narrowed by the filters. */
+export const ACTION_COUNT_CAP = 1000;
+/** How far back the panel filter's choices go. */
+const PANEL_CHOICE_MONTHS = 12;
 
 export type ActionFilter = 'open' | 'overdue' | 'due-this-week' | 'all';
 
@@ -254,7 +259,9 @@ async function list({ db, clock }: Deps, user: CurrentUser, actor: Actor, filter
     dueBefore: filters.show === 'overdue' ? today : null,
     dueBetween: filters.show === 'due-this-week' ? weekAhead(now) : null,
   };
-  const total = await repo.countInScope(db, scope);
+  const counted = await repo.countInScope(db, scope, ACTION_COUNT_CAP);
+  const capped = counted > ACTION_COUNT_CAP;
+  const total = Math.min(counted, ACTION_COUNT_CAP);
   const pages = Math.max(1, Math.ceil(total / ACTION_PAGE_SIZE));
   const page = Math.min(filters.page, pages);
   const rows = await repo.pageInScope(db, scope, ACTION_PAGE_SIZE, (page - 1) * ACTION_PAGE_SIZE);
@@ -269,7 +276,7 @@ async function list({ db, clock }: Deps, user: CurrentUser, actor: Actor, filter
       results: rows.map((r) => r.id),
     },
   });
-  return { rows, total, page, pages, today };
+  return { rows, total, capped, page, pages, today };
 }
 
 async function view(deps: Deps, user: CurrentUser, actor: Actor, id: number) {
@@ -322,7 +329,14 @@ export function actionsService(deps: Deps) {
     canUpdate,
     list: (user: CurrentUser, actor: Actor, filters: ActionListFilters) => list(deps, user, actor, filters),
     /** Panels that gave this user's agency actions (every panel with actions for chairs and administrators). */
-    panelChoices: (user: CurrentUser) => repo.panelsWithActions(deps.db, ownAgency(user)),
+    /** The panels of the last year to filter by (an older one is reached from its own page), and the one chosen. */
+    panelChoices: (user: CurrentUser, chosenId: number | null) =>
+      repo.panelsWithActions(
+        deps.db,
+        ownAgency(user),
+        DateTime.fromJSDate(deps.clock.now()).minus({ months: PANEL_CHOICE_MONTHS }).toJSDate(),
+        chosenId,
+      ),
     view: (user: CurrentUser, actor: Actor, id: number) => view(deps, user, actor, id),
     update: (
       user: CurrentUser,

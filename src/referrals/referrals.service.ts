@@ -24,7 +24,7 @@ export { applyPanelDecision, type PanelDecision } from './referral-screening.ser
 
 export const PAGE_SIZE = 25;
 /** The list counts matches up to this many; more are shown as "more than". */
-export const COUNT_CAP = 10_000;
+export const COUNT_CAP = 1000;
 
 /** The case record: everything about the referral that the user may see, and the view audited. */
 async function view(deps: ReferralDeps, user: CurrentUser, actor: Actor, id: number) {
