@@ -179,7 +179,8 @@ async function loadEveryPage(app: AppProcess, scene: Scene, label: string): Prom
 }
 
 const appEnv = (extra: Record<string, string>) => ({
-  NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '',
+  // The heap limit of the production image (Dockerfile).
+  NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? '--max-old-space-size=192',
   LOG_LEVEL: 'warn',
   NODE_ENV: 'production',
   SEED_DEMO_DATA: 'false',

@@ -3,7 +3,7 @@ import type { Db } from '../db/database';
 import type { Clock } from '../clock';
 import type { OutboxMessage } from '../db/schema';
 import type { MailTransport } from './transport';
-import { claimDue, markNotSent, markSent, releaseClaim, renewLease } from './outbox.repository';
+import { claimDue, markNotSent, markSent, releaseClaim, renewLease, type SentMessage } from './outbox.repository';
 
 export const MAX_ATTEMPTS = 8;
 /**
@@ -12,6 +12,10 @@ export const MAX_ATTEMPTS = 8;
  */
 export const LEASE_MS = 30 * 1000;
 const RENEW_EVERY_MS = LEASE_MS / 3;
+/** Messages accepted by the SMTP server are marked sent together, this many at a time… */
+export const WRITE_AFTER_SENT = 10;
+/** …or this long after the first of them was accepted, whichever comes first. */
+export const WRITE_WITHIN_MS = 200;
 const BASE_DELAY_MS = 30 * 1000;
 const MAX_DELAY_MS = 60 * 60 * 1000;
 
@@ -96,19 +100,70 @@ export class MailWorker {
         .catch((err: unknown) => this.opts.logger?.warn({ err }, 'mail lease not renewed'));
     }, RENEW_EVERY_MS);
     let attempted = 0;
+    // Messages accepted by the SMTP server are marked sent in one statement for every
+    // WRITE_AFTER_SENT of them, and within WRITE_WITHIN_MS of the first: the database's commits
+    // overlap with the SMTP round trips instead of adding up. A write that fails (the database gone)
+    // ends the batch.
+    const sent: (SentMessage & { kind: string })[] = [];
+    let writing: Promise<void> | undefined;
+    let writeFailed: { err: unknown } | undefined;
+    /** The waiting messages are to be written as soon as the write in hand has finished. */
+    let due = false;
+    let timer: NodeJS.Timeout | undefined;
+    const writeSent = () => {
+      if (writeFailed || !sent.length) return;
+      if (!due && sent.length < WRITE_AFTER_SENT) {
+        timer ??= setTimeout(() => {
+          timer = undefined;
+          due = true;
+          writeSent();
+        }, WRITE_WITHIN_MS);
+        return;
+      }
+      due = true;
+      if (writing) return;
+      clearTimeout(timer);
+      timer = undefined;
+      due = false;
+      const rows = sent.splice(0);
+      writing = markSent(this.opts.db, rows)
+        .then(
+          () => rows.forEach((m) => this.opts.logger?.info({ outboxId: m.id, kind: m.kind }, 'mail sent')),
+          (err: unknown) => {
+            writeFailed = { err };
+          },
+        )
+        .finally(() => {
+          writing = undefined;
+          writeSent();
+        });
+    };
+    const allWritten = async () => {
+      due = true;
+      writeSent();
+      while (writing) await writing;
+      if (writeFailed) throw writeFailed.err;
+    };
     try {
       for (const [id, row] of claim.pending) {
-        if (this.closing) break;
+        if (this.closing || writeFailed) break;
         await renewal;
         if (!claim.pending.has(id)) continue;
         claim.pending.delete(id);
         claim.current = id;
         attempted++;
-        await this.deliver(row);
+        const outcome = await this.send(row);
+        if ('response' in outcome) {
+          sent.push({ id: row.id, kind: row.kind, sentAt: this.opts.clock.now(), serverResponse: outcome.response });
+          writeSent();
+        } else await this.recordNotSent(row, outcome.error);
         claim.current = undefined;
       }
+      await allWritten();
     } finally {
       clearInterval(renewer);
+      await allWritten().catch(() => undefined);
+      clearTimeout(timer);
       await renewal;
     }
     const released = await releaseClaim(this.opts.db, [...claim.pending.keys()], claim.heldUntil);
@@ -116,8 +171,9 @@ export class MailWorker {
     return attempted + released;
   }
 
-  private async deliver(row: OutboxMessage): Promise<void> {
-    const { db, clock, transport, from, logger } = this.opts;
+  /** Sends one message: the SMTP server's answer, or why it was not sent. */
+  private async send(row: OutboxMessage): Promise<{ response: string } | { error: unknown }> {
+    const { transport, from } = this.opts;
     try {
       const info = await transport.send({
         outboxId: row.id,
@@ -133,24 +189,29 @@ export class MailWorker {
           content: Buffer.from(a.contentBase64, 'base64'),
         })),
       });
-      await markSent(db, row.id, clock.now(), info.response.slice(0, 500));
-      logger?.info({ outboxId: row.id, kind: row.kind }, 'mail sent');
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      const failed = isPermanent(err) || row.attempts >= MAX_ATTEMPTS;
-      const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(row.attempts, this.opts.random));
-      await markNotSent(db, row.id, failed, message.slice(0, 500), nextAttemptAt);
-      logger?.warn(
-        {
-          outboxId: row.id,
-          kind: row.kind,
-          attempt: row.attempts,
-          failed,
-          responseCode: (err as { responseCode?: number }).responseCode,
-        },
-        'mail not sent',
-      );
+      return { response: info.response.slice(0, 500) };
+    } catch (error) {
+      return { error };
     }
+  }
+
+  /** A message not sent: queued again with a delay, or failed for good. */
+  private async recordNotSent(row: OutboxMessage, err: unknown): Promise<void> {
+    const { db, clock, logger } = this.opts;
+    const message = err instanceof Error ? err.message : String(err);
+    const failed = isPermanent(err) || row.attempts >= MAX_ATTEMPTS;
+    const nextAttemptAt = new Date(clock.now().getTime() + retryDelayMs(row.attempts, this.opts.random));
+    await markNotSent(db, row.id, failed, message.slice(0, 500), nextAttemptAt);
+    logger?.warn(
+      {
+        outboxId: row.id,
+        kind: row.kind,
+        attempt: row.attempts,
+        failed,
+        responseCode: (err as { responseCode?: number }).responseCode,
+      },
+      'mail not sent',
+    );
   }
 
   /** Claims and sends one batch; returns how many messages were attempted. */

@@ -66,12 +66,24 @@ export async function releaseClaim(db: Db, ids: string[], heldUntil: Date): Prom
   return Number(result.numUpdatedRows);
 }
 
-export async function markSent(db: Db, id: string, sentAt: Date, serverResponse: string): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set({ status: 'sent', sentAt, lockedUntil: null, serverResponse, lastError: null })
-    .where('id', '=', id)
-    .execute();
+export interface SentMessage {
+  id: string;
+  sentAt: Date;
+  serverResponse: string;
+}
+
+/** Marks messages sent, in one statement however many they are. */
+export async function markSent(db: Db, sent: readonly SentMessage[]): Promise<void> {
+  if (!sent.length) return;
+  await sql`
+    update outbox set status = 'sent', sent_at = done.sent_at, locked_until = null,
+      server_response = done.server_response, last_error = null
+    from (
+      select unnest(${sent.map((m) => m.id)}::bigint[]) as id,
+        unnest(${sent.map((m) => m.sentAt.toISOString())}::timestamptz[]) as sent_at,
+        unnest(${sent.map((m) => m.serverResponse)}::text[]) as server_response
+    ) as done
+    where outbox.id = done.id`.execute(db);
 }
 
 /** Records a failed attempt: queued again for `nextAttemptAt`, or failed for good. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { enqueueMail, InvalidRecipientError } from '../../src/mail/outbox';
-import { LEASE_MS, MailWorker, MAX_ATTEMPTS } from '../../src/mail/mail.worker';
+import { LEASE_MS, MailWorker, MAX_ATTEMPTS, WRITE_AFTER_SENT, WRITE_WITHIN_MS } from '../../src/mail/mail.worker';
 import { fileTransport, smtpTransport } from '../../src/mail/transport';
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
@@ -198,9 +198,11 @@ async function ctxClockAt(at: string, fn: () => Promise<void>): Promise<void> {
   }
 }
 
-test('when the worker is stopped part-way through a batch, then the message being sent finishes and the others are queued again, their attempt not counted', async () => {
-  const ids: string[] = [];
-  for (let n = 20; n < 25; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+/**
+ * A worker sending a batch over an SMTP transport that holds back the `nth` message until
+ * `release()`: returned once that message is being sent.
+ */
+async function batchHeldAt(nth: number) {
   let calls = 0;
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -213,13 +215,20 @@ test('when the worker is stopped part-way through a batch, then the message bein
     transport: {
       ...inner,
       send: async (mail) => {
-        if (++calls === 2) await gate;
+        if (++calls === nth) await gate;
         return inner.send(mail);
       },
     },
   });
   const batch = worker.runOnce();
-  while (calls < 2) await new Promise((r) => setTimeout(r, 10));
+  while (calls < nth) await new Promise((r) => setTimeout(r, 10));
+  return { worker, batch, release, inner };
+}
+
+test('when the worker is stopped part-way through a batch, then the message being sent finishes and the others are queued again, their attempt not counted', async () => {
+  const ids: string[] = [];
+  for (let n = 20; n < 25; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  const { worker, batch, release, inner } = await batchHeldAt(2);
   // Claimed on a short lease: a worker that died would have them sent by another within LEASE_MS.
   const claimed = await row(ids[4]);
   expect({ status: claimed.status, lockedUntil: claimed.lockedUntil }).toEqual({
@@ -241,4 +250,46 @@ test('when the worker is stopped part-way through a batch, then the message bein
   ]);
   expect(await worker.runOnce()).toBe(0);
   expect(await ctx.services.mailWorker.drain()).toBe(3);
+});
+
+test(`when more than ${WRITE_AFTER_SENT} messages are sent in a batch, then each is marked with its own outcome`, async () => {
+  const ids: string[] = [];
+  for (let n = 30; n < 55; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  smtp.refuseNext(550);
+  const worker = new MailWorker({
+    db: ctx.db,
+    clock: ctx.clock,
+    transport: smtpTransport(smtp.url),
+    from: 'asbrac@example.org',
+    messageIdDomain: '127.0.0.1',
+    logger: pino({ level: 'silent' }),
+    batchSize: 25,
+  });
+  expect(await worker.runOnce()).toBe(25);
+  const rows = await Promise.all(ids.map(row));
+  expect(rows[0].status).toBe('failed');
+  expect(rows[0].lastError).toContain('Mailbox unavailable');
+  for (const sent of rows.slice(1)) {
+    expect(sent).toMatchObject({ status: 'sent', attempts: 1, lockedUntil: null, lastError: null });
+    expect(sent.serverResponse).toMatch(/^250 /);
+    expect(sent.sentAt).toEqual(ctx.clock.now());
+  }
+  expect(smtp.received).toHaveLength(24);
+});
+
+test(`when the SMTP server is slow to answer, then the messages it has accepted are marked sent (after ${WRITE_WITHIN_MS} ms at most) while the worker waits`, async () => {
+  const ids: string[] = [];
+  for (let n = 60; n < 65; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  const { batch, release, inner } = await batchHeldAt(4);
+  const waitingSince = performance.now();
+  const statuses = async () => (await Promise.all(ids.map(row))).map((r) => r.status);
+  while ((await statuses()).filter((s) => s === 'sent').length < 3) {
+    expect(performance.now() - waitingSince).toBeLessThan(5000);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(await statuses()).toEqual(['sent', 'sent', 'sent', 'sending', 'sending']);
+  release();
+  expect(await batch).toBe(5);
+  inner.close();
+  expect(await statuses()).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
 });
