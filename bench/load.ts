@@ -58,24 +58,27 @@ export async function loadSaves(
     connections: options.connections,
     duration: options.seconds,
     headers,
-    // Each connection is one chair on one item: its next save is set once the last one has answered.
+    // Each connection is one chair on one item: each save is built as it is sent, with the version
+    // the last one made (autocannon rebuilds a request before each send only when it has a setupRequest).
     setupClient: (client) => {
       const target = targets[next++];
       let n = 0;
-      const nextSave = () =>
-        client.setRequest({
+      client.setRequests([
+        {
           method: 'POST',
           path: target.path,
-          body: `_csrf=${encodeURIComponent(options.csrf)}&${form(target.version, ++n)}`,
-        });
-      nextSave();
+          setupRequest: (request) => ({
+            ...request,
+            body: `_csrf=${encodeURIComponent(options.csrf)}&${form(target.version, ++n)}`,
+          }),
+        },
+      ]);
       client.on('response', (status: number) => {
         if (status === 303) target.version++;
         else {
           refused++;
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         }
-        nextSave();
       });
     },
   });

@@ -270,7 +270,7 @@ async function main(): Promise<void> {
   }
   console.log(`\nPages at ${SIZES[0]} cases on the embedded database`);
   const pglite = await onPglite(SIZES[0]);
-  console.log('\nMinutes PDF (15 cases)');
+  console.log('\nMinutes PDF (a 15-case panel)');
   const pdf = await benchPdf();
   console.log('\nOutbox (1,000 messages)');
   const outbox = await withDatabase('outbox', benchOutbox);

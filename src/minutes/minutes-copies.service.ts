@@ -39,7 +39,7 @@ export function approvalLine({ version, approvedAt, approverName }: Approval): s
 
 /** The minutes printed as a draft, or, given its approval, as an approved version. */
 export function renderPdf(
-  { documents }: CopiesDeps,
+  { documents }: Pick<CopiesDeps, 'documents'>,
   content: MinutesContent,
   approval: Approval | null,
   recipientAgency?: string,

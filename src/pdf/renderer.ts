@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { TimeoutError, type HTTPRequest, type Page, type PDFOptions } from 'puppeteer-core';
 import { findChromium, launchChromium, type LaunchedChromium } from './chromium';
 
@@ -52,6 +52,8 @@ export interface PdfRendererStats {
   timeouts: number;
   /** Requests let through: exactly one per document printed, the document itself. */
   allowedRequests: number;
+  /** Requests answered by a print already under way of the same document, not printed again. */
+  shared: number;
   blockedRequests: number;
   openPages: number;
 }
@@ -131,6 +133,8 @@ export class PdfRenderer {
   readonly #slots: Slots;
   readonly #pageStates = new WeakMap<Page, PageState>();
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Documents being printed, by what they are (the HTML and the options): a second request for one waits for it. */
+  readonly #printing = new Map<string, Promise<Buffer>>();
   readonly #instances = new Set<BrowserInstance>();
   #current: BrowserInstance | undefined;
   #launching: Promise<BrowserInstance> | undefined;
@@ -142,6 +146,7 @@ export class PdfRenderer {
     timeouts: 0,
     allowedRequests: 0,
     blockedRequests: 0,
+    shared: 0,
   };
 
   constructor(options: PdfRendererOptions = {}) {
@@ -157,14 +162,29 @@ export class PdfRenderer {
     this.#slots = new Slots(this.#options.poolSize);
   }
 
+  /**
+   * Prints a document. Requests for the same document (the same HTML, with the same options) while
+   * it is being printed share that print: ten people opening the same minutes at once wait for one
+   * print, not ten. Nothing is kept once it is done.
+   */
   async render(html: string, options: PdfRenderOptions = {}): Promise<Buffer> {
     if (this.#closing) throw new PdfRendererClosedError();
+    const key = createHash('sha256')
+      .update(JSON.stringify([html, options]))
+      .digest('hex');
+    const printing = this.#printing.get(key);
+    if (printing) {
+      this.#stats.shared++;
+      return Buffer.from(await printing);
+    }
     const job = this.#renderQueued(html, options);
+    this.#printing.set(key, job);
     this.#inFlight.add(job);
     try {
-      return await job;
+      return Buffer.from(await job);
     } finally {
       this.#inFlight.delete(job);
+      this.#printing.delete(key);
     }
   }
 

@@ -64,6 +64,22 @@ describe('PdfRenderer', () => {
     expect(r.stats()).toMatchObject({ launches: 1, documents: 4, failures: 0, allowedRequests: 4, openPages: 1 });
   });
 
+  it('prints a document asked for ten times at once only once, and gives each request the same bytes', async () => {
+    const r = renderer();
+    const minutes = html('<h1>Minutes</h1><p>Asked for by ten people at once</p>');
+    const pdfs = await Promise.all(Array.from({ length: 10 }, () => r.render(minutes, { outline: true })));
+    expect(new Set(pdfs.map((pdf) => pdf.toString('base64'))).size).toBe(1);
+    expect(pdfs[0]).not.toBe(pdfs[1]);
+    expect((await readPdf(pdfs[9])).pages.join('\n')).toContain('Asked for by ten people at once');
+    expect(r.stats()).toMatchObject({ documents: 1, shared: 9, allowedRequests: 1 });
+    // Not the same document: other HTML, or the same HTML with other options, is printed on its own.
+    await Promise.all([r.render(minutes, { outline: true }), r.render(minutes), r.render(html('<p>Other</p>'))]);
+    expect(r.stats()).toMatchObject({ documents: 4, shared: 9 });
+    // Nothing is kept: the same document asked for again later is printed again.
+    await r.render(minutes, { outline: true });
+    expect(r.stats()).toMatchObject({ documents: 5, shared: 9 });
+  });
+
   it('loads nothing but the document: no network, no file://, no script, not even from the header', async () => {
     let requests = 0;
     let connections = 0;
