@@ -89,7 +89,7 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
                   (${first})[1 + (g * 7) % ${FIRST.length}] || ' ' || (${last})[1 + (g * 13) % ${LAST.length}] || (g % 997)::text as full_name,
                   ((g * 31) % 300 + 1)::text || ' ' || (${last})[1 + (g * 3) % ${LAST.length}] || ' Road' as address,
                   'LN' || (1 + g % 9)::text || ' ' || (g % 10)::text || 'AB' as postcode,
-                  ${systemClock.now()}::timestamptz - ((g * 7919) % (3 * 365 * 24 * 60)) * interval '1 minute' as submitted_at,
+                  ${systemClock.now()}::timestamptz - ((g::bigint * 7919) % (3 * 365 * 24 * 60)) * interval '1 minute' as submitted_at,
                   -- The open workload (to screen, waiting, active) is that of the first 1,000; past them
                   -- the years add closed cases, as a partnership's history does.
                   case when g <= 1000

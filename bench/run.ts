@@ -208,9 +208,13 @@ async function onPostgres(cases: number, explain: boolean): Promise<SizeResult> 
   return withDatabase(String(cases), async (dbUrl) => {
     const db = stampedBy(kyselyOver(new pg.Pool({ connectionString: dbUrl, max: 4 })), systemClock);
     const started = Date.now();
-    await migrateToLatest(db);
-    const scene = await seedScene(db, systemClock, cases, BASE_URL);
-    await db.destroy();
+    let scene: Scene;
+    try {
+      await migrateToLatest(db);
+      scene = await seedScene(db, systemClock, cases, BASE_URL);
+    } finally {
+      await db.destroy();
+    }
     console.log(`  ${cases} cases seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-'));
     const app = await startAppProcess(appEnv({ DATABASE_URL: dbUrl, DATA_DIR: dataDir }), 60000, { compiled: true });

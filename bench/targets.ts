@@ -40,7 +40,7 @@ export function targetRows(r: Results, bareName: string, plans: PagePlans[]): st
       const x = ratio(m.median, bare.median);
       const target =
         m === bare ? 'floor' : `≤ ${TARGETS.pageOverBare}× bare: ${verdict(x <= TARGETS.pageOverBare && !m.errors)}`;
-      const errors = m.errors ? ` (${m.errors} unexpected answers)` : '';
+      const errors = m.rps === 0 ? ' (every request timed out)' : m.errors ? ` (${m.errors} unexpected answers)` : '';
       rows.push(`| ${m.name} at ${size}${errors} | ${m.median} | ${m.p99} | ${fmt(x)}× bare | ${target} |`);
     }
   }
