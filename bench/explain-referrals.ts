@@ -100,7 +100,7 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
     insert into referrals (reference, status, district_id, referring_agency_id, created_by, submitted_by, officer_name, officer_email,
                            reason, risk_matrix_version_id, risk_score, risk_verdict, criteria, subject_kinds, search_text,
                            submitted_at, last_submitted_at, created_at, updated_at)
-    select case when status = 'draft' then null else 'ASB-' || extract(year from submitted_at)::int || '-' || lpad(g::text, 6, '0') end,
+    select case when status = 'draft' then null else 'ASB-' || extract(year from submitted_at)::int || '-' || lpad(g::text, greatest(6, length(g::text)), '0') end,
            status,
            d.ids[1 + g % array_length(d.ids, 1)],
            a.ids[1 + (g * 5) % array_length(a.ids, 1)],
@@ -110,7 +110,7 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
            case when (g * 17) % 40 >= 18 then 'high' else 'standard' end,
            case when (g * 17) % 40 >= 18 then array['score'] else '{}'::text[] end,
            case g % 4 when 0 then array['victim','perpetrator'] when 1 then array['victim'] when 2 then array['location','perpetrator'] else array['perpetrator'] end,
-           lower(coalesce('ASB-' || extract(year from submitted_at)::int || '-' || lpad(g::text, 6, '0'), '') || ' ' || full_name || ' ' || address || ' ' || postcode || ' ' || replace(postcode, ' ', '')),
+           lower(coalesce('ASB-' || extract(year from submitted_at)::int || '-' || lpad(g::text, greatest(6, length(g::text)), '0'), '') || ' ' || full_name || ' ' || address || ' ' || postcode || ' ' || replace(postcode, ' ', '')),
            case when status = 'draft' then null else submitted_at end,
            case when status = 'draft' then null else submitted_at end,
            submitted_at, submitted_at
