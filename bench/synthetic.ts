@@ -73,7 +73,7 @@ export async function seedSynthetic(db: Db, clock: Clock, cases: number): Promis
     select ai.referral_id, ai.panel_id, ai.id, 'Synthetic action ' || k, pi.agency_id,
            (p.starts_at + interval '3 weeks')::date, 'medium',
            (array['open','in-progress','completed','completed','not-possible'])[1 + (ai.id + k) % 5],
-           ${chair.id}, ${now}::timestamptz
+           ${chair.id}, p.starts_at
     from agenda_items ai
     join panels p on p.id = ai.panel_id and p.venue = ${SYNTHETIC_VENUE}
     cross join generate_series(1, 3) as k

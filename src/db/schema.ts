@@ -245,6 +245,8 @@ export interface ReferralTable {
   judgementReasons: string | null;
   escalationCount: Generated<number>;
   subjectKinds: ColumnType<SubjectKind[], SubjectKind[] | undefined, SubjectKind[]>;
+  /** Every vulnerability of its subjects, once each: kept by the database (migration 0100), never written here. */
+  subjectVulnerabilities: ColumnType<string[], never, never>;
   searchText: Generated<string>;
   screeningNote: string | null;
   screenedBy: number | null;

@@ -3,11 +3,12 @@ import type { Db } from '../db/database';
 import { ZONE as LONDON } from '../time';
 
 /**
- * Every figure of the reports, counted by the database (GROUP BY): no query loads case rows, so the
- * work is bounded by the number of groups, not the number of cases, whatever the period.
+ * Every figure of the reports, counted by the database (GROUP BY): no query loads case rows. The
+ * referral figures read the monthly tallies the database keeps as referrals change (migration
+ * 0100), so their cost is that of the period's months and groups, however many referrals there are.
  */
 
-/** A half-open span of time [start, end) and, optionally, one district. */
+/** A half-open span of London months [start, end), each the midnight starting a month, and, optionally, one district. */
 export interface Span {
   start: Date;
   end: Date;
@@ -25,6 +26,10 @@ const inDistrict = (column: string, districtId: number | null): RawBuilder<unkno
 /** A panel that took place: not cancelled and already started. */
 const held = (now: Date) => sql`p.status <> 'cancelled' and p.starts_at < ${now}`;
 
+/** The tallies `t` of the span's months, and of its district when it has one. */
+const tallied = (span: Span) =>
+  sql`t.month >= (${span.start}::timestamptz at time zone ${ZONE})::date and t.month < (${span.end}::timestamptz at time zone ${ZONE})::date ${inDistrict('t.district_id', span.districtId)}`;
+
 async function rows<T>(db: Db, query: RawBuilder<T>): Promise<T[]> {
   return (await query.execute(db)).rows;
 }
@@ -33,10 +38,10 @@ export function referralsByMonth(db: Db, span: Span): Promise<{ month: string; n
   return rows(
     db,
     sql<{ month: string; n: number }>`
-      select to_char(r.submitted_at at time zone ${ZONE}, 'YYYY-MM') as month, count(*)::int as n
-      from referrals r
-      where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}
-      group by 1 order by 1`,
+      select to_char(t.month, 'YYYY-MM') as month, sum(t.n)::int as n
+      from referral_tallies t
+      where ${tallied(span)}
+      group by 1 having sum(t.n) > 0 order by 1`,
   );
 }
 
@@ -45,10 +50,10 @@ export function referralsBySubjectKind(db: Db, span: Span): Promise<Count[]> {
   return rows(
     db,
     sql<Count>`
-      select k as key, count(*)::int as n
-      from referrals r cross join lateral unnest(r.subject_kinds) as k
-      where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}
-      group by k`,
+      select t.subject_kind as key, sum(t.n)::int as n
+      from referral_kind_tallies t
+      where ${tallied(span)}
+      group by 1 having sum(t.n) > 0`,
   );
 }
 
@@ -56,9 +61,9 @@ export function referralsByDistrict(db: Db, span: Span): Promise<{ id: number; n
   return rows(
     db,
     sql<{ id: number; name: string; n: number }>`
-      select d.id, d.name, count(r.id)::int as n
+      select d.id, d.name, coalesce(sum(t.n), 0)::int as n
       from districts d
-      left join referrals r on r.district_id = d.id and r.submitted_at >= ${span.start} and r.submitted_at < ${span.end}
+      left join referral_tallies t on t.district_id = d.id and ${tallied({ ...span, districtId: null })}
       where true ${inDistrict('d.id', span.districtId)}
       group by d.id, d.name order by d.name`,
   );
@@ -68,10 +73,10 @@ export function referralsByAgency(db: Db, span: Span): Promise<{ id: number; nam
   return rows(
     db,
     sql<{ id: number; name: string; n: number }>`
-      select a.id, a.short_name as name, count(*)::int as n
-      from referrals r join agencies a on a.id = r.referring_agency_id
-      where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}
-      group by a.id, a.short_name order by n desc, a.short_name`,
+      select a.id, a.short_name as name, sum(t.n)::int as n
+      from referral_agency_tallies t join agencies a on a.id = t.referring_agency_id
+      where ${tallied(span)}
+      group by a.id, a.short_name having sum(t.n) > 0 order by n desc, a.short_name`,
   );
 }
 
@@ -87,13 +92,13 @@ export async function screeningCounts(db: Db, span: Span): Promise<ScreeningCoun
   const [row] = await rows(
     db,
     sql<{ submitted: number; accepted: number; rejected: number; waiting: number; assessed_high: number }>`
-      select count(*)::int as submitted,
-        (count(*) filter (where r.status in ('awaiting-panel', 'active', 'closed')))::int as accepted,
-        (count(*) filter (where r.status = 'rejected'))::int as rejected,
-        (count(*) filter (where r.status in ('submitted', 'more-information-requested')))::int as waiting,
-        (count(*) filter (where r.risk_verdict = 'high'))::int as assessed_high
-      from referrals r
-      where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}`,
+      select coalesce(sum(t.n), 0)::int as submitted,
+        coalesce(sum(t.n) filter (where t.status in ('awaiting-panel', 'active', 'closed')), 0)::int as accepted,
+        coalesce(sum(t.n) filter (where t.status = 'rejected'), 0)::int as rejected,
+        coalesce(sum(t.n) filter (where t.status in ('submitted', 'more-information-requested')), 0)::int as waiting,
+        coalesce(sum(t.n) filter (where t.risk_verdict = 'high'), 0)::int as assessed_high
+      from referral_tallies t
+      where ${tallied(span)}`,
   );
   const raw = row as unknown as Record<string, number>;
   return {
@@ -110,12 +115,10 @@ export function vulnerabilities(db: Db, span: Span, limit: number): Promise<Coun
   return rows(
     db,
     sql<Count>`
-      select v as key, count(distinct r.id)::int as n
-      from referrals r
-      join referral_subjects s on s.referral_id = r.id
-      cross join lateral unnest(s.vulnerabilities) as v
-      where r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} ${inDistrict('r.district_id', span.districtId)}
-      group by v order by n desc, v limit ${limit}`,
+      select t.vulnerability as key, sum(t.n)::int as n
+      from vulnerability_tallies t
+      where ${tallied(span)}
+      group by t.vulnerability having sum(t.n) > 0 order by n desc, key limit ${limit}`,
   );
 }
 
@@ -229,17 +232,19 @@ export function trendCounts(
   db: Db,
   window: { baselineStart: Date; recentStart: Date; end: Date },
 ): Promise<{ districtId: number; kind: string; recent: number; baseline: number }[]> {
+  const recentMonth = sql`(${window.recentStart}::timestamptz at time zone ${ZONE})::date`;
+  const span = { start: window.baselineStart, end: window.end, districtId: null };
   const counts = (kind: RawBuilder<unknown>, from: RawBuilder<unknown>) => sql`
-    select r.district_id as district, ${kind} as kind,
-      (count(*) filter (where r.submitted_at >= ${window.recentStart}))::int as recent,
-      (count(*) filter (where r.submitted_at < ${window.recentStart}))::int as baseline
+    select t.district_id as district, ${kind} as kind,
+      coalesce(sum(t.n) filter (where t.month >= ${recentMonth}), 0)::int as recent,
+      coalesce(sum(t.n) filter (where t.month < ${recentMonth}), 0)::int as baseline
     from ${from}
-    where r.district_id is not null and r.submitted_at >= ${window.baselineStart} and r.submitted_at < ${window.end}
+    where t.district_id is not null and ${tallied(span)}
     group by 1, 2`;
   return sql<{ district: number; kind: string; recent: number; baseline: number }>`
-    ${counts(sql`'all'`, sql`referrals r`)}
+    ${counts(sql`'all'`, sql`referral_tallies t`)}
     union all
-    ${counts(sql`k`, sql`referrals r cross join lateral unnest(r.subject_kinds) as k`)}`
+    ${counts(sql`t.subject_kind`, sql`referral_kind_tallies t`)}`
     .execute(db)
     .then((r) =>
       r.rows.map((row) => ({ districtId: row.district, kind: row.kind, recent: row.recent, baseline: row.baseline })),
@@ -252,11 +257,11 @@ export function referralsByDistrictAndKind(
   span: Span,
 ): Promise<{ districtId: number; kind: string; n: number }[]> {
   return sql<{ district: number; kind: string; n: number }>`
-    select r.district_id as district, 'all' as kind, count(*)::int as n from referrals r
-    where r.district_id is not null and r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} group by 1
+    select t.district_id as district, 'all' as kind, sum(t.n)::int as n from referral_tallies t
+    where t.district_id is not null and ${tallied({ ...span, districtId: null })} group by 1 having sum(t.n) > 0
     union all
-    select r.district_id, k, count(*)::int from referrals r cross join lateral unnest(r.subject_kinds) as k
-    where r.district_id is not null and r.submitted_at >= ${span.start} and r.submitted_at < ${span.end} group by 1, 2`
+    select t.district_id, t.subject_kind, sum(t.n)::int from referral_kind_tallies t
+    where t.district_id is not null and ${tallied({ ...span, districtId: null })} group by 1, 2 having sum(t.n) > 0`
     .execute(db)
     .then((r) => r.rows.map((row) => ({ districtId: row.district, kind: row.kind, n: row.n })));
 }
