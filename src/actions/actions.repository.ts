@@ -139,13 +139,11 @@ function scoped(db: Db, scope: ActionScope) {
 
 /** How many actions are in scope, counting no further than `cap` + 1 (more is "more than `cap`"). */
 export async function countInScope(db: Db, scope: ActionScope, cap: number): Promise<number> {
+  let counted = scoped(db, scope).select('actions.id');
+  // In the order of the index of just the incomplete actions, so those are counted from it.
+  if (scope.incompleteOnly) counted = counted.orderBy('actions.dueOn').orderBy('actions.id');
   const { total } = await db
-    .selectFrom(
-      scoped(db, scope)
-        .select('actions.id')
-        .limit(cap + 1)
-        .as('counted'),
-    )
+    .selectFrom(counted.limit(cap + 1).as('counted'))
     .select((eb) => eb.fn.countAll<string>().as('total'))
     .executeTakeFirstOrThrow();
   return Number(total);

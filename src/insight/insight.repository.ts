@@ -25,6 +25,14 @@ const inDistrict = (column: string, districtId: number | null): RawBuilder<unkno
   districtId === null ? sql`` : sql`and ${sql.ref(column)} = ${districtId}`;
 /** A panel that took place: not cancelled and already started. */
 const held = (now: Date) => sql`p.status <> 'cancelled' and p.starts_at < ${now}`;
+/**
+ * `ai.panel_id` is one of the panels held in the span: the panels are found first (a few a month,
+ * by index), then just their items, by index, however many panels the years have held.
+ */
+const heldIn = (span: Span, now: Date) =>
+  sql`ai.panel_id = any (array(select p.id from panels p where p.starts_at >= ${span.start} and p.starts_at < ${span.end} and ${held(now)} ${inDistrict('p.district_id', span.districtId)}))`;
+/** Not deferred: a deferred item was not heard. */
+const notDeferred = sql`not exists (select 1 from meeting_records m where m.agenda_item_id = ai.id and m.decision = 'deferred')`;
 
 /** The tallies `t` of the span's months, and of its district when it has one. */
 const tallied = (span: Span) =>
@@ -129,10 +137,7 @@ export async function casesHeard(db: Db, span: Span, now: Date): Promise<number>
     sql<{ n: number }>`
       select count(distinct ai.referral_id)::int as n
       from agenda_items ai
-      join panels p on p.id = ai.panel_id
-      left join meeting_records m on m.agenda_item_id = ai.id
-      where ai.referral_id is not null and ai.removed_at is null and coalesce(m.decision, '') <> 'deferred'
-        and p.starts_at >= ${span.start} and p.starts_at < ${span.end} and ${held(now)} ${inDistrict('p.district_id', span.districtId)}`,
+      where ai.referral_id is not null and ai.removed_at is null and ${notDeferred} and ${heldIn(span, now)}`,
   );
   return row.n;
 }
@@ -173,9 +178,7 @@ export function escalations(db: Db, span: Span, now: Date): Promise<Count[]> {
       select coalesce(m.escalate_to, 'other') as key, count(distinct ai.referral_id)::int as n
       from meeting_records m
       join agenda_items ai on ai.id = m.agenda_item_id
-      join panels p on p.id = ai.panel_id
-      where m.decision = 'escalate' and ai.removed_at is null
-        and p.starts_at >= ${span.start} and p.starts_at < ${span.end} and ${held(now)} ${inDistrict('p.district_id', span.districtId)}
+      where m.decision = 'escalate' and ai.removed_at is null and ${heldIn(span, now)}
       group by 1`,
   );
 }
@@ -282,9 +285,7 @@ export function casesHeardByDistrict(db: Db, span: Span, now: Date): Promise<{ d
     select p.district_id as district, count(distinct ai.referral_id)::int as n
     from agenda_items ai
     join panels p on p.id = ai.panel_id
-    left join meeting_records m on m.agenda_item_id = ai.id
-    where ai.referral_id is not null and ai.removed_at is null and coalesce(m.decision, '') <> 'deferred'
-      and p.starts_at >= ${span.start} and p.starts_at < ${span.end} and ${held(now)}
+    where ai.referral_id is not null and ai.removed_at is null and ${notDeferred} and ${heldIn({ ...span, districtId: null }, now)}
     group by 1`
     .execute(db)
     .then((r) => r.rows.map((row) => ({ districtId: row.district, n: row.n })));
