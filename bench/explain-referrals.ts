@@ -79,6 +79,8 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
     .orderBy('number', 'desc')
     .limit(1)
     .executeTakeFirstOrThrow();
+  // Tallied once at the end, as a bulk load is (migration 0100), not row by row.
+  await sql`alter table referrals disable trigger referrals_tally`.execute(db);
   const first = sql.raw(`array[${FIRST.map((n) => `'${n}'`).join(',')}]`);
   const last = sql.raw(`array[${LAST.map((n) => `'${n}'`).join(',')}]`);
   await sql`
@@ -122,6 +124,8 @@ export async function seedSyntheticReferrals(db: Db, count: number): Promise<voi
     from referrals r
     where not exists (select 1 from referral_subjects s where s.referral_id = r.id)
   `.execute(db);
+  await sql`alter table referrals enable trigger referrals_tally`.execute(db);
+  await sql`select recount_report_tallies()`.execute(db);
   await sql`analyze referrals`.execute(db);
   await sql`analyze referral_subjects`.execute(db);
 }

@@ -141,17 +141,23 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index referrals_closed_idx on referrals (closed_at) where status = 'closed'`.execute(db);
   await sql`create index actions_created_idx on actions (created_at)`.execute(db);
 
-  // The records already held: vulnerabilities first (the referrals trigger is not there to see it
-  // yet, so the tallies are then counted once, from what the referrals now hold).
-  await sql.raw(`alter table referrals disable trigger referrals_tally`).execute(db);
+  // Counts every tally again from the referrals: for the records already held, and after a bulk
+  // load made with the referrals trigger disabled (row by row, one statement adding many thousands
+  // of referrals would update the same few tally rows many thousands of times).
   await sql
     .raw(
-      `update referrals r set subject_vulnerabilities = ${vulnerabilitiesOf}
-       where exists (select 1 from referral_subjects s where s.referral_id = r.id and s.vulnerabilities <> '{}')`,
+      `
+    create function recount_report_tallies() returns void language plpgsql as $$
+    begin
+      update referrals r set subject_vulnerabilities = ${vulnerabilitiesOf}
+      where r.subject_vulnerabilities is distinct from ${vulnerabilitiesOf};
+      ${TALLIES.map((t) => `delete from ${t.table};${counted(t)};`).join('\n')}
+    end $$`,
     )
     .execute(db);
+  await sql.raw(`alter table referrals disable trigger referrals_tally`).execute(db);
+  await sql`select recount_report_tallies()`.execute(db);
   await sql.raw(`alter table referrals enable trigger referrals_tally`).execute(db);
-  for (const t of TALLIES) await sql.raw(counted(t)).execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see up()
@@ -162,6 +168,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger referral_subjects_removed on referral_subjects`.execute(db);
   await sql`drop trigger referral_subjects_changed on referral_subjects`.execute(db);
   await sql`drop function refresh_subject_vulnerabilities`.execute(db);
+  await sql`drop function recount_report_tallies`.execute(db);
   await sql`drop trigger referrals_tally on referrals`.execute(db);
   await sql`drop function tally_referral`.execute(db);
   for (const t of TALLIES) await sql.raw(`drop table ${t.table}`).execute(db);

@@ -182,4 +182,22 @@ describe('the monthly tallies of the reports', () => {
         .reduce((sum, r) => sum + r.n, 0),
     ).toBe(60);
   });
+
+  test('when a bulk load is made with the trigger off and the tallies are counted again, then they equal counting the referrals', async () => {
+    await sql`alter table referrals disable trigger referrals_tally`.execute(ctx.db);
+    await referral(ctx, id, {
+      district: 'Boston',
+      submittedAt: '2026-08-03T09:00:00Z',
+      status: 'active',
+      subjects: [{ kind: 'victim', vulnerabilities: ['disability'] }],
+    });
+    await sql`alter table referrals enable trigger referrals_tally`.execute(ctx.db);
+    const before = await countedAndTallied();
+    expect(before.tallied).not.toEqual(before.counted);
+    await sql`select recount_report_tallies()`.execute(ctx.db);
+    const counted = await expectTalliesToMatch();
+    expect(counted.vulnerability_tallies).toContainEqual(
+      expect.objectContaining({ month: '2026-08', vulnerability: 'disability', n: 1 }),
+    );
+  });
 });
