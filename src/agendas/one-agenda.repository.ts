@@ -9,31 +9,29 @@ import type { PanelStatus } from '../db/schema';
 export const UPCOMING: PanelStatus[] = ['scheduled', 'agenda-published', 'in-progress'];
 const HEARD: PanelStatus[] = ['in-progress', 'concluded', 'minutes-approved', 'minutes-circulated'];
 
+/**
+ * The items of the other upcoming panels' agendas. Those panels are a few whatever the years have
+ * held: found first, their items are then read by index.
+ */
 function listed(db: Db, panelId: number) {
-  return (
-    db
-      .selectFrom('agendaItems')
-      .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
-      .innerJoin('districts', 'districts.id', 'panels.districtId')
-      .innerJoin('referrals', 'referrals.id', 'agendaItems.referralId')
-      .select([
-        'agendaItems.id as itemId',
-        'agendaItems.referralId',
-        'referrals.reference',
-        'panels.id as panelId',
-        'panels.startsAt',
-        'panels.status as panelStatus',
-        'districts.name as districtName',
-      ])
-      .where('agendaItems.removedAt', 'is', null)
-      .where('panels.id', '!=', panelId)
-      .where('panels.status', 'in', UPCOMING)
-      // The upcoming panels are a few whatever the years have held: found first, their items are
-      // then read by index.
-      .where(
-        sql<boolean>`agenda_items.panel_id = any (array(select p.id from panels p where p.id <> ${panelId} and p.status in (${sql.join(UPCOMING)})))`,
-      )
-  );
+  return db
+    .selectFrom('agendaItems')
+    .innerJoin('panels', 'panels.id', 'agendaItems.panelId')
+    .innerJoin('districts', 'districts.id', 'panels.districtId')
+    .innerJoin('referrals', 'referrals.id', 'agendaItems.referralId')
+    .select([
+      'agendaItems.id as itemId',
+      'agendaItems.referralId',
+      'referrals.reference',
+      'panels.id as panelId',
+      'panels.startsAt',
+      'panels.status as panelStatus',
+      'districts.name as districtName',
+    ])
+    .where('agendaItems.removedAt', 'is', null)
+    .where(
+      sql<boolean>`agenda_items.panel_id = any (array(select p.id from panels p where p.id <> ${panelId} and p.status in (${sql.join(UPCOMING)})))`,
+    );
 }
 
 /** Which of these cases are on another upcoming panel's agenda, and where. */
