@@ -1,5 +1,6 @@
 import { sql, type Insertable } from 'kysely';
 import type { Db } from '../db/database';
+import { cappedCount } from '../db/capped-count';
 import type { ActionStatus, ActionUpdateTable, Database } from '../db/schema';
 import type { CurrentUser } from '../http/context';
 import { visibleReferrals } from '../referrals/case-access';
@@ -138,15 +139,11 @@ function scoped(db: Db, scope: ActionScope) {
 }
 
 /** How many actions are in scope, counting no further than `cap` + 1 (more is "more than `cap`"). */
-export async function countInScope(db: Db, scope: ActionScope, cap: number): Promise<number> {
+export function countInScope(db: Db, scope: ActionScope, cap: number): Promise<number> {
   let counted = scoped(db, scope).select('actions.id');
   // In the order of the index of just the incomplete actions, so those are counted from it.
   if (scope.incompleteOnly) counted = counted.orderBy('actions.dueOn').orderBy('actions.id');
-  const { total } = await db
-    .selectFrom(counted.limit(cap + 1).as('counted'))
-    .select((eb) => eb.fn.countAll<string>().as('total'))
-    .executeTakeFirstOrThrow();
-  return Number(total);
+  return cappedCount(db, counted, cap);
 }
 
 /** One page of the actions in scope, soonest due first. */

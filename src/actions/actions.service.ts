@@ -10,13 +10,11 @@ import { enqueueMail } from '../mail/outbox';
 import { recordCaseEvent } from '../referrals/referrals.service';
 import { canMoveAction, type Priority } from './action-status';
 import type { ActionReview } from './action-review';
-import { INCOMPLETE_STATUSES, weekAhead } from './overdue';
+import { ACTION_COUNT_CAP, INCOMPLETE_STATUSES, weekAhead } from './overdue';
 import * as repo from './actions.repository';
 import { sendDigests } from './action-digests.service';
 
 export const ACTION_PAGE_SIZE = 50;
-/** The list counts actions up to this many; more are shown as "more than", to be narrowed by the filters. */
-export const ACTION_COUNT_CAP = 1000;
 /** How far back the panel filter's choices go. */
 const PANEL_CHOICE_MONTHS = 12;
 

@@ -4,6 +4,9 @@ import { addDays, londonDate } from '../time';
 /** Statuses of an action that still has to be done. */
 export const INCOMPLETE_STATUSES: readonly ActionStatus[] = ['open', 'in-progress'];
 
+/** Actions are counted up to this many; more are shown as "more than", to be narrowed by the filters. */
+export const ACTION_COUNT_CAP = 1000;
+
 /**
  * Overdue is worked out, never stored: an action is overdue from the London day after its due
  * date, for as long as it is still open or in progress.

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database';
 import type { PanelStatus } from '../db/schema';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
+import { cappedCount } from '../db/capped-count';
 
 // The counts on the home page. Read only: each table is written by its own feature.
 
@@ -101,20 +102,20 @@ export async function attendanceUnanswered(db: Db, agencyIds: number[], now: Dat
   );
 }
 
-/** Actions still to do whose due date has passed: an agency's, or one person's of it, or everyone's. */
-export async function overdueActions(
+/**
+ * Actions still to do whose due date has passed: an agency's, or one person's of it, or everyone's.
+ * Counted no further than `cap` + 1, in the order of the index of the incomplete actions.
+ */
+export function overdueActions(
   db: Db,
   today: string,
   owner: { agencyId: number; name?: string } | null,
+  cap: number,
 ): Promise<number> {
-  let q = db
-    .selectFrom('actions')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('dueOn', '<', today)
-    .where('status', 'in', INCOMPLETE_STATUSES);
+  let q = db.selectFrom('actions').select('id').where('dueOn', '<', today).where('status', 'in', INCOMPLETE_STATUSES);
   if (owner) q = q.where('ownerAgencyId', '=', owner.agencyId);
   if (owner?.name) q = q.where((eb) => eb(eb.fn('lower', ['ownerName']), '=', owner.name!.toLowerCase()));
-  return count(await q.executeTakeFirst());
+  return cappedCount(db, q.orderBy('dueOn').orderBy('id'), cap);
 }
 
 /** Messages the mail worker gave up on. */

@@ -1,6 +1,7 @@
 import type { ServiceDeps } from '../service-deps';
 import type { CurrentUser } from '../http/context';
 import { londonDate } from '../time';
+import { ACTION_COUNT_CAP } from '../actions/overdue';
 import * as repo from './todo.repository';
 
 // The home page: what is waiting for this person, by role, each with a count and a link.
@@ -11,6 +12,8 @@ export interface TodoEntry {
   /** What is waiting, as a sentence that reads with its count. */
   label: string;
   count: number;
+  /** The count stopped at its cap: there are more than `count`. */
+  capped?: boolean;
   href: string;
   /** What the link lists, when its text alone would not say. */
   details?: Array<{ text: string; href: string }>;
@@ -108,30 +111,25 @@ async function agencyWork(db: ServiceDeps['db'], user: CurrentUser, now: Date): 
   ];
 }
 
+/** An entry of overdue actions, whose count stops at the actions list's cap as the list does. */
+function overdueEntry(key: string, counted: number, one: string, many: string): TodoEntry {
+  const count = Math.min(counted, ACTION_COUNT_CAP);
+  return { key, label: plural(count, one, many), count, capped: counted > count, href: '/actions?show=overdue' };
+}
+
 async function overdue(db: ServiceDeps['db'], user: CurrentUser, now: Date): Promise<TodoEntry[]> {
   const today = londonDate(now);
-  const href = '/actions?show=overdue';
   if (user.role !== 'representative') {
-    const all = await repo.overdueActions(db, today, null);
-    return [{ key: 'overdue', label: plural(all, 'action overdue', 'actions overdue'), count: all, href }];
+    const all = await repo.overdueActions(db, today, null, ACTION_COUNT_CAP);
+    return [overdueEntry('overdue', all, 'action overdue', 'actions overdue')];
   }
   const [mine, agency] = await Promise.all([
-    repo.overdueActions(db, today, { agencyId: user.agencyId, name: user.name }),
-    repo.overdueActions(db, today, { agencyId: user.agencyId }),
+    repo.overdueActions(db, today, { agencyId: user.agencyId, name: user.name }, ACTION_COUNT_CAP),
+    repo.overdueActions(db, today, { agencyId: user.agencyId }, ACTION_COUNT_CAP),
   ]);
   return [
-    {
-      key: 'overdue-mine',
-      label: plural(mine, 'of your actions overdue', 'of your actions overdue'),
-      count: mine,
-      href,
-    },
-    {
-      key: 'overdue-agency',
-      label: plural(agency, "of your agency's actions overdue", "of your agency's actions overdue"),
-      count: agency,
-      href,
-    },
+    overdueEntry('overdue-mine', mine, 'of your actions overdue', 'of your actions overdue'),
+    overdueEntry('overdue-agency', agency, "of your agency's actions overdue", "of your agency's actions overdue"),
   ];
 }
 

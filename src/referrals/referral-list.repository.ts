@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { cappedCountQuery } from '../db/capped-count';
 import type { ReferralStatus, SubjectKind } from '../db/schema';
 import type { Visibility } from './case-access.repository';
 import type { ListFilters, Sort } from './referral-list-query';
@@ -66,15 +67,9 @@ export function listPage(db: Db, visible: Visibility, f: ListFilters, sort: Sort
   return listQuery(db, visible, f, sort, limit, offset).execute();
 }
 
-/**
- * How many referrals match, counting no further than `cap` + 1: beyond a few thousand nobody pages
- * through results, and an exact count of most of a large table would read all of it.
- */
+/** How many referrals match, counting no further than `cap` + 1. */
 export function countQuery(db: Db, visible: Visibility, f: ListFilters, cap: number) {
-  const matching = ordered(filtered(db, visible, f), 'submitted-desc')
-    .select('referrals.id')
-    .limit(cap + 1);
-  return db.selectFrom(matching.as('matching')).select(sql<string>`count(*)`.as('n'));
+  return cappedCountQuery(db, ordered(filtered(db, visible, f), 'submitted-desc').select('referrals.id'), cap);
 }
 
 export async function countMatching(db: Db, visible: Visibility, f: ListFilters, cap: number): Promise<number> {

@@ -198,4 +198,49 @@ describe('the home page', () => {
     expect(after.get('overdue-agency')?.count).toBe(before.get('overdue-agency')!.count + 1);
     expect(after.get('overdue-mine')?.href).toBe('/actions?show=overdue');
   });
+
+  test('when more than 1,000 actions are overdue, then home says "more than 1000" and links to the list, which says the same', async () => {
+    const someCase = await ctx.db
+      .selectFrom('actions')
+      .select(['referralId', 'panelId', 'ownerAgencyId'])
+      .where('referralId', 'is not', null)
+      .executeTakeFirstOrThrow();
+    const added = await ctx.db
+      .insertInto('actions')
+      .values(
+        Array.from({ length: 1001 }, (_, i) => ({
+          referralId: someCase.referralId,
+          panelId: someCase.panelId,
+          description: `Overdue action ${i}`,
+          ownerAgencyId: someCase.ownerAgencyId,
+          dueOn: addDays(today, -1 - (i % 30)),
+          status: 'open' as const,
+          createdAt: ctx.clock.now(),
+        })),
+      )
+      .returning('id')
+      .execute();
+    try {
+      const admin = await signIn(ctx, DEMO.admin);
+      const entry = (await todo(admin)).get('overdue');
+      expect(entry).toMatchObject({
+        count: 1000,
+        text: 'More than 1000 actions overdue',
+        href: '/actions?show=overdue',
+      });
+      const list = await admin.get('/actions?show=overdue');
+      expect(list.text).toContain('More than 1000 actions');
+    } finally {
+      await ctx.db
+        .deleteFrom('actions')
+        .where(
+          'id',
+          'in',
+          added.map((a) => a.id),
+        )
+        .execute();
+    }
+    const admin = await signIn(ctx, DEMO.admin);
+    expect((await todo(admin)).get('overdue')?.text).toMatch(/^\d+ actions? overdue$/);
+  });
 });
