@@ -17,6 +17,7 @@ import * as researchWithdrawn from './20261130_0041_research_withdrawn';
 import * as openActionsByDueDate from './20261205_0090_open_actions_by_due_date';
 import * as reportTallies from './20261206_0100_report_tallies';
 import * as decisionsByKind from './20261206_0110_decisions_by_kind';
+import * as actionsByAgendaItem from './20261206_0120_actions_by_agenda_item';
 import * as researchBySubject from './20261130_0080_research_by_subject';
 import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
 
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '20261205_0090_open_actions_by_due_date': openActionsByDueDate,
   '20261206_0100_report_tallies': reportTallies,
   '20261206_0110_decisions_by_kind': decisionsByKind,
+  '20261206_0120_actions_by_agenda_item': actionsByAgendaItem,
 };
