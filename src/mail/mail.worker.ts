@@ -17,6 +17,7 @@ export const WRITE_AFTER_SENT = 10;
 /** …or this long after the first of them was accepted, whichever comes first. */
 export const WRITE_WITHIN_MS = 200;
 const BASE_DELAY_MS = 30 * 1000;
+const DEFAULT_BATCH_SIZE = 20;
 const MAX_DELAY_MS = 60 * 60 * 1000;
 
 /** Exponential backoff with full jitter in [0.5, 1.5) of the nominal delay. */
@@ -75,7 +76,7 @@ export class MailWorker {
   private async claim(): Promise<Claim> {
     const now = this.opts.clock.now();
     const heldUntil = new Date(now.getTime() + LEASE_MS);
-    const rows = await claimDue(this.opts.db, now, heldUntil, this.opts.batchSize ?? 20);
+    const rows = await claimDue(this.opts.db, now, heldUntil, this.opts.batchSize ?? DEFAULT_BATCH_SIZE);
     // UPDATE … RETURNING gives no order: send the longest-waiting first.
     rows.sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || Number(a.id) - Number(b.id));
     return { pending: new Map(rows.map((r) => [r.id, r])), heldUntil };
@@ -91,8 +92,13 @@ export class MailWorker {
     claim.heldUntil = heldUntil;
   }
 
-  /** Sends a claimed batch one message at a time, renewing its lease; on stop, releases the rest. */
-  private async sendBatch(claim: Claim): Promise<number> {
+  /**
+   * Sends a claimed batch one message at a time, renewing its lease; on stop, releases the rest. With
+   * `claimNext`, a full batch claims the next one while its last message is sent, so that the claim's
+   * round trip overlaps with the SMTP server's instead of coming after it.
+   */
+  private async sendBatch(claim: Claim, claimNext?: (next: Promise<Claim>) => void): Promise<number> {
+    const full = claim.pending.size >= (this.opts.batchSize ?? DEFAULT_BATCH_SIZE);
     let renewal = Promise.resolve();
     const renewer = setInterval(() => {
       renewal = renewal
@@ -152,6 +158,7 @@ export class MailWorker {
         claim.pending.delete(id);
         claim.current = id;
         attempted++;
+        if (claimNext && full && !claim.pending.size) claimNext(this.claim());
         const outcome = await this.send(row);
         if ('response' in outcome) {
           sent.push({ id: row.id, kind: row.kind, sentAt: this.opts.clock.now(), serverResponse: outcome.response });
@@ -216,9 +223,14 @@ export class MailWorker {
 
   /** Claims and sends one batch; returns how many messages were attempted. */
   async runOnce(): Promise<number> {
+    return this.runBatch();
+  }
+
+  /** One batch: the claim made while the last batch ended (when draining), else a new one. */
+  private runBatch(claimed?: Promise<Claim>, claimNext?: (next: Promise<Claim>) => void): Promise<number> {
     if (this.running) return this.running;
-    if (this.closing) return 0;
-    this.running = (async () => this.sendBatch(await this.claim()))().finally(() => {
+    if (this.closing) return Promise.resolve(0);
+    this.running = (async () => this.sendBatch(await (claimed ?? this.claim()), claimNext))().finally(() => {
       this.running = undefined;
     });
     return this.running;
@@ -226,9 +238,44 @@ export class MailWorker {
 
   /** Sends until nothing is due (used by tests and the benchmark). */
   async drain(): Promise<number> {
+    if (this.draining) return this.draining;
+    this.draining = this.drainBatches().finally(() => {
+      this.draining = undefined;
+    });
+    return this.draining;
+  }
+
+  private draining: Promise<number> | undefined;
+
+  private async drainBatches(): Promise<number> {
+    let next: Promise<Claim> | undefined;
+    const claimNext = (claim: Promise<Claim>) => {
+      next = claim;
+    };
     let total = 0;
-    for (let n = await this.runOnce(); n > 0 && !this.closing; n = await this.runOnce()) total += n;
+    try {
+      for (;;) {
+        const claimed = next;
+        next = undefined;
+        const n = await this.runBatch(claimed, claimNext);
+        total += n;
+        if (n === 0 || this.closing) break;
+      }
+    } finally {
+      // A claim made for a batch that will not be sent (stopping, or a failed write) goes back to the queue.
+      if (next) await this.giveBack(next);
+    }
     return total;
+  }
+
+  private async giveBack(claimed: Promise<Claim>): Promise<void> {
+    try {
+      const claim = await claimed;
+      await releaseClaim(this.opts.db, [...claim.pending.keys()], claim.heldUntil);
+    } catch (err) {
+      // Its lease runs out: another worker, or this one later, sends them.
+      this.opts.logger?.warn({ err: { message: (err as Error).message } }, 'claimed mail not given back');
+    }
   }
 
   private ticking = false;
@@ -273,5 +320,6 @@ export class MailWorker {
     this.closing = true;
     clearTimeout(this.timer);
     if (this.running) await this.running.catch(() => undefined);
+    if (this.draining) await this.draining.catch(() => undefined);
   }
 }

@@ -200,9 +200,9 @@ async function ctxClockAt(at: string, fn: () => Promise<void>): Promise<void> {
 
 /**
  * A worker sending a batch over an SMTP transport that holds back the `nth` message until
- * `release()`: returned once that message is being sent.
+ * `release()`: returned once that message is being sent. With `drain`, it sends batch after batch.
  */
-async function batchHeldAt(nth: number) {
+async function batchHeldAt(nth: number, { batchSize, drain = false }: { batchSize?: number; drain?: boolean } = {}) {
   let calls = 0;
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
@@ -212,6 +212,7 @@ async function batchHeldAt(nth: number) {
     clock: ctx.clock,
     from: 'asbrac@example.org',
     messageIdDomain: '127.0.0.1',
+    batchSize,
     transport: {
       ...inner,
       send: async (mail) => {
@@ -220,51 +221,93 @@ async function batchHeldAt(nth: number) {
       },
     },
   });
-  const batch = worker.runOnce();
+  const batch = drain ? worker.drain() : worker.runOnce();
   while (calls < nth) await new Promise((r) => setTimeout(r, 10));
   return { worker, batch, release, inner };
 }
 
+/** Stops a held worker and lets its held message go: how many it attempted, and each row's status, attempts and lease. */
+async function stopHeld(held: Awaited<ReturnType<typeof batchHeldAt>>, ids: string[]) {
+  const stopped = held.worker.stop();
+  held.release();
+  await stopped;
+  const attempted = await held.batch;
+  held.inner.close();
+  const rows = await Promise.all(ids.map(row));
+  return { attempted, rows: rows.map((r) => [r.status, r.attempts, r.lockedUntil]) };
+}
+/** Stopped while its second message was being sent: that one finishes, the rest go back to the queue. */
+const TWO_SENT_THREE_QUEUED = [
+  ['sent', 1, null],
+  ['sent', 1, null],
+  ['queued', 0, null],
+  ['queued', 0, null],
+  ['queued', 0, null],
+];
+
 test('when the worker is stopped part-way through a batch, then the message being sent finishes and the others are queued again, their attempt not counted', async () => {
   const ids: string[] = [];
   for (let n = 20; n < 25; n++) ids.push(await enqueueMail(ctx.db, message(n)));
-  const { worker, batch, release, inner } = await batchHeldAt(2);
+  const held = await batchHeldAt(2);
   // Claimed on a short lease: a worker that died would have them sent by another within LEASE_MS.
   const claimed = await row(ids[4]);
   expect({ status: claimed.status, lockedUntil: claimed.lockedUntil }).toEqual({
     status: 'sending',
     lockedUntil: new Date(ctx.clock.now().getTime() + LEASE_MS),
   });
-  const stopped = worker.stop();
-  release();
-  await stopped;
-  expect(await batch).toBe(5);
-  inner.close();
-  const rows = await Promise.all(ids.map(row));
-  expect(rows.map((r) => [r.status, r.attempts, r.lockedUntil])).toEqual([
-    ['sent', 1, null],
-    ['sent', 1, null],
-    ['queued', 0, null],
-    ['queued', 0, null],
-    ['queued', 0, null],
-  ]);
-  expect(await worker.runOnce()).toBe(0);
+  expect(await stopHeld(held, ids)).toEqual({ attempted: 5, rows: TWO_SENT_THREE_QUEUED });
+  expect(await held.worker.runOnce()).toBe(0);
   expect(await ctx.services.mailWorker.drain()).toBe(3);
 });
 
-test(`when more than ${WRITE_AFTER_SENT} messages are sent in a batch, then each is marked with its own outcome`, async () => {
+test('when a full batch is sending its last message, then the next batch is already claimed; stopped then, the worker gives that batch back to the queue, its attempt not counted', async () => {
   const ids: string[] = [];
-  for (let n = 30; n < 55; n++) ids.push(await enqueueMail(ctx.db, message(n)));
-  smtp.refuseNext(550);
-  const worker = new MailWorker({
+  for (let n = 70; n < 75; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  const held = await batchHeldAt(2, { batchSize: 2, drain: true });
+  const statuses = async () => (await Promise.all(ids.map(row))).map((r) => r.status);
+  // The second batch is claimed while the first batch's last message waits for the SMTP server (the
+  // first message is marked sent within WRITE_WITHIN_MS).
+  const expected = ['sent', 'sending', 'sending', 'sending', 'queued'];
+  const waitingSince = performance.now();
+  let seen = await statuses();
+  while (JSON.stringify(seen) !== JSON.stringify(expected) && performance.now() - waitingSince < 5000) {
+    await new Promise((r) => setTimeout(r, 20));
+    seen = await statuses();
+  }
+  const stopped = await stopHeld(held, ids);
+  expect(seen).toEqual(expected);
+  expect(stopped).toEqual({ attempted: 2, rows: TWO_SENT_THREE_QUEUED });
+  expect(await ctx.services.mailWorker.drain()).toBe(3);
+});
+
+/** A worker of its own over the test SMTP server, claiming `batchSize` messages at a time. */
+const workerClaiming = (batchSize: number) =>
+  new MailWorker({
     db: ctx.db,
     clock: ctx.clock,
     transport: smtpTransport(smtp.url),
     from: 'asbrac@example.org',
     messageIdDomain: '127.0.0.1',
     logger: pino({ level: 'silent' }),
-    batchSize: 25,
+    batchSize,
   });
+
+test('when batch after batch is drained, then every message is sent once, in the order it was queued', async () => {
+  const ids: string[] = [];
+  for (let n = 80; n < 87; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  const worker = workerClaiming(3);
+  expect(await worker.drain()).toBe(7);
+  expect(smtp.received.map((m) => (m.to as { text: string }).text)).toEqual(
+    ids.map((_, i) => `person${80 + i}@example.org`),
+  );
+  expect((await Promise.all(ids.map(row))).map((r) => [r.status, r.attempts])).toEqual(ids.map(() => ['sent', 1]));
+});
+
+test(`when more than ${WRITE_AFTER_SENT} messages are sent in a batch, then each is marked with its own outcome`, async () => {
+  const ids: string[] = [];
+  for (let n = 30; n < 55; n++) ids.push(await enqueueMail(ctx.db, message(n)));
+  smtp.refuseNext(550);
+  const worker = workerClaiming(25);
   expect(await worker.runOnce()).toBe(25);
   const rows = await Promise.all(ids.map(row));
   expect(rows[0].status).toBe('failed');
