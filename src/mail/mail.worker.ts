@@ -82,6 +82,17 @@ export class MailWorker {
     return { pending: new Map(rows.map((r) => [r.id, r])), heldUntil };
   }
 
+  /**
+   * A claim made before it is needed. Its failure (the database gone) is handled where it is awaited,
+   * by the next batch or by giveBack; until then it must not count as a rejection nobody handles, which
+   * would end the process.
+   */
+  private claimAhead(): Promise<Claim> {
+    const claimed = this.claim();
+    claimed.catch(() => undefined);
+    return claimed;
+  }
+
   /** Renews the lease on what the batch still holds; a row no longer held under it is not sent. */
   private async renew(claim: Claim): Promise<void> {
     const ids = [...claim.pending.keys(), ...(claim.current ? [claim.current] : [])];
@@ -158,7 +169,7 @@ export class MailWorker {
         claim.pending.delete(id);
         claim.current = id;
         attempted++;
-        if (claimNext && full && !claim.pending.size) claimNext(this.claim());
+        if (claimNext && full && !claim.pending.size) claimNext(this.claimAhead());
         const outcome = await this.send(row);
         if ('response' in outcome) {
           sent.push({ id: row.id, kind: row.kind, sentAt: this.opts.clock.now(), serverResponse: outcome.response });

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
@@ -7,6 +8,8 @@ import { fileTransport, smtpTransport } from '../../src/mail/transport';
 import { createTestContext, type TestContext } from '../support/context';
 import { DEMO, postForm, signIn } from '../support/http';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'mail');
 
 let ctx: TestContext;
 let smtp: TestSmtpServer;
@@ -301,6 +304,19 @@ test('when batch after batch is drained, then every message is sent once, in the
     ids.map((_, i) => `person${80 + i}@example.org`),
   );
   expect((await Promise.all(ids.map(row))).map((r) => [r.status, r.attempts])).toEqual(ids.map(() => ['sent', 1]));
+});
+
+test('when the database goes away as the next batch is claimed, then the process carries on: the drain fails with that error and the messages not sent stay queued', () => {
+  // In a process of its own, as the server runs the worker: there a rejection nobody handles ends it.
+  const run = spawnSync(process.execPath, ['--import', 'tsx', path.join(FIXTURES, 'database-goes-away.ts')], {
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+  expect(JSON.parse(run.stdout)).toEqual({
+    drained: { failed: 'ECONNREFUSED' },
+    statuses: ['sent', 'sent', 'queued', 'queued', 'queued'],
+  });
 });
 
 test(`when more than ${WRITE_AFTER_SENT} messages are sent in a batch, then each is marked with its own outcome`, async () => {
