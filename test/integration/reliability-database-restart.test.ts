@@ -87,15 +87,22 @@ test('when PostgreSQL restarts, or the app loses its connections, while a user i
   const cookie = await signInOverHttp(app.baseUrl, 'chair@example.org');
   const sessionsBefore = await query<{ n: string }>('select count(*) as n from sessions');
   const load = busyUsers(cookie);
-  await waitUntil('requests answered before the restart', () => load.tally.byStatus[200] > 20);
+  // A wait that times out says what the users saw and what the app logged last.
+  const waitFor = (what: string, check: () => boolean, timeoutMs?: number) =>
+    waitUntil(what, check, timeoutMs).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; answers so far ${JSON.stringify(load.tally)}; app log ends:\n${app.output().slice(-4000)}`,
+      );
+    });
+  await waitFor('requests answered before the restart', () => load.tally.byStatus[200] > 20);
 
   postgres.stop('fast');
-  await waitUntil('pages answering 503 while PostgreSQL is down', () => load.tally.byStatus[503] > 5);
+  await waitFor('pages answering 503 while PostgreSQL is down', () => load.tally.byStatus[503] > 5);
   await new Promise((r) => setTimeout(r, 2000));
   postgres.start();
   await waitUntil('the app to recover', healthy, 30000);
   const answeredAfterRestart = load.tally.byStatus[200];
-  await waitUntil('requests answered after the restart', () => load.tally.byStatus[200] > answeredAfterRestart + 20);
+  await waitFor('requests answered after the restart', () => load.tally.byStatus[200] > answeredAfterRestart + 20);
 
   // Every connection the app holds is ended, without a restart, ten times over.
   for (let i = 0; i < 10; i++) {
@@ -104,7 +111,7 @@ test('when PostgreSQL restarts, or the app loses its connections, while a user i
     await new Promise((r) => setTimeout(r, 100));
   }
   const answeredAfterTermination = load.tally.byStatus[200];
-  await waitUntil('requests answered after the connections ended', () => {
+  await waitFor('requests answered after the connections ended', () => {
     return load.tally.byStatus[200] > answeredAfterTermination + 20;
   });
   const tally = await load.stop();
