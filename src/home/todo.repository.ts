@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { PanelStatus } from '../db/schema';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
@@ -7,56 +8,40 @@ import { cappedCount } from '../db/capped-count';
 
 const count = (row: { n: string | number | bigint } | undefined) => Number(row?.n ?? 0);
 
-/** Submitted referrals waiting for screening, the longest waiting first. */
-export function referralsToScreen(db: Db, limit: number) {
-  return db
+/**
+ * Submitted referrals waiting for screening: how many, and the `limit` longest waiting, in one
+ * statement (each row carries the count of them all).
+ */
+export async function referralsToScreen(db: Db, limit: number) {
+  const rows = await db
     .selectFrom('referrals')
     .select(['id', 'reference', 'submittedAt'])
+    .select(sql<string>`count(*) over ()`.as('n'))
     .where('status', '=', 'submitted')
     .orderBy('submittedAt')
     .orderBy('id')
     .limit(limit)
     .execute();
+  return { count: count(rows[0]), oldest: rows.map(({ n: _n, ...r }) => r) };
 }
 
-export async function referralsToScreenCount(db: Db): Promise<number> {
-  return count(
-    await db
-      .selectFrom('referrals')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .where('status', '=', 'submitted')
-      .executeTakeFirst(),
-  );
-}
-
-/** Panels to come, in these statuses, chaired by this user when one is given. */
-export async function upcomingPanels(
-  db: Db,
-  now: Date,
-  statuses: readonly PanelStatus[],
-  chairUserId: number | null,
-): Promise<number> {
+/**
+ * The panel work on the home page, in one statement: panels to come still to be built and
+ * published, held panels whose minutes wait for approval, and panels whose approved minutes wait to be
+ * circulated; chaired by this user when one is given.
+ */
+export async function panelWork(db: Db, now: Date, chairUserId: number | null) {
   let q = db
     .selectFrom('panels')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('startsAt', '>', now)
-    .where('status', 'in', statuses);
+    .select([
+      sql<string>`count(*) filter (where status = 'scheduled' and starts_at > ${now})`.as('toBuild'),
+      sql<string>`count(*) filter (where status = 'concluded')`.as('toApprove'),
+      sql<string>`count(*) filter (where status = 'minutes-approved')`.as('toCirculate'),
+    ])
+    .where('status', 'in', ['scheduled', 'concluded', 'minutes-approved'] satisfies PanelStatus[]);
   if (chairUserId !== null) q = q.where('chairUserId', '=', chairUserId);
-  return count(await q.executeTakeFirst());
-}
-
-/** Panels held in these statuses (concluded, minutes approved), chaired by this user when one is given. */
-export async function panelsInStatus(
-  db: Db,
-  statuses: readonly PanelStatus[],
-  chairUserId: number | null,
-): Promise<number> {
-  let q = db
-    .selectFrom('panels')
-    .select((eb) => eb.fn.countAll().as('n'))
-    .where('status', 'in', statuses);
-  if (chairUserId !== null) q = q.where('chairUserId', '=', chairUserId);
-  return count(await q.executeTakeFirst());
+  const row = await q.executeTakeFirstOrThrow();
+  return { toBuild: Number(row.toBuild), toApprove: Number(row.toApprove), toCirculate: Number(row.toCirculate) };
 }
 
 /** Research requests of these agencies not yet answered, for panels whose research has not closed. */

@@ -35,10 +35,7 @@ function daysBetween(from: Date, to: Date): number {
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
 
 async function screening(deps: Pick<ServiceDeps, 'db'>, now: Date): Promise<TodoEntry> {
-  const [n, oldest] = await Promise.all([
-    repo.referralsToScreenCount(deps.db),
-    repo.referralsToScreen(deps.db, SHOWN_WAITING),
-  ]);
+  const { count: n, oldest } = await repo.referralsToScreen(deps.db, SHOWN_WAITING);
   return {
     key: 'screen',
     label: plural(n, 'referral to screen', 'referrals to screen'),
@@ -55,11 +52,9 @@ async function screening(deps: Pick<ServiceDeps, 'db'>, now: Date): Promise<Todo
 }
 
 async function panelWork(db: ServiceDeps['db'], now: Date, chairId: number | null, admin: boolean) {
-  const [toBuild, toApprove, toCirculate] = await Promise.all([
-    repo.upcomingPanels(db, now, ['scheduled'], chairId),
-    repo.panelsInStatus(db, ['concluded'], chairId),
-    admin ? repo.panelsInStatus(db, ['minutes-approved'], null) : Promise.resolve(null),
-  ]);
+  const counts = await repo.panelWork(db, now, chairId);
+  const { toBuild, toApprove } = counts;
+  const toCirculate = admin ? counts.toCirculate : null;
   const entries: TodoEntry[] = [
     {
       key: 'agendas',
