@@ -52,9 +52,7 @@ async function screening(deps: Pick<ServiceDeps, 'db'>, now: Date): Promise<Todo
 }
 
 async function panelWork(db: ServiceDeps['db'], now: Date, chairId: number | null, admin: boolean) {
-  const counts = await repo.panelWork(db, now, chairId);
-  const { toBuild, toApprove } = counts;
-  const toCirculate = admin ? counts.toCirculate : null;
+  const { toBuild, toApprove, toCirculate } = await repo.panelWork(db, now, chairId);
   const entries: TodoEntry[] = [
     {
       key: 'agendas',
@@ -69,7 +67,7 @@ async function panelWork(db: ServiceDeps['db'], now: Date, chairId: number | nul
       href: '/panels',
     },
   ];
-  if (toCirculate !== null)
+  if (admin)
     entries.push({
       key: 'minutes-circulate',
       label: plural(toCirculate, 'set of approved minutes to circulate', 'sets of approved minutes to circulate'),
