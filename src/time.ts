@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone, IANAZone, type Zone } from 'luxon';
 import type { Clock } from './clock';
 
 /**
@@ -7,9 +7,36 @@ import type { Clock } from './clock';
  */
 export const ZONE = 'Europe/London';
 
+const london = IANAZone.create(ZONE);
+const HOUR = 3_600_000;
+const hourZones = new Map<number, Zone>();
+
+/**
+ * London's offset from UTC, as a fixed zone, for the UTC hour holding an instant. Asking the IANA
+ * zone costs a formatToParts call each time; London's clocks change on whole UTC hours, so each
+ * hour's offset is worked out once. An hour whose start and end differ keeps the IANA zone.
+ */
+function londonZoneAt(ms: number): Zone {
+  const hour = Math.floor(ms / HOUR);
+  let zone = hourZones.get(hour);
+  if (zone === undefined) {
+    const start = london.offset(hour * HOUR);
+    zone = start === london.offset(hour * HOUR + HOUR - 1) ? FixedOffsetZone.instance(start) : london;
+    if (hourZones.size >= 100_000) hourZones.clear();
+    hourZones.set(hour, zone);
+  }
+  return zone;
+}
+
+/** An instant as London's wall clock shows it. */
+function inLondon(at: Date | DateTime): DateTime {
+  const ms = at.valueOf();
+  return DateTime.fromMillis(ms, { zone: londonZoneAt(ms) });
+}
+
 /** The calendar date in Europe/London at this instant. */
 export function londonDate(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).toISODate() as string;
+  return inLondon(at).toISODate() as string;
 }
 
 /** Today in London by the application's clock, 'YYYY-MM-DD'. */
@@ -19,7 +46,7 @@ export function today(clock: Clock): string {
 
 /** The London time of day of an instant, 'HH:mm'. */
 export function londonTime(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).toFormat('HH:mm');
+  return inLondon(at).toFormat('HH:mm');
 }
 
 export const TIME_OF_DAY = /^([01]?\d|2[0-3])[:.]([0-5]\d)$/;
@@ -41,13 +68,13 @@ export function addDays(iso: string, days: number): string {
 
 /** The ISO week (e.g. '2026-W13') of the London date of an instant. */
 export function londonWeek(at: Date): string {
-  return DateTime.fromJSDate(at).setZone(ZONE).toFormat("kkkk-'W'WW");
+  return inLondon(at).toFormat("kkkk-'W'WW");
 }
 
 function toDateTime(value: Date | string | null | undefined): DateTime | null {
   if (value === null || value === undefined || value === '') return null;
   const dt = value instanceof Date ? DateTime.fromJSDate(value) : DateTime.fromISO(value);
-  return dt.isValid ? dt.setZone(ZONE) : null;
+  return dt.isValid ? inLondon(dt) : null;
 }
 
 export function formatDate(value: Date | string | null | undefined): string {
