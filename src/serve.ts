@@ -25,21 +25,34 @@ const within = <T>(work: Promise<T>, ms: number): Promise<boolean> =>
 /**
  * Tracks the responses in flight so that a stop can answer each with `Connection: close`: the
  * client (a load balancer draining this instance) then sends its next request elsewhere instead of
- * on a connection that is about to close.
+ * on a connection that is about to close. A response stays in flight until the app has ended it,
+ * even when its client has gone: the handler is still reading and auditing, and the database must
+ * not close under it.
  */
 function trackRequests(server: Server) {
   const inFlight = new Set<ServerResponse>();
   let draining = false;
+  let allEnded: (() => void) | undefined;
   const closeWhenDone = (res: ServerResponse) => {
     if (!res.headersSent) res.setHeader('Connection', 'close');
+  };
+  const settle = (res: ServerResponse) => {
+    if (!inFlight.delete(res) || !draining) return;
+    // A response whose headers went out before the stop left its connection open: close it now it is idle.
+    setImmediate(() => server.closeIdleConnections());
+    if (inFlight.size === 0) allEnded?.();
   };
   server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     if (draining) closeWhenDone(res);
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) => {
+      const ended = end(...args);
+      settle(res);
+      return ended;
+    }) as ServerResponse['end'];
     res.on('close', () => {
-      inFlight.delete(res);
-      // A response whose headers went out before the stop left its connection open: close it now it is idle.
-      if (draining) setImmediate(() => server.closeIdleConnections());
+      if (res.writableEnded) settle(res);
     });
   });
   return {
@@ -49,11 +62,16 @@ function trackRequests(server: Server) {
     drain(): Promise<void> {
       draining = true;
       for (const res of inFlight) closeWhenDone(res);
-      return new Promise((resolve) => {
+      const ended = new Promise<void>((resolve) => {
+        allEnded = resolve;
+        if (inFlight.size === 0) resolve();
+      });
+      const closed = new Promise<void>((resolve) => {
         // After this turn of the event loop, so that requests already received on keep-alive
         // connections are read (and answered with Connection: close) rather than cut off as idle.
         setImmediate(() => server.close(() => resolve()));
       });
+      return Promise.all([closed, ended]).then(() => undefined);
     },
   };
 }
