@@ -89,10 +89,30 @@ export function formatTime(value: Date | string | null | undefined): string {
   return toDateTime(value)?.toFormat('HH:mm') ?? '';
 }
 
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
 /** A calendar date (no time of day) as stored in a `date` column: shown as it is, never shifted by zone. */
 export function formatCalendarDate(value: string | Date | null | undefined): string {
   if (!value) return '';
   const iso = value instanceof Date ? value.toISOString().slice(0, 10) : value.slice(0, 10);
-  const dt = DateTime.fromISO(iso, { zone: 'UTC' });
-  return dt.isValid ? dt.toFormat('d MMMM yyyy') : '';
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!parts) return '';
+  const [year, month, day] = [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+  const at = new Date(Date.UTC(year, month - 1, day));
+  // A day the month does not have (30 February) is not a date.
+  if (at.getUTCFullYear() !== year || at.getUTCMonth() !== month - 1 || at.getUTCDate() !== day) return '';
+  return `${day} ${MONTHS[month - 1]} ${year}`;
 }

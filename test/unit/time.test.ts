@@ -1,5 +1,14 @@
 import { DateTime } from 'luxon';
-import { formatDate, formatDateTime, formatTime, londonDate, londonTime, londonWeek, ZONE } from '../../src/time';
+import {
+  formatCalendarDate,
+  formatDate,
+  formatDateTime,
+  formatTime,
+  londonDate,
+  londonTime,
+  londonWeek,
+  ZONE,
+} from '../../src/time';
 
 /** What the IANA zone itself says, asked afresh for every instant. */
 const asIana = (ms: number, format: string) => DateTime.fromMillis(ms).setZone(ZONE).toFormat(format);
@@ -43,5 +52,24 @@ describe('times shown in Europe/London', () => {
       if (londonWeek(at) !== asIana(ms, "kkkk-'W'WW")) differ.push(at.toISOString());
     }
     expect(differ).toEqual([]);
+  });
+});
+
+describe('calendar dates', () => {
+  test('when every day from 1900 to 2100 is shown, then each reads as Luxon reads it, and days a month lacks are not dates', () => {
+    const differ: string[] = [];
+    for (let ms = Date.UTC(1900, 0, 1); ms < Date.UTC(2100, 0, 1); ms += 86_400_000) {
+      const iso = new Date(ms).toISOString().slice(0, 10);
+      const expected = DateTime.fromISO(iso, { zone: 'UTC' }).toFormat('d MMMM yyyy');
+      if (formatCalendarDate(iso) !== expected || formatCalendarDate(new Date(ms)) !== expected) differ.push(iso);
+    }
+    expect(differ).toEqual([]);
+    expect(formatCalendarDate('2026-02-29')).toBe('');
+    expect(formatCalendarDate('2028-02-29')).toBe('29 February 2028');
+    expect(formatCalendarDate('2026-13-01')).toBe('');
+    expect(formatCalendarDate('2026-04-31T00:00:00Z')).toBe('');
+    expect(formatCalendarDate('5 May 2026')).toBe('');
+    expect(formatCalendarDate('')).toBe('');
+    expect(formatCalendarDate(null)).toBe('');
   });
 });
