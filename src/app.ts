@@ -174,7 +174,7 @@ function errorHandler(services: Services): ErrorRequestHandler {
       }).catch(() => undefined);
     }
     // After the response has ended (a session store failing as it finished), the log is enough.
-    if (res.headersSent) return res.writableEnded ? undefined : req.socket.destroy();
+    if (res.headersSent) return res.writableEnded ? undefined : res.destroy();
     const page = ERROR_PAGES[status] ?? ERROR_PAGES[status >= 500 ? 500 : 400];
     const ownMessage = err instanceof CsrfError || (err instanceof HttpError && status !== 404 && status !== 403);
     const paragraphs = ownMessage ? [(err as Error).message, ...page.paragraphs.slice(1)] : page.paragraphs;

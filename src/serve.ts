@@ -42,18 +42,19 @@ function trackRequests(server: Server) {
     setImmediate(() => server.closeIdleConnections());
     if (inFlight.size === 0) allEnded?.();
   };
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // Ahead of the app's own listener, so that a response the app ends at once is still counted.
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res);
     if (draining) closeWhenDone(res);
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    res.end = ((...args: unknown[]) => {
-      const ended = end(...args);
-      settle(res);
-      return ended;
-    }) as ServerResponse['end'];
-    res.on('close', () => {
-      if (res.writableEnded) settle(res);
-    });
+    // The app has finished with a response when it ends it, or destroys it after a late failure.
+    for (const method of ['end', 'destroy'] as const) {
+      const original = res[method].bind(res) as (...args: unknown[]) => ServerResponse;
+      res[method] = ((...args: unknown[]) => {
+        const result = original(...args);
+        settle(res);
+        return result;
+      }) as never;
+    }
   });
   return {
     get inFlight() {
