@@ -18,6 +18,7 @@ import * as openActionsByDueDate from './20261205_0090_open_actions_by_due_date'
 import * as reportTallies from './20261206_0100_report_tallies';
 import * as decisionsByKind from './20261206_0110_decisions_by_kind';
 import * as actionsByAgendaItem from './20261206_0120_actions_by_agenda_item';
+import * as searchWithoutPendingList from './20261207_0130_search_without_pending_list';
 import * as researchBySubject from './20261130_0080_research_by_subject';
 import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
 
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '20261206_0100_report_tallies': reportTallies,
   '20261206_0110_decisions_by_kind': decisionsByKind,
   '20261206_0120_actions_by_agenda_item': actionsByAgendaItem,
+  '20261207_0130_search_without_pending_list': searchWithoutPendingList,
 };
