@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import type { Logger } from 'pino';
 import type { Database } from './schema';
+import { prepareStatements } from './prepared-statements';
 
 export type Db = Kysely<Database>;
 
@@ -54,6 +55,7 @@ export function openPostgres(url: string, poolSize: number, logger?: Logger): Da
     idleTimeoutMillis: 30000,
   });
   watchPool(pool, logger);
+  pool.on('connect', (client) => prepareStatements(client));
   const db = kyselyOver(pool);
   return { db, pool, mode: 'postgres', close: () => db.destroy() };
 }
