@@ -83,6 +83,7 @@ export async function openEmbedded(
   await pglite.waitReady;
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
   watchPool(pool, logger);
+  pool.on('connect', (client) => prepareStatements(client));
   const db = kyselyOver(pool);
   return {
     db,
