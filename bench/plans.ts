@@ -20,21 +20,55 @@ export interface PagePlans {
 /** Tables this big or bigger must be read by index. */
 const LARGE_ROWS = 10_000;
 
-interface PlanNode {
+/** A node of `explain (format json)`; the counts are there with `analyze, buffers`. */
+export interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
+  'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Shared Hit Blocks'?: number;
+  'Shared Read Blocks'?: number;
   Plans?: PlanNode[];
 }
 
-function seqScans(node: PlanNode): string[] {
-  const here = node['Node Type'] === 'Seq Scan' && node['Relation Name'] ? [node['Relation Name']] : [];
-  return [...here, ...(node.Plans ?? []).flatMap(seqScans)];
+/** The node and every node under it. */
+export const planNodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(planNodes)];
+
+const seqScans = (plan: PlanNode): string[] =>
+  planNodes(plan).flatMap((n) => (n['Node Type'] === 'Seq Scan' && n['Relation Name'] ? [n['Relation Name']] : []));
+
+type Explained = { 'QUERY PLAN': [{ Plan: PlanNode }] };
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- pg's own conversion of a value to the text it sends, untyped
+const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => string | null };
+
+/**
+ * The plan PostgreSQL may keep for a statement the app prepares (src/db/prepared-statements.ts),
+ * which is made without the values: the statement is prepared, and explained with a generic plan
+ * forced, as PostgreSQL 15 has no `explain (generic_plan)`.
+ */
+async function genericPlan(client: pg.Client, text: string, values: unknown[]): Promise<PlanNode> {
+  const literals = values.map((v) => {
+    const prepared = prepareValue(v);
+    return prepared === null ? 'null' : client.escapeLiteral(prepared);
+  });
+  await client.query(`prepare asbrac_explained as ${text}`);
+  try {
+    await client.query('set plan_cache_mode = force_generic_plan');
+    const plan = await client.query<Explained>(
+      `explain (format json) execute asbrac_explained(${literals.join(', ')})`,
+    );
+    return plan.rows[0]['QUERY PLAN'][0].Plan;
+  } finally {
+    await client.query('reset plan_cache_mode');
+    await client.query('deallocate asbrac_explained');
+  }
 }
 
 /**
  * Asks each page once, of an app in this process whose database connections note every statement
- * they send, then explains each statement with its own parameters. A page passes when no statement
- * reads a large table sequentially.
+ * they send, then explains each statement twice: planned for its own values, and with the generic
+ * plan a prepared statement may run on. A page passes when no plan reads a large table sequentially.
  */
 export async function explainPages(dbUrl: string, chairEmail: string, pages: [string, string][]): Promise<PagePlans[]> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'asbrac-bench-plans-'));
@@ -88,12 +122,12 @@ export async function explainPages(dbUrl: string, chairEmail: string, pages: [st
       const scans: string[] = res.status === 200 ? [] : [`the page itself (it answered ${res.status})`];
       for (const [i, s] of statements.entries()) {
         if (!/^\s*(select|with|insert|update|delete)\b/i.test(s.text)) continue;
-        const plan = await explainer.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
-          `explain (format json) ${s.text}`,
-          s.values,
-        );
+        const plan = await explainer.query<Explained>(`explain (format json) ${s.text}`, s.values);
         for (const table of seqScans(plan.rows[0]['QUERY PLAN'][0].Plan))
           if (large.has(table)) scans.push(`${table} (query ${i + 1})`);
+        if (s.values.length === 0) continue;
+        for (const table of seqScans(await genericPlan(explainer, s.text, s.values)))
+          if (large.has(table)) scans.push(`${table} (query ${i + 1}, generic plan)`);
       }
       reports.push({ page, queries: statements.length, scans });
     }

@@ -24,6 +24,7 @@ import { systemClock } from '../src/clock';
 import { signInOverHttp, startAppProcess, type AppProcess } from '../test/support/process';
 import { loadPage, loadSaves, type Measure, type SaveTarget } from './load';
 import { seedScene, type Scene } from './scene';
+import { BARE, SAVE, pagesOf } from './pages';
 import { benchPdf } from './pdf';
 import { benchOutbox } from './outbox';
 import { explainPages, type PagePlans } from './plans';
@@ -35,31 +36,6 @@ const SIZES = (process.env.BENCH_SIZES ?? '1000,100000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const BASE_URL = 'http://127.0.0.1';
-
-export const BARE = 'bare route (/ping)';
-export const SAVE = 'saving a meeting item';
-
-/** Every main page, as a chair reaches it, in the order of their work. */
-export function pagesOf(scene: Scene, items: { register: string; item: string }): [string, string][] {
-  return [
-    [BARE, '/ping'],
-    ['home (things to do)', '/'],
-    ['case list', '/referrals'],
-    ['case list with a search', `/referrals?q=${encodeURIComponent(scene.searchTerm)}`],
-    ['case record', `/referrals/${scene.referralId}`],
-    ['screening', '/referrals?status=submitted'],
-    ['panel overview', `/panels/${scene.publishedPanelId}`],
-    ['agenda builder', `/panels/${scene.builderPanelId}/agenda`],
-    ['published agenda', `/panels/${scene.publishedPanelId}/agenda/published`],
-    ['research view', `/panels/${scene.publishedPanelId}/research`],
-    ['attendance', `/panels/${scene.publishedPanelId}/attendance`],
-    ['register', items.register],
-    ['meeting item', items.item],
-    ['minutes page', `/panels/${scene.minutesPanelId}/minutes`],
-    ['actions page', '/actions'],
-    ['reports dashboard', '/reports'],
-  ];
-}
 
 function descendants(pid: number): number[] {
   try {

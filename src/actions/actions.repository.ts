@@ -5,6 +5,7 @@ import type { ActionStatus, ActionUpdateTable, Database } from '../db/schema';
 import type { CurrentUser } from '../http/context';
 import { visibleReferrals } from '../referrals/case-access';
 import { INCOMPLETE_STATUSES } from './overdue';
+import { literals } from '../db/literals';
 
 /** Which actions a list covers: `agencyId` null means every agency's. */
 export interface ActionScope {
@@ -131,7 +132,7 @@ function scoped(db: Db, scope: ActionScope) {
   let q = withCase(db);
   if (scope.agencyId) q = q.where('actions.ownerAgencyId', '=', scope.agencyId);
   if (scope.panelId) q = q.where('actions.panelId', '=', scope.panelId);
-  if (scope.incompleteOnly) q = q.where('actions.status', 'in', INCOMPLETE_STATUSES);
+  if (scope.incompleteOnly) q = q.where('actions.status', 'in', literals(INCOMPLETE_STATUSES));
   if (scope.dueBefore) q = q.where('actions.dueOn', '<', scope.dueBefore);
   if (scope.dueBetween)
     q = q.where('actions.dueOn', '>=', scope.dueBetween.from).where('actions.dueOn', '<=', scope.dueBetween.to);
@@ -265,7 +266,7 @@ export function openCountsByAgency(db: Db, today: string) {
       eb.fn.countAll<string>().as('open'),
       eb.fn.sum<string>(eb.case().when('actions.dueOn', '<', today).then(1).else(0).end()).as('overdue'),
     ])
-    .where('actions.status', 'in', INCOMPLETE_STATUSES)
+    .where('actions.status', 'in', literals(INCOMPLETE_STATUSES))
     .where((eb) => eb.or([eb('referrals.status', 'is', null), eb('referrals.status', '!=', 'closed')]))
     .where('agencies.active', '=', true)
     .groupBy('actions.ownerAgencyId')
@@ -302,7 +303,7 @@ export function caseActionsForPanel(db: Db, referralId: number, panelId: number,
     .where('actions.panelId', '!=', panelId)
     .where((eb) =>
       eb.or([
-        eb('actions.status', 'in', INCOMPLETE_STATUSES),
+        eb('actions.status', 'in', literals(INCOMPLETE_STATUSES)),
         eb.exists(
           eb
             .selectFrom('actionUpdates')
@@ -335,6 +336,6 @@ export function incompleteOfCase(trx: Db, referralId: number) {
     .selectFrom('actions')
     .select(['id', 'status'])
     .where('referralId', '=', referralId)
-    .where('status', 'in', INCOMPLETE_STATUSES)
+    .where('status', 'in', literals(INCOMPLETE_STATUSES))
     .execute();
 }

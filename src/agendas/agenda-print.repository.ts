@@ -2,6 +2,7 @@ import type { ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database';
 import type { Database } from '../db/schema';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
+import { literals } from '../db/literals';
 
 // For each case under review on a published agenda: the actions still to be done. Read only; the
 // actions feature writes them.
@@ -39,7 +40,7 @@ export async function unfinishedActions(db: Db, referralIds: number[], panelId: 
     ])
     .where('actions.referralId', 'in', referralIds)
     .where('actions.panelId', '!=', panelId)
-    .where('actions.status', 'in', INCOMPLETE_STATUSES)
+    .where('actions.status', 'in', literals(INCOMPLETE_STATUSES))
     .orderBy('actions.dueOn')
     .orderBy('actions.id')
     .execute();

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { INCOMPLETE_STATUSES } from '../actions/overdue';
 import type { Db } from '../db/database';
-import type { AgendaItemKind } from '../db/schema';
+import { literals } from '../db/literals';
+import type { AgendaItemKind, ReferralStatus } from '../db/schema';
 import type { CandidateCase } from './proposal';
 
 /** Whether any subject of each case is a child, or lives with children. */
@@ -54,7 +56,7 @@ export async function candidateCases(
           .selectFrom('actions')
           .select((e) => e.fn.countAll<string>().as('n'))
           .whereRef('actions.referralId', '=', 'referrals.id')
-          .where('actions.status', 'in', ['open', 'in-progress'])
+          .where('actions.status', 'in', literals(INCOMPLETE_STATUSES))
           .as('incompleteActions'),
     ])
     .where('referrals.status', '=', 'active')
@@ -128,7 +130,7 @@ export async function currentItems(trx: Db, panelId: number) {
           .selectFrom('actions')
           .select((e) => e.fn.countAll<string>().as('n'))
           .whereRef('actions.referralId', '=', 'agendaItems.referralId')
-          .where('actions.status', 'in', ['open', 'in-progress'])
+          .where('actions.status', 'in', literals(INCOMPLETE_STATUSES))
           .as('incompleteActions'),
     ])
     .where('agendaItems.panelId', '=', panelId)
@@ -189,7 +191,7 @@ export async function addableCases(trx: Db, panel: { id: number; districtId: num
       'referrals.districtId',
       'districts.name as districtName',
     ])
-    .where('referrals.status', 'in', ['awaiting-panel', 'active'])
+    .where('referrals.status', 'in', literals<ReferralStatus>(['awaiting-panel', 'active']))
     .where((eb) =>
       eb.not(
         eb.exists(

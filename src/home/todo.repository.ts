@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { PanelStatus } from '../db/schema';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
+import { literals } from '../db/literals';
 import { cappedCount } from '../db/capped-count';
 
 // The counts on the home page. Read only: each table is written by its own feature.
@@ -97,7 +98,11 @@ export function overdueActions(
   owner: { agencyId: number; name?: string } | null,
   cap: number,
 ): Promise<number> {
-  let q = db.selectFrom('actions').select('id').where('dueOn', '<', today).where('status', 'in', INCOMPLETE_STATUSES);
+  let q = db
+    .selectFrom('actions')
+    .select('id')
+    .where('dueOn', '<', today)
+    .where('status', 'in', literals(INCOMPLETE_STATUSES));
   if (owner) q = q.where('ownerAgencyId', '=', owner.agencyId);
   if (owner?.name) q = q.where((eb) => eb(eb.fn('lower', ['ownerName']), '=', owner.name!.toLowerCase()));
   return cappedCount(db, q.orderBy('dueOn').orderBy('id'), cap);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { createTestContext, type TestContext } from '../support/context';
 import { usingPostgres } from '../support/database';
 import { explainReferralQueries, seedSyntheticReferrals } from '../../bench/explain-referrals';
+import { planNodes, type PlanNode } from '../../bench/plans';
 
 // Query plans are PostgreSQL's: this runs against the server in TEST_DATABASE_URL (as CI does),
 // and runs only against PostgreSQL (a *.pg.test.ts file), whose planner is the one in production.
@@ -41,22 +42,11 @@ describe('the referral list at 100,000 referrals', () => {
       select id from referrals where search_text ilike ${`%${first}%`} and search_text ilike ${`%${last}%`}`.execute(
       ctx.db,
     );
-    const indexScan = nodes(explained.rows[0]['QUERY PLAN'][0].Plan).find(
+    const indexScan = planNodes(explained.rows[0]['QUERY PLAN'][0].Plan).find(
       (n) => n['Node Type'] === 'Bitmap Index Scan' && n['Index Name'] === 'referrals_search_idx',
     )!;
     expect(indexScan['Actual Rows']).toBeGreaterThan(0);
     // 100,000 referrals written with GIN's fast update leave about 450 pending pages, all read by every search.
-    expect(indexScan['Shared Hit Blocks'] + indexScan['Shared Read Blocks']).toBeLessThan(100);
+    expect(indexScan['Shared Hit Blocks']! + indexScan['Shared Read Blocks']!).toBeLessThan(100);
   });
 });
-
-interface PlanNode {
-  'Node Type': string;
-  'Index Name'?: string;
-  'Actual Rows': number;
-  'Shared Hit Blocks': number;
-  'Shared Read Blocks': number;
-  Plans?: PlanNode[];
-}
-
-const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
