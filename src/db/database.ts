@@ -29,7 +29,8 @@ export function kyselyOver(pool: pg.Pool): Db {
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
 }
 
-function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
+/** Listens for the pool's errors, and readies each new connection: its errors heard, its statements prepared. */
+function tendPool(pool: pg.Pool, logger: Logger | undefined): void {
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', (err) =>
     logger?.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error'),
@@ -44,6 +45,7 @@ function watchPool(pool: pg.Pool, logger: Logger | undefined): void {
         'database connection lost',
       ),
     );
+    prepareStatements(client);
   });
 }
 
@@ -54,13 +56,11 @@ export function openPostgres(url: string, poolSize: number, logger?: Logger): Da
     connectionTimeoutMillis: 5000,
     idleTimeoutMillis: 30000,
   });
-  watchPool(pool, logger);
-  pool.on('connect', (client) => prepareStatements(client));
+  tendPool(pool, logger);
   const db = kyselyOver(pool);
   return { db, pool, mode: 'postgres', close: () => db.destroy() };
 }
 
-/** Embedded PostgreSQL (PGlite) stored in a directory, or in memory, behind the same pg.Pool interface. */
 /**
  * The embedded database's buffer cache. PostgreSQL's default of 128 MB is set up in full at every
  * start, about 5 ms a megabyte here; the embedded database reads what the cache misses from the
@@ -68,6 +68,7 @@ export function openPostgres(url: string, poolSize: number, logger?: Logger): Da
  */
 const EMBEDDED_SHARED_BUFFERS = '32MB';
 
+/** Embedded PostgreSQL (PGlite) stored in a directory, or in memory, behind the same pg.Pool interface. */
 export async function openEmbedded(
   dataDir: string | undefined,
   logger?: Logger,
@@ -82,8 +83,7 @@ export async function openEmbedded(
   });
   await pglite.waitReady;
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
-  watchPool(pool, logger);
-  pool.on('connect', (client) => prepareStatements(client));
+  tendPool(pool, logger);
   const db = kyselyOver(pool);
   return {
     db,
