@@ -1,4 +1,4 @@
-import { sql, type Insertable } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Insertable, type SqlBool } from 'kysely';
 import type { Db } from '../db/database';
 import { cappedCount } from '../db/capped-count';
 import type { ActionStatus, ActionUpdateTable, Database } from '../db/schema';
@@ -128,20 +128,26 @@ export function findVisible(db: Db, user: CurrentUser, partnershipWide: boolean,
     .executeTakeFirst();
 }
 
-function scoped(db: Db, scope: ActionScope) {
-  let q = withCase(db);
-  if (scope.agencyId) q = q.where('actions.ownerAgencyId', '=', scope.agencyId);
-  if (scope.panelId) q = q.where('actions.panelId', '=', scope.panelId);
-  if (scope.incompleteOnly) q = q.where('actions.status', 'in', literals(INCOMPLETE_STATUSES));
-  if (scope.dueBefore) q = q.where('actions.dueOn', '<', scope.dueBefore);
-  if (scope.dueBetween)
-    q = q.where('actions.dueOn', '>=', scope.dueBetween.from).where('actions.dueOn', '<=', scope.dueBetween.to);
-  return q;
+/** The scope's conditions, all on the actions table itself. */
+function inScope(scope: ActionScope) {
+  return (eb: ExpressionBuilder<Database, 'actions'>) => {
+    const conditions: Expression<SqlBool>[] = [];
+    if (scope.agencyId) conditions.push(eb('actions.ownerAgencyId', '=', scope.agencyId));
+    if (scope.panelId) conditions.push(eb('actions.panelId', '=', scope.panelId));
+    if (scope.incompleteOnly) conditions.push(eb('actions.status', 'in', literals(INCOMPLETE_STATUSES)));
+    if (scope.dueBefore) conditions.push(eb('actions.dueOn', '<', scope.dueBefore));
+    if (scope.dueBetween)
+      conditions.push(eb('actions.dueOn', '>=', scope.dueBetween.from), eb('actions.dueOn', '<=', scope.dueBetween.to));
+    return eb.and(conditions);
+  };
 }
 
-/** How many actions are in scope, counting no further than `cap` + 1 (more is "more than `cap`"). */
+/**
+ * How many actions are in scope, counting no further than `cap` + 1 (more is "more than `cap`").
+ * From the actions alone: each has its panel, district and agency, so the list's joins add no rows.
+ */
 export function countInScope(db: Db, scope: ActionScope, cap: number): Promise<number> {
-  let counted = scoped(db, scope).select('actions.id');
+  let counted = db.selectFrom('actions').select('actions.id').where(inScope(scope));
   // In the order of the index of just the incomplete actions, so those are counted from it.
   if (scope.incompleteOnly) counted = counted.orderBy('actions.dueOn').orderBy('actions.id');
   return cappedCount(db, counted, cap);
@@ -149,7 +155,8 @@ export function countInScope(db: Db, scope: ActionScope, cap: number): Promise<n
 
 /** One page of the actions in scope, soonest due first. */
 export function pageInScope(db: Db, scope: ActionScope, limit: number, offset: number) {
-  return scoped(db, scope)
+  return withCase(db)
+    .where(inScope(scope))
     .select([
       'actions.id',
       'actions.description',

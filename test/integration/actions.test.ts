@@ -3,6 +3,7 @@ import { DEMO, postForm, signIn } from '../support/http';
 import { sendActionDigests } from '../../src/actions/actions.service';
 import { seedMeeting } from '../../src/seed/demo-meeting';
 import { agencyOf, addItem, awaitingCase, makeAction, makePanel } from './meeting-builders';
+import { countInScope, pageInScope, type ActionScope } from '../../src/actions/actions.repository';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -313,6 +314,31 @@ describe('weekly digests', () => {
           .execute()
       ).length,
     ).toBe(2);
+  });
+});
+
+describe('the count of the actions list', () => {
+  test('when counted from the actions alone, then it matches the list in every scope, with and without an agency and a panel', async () => {
+    const s = await scene();
+    const police = await agencyOf(ctx, DEMO.police);
+    const scopes: ActionScope[] = [];
+    for (const agencyId of [null, police])
+      for (const panelId of [null, s.panel.id])
+        for (const [incompleteOnly, dueBefore, dueBetween] of [
+          [false, null, null],
+          [true, null, null],
+          [true, '2026-03-11', null],
+          [true, null, { from: '2026-03-11', to: '2026-03-17' }],
+        ] as const)
+          scopes.push({ agencyId, panelId, incompleteOnly, dueBefore, dueBetween });
+    const counts = [];
+    for (const scope of scopes) {
+      const listed = (await pageInScope(ctx.db, scope, 100_000, 0)).length;
+      counts.push({ scope, counted: await countInScope(ctx.db, scope, 100_000), listed });
+    }
+    expect(counts).toEqual(counts.map((c) => ({ ...c, counted: c.listed })));
+    // Cases of the scene are among them: the scopes are not all empty.
+    expect(counts.filter((c) => c.scope.panelId && c.listed >= 4)).not.toHaveLength(0);
   });
 });
 
