@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
-import type { PanelStatus } from '../db/schema';
+import type { PanelStatus, ReferralStatus } from '../db/schema';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
-import { literals } from '../db/literals';
+import { literal, literals } from '../db/literals';
 import { cappedCount } from '../db/capped-count';
 
 // The counts on the home page. Read only: each table is written by its own feature.
@@ -18,7 +18,7 @@ export async function referralsToScreen(db: Db, limit: number) {
     .selectFrom('referrals')
     .select(['id', 'reference', 'submittedAt'])
     .select(sql<string>`count(*) over ()`.as('n'))
-    .where('status', '=', 'submitted')
+    .where('status', '=', literal<ReferralStatus>('submitted'))
     .orderBy('submittedAt')
     .orderBy('id')
     .limit(limit)
@@ -39,7 +39,7 @@ export async function panelWork(db: Db, now: Date, chairUserId: number | null) {
       sql<string>`count(*) filter (where status = 'concluded')`.as('toApprove'),
       sql<string>`count(*) filter (where status = 'minutes-approved')`.as('toCirculate'),
     ])
-    .where('status', 'in', ['scheduled', 'concluded', 'minutes-approved'] satisfies PanelStatus[]);
+    .where('status', 'in', literals<PanelStatus>(['scheduled', 'concluded', 'minutes-approved']));
   if (chairUserId !== null) q = q.where('chairUserId', '=', chairUserId);
   const row = await q.executeTakeFirstOrThrow();
   return { toBuild: Number(row.toBuild), toApprove: Number(row.toApprove), toCirculate: Number(row.toCirculate) };
