@@ -15,6 +15,7 @@ import {
   markAgendaPublished,
 } from '../panels/panels.service';
 import { recordCaseEvent } from '../referrals/referrals.service';
+import { canTransition } from '../referrals/status';
 import { addResearchRequests, dropUnansweredRequestsOfRemovedItems } from '../research/research.service';
 import { agendaRefused } from './agenda-refusals';
 import * as repo from './agenda.repository';
@@ -237,11 +238,7 @@ async function addCase(
   minutes: number | null,
 ): Promise<Applied> {
   const referral = await repo.referralStatus(trx, referralId);
-  if (
-    !referral ||
-    !['awaiting-panel', 'active'].includes(referral.status) ||
-    items.some((i) => i.referralId === referralId)
-  )
+  if (!referral || !canTransition('hear', referral.status) || items.some((i) => i.referralId === referralId))
     throw agendaRefused('not-addable');
   await requireNotListedElsewhere(trx, panel.id, referralId);
   const kind: AgendaItemKind = referral.status === 'active' ? 'review' : 'new';

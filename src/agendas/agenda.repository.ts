@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { INCOMPLETE_STATUSES } from '../actions/overdue';
 import type { Db } from '../db/database';
 import { literals } from '../db/literals';
-import type { AgendaItemKind, ReferralStatus } from '../db/schema';
+import type { AgendaItemKind } from '../db/schema';
+import { TRANSITIONS } from '../referrals/status';
 import type { CandidateCase } from './proposal';
 
 /** Whether any subject of each case is a child, or lives with children. */
@@ -191,7 +192,7 @@ export async function addableCases(trx: Db, panel: { id: number; districtId: num
       'referrals.districtId',
       'districts.name as districtName',
     ])
-    .where('referrals.status', 'in', literals<ReferralStatus>(['awaiting-panel', 'active']))
+    .where('referrals.status', 'in', literals(TRANSITIONS.hear.from))
     .where((eb) =>
       eb.not(
         eb.exists(

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
+import { literals } from '../db/literals';
 import type { PanelStatus } from '../db/schema';
+import { TRANSITIONS } from '../referrals/status';
 
 // A case is on one upcoming agenda at a time: where else a case is listed, and what another panel
 // has already decided about it. Read only.
@@ -44,7 +46,7 @@ export async function listedElsewhere(db: Db, panelId: number, referralIds: numb
 export function districtCasesListedElsewhere(db: Db, panel: { id: number; districtId: number }) {
   return listed(db, panel.id)
     .where('referrals.districtId', '=', panel.districtId)
-    .where('referrals.status', 'in', ['awaiting-panel', 'active'])
+    .where('referrals.status', 'in', literals(TRANSITIONS.hear.from))
     .where((eb) =>
       eb.not(
         eb.exists(
