@@ -28,6 +28,7 @@ export interface PlanNode {
   'Actual Rows'?: number;
   'Shared Hit Blocks'?: number;
   'Shared Read Blocks'?: number;
+  'Heap Fetches'?: number;
   Plans?: PlanNode[];
 }
 

@@ -19,6 +19,7 @@ import * as reportTallies from './20261206_0100_report_tallies';
 import * as decisionsByKind from './20261206_0110_decisions_by_kind';
 import * as actionsByAgendaItem from './20261206_0120_actions_by_agenda_item';
 import * as searchWithoutPendingList from './20261207_0130_search_without_pending_list';
+import * as listCountFromIndex from './20261207_0140_list_count_from_index';
 import * as researchBySubject from './20261130_0080_research_by_subject';
 import * as attendanceLinksAtSendTime from './20261130_0042_attendance_links_at_send_time';
 
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '20261206_0110_decisions_by_kind': decisionsByKind,
   '20261206_0120_actions_by_agenda_item': actionsByAgendaItem,
   '20261207_0130_search_without_pending_list': searchWithoutPendingList,
+  '20261207_0140_list_count_from_index': listCountFromIndex,
 };
