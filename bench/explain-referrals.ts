@@ -137,7 +137,8 @@ export interface PlanReport {
   scansTable: boolean;
 }
 
-const person = (role: CurrentUser['role'], agencyId: number): CurrentUser => ({
+/** A user of `role` in agency `agencyId`, as the list's need-to-know rule sees them. */
+export const person = (role: CurrentUser['role'], agencyId: number): CurrentUser => ({
   id: 1,
   name: 'Synthetic user',
   email: 'synthetic@example.org',

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import { createTestContext, type TestContext } from '../support/context';
 import { usingPostgres } from '../support/database';
-import { explainReferralQueries, seedSyntheticReferrals } from '../../bench/explain-referrals';
+import { explainReferralQueries, person, seedSyntheticReferrals } from '../../bench/explain-referrals';
 import { planNodes, type PlanNode } from '../../bench/plans';
 import { visibleReferrals } from '../../src/referrals/case-access';
 import { countQuery } from '../../src/referrals/referral-list.repository';
@@ -56,22 +56,17 @@ describe('the referral list at 100,000 referrals', () => {
   test("the case list's count of the cases an administrator may see reads the index alone, no row of the table", async () => {
     // As autovacuum leaves the table: its rows marked visible to every transaction.
     await sql`vacuum referrals`.execute(ctx.db);
-    const admin = {
-      id: 1,
-      name: 'Administrator',
-      email: 'admin@example.org',
-      role: 'administrator' as const,
-      agencyId: 1,
-      agencyName: 'Council',
-      agencyShortName: 'Council',
-      spocForAgencyId: null,
-    };
-    const compiled = countQuery(ctx.db, visibleReferrals(admin), { words: [] }, COUNT_CAP).compile();
+    const compiled = countQuery(
+      ctx.db,
+      visibleReferrals(person('administrator', 1)),
+      { words: [] },
+      COUNT_CAP,
+    ).compile();
     const explained = await ctx.db.executeQuery<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
       CompiledQuery.raw(`explain (analyze, buffers, format json) ${compiled.sql}`, [...compiled.parameters]),
     );
     const reads = planNodes(explained.rows[0]['QUERY PLAN'][0].Plan).filter((n) => n['Relation Name'] === 'referrals');
-    // It counts one more than the cap, the cases before them in the list's order, each from the index.
+    // The first cap + 1 visible cases in the list's order, each taken from the index.
     expect(reads.map((n) => [n['Node Type'], n['Index Name'], n['Actual Rows'], n['Heap Fetches']])).toEqual([
       ['Index Only Scan', 'referrals_submitted_idx', COUNT_CAP + 1, 0],
     ]);
