@@ -104,13 +104,14 @@ function setUpLogging(app: Express, services: Services): void {
   );
 }
 
-function setUpSession(app: Express, services: Services): void {
+function setUpSession(app: Express, services: Services): DatabaseSessionStore {
   const { config } = services;
+  const store = new DatabaseSessionStore(services.db, services.clock, services.logger);
   app.use(
     session({
       name: services.sessionCookieName,
       secret: config.sessionSecret,
-      store: new DatabaseSessionStore(services.db, services.clock, services.logger),
+      store,
       resave: false,
       saveUninitialized: false,
       rolling: true,
@@ -121,6 +122,7 @@ function setUpSession(app: Express, services: Services): void {
       cookie: { httpOnly: true, sameSite: 'lax', secure: config.secureCookies, maxAge: SESSION_IDLE_MS, path: '/' },
     }),
   );
+  return store;
 }
 
 const ERROR_PAGES: Record<number, { heading: string; paragraphs: string[] }> = {
@@ -216,6 +218,8 @@ export interface AppOptions {
 export function createApp(services: Services, options: AppOptions = {}): Express & { declaredRoutes: RouteDef[] } {
   const app = express() as Express & { declaredRoutes: RouteDef[] };
   app.disable('x-powered-by');
+  // Pages are never stored (Cache-Control: no-store), so a hash of each one sent would serve nothing.
+  app.disable('etag');
   app.set('trust proxy', services.config.trustProxy ? 1 : false);
   app.set('query parser', queryWithoutControlCharacters);
   setUpViews(app);
@@ -226,9 +230,9 @@ export function createApp(services: Services, options: AppOptions = {}): Express
   app.use(formBodiesOnly);
   app.use(express.urlencoded({ extended: true, limit: '256kb', parameterLimit: 2000 }));
   app.use(stripControlCharacters);
-  setUpSession(app, services);
+  const sessionStore = setUpSession(app, services);
   app.use(saveSessionBeforeRedirect);
-  app.use(loadCurrentUser(services.db, services.clock));
+  app.use(loadCurrentUser(services.db, services.clock, sessionStore));
   app.use(
     csrfProtection(services.config.baseUrl, {
       secret: services.config.sessionSecret,

@@ -9,6 +9,7 @@ import { allows } from '../http/routes';
 import { userWithAgency } from '../users/users.service';
 import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './session-store';
 import { regenerateSession } from './session-calls';
+import type { DatabaseSessionStore } from './session-store';
 
 /** The cookie holding the page a signed-out visitor asked for: a cookie, so that they need no session row. */
 export const RETURN_TO = 'return-to';
@@ -16,8 +17,15 @@ export const RETURN_TO = 'return-to';
 /** Ends the signed-in session but leaves the request a fresh, empty one to continue with. */
 const endSession = regenerateSession;
 
-/** Loads the signed-in user for the request, ending sessions past their absolute lifetime. */
-export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {
+/**
+ * Loads the signed-in user for the request, ending sessions past their absolute lifetime. The user
+ * is the one read with the session (`store`), or read now when the session came from elsewhere.
+ */
+export function loadCurrentUser(
+  db: Db,
+  clock: Clock,
+  store?: Pick<DatabaseSessionStore, 'signedInUser'>,
+): RequestHandler {
   return async (req, res, next) => {
     const { userId, signedInAt } = req.session;
     if (!userId) return next();
@@ -25,7 +33,7 @@ export function loadCurrentUser(db: Db, clock: Clock): RequestHandler {
       await endSession(req);
       return next();
     }
-    const row = await userWithAgency(db, userId);
+    const row = store?.signedInUser(req.sessionID, userId) ?? (await userWithAgency(db, userId));
     if (!row || !row.active || !row.agencyActive) {
       await endSession(req);
       return next();

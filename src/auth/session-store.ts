@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database';
 import { HttpError } from '../http/errors';
 import type { Clock } from '../clock';
+import type { UserWithAgency } from '../users/user-columns';
 import * as sessions from './sessions.repository';
 
 const IDLE_MS = 30 * 60 * 1000;
@@ -11,8 +12,16 @@ const IDLE_MS = 30 * 60 * 1000;
  * writes their session once a minute, not on every page, and is signed out at most this much early.
  */
 export const SESSION_TOUCH_AFTER_MS = 60 * 1000;
-/** Expiries this process last read or wrote, per session id; forgotten oldest first past this many. */
-const KNOWN_EXPIRIES = 10_000;
+/** Expiries this process last read or wrote, and users read with sessions, per session id; forgotten oldest first past this many. */
+const KNOWN_SESSIONS = 10_000;
+
+/** Sets `key` to `value` as the newest entry of `map`, forgetting the oldest past KNOWN_SESSIONS. */
+function remember<V>(map: Map<string, V>, key: string, value: V | undefined): void {
+  map.delete(key);
+  if (value === undefined) return;
+  map.set(key, value);
+  if (map.size > KNOWN_SESSIONS) map.delete(map.keys().next().value!);
+}
 
 type Done = (err?: unknown) => void;
 
@@ -39,6 +48,7 @@ export class SessionUnavailableError extends HttpError {
 /** Sessions live in the database so that several app instances share them. */
 export class DatabaseSessionStore extends session.Store {
   readonly #knownExpiry = new Map<string, number>();
+  readonly #usersRead = new Map<string, UserWithAgency>();
 
   constructor(
     private readonly db: Db,
@@ -55,20 +65,29 @@ export class DatabaseSessionStore extends session.Store {
 
   /** Notes the expiry the database holds for a session (another instance may since have moved it later). */
   private know(sid: string, expiresAt: number | undefined): void {
-    this.#knownExpiry.delete(sid);
-    if (expiresAt === undefined) return;
-    this.#knownExpiry.set(sid, expiresAt);
-    if (this.#knownExpiry.size > KNOWN_EXPIRIES) this.#knownExpiry.delete(this.#knownExpiry.keys().next().value!);
+    remember(this.#knownExpiry, sid, expiresAt);
+  }
+
+  /**
+   * The user, with their agency, that session `sid` was signed in as when this request read it, in
+   * the same statement as the session; given once, and only when it is the user the session names.
+   */
+  signedInUser(sid: string, userId: number): UserWithAgency | undefined {
+    const user = this.#usersRead.get(sid);
+    this.#usersRead.delete(sid);
+    return user?.id === userId ? user : undefined;
   }
 
   override get(sid: string, callback: (err: unknown, session?: session.SessionData | null) => void): void {
-    sessions.find(this.db, sid).then(
+    sessions.findWithUser(this.db, sid).then(
       (row) => {
         if (!row || row.expiresAt.getTime() <= this.clock.now().getTime()) {
           this.know(sid, undefined);
+          remember(this.#usersRead, sid, undefined);
           return callback(null, null);
         }
         this.know(sid, row.expiresAt.getTime());
+        remember(this.#usersRead, sid, row.user);
         callback(null, row.sess as session.SessionData);
       },
       (err: unknown) => callback(new SessionUnavailableError(err)),
@@ -107,6 +126,7 @@ export class DatabaseSessionStore extends session.Store {
 
   override destroy(sid: string, callback?: Done): void {
     this.know(sid, undefined);
+    remember(this.#usersRead, sid, undefined);
     settle(sessions.remove(this.db, sid), callback);
   }
 }

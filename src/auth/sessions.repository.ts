@@ -1,4 +1,5 @@
 import type { Db } from '../db/database';
+import { withAgencyColumns, type UserWithAgency } from '../users/user-columns';
 
 export interface SessionRow {
   sid: string;
@@ -7,8 +8,21 @@ export interface SessionRow {
   expiresAt: Date;
 }
 
-export function find(db: Db, sid: string) {
-  return db.selectFrom('sessions').select(['sess', 'expiresAt']).where('sid', '=', sid).executeTakeFirst();
+/**
+ * A session, with the user it is signed in as and their agency when there is one: the one read
+ * that each signed-in request makes before its page's own.
+ */
+export async function findWithUser(db: Db, sid: string) {
+  const row = await db
+    .selectFrom('sessions')
+    .leftJoin('users', 'users.id', 'sessions.userId')
+    .leftJoin('agencies', 'agencies.id', 'users.agencyId')
+    .select(['sessions.sess', 'sessions.expiresAt', ...withAgencyColumns])
+    .where('sessions.sid', '=', sid)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { sess, expiresAt, ...user } = row;
+  return { sess, expiresAt, user: user.id === null ? undefined : (user as UserWithAgency) };
 }
 
 export async function save(db: Db, row: SessionRow): Promise<void> {

@@ -1,20 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { NewUser, Role } from '../db/schema';
-
-const userColumns = [
-  'users.id',
-  'users.email',
-  'users.name',
-  'users.jobTitle',
-  'users.phone',
-  'users.role',
-  'users.agencyId',
-  'users.isDeputy',
-  'users.active',
-  'users.version',
-  'users.passwordChangedAt',
-] as const;
+import { userColumns, withAgencyColumns } from './user-columns';
 
 export function findByEmail(db: Db, email: string) {
   return db
@@ -30,13 +17,7 @@ export function findWithAgency(db: Db, id: number) {
   return db
     .selectFrom('users')
     .innerJoin('agencies', 'agencies.id', 'users.agencyId')
-    .select([
-      ...userColumns,
-      'agencies.name as agencyName',
-      'agencies.shortName as agencyShortName',
-      'agencies.active as agencyActive',
-      'agencies.spocUserId',
-    ])
+    .select(withAgencyColumns)
     .where('users.id', '=', id)
     .executeTakeFirst();
 }

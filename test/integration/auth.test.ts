@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { createTestContext, type TestContext } from '../support/context';
 import { anonymous, csrfFrom, DEMO, postForm, signIn } from '../support/http';
-import { SESSION_IDLE_MS } from '../../src/auth/session-store';
+import type { KyselyPlugin } from 'kysely';
+import { DatabaseSessionStore, SESSION_IDLE_MS } from '../../src/auth/session-store';
 import { ACCOUNT_LIMIT, ADDRESS_LIMIT, PAIR_FREE_ATTEMPTS } from '../../src/auth/auth.service';
 
 let ctx: TestContext;
@@ -223,6 +224,59 @@ describe('sessions', () => {
     }
     ctx.clock.set(new Date(start.getTime() + 12 * 60 * 60 * 1000 + 60 * 1000));
     expect((await agent.get('/')).headers.location).toBe('/login');
+  });
+
+  test('when a session is read, then the user it is signed in as comes with it in the same statement, once, and only for that user', async () => {
+    const agent = await signIn(ctx, DEMO.chair);
+    const chair = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'agencyId'])
+      .where('email', '=', DEMO.chair)
+      .executeTakeFirstOrThrow();
+    const { sid } = await ctx.db
+      .selectFrom('sessions')
+      .select('sid')
+      .where('userId', '=', chair.id)
+      .orderBy('expiresAt', 'desc')
+      .executeTakeFirstOrThrow();
+    expect((await agent.get('/')).status).toBe(200);
+    let statements = 0;
+    const counting: KyselyPlugin = {
+      transformQuery: (args) => (statements++, args.node),
+      transformResult: (args) => Promise.resolve(args.result),
+    };
+    const store = new DatabaseSessionStore(ctx.db.withPlugin(counting), ctx.clock);
+    const session = await new Promise((resolve) => store.get(sid, (err, sess) => resolve(err ?? sess)));
+    expect(session).toMatchObject({ userId: chair.id });
+    expect(statements).toBe(1);
+    expect(store.signedInUser(sid, chair.id + 1)).toBeUndefined();
+    await new Promise((resolve) => store.get(sid, resolve));
+    expect(store.signedInUser(sid, chair.id)).toMatchObject({ id: chair.id, agencyId: chair.agencyId, active: true });
+    expect(store.signedInUser(sid, chair.id)).toBeUndefined();
+    expect(statements).toBe(2);
+  });
+
+  test('when a signed-in user is renamed, deactivated, or their agency is, then their next page knows it', async () => {
+    const agent = await signIn(ctx, DEMO.police);
+    const police = await ctx.db
+      .selectFrom('users')
+      .select(['id', 'name', 'agencyId'])
+      .where('email', '=', DEMO.police)
+      .executeTakeFirstOrThrow();
+    try {
+      await ctx.db.updateTable('users').set({ name: 'Renamed Officer' }).where('id', '=', police.id).execute();
+      expect((await agent.get('/')).text).toContain('Signed in as <strong>Renamed Officer</strong>');
+      await ctx.db.updateTable('agencies').set({ active: false }).where('id', '=', police.agencyId).execute();
+      expect((await agent.get('/')).headers.location).toBe('/login');
+      await ctx.db.updateTable('agencies').set({ active: true }).where('id', '=', police.agencyId).execute();
+      const again = await signIn(ctx, DEMO.police);
+      expect((await again.get('/')).status).toBe(200);
+      await ctx.db.updateTable('users').set({ active: false }).where('id', '=', police.id).execute();
+      expect((await again.get('/')).headers.location).toBe('/login');
+    } finally {
+      await ctx.db.updateTable('agencies').set({ active: true }).where('id', '=', police.agencyId).execute();
+      await ctx.db.updateTable('users').set({ name: police.name, active: true }).where('id', '=', police.id).execute();
+    }
   });
 
   test('the session cookie is HttpOnly and SameSite=Lax', async () => {

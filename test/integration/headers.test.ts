@@ -43,13 +43,18 @@ test.each([
   expectSecurityHeaders(res);
 });
 
-test('pages are never cached; static files may be', async () => {
-  expect((await request(ctx.app).get('/login')).headers['cache-control']).toBe('no-store');
+test('pages are never cached, nor hashed to be revalidated; static files may be', async () => {
+  const login = await request(ctx.app).get('/login');
+  expect(login.headers['cache-control']).toBe('no-store');
+  expect(login.headers.etag).toBeUndefined();
   expect((await request(ctx.app).get('/no/such/page')).headers['cache-control']).toBe('no-store');
-  expect((await request(ctx.app).get('/public/app.js')).headers['cache-control']).toMatch(/max-age=\d+/);
+  const script = await request(ctx.app).get('/public/app.js');
+  expect(script.headers['cache-control']).toMatch(/max-age=\d+/);
+  expect(script.headers.etag).toBeDefined();
   const agent = await signIn(ctx, DEMO.admin);
   const page = await agent.get('/admin/agencies');
   expect(page.headers['cache-control']).toBe('no-store');
+  expect(page.headers.etag).toBeUndefined();
   expectSecurityHeaders(page);
 });
 
