@@ -7,9 +7,8 @@ import { ForbiddenError } from '../http/errors';
 import type { Access } from '../http/routes';
 import { allows } from '../http/routes';
 import { userWithAgency } from '../users/users.service';
-import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS } from './session-store';
+import { SESSION_ABSOLUTE_MS, SESSION_IDLE_MS, type DatabaseSessionStore } from './session-store';
 import { regenerateSession } from './session-calls';
-import type { DatabaseSessionStore } from './session-store';
 
 /** The cookie holding the page a signed-out visitor asked for: a cookie, so that they need no session row. */
 export const RETURN_TO = 'return-to';
@@ -19,12 +18,12 @@ const endSession = regenerateSession;
 
 /**
  * Loads the signed-in user for the request, ending sessions past their absolute lifetime. The user
- * is the one read with the session (`store`), or read now when the session came from elsewhere.
+ * is the one `store` read with the session, or read now when it has none for this request.
  */
 export function loadCurrentUser(
   db: Db,
   clock: Clock,
-  store?: Pick<DatabaseSessionStore, 'signedInUser'>,
+  store: Pick<DatabaseSessionStore, 'signedInUser'>,
 ): RequestHandler {
   return async (req, res, next) => {
     const { userId, signedInAt } = req.session;
@@ -33,7 +32,7 @@ export function loadCurrentUser(
       await endSession(req);
       return next();
     }
-    const row = store?.signedInUser(req.sessionID, userId) ?? (await userWithAgency(db, userId));
+    const row = store.signedInUser(req.sessionID, userId) ?? (await userWithAgency(db, userId));
     if (!row || !row.active || !row.agencyActive) {
       await endSession(req);
       return next();
